@@ -1,0 +1,25 @@
+"""SQLModel tables: the shape of the data, nothing else."""
+
+from app.models.tables import (  # noqa: F401
+    Account,
+    Attachment,
+    AuditEvent,
+    BundleReceipt,
+    Case,
+    Clue,
+    ClueSubject,
+    CollectiveStudy,
+    Counter,
+    DeadlineExtension,
+    Decision,
+    Document,
+    Office,
+    Person,
+    Reporter,
+    ReviewOpinion,
+    Sanction,
+    Setting,
+    StepRecord,
+    Transfer,
+)
+from app.models.base import SYNCED_TABLES, SyncedRecord  # noqa: F401

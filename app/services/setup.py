@@ -1,0 +1,126 @@
+"""First start: create the encrypted store, the office, the first (admin) account and the slots.
+
+Everything is built in a staging folder and moved into place at the end, so an interrupted
+set-up never leaves a half-made store where `init` would refuse to run again.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy.orm import sessionmaker
+from sqlmodel import Session
+
+from app.domain.password_rule import password_problem
+from app.errors import InputError, StoreError
+from app.models import Account, Office, Setting
+from app.paths import StorePaths
+from app.storage import audit, kdf, keyslots, recovery_code, schema
+from app.storage.atomic import fsync_dir
+from app.storage.engine import checkpoint, open_engine
+
+LEVELS = {"township": "乡镇纪委", "county": "县纪委", "city": "市纪委"}
+DEFAULT_SETTINGS = {
+    "auto_lock_minutes": 10,
+    "due_soon_working_days": 3,
+    "font_body": "仿宋_GB2312",
+    "font_title": "方正小标宋简体",
+    "font_heading": "黑体",
+    "font_kai": "楷体_GB2312",
+}
+
+
+@dataclass(frozen=True)
+class SetupRequest:
+    office_code: str
+    office_name: str
+    level: str
+    account: str
+    password: str
+    parent_code: str | None = None
+    office_abbr: str = ""
+    kdf_profile: str = "standard"
+
+
+@dataclass(frozen=True)
+class SetupResult:
+    office_code: str
+    office_id: str
+    recovery_code: str
+
+
+def validate(req: SetupRequest) -> None:
+    if not req.office_code.strip() or not req.office_code.isascii() or " " in req.office_code:
+        raise InputError("bad_office_code", "单位代码不能为空，只能使用字母、数字和连字符。")
+    if not req.office_name.strip():
+        raise InputError("bad_office_name", "请填写单位名称。")
+    if req.level not in LEVELS:
+        raise InputError("bad_level", "单位级别须为 township（乡镇纪委）、county（县纪委）或 city（市纪委）。")
+    if req.level != "city" and not (req.parent_code or "").strip():
+        raise InputError("parent_required", "乡镇纪委和县纪委须填写上级单位代码。")
+    if not req.account.strip() or ":" in req.account:
+        raise InputError("bad_account", "账户名不能为空，也不能含冒号。")
+    problem = password_problem(req.password)
+    if problem:
+        raise InputError("weak_password", problem)
+    if req.kdf_profile not in kdf.PROFILES:
+        raise InputError("bad_kdf_profile", "密钥派生配置须为 standard 或 fast。")
+
+
+def create_store(paths: StorePaths, req: SetupRequest) -> SetupResult:
+    validate(req)
+    if paths.exists():
+        raise StoreError("store_exists", f"“{paths.root}”中已有纪案通数据库，不会覆盖。如需重新设置，请先移走原有文件。")
+    paths.root.mkdir(parents=True, exist_ok=True)
+    staging = StorePaths(paths.root / f".setup-{os.getpid()}")
+    shutil.rmtree(staging.root, ignore_errors=True)
+    staging.root.mkdir()
+    try:
+        result = build(staging, req)
+        # keyslots last: a store without slots is never mistaken for a finished one
+        for name in ("store.db", "keyslots.copy.json", "keyslots.json"):
+            os.replace(staging.root / name, paths.root / name)
+        fsync_dir(paths.root)
+    finally:
+        shutil.rmtree(staging.root, ignore_errors=True)
+    return result
+
+
+def build(staging: StorePaths, req: SetupRequest) -> SetupResult:
+    master = os.urandom(32)
+    store_uuid = uuid.uuid4().hex
+    engine = open_engine(staging.db, master)
+    try:
+        schema.upgrade(engine, staging)
+        factory = sessionmaker(engine, class_=Session)
+        audit.install(factory)
+        with factory() as s:
+            office = Office(code=req.office_code.strip(), name=req.office_name.strip(), level=req.level,
+                            parent_code=(req.parent_code or "").strip() or None, abbr=req.office_abbr.strip())
+            office.owner_office_id = office.id
+            s.info.update(office_id=office.id, actor=req.account.strip())
+            s.add(office)
+            s.add(Setting(key="office_id", value=office.id))
+            s.add(Setting(key="store_id", value=store_uuid))
+            s.add_all(Setting(key=k, value=v) for k, v in DEFAULT_SETTINGS.items())
+            s.add(Account(name=req.account.strip(), role="admin"))
+            audit.note(s, "init", f"office:{office.id}", "初始设置：建立数据库、本单位和管理员账户")
+            s.commit()
+            office_id = office.id
+        checkpoint(engine)
+    finally:
+        engine.dispose()
+    profile = req.kdf_profile
+    account_params = kdf.new_params(profile)
+    code = recovery_code.generate()
+    slots = keyslots.KeySlots(store_uuid, keyslots.key_check(master))
+    slots = slots.with_slot(keyslots.seal(master, store_uuid, keyslots.account_slot_id(req.account.strip()), "password",
+                                          req.password.encode("utf-8"), account_params))
+    recovery_params = kdf.new_params(profile, account_params.iterations)
+    slots = slots.with_slot(keyslots.seal(master, store_uuid, keyslots.RECOVERY_SLOT, "recovery",
+                                          recovery_code.to_secret(code), recovery_params))
+    keyslots.save(staging, slots)
+    return SetupResult(req.office_code.strip(), office_id, code)

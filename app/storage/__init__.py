@@ -1,0 +1,1 @@
+"""Encrypted store: SQLCipher engine, key slots, migrations, audit chain, backup."""

@@ -1,0 +1,127 @@
+"""Append-only audit log chained with SHA-256 (DESIGN §4).
+
+Every flush that creates, changes or deletes a row appends one event per row in the same
+transaction, so a change without its event cannot be committed. Summaries name fields, never
+values: the log must not become a second copy of reporter identity or allegations.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import event, inspect, select
+from sqlalchemy.orm import Session
+
+from app.models import AuditEvent, Counter, SyncedRecord
+from app.models.base import utcnow
+
+GENESIS = "0" * 64
+UNAUDITED = (AuditEvent, Counter)  # Counter moves only together with an audited row
+
+
+def event_hash(prev_hash: str, seq: int, at: str, account: str, action: str, entity: str, summary: str) -> str:
+    payload = json.dumps([seq, at, account, action, entity, summary], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(f"{prev_hash}|{payload}".encode()).hexdigest()
+
+
+def entity_name(obj) -> str:
+    return f"{obj.__tablename__}:{getattr(obj, 'id', '') or getattr(obj, 'key', '')}"
+
+
+def changed_fields(obj) -> list[str]:
+    state = inspect(obj)
+    return sorted(a.key for a in state.attrs if a.history.has_changes() and a.key not in ("version", "updated_at"))
+
+
+def note(session: Session, action: str, entity: str, summary: str) -> None:
+    """Queue an event that is not a row change (a view of reporter identity, a backup …)."""
+    session.info.setdefault("audit_notes", []).append((action, entity, summary))
+
+
+def append(session: Session, action: str, entity: str, summary: str) -> AuditEvent:
+    office_id = session.info["office_id"]
+    tail = session.info.get("audit_tail")
+    if tail is None:
+        row = session.execute(
+            select(AuditEvent.seq, AuditEvent.hash)
+            .where(AuditEvent.office_id == office_id)
+            .order_by(AuditEvent.seq.desc())
+            .limit(1)
+        ).first()
+        tail = (row.seq, row.hash) if row else (0, GENESIS)
+    seq = tail[0] + 1
+    at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    account = session.info.get("actor", "")
+    digest = event_hash(tail[1], seq, at, account, action, entity, summary)
+    ev = AuditEvent(office_id=office_id, seq=seq, at=at, account=account, action=action, entity=entity,
+                    summary=summary, prev_hash=tail[1], hash=digest)
+    session.add(ev)
+    session.info["audit_tail"] = (seq, digest)
+    return ev
+
+
+def before_flush(session: Session, _context, _instances) -> None:
+    if "office_id" not in session.info:
+        return  # the set-up transaction creates the office first, then opens an audited session
+    importing = session.info.get("importing", False)
+    pending = []
+    for obj in list(session.new):
+        if not isinstance(obj, UNAUDITED):
+            pending.append(("create", entity_name(obj), "新建"))
+    for obj in list(session.dirty):
+        if isinstance(obj, UNAUDITED) or not session.is_modified(obj):
+            continue
+        fields = changed_fields(obj)
+        if not fields:
+            continue
+        if isinstance(obj, SyncedRecord) and not importing:
+            obj.version = (obj.version or 0) + 1
+            obj.updated_at = utcnow()
+        pending.append(("update", entity_name(obj), "修改字段：" + "、".join(fields)))
+    for obj in list(session.deleted):
+        if not isinstance(obj, UNAUDITED):
+            pending.append(("delete", entity_name(obj), "删除"))
+    pending.extend(session.info.pop("audit_notes", []))
+    for action, entity, summary in pending:
+        append(session, action, entity, summary)
+
+
+def after_rollback(session: Session) -> None:
+    session.info.pop("audit_tail", None)
+    session.info.pop("audit_notes", None)
+
+
+def install(session_factory) -> None:
+    event.listen(session_factory, "before_flush", before_flush)
+    event.listen(session_factory, "after_soft_rollback", lambda s, _t: after_rollback(s))
+    event.listen(session_factory, "after_commit", lambda s: s.info.pop("audit_tail", None))
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    ok: bool
+    events: int
+    broken_seq: int | None = None
+    broken_office: str | None = None
+    reason: str = ""
+
+
+def verify_chain(session: Session) -> ChainReport:
+    rows = session.execute(select(AuditEvent).order_by(AuditEvent.office_id, AuditEvent.seq)).scalars()
+    count = 0
+    office, prev, expected_seq = None, GENESIS, 1
+    for ev in rows:
+        count += 1
+        if ev.office_id != office:
+            office, prev, expected_seq = ev.office_id, GENESIS, 1
+        if ev.seq != expected_seq:
+            return ChainReport(False, count, ev.seq, ev.office_id, f"序号不连续：缺少第{expected_seq}号事件")
+        if ev.prev_hash != prev:
+            return ChainReport(False, count, ev.seq, ev.office_id, f"第{ev.seq}号事件与前一事件的链接不符")
+        if event_hash(prev, ev.seq, ev.at, ev.account, ev.action, ev.entity, ev.summary) != ev.hash:
+            return ChainReport(False, count, ev.seq, ev.office_id, f"第{ev.seq}号事件内容已被改动（哈希不符）")
+        prev, expected_seq = ev.hash, ev.seq + 1
+    return ChainReport(True, count)

@@ -1,0 +1,78 @@
+"""SQLAlchemy engine over SQLCipher 4 (sqlcipher3) with a raw 256-bit key.
+
+Not the `sqlite+pysqlcipher` URL dialect: it wants the key inside the URL. Each connection sets the
+key first, then compatibility 4, foreign keys, WAL, and reads `sqlite_master` to prove the key.
+Transactions start with BEGIN IMMEDIATE so the single writer holds the lock from the first read
+of a write (the audit chain reads its last link before appending).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlcipher3.dbapi2 as sqlcipher
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+
+from app.errors import AuthError, StoreError
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+def key_pragma(master_key: bytes) -> str:
+    return f"PRAGMA key = \"x'{master_key.hex()}'\""
+
+
+def prepare_connection(dbapi_conn, master_key: bytes) -> None:
+    cur = dbapi_conn.cursor()
+    try:
+        cur.execute(key_pragma(master_key))
+        cur.execute("PRAGMA cipher_compatibility = 4")
+        cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cur.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        cur.execute("PRAGMA foreign_keys = ON")
+        cur.execute("PRAGMA journal_mode = WAL")
+        cur.execute("PRAGMA synchronous = FULL")
+    except sqlcipher.DatabaseError as exc:
+        if "not a database" in str(exc) or "encrypted" in str(exc):
+            raise AuthError("wrong_key", "数据库无法用此密钥打开：密钥不符，或文件不是纪案通数据库。") from exc
+        raise StoreError("store_unreadable", f"数据库无法读取：{exc}") from exc
+    finally:
+        cur.close()
+
+
+def open_engine(db_path: Path, master_key: bytes) -> Engine:
+    def connect():
+        conn = sqlcipher.connect(str(db_path), check_same_thread=False, isolation_level=None)
+        try:
+            prepare_connection(conn, master_key)
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    engine = create_engine("sqlite://", module=sqlcipher, creator=connect, pool_pre_ping=False)
+
+    @event.listens_for(engine, "begin")
+    def begin_immediate(conn) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def check_key(db_path: Path, master_key: bytes) -> None:
+    """Open and close one connection: raises AuthError when the key does not fit the file."""
+    conn = sqlcipher.connect(str(db_path), isolation_level=None)
+    try:
+        prepare_connection(conn, master_key)
+    finally:
+        conn.close()
+
+
+def checkpoint(engine: Engine) -> None:
+    """Fold the WAL into the main file (outside any transaction, which would block it)."""
+    raw = engine.raw_connection()
+    try:
+        raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        raw.close()

@@ -1,0 +1,76 @@
+"""An unlocked store: the engine, an audited session factory, the office and the signed-in account.
+
+Built only after unlock (no module-level engine); `close()` disposes the engine so no pooled
+connection keeps the key after lock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import sessionmaker
+from sqlmodel import Session
+
+from app.paths import StorePaths
+from app.storage import audit
+
+
+@dataclass(frozen=True)
+class AccountInfo:
+    id: str
+    name: str
+    role: str
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+@dataclass(frozen=True)
+class OfficeInfo:
+    id: str
+    code: str
+    name: str
+    level: str
+    parent_code: str | None
+
+
+class Store:
+    def __init__(self, paths: StorePaths, engine: Engine, office: OfficeInfo, account: AccountInfo, master_key: bytes):
+        self.paths = paths
+        self.master_key = master_key  # needed to seal slots for new accounts; dropped on close
+        self.engine = engine
+        self.office = office
+        self.account = account
+        self.factory = sessionmaker(engine, class_=Session, expire_on_commit=False)
+        audit.install(self.factory)
+
+    def session(self) -> Session:
+        s = self.factory()
+        s.info["office_id"] = self.office.id
+        s.info["actor"] = self.account.name
+        return s
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One audited transaction: committed on success, rolled back on any error."""
+        with self.session() as s:
+            try:
+                yield s
+                s.commit()
+            except BaseException:
+                s.rollback()
+                raise
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self.session() as s:
+            yield s
+            s.rollback()
+
+    def close(self) -> None:
+        self.engine.dispose()
+        self.master_key = b""
