@@ -79,7 +79,8 @@ def backup(store: Store, out: Path) -> BackupResult:
         try:
             copy_database(store, db_copy)
         except sqlcipher.Error as exc:
-            raise StoreError("backup_failed", f"复制数据库失败：{exc}") from exc
+            # SQLite reports a full disk as SQLITE_FULL or, past a file-size limit, as an I/O error
+            raise StoreError("disk_full", "磁盘空间不足或无法写入，备份未完成。请清理磁盘或换一个位置后重试，原有文件未改动。") from exc
         slots_raw = store.paths.keyslots.read_bytes() if store.paths.keyslots.exists() else store.paths.keyslots_copy.read_bytes()
         manifest = {
             "format": FORMAT,

@@ -67,9 +67,9 @@ class Store:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
+        """A session for queries; closing it ends the transaction, loaded rows stay readable."""
         with self.session() as s:
             yield s
-            s.rollback()
 
     def close(self) -> None:
         self.engine.dispose()
