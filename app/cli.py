@@ -170,6 +170,71 @@ def cmd_restore(ctx: Context) -> int:
     return 0
 
 
+def read_json_file(path: str):
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise InputError("no_file", f"找不到文件“{path}”。") from exc
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError("bad_json", f"“{path}”不是有效的 UTF-8 JSON 文件：{exc}") from exc
+
+
+def cmd_clue_add(ctx: Context) -> int:
+    from app.services import cases
+
+    result = cases.register_clue(ctx.open(), read_json_file(ctx.args.file))
+    warnings = [f"{p.name}：{'、'.join(p.labels)}" for p in result.persons if p.flags]
+    emit(ctx, {"case_id": result.case_id, "number": result.number, "warnings": warnings},
+         f"已登记线索 {result.number}（案件编号 {result.case_id}）" + "".join(f"\n注意：{w}" for w in warnings))
+    return 0
+
+
+def cmd_case(ctx: Context) -> int:
+    from app.services import cases
+
+    store = ctx.open()
+    a = ctx.args
+    if a.case_command == "list":
+        rows = cases.list_cases(store, stage=a.stage, overdue=a.overdue)
+        emit(ctx, rows, "\n".join(f"{r.number}\t{r.persons}\t{r.stage_title}\t{r.step_title}\t{r.next_due or ''}" for r in rows)
+             or "没有符合条件的案件。")
+        return 0
+    if a.case_command == "show":
+        data = cases.show_case(store, a.case_id)
+        emit(ctx, data)
+        return 0
+    try:
+        result = cases.act(store, a.case_id, read_json_file(a.file))
+    except cases.ActionRefused as refused:
+        if a.json:
+            print(json.dumps({"ok": False, "problems": refused.detail["problems"]}, ensure_ascii=False, indent=2))
+        raise
+    emit(ctx, {"ok": True, **to_jsonable(result)}, f"已办理。案件现处于“{result.step}”。")
+    return 0
+
+
+def cmd_apply(ctx: Context) -> int:
+    from app.services import batch
+
+    path = Path(ctx.args.file)
+    if not path.is_file():
+        raise InputError("no_file", f"找不到文件“{path}”。")
+    report = batch.apply_lines(ctx.open(), path.read_text(encoding="utf-8").splitlines())
+    emit(ctx, report, f"已执行 {report.applied} 行。" if report.failed is None else None)
+    if report.failed is not None:
+        print(f"第{report.failed['line']}行未执行：{report.failed['message']}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def cmd_demo_data(ctx: Context) -> int:
+    from app.services import demo_data
+
+    result = demo_data.generate(ctx.open(), read_json_file(ctx.args.spec), force=ctx.args.force)
+    emit(ctx, result, f"已生成演示案件 {result.cases} 件。")
+    return 0
+
+
 # --- parser -----------------------------------------------------------------------------
 
 def common_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
@@ -199,7 +264,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("init", cmd_init, "初始设置：建立加密数据库")
     p.add_argument("--office-code", required=True)
     p.add_argument("--office-name", required=True)
-    p.add_argument("--office-abbr", help="发文代字，如“X纪”")
+    p.add_argument("--office-abbr", help="单位简称，用于编号，如“青石”得“青石纪立〔2026〕1号”")
     p.add_argument("--level", required=True, choices=["township", "county", "city"])
     p.add_argument("--parent-code")
     p.add_argument("--kdf", default="standard", choices=["standard", "fast"])
@@ -225,6 +290,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True)
     p = add("restore", cmd_restore, "从备份恢复")
     p.add_argument("file")
+
+    p = add("clue", cmd_clue_add, "问题线索")
+    clue_sub = p.add_subparsers(dest="clue_command", required=True, parser_class=ChineseParser)
+    c = clue_sub.add_parser("add", help="登记线索")
+    c.add_argument("--file", required=True, help="线索 JSON 文件（格式见 docs/RULES.md）")
+    common_options(c, top=False)
+
+    p = add("case", cmd_case, "案件")
+    case_sub = p.add_subparsers(dest="case_command", required=True, parser_class=ChineseParser)
+    c = case_sub.add_parser("list", help="案件列表")
+    c.add_argument("--stage", help="只列出某一阶段")
+    c.add_argument("--overdue", action="store_true", help="只列出有超期期限的案件")
+    common_options(c, top=False)
+    c = case_sub.add_parser("show", help="案件详情")
+    c.add_argument("case_id")
+    common_options(c, top=False)
+    c = case_sub.add_parser("act", help="办理一项操作")
+    c.add_argument("case_id")
+    c.add_argument("--file", required=True, help="操作 JSON 文件（格式见 docs/RULES.md）")
+    common_options(c, top=False)
+
+    p = add("apply", cmd_apply, "批量执行操作（JSON Lines）")
+    p.add_argument("--file", required=True)
+
+    p = add("demo-data", cmd_demo_data, "生成演示数据")
+    p.add_argument("--spec", required=True)
+    p.add_argument("--force", action="store_true", help="数据库中已有非演示案件时仍然生成")
     return parser
 
 
@@ -255,6 +347,9 @@ def run(argv: list[str]) -> int:
         return 2
     except KeyboardInterrupt:
         print("已取消。", file=sys.stderr)
+        return 1
+    except Exception as exc:  # noqa: BLE001 - the contract is one Chinese line, never a traceback
+        print(f"发生内部错误（{type(exc).__name__}）：{exc}".splitlines()[0], file=sys.stderr)
         return 1
     finally:
         if ctx is not None:

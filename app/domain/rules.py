@@ -116,6 +116,7 @@ class DecisionRule:
     target: str
     requires: frozenset[str] = frozenset()
     approver_role: str = ""
+    requires_items: tuple[str, ...] = ()  # checklist item ids of the step, needed for this decision only
     requires_fields: tuple[str, ...] = ()  # "<step_id>.<field_id>"
     min_counts: tuple[MinCount, ...] = ()
     vote: VoteRule | None = None
@@ -312,7 +313,7 @@ _FIELD_KEYS = {"id", "label", "type", "required", "required_if", "choices", "mul
 _ITEM_KEYS = {"id", "label", "required", "help"}
 _DOCUMENT_KEYS = {"template", "title", "required"}
 _DECISION_KEYS = {
-    "id", "title", "target", "requires", "approver_role", "requires_fields", "min_count", "vote",
+    "id", "title", "target", "requires", "approver_role", "requires_items", "requires_fields", "min_count", "vote",
     "approval_power", "sets_event", "help",
 }
 _DEADLINE_KEYS = {"title", "start", "stop", "length", "unit", "applies_if", "extension", "citation", "note", "enabled"}
@@ -413,6 +414,10 @@ def _decision(r: _Reader, data: Mapping, step_id: str, where: str) -> DecisionRu
     if "vote" in t:
         vt = r.table(t["vote"], where + "的 vote", {"eligible", "present", "in_favour"})
         vote = VoteRule(*(_qualify(step_id, r.text(vt, k, where + "的 vote")) for k in ("eligible", "present", "in_favour")))
+    events = r.texts(t, "sets_event", where, single_ok=True)
+    for event in events:
+        if not _ID.fullmatch(event):
+            r.add(where, f"sets_event 中的“{event}”只能由小写字母、数字和下划线组成，且以字母开头")
     power = None
     if "approval_power" in t:
         pw = where + "的 approval_power"
@@ -425,11 +430,12 @@ def _decision(r: _Reader, data: Mapping, step_id: str, where: str) -> DecisionRu
         target=target.strip(),
         requires=frozenset(requires),
         approver_role=approver_role,
+        requires_items=r.texts(t, "requires_items", where),
         requires_fields=tuple(_qualify(step_id, f) for f in r.texts(t, "requires_fields", where)),
         min_counts=tuple(min_counts),
         vote=vote,
         approval_power=power,
-        sets_events=r.texts(t, "sets_event", where, single_ok=True),
+        sets_events=events,
         help=r.text(t, "help", where, required=False),
     )
 
@@ -537,9 +543,13 @@ def _check_graph(r: _Reader, steps: Mapping[str, Step], initial: str) -> None:
             r.add(where, "终点环节（terminal = true）不能再有决定")
         if not step.terminal and not step.decisions:
             r.add(where, "既不是终点环节，也没有任何决定，案件会停在这里")
+        items = {i.id for i in step.checklist}
         for d in step.decisions:
             if d.target and d.target not in steps:
                 r.add(where, f"决定“{d.id}”的去向“{d.target}”不是已定义的环节")
+            for item in d.requires_items:
+                if item not in items:
+                    r.add(where, f"决定“{d.id}”的 requires_items 引用的必办事项“{item}”不存在")
     if initial not in steps:
         return
     reached = {initial}
@@ -551,7 +561,7 @@ def _check_graph(r: _Reader, steps: Mapping[str, Step], initial: str) -> None:
                 frontier.append(d.target)
     for sid in steps:
         if sid not in reached:
-            r.add(f"环节“{sid}”", f"无法从起始环节“{initial}”到达（没有任何决定转入）")
+            r.add(f"环节“{sid}”", f"无法从起始环节“{initial}”到达")
     # Every step must be able to finish: walk backwards from the terminal steps.
     finishing = {sid for sid, s in steps.items() if s.terminal}
     changed = True

@@ -16,8 +16,9 @@ State conventions (documented for administrators in docs/RULES.md):
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from types import MappingProxyType
 from typing import Any, Union
@@ -31,7 +32,10 @@ from app.domain.sanctions import KIND_LABELS, PROBLEM_LABELS, SanctionCatalog, a
 PERSON_KEYS = ("name", "unit", "post", "rank", "category", "political_status", "id_number")
 MET_LABELS = {"met": "按期办结", "met_late": "超期办结"}
 
-_EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
+def _frozen_empty() -> Mapping[str, Any]:
+    return MappingProxyType({})
 
 
 # ---------------------------------------------------------------- state
@@ -69,9 +73,9 @@ class CaseState:
     step_id: str
     entered_on: date
     checklist: frozenset[str] = frozenset()
-    fields: Mapping[str, Any] = _EMPTY
+    fields: Mapping[str, Any] = field(default_factory=_frozen_empty)
     studies: tuple[Study, ...] = ()
-    events: Mapping[str, date] = _EMPTY
+    events: Mapping[str, date] = field(default_factory=_frozen_empty)
     extensions: tuple[Extension, ...] = ()
     history: tuple[HistoryEntry, ...] = ()
     documents: frozenset[str] = frozenset()
@@ -85,7 +89,7 @@ class CaseState:
 class Problem:
     code: str
     message: str
-    detail: Mapping[str, Any] = _EMPTY
+    detail: Mapping[str, Any] = field(default_factory=_frozen_empty)
 
 
 @dataclass(frozen=True)
@@ -142,7 +146,7 @@ class Outcome:
     ok: bool
     state: CaseState
     problems: tuple[Problem, ...] = ()
-    events_set: Mapping[str, date] = _EMPTY
+    events_set: Mapping[str, date] = field(default_factory=_frozen_empty)
 
 
 # ---------------------------------------------------------------- actions
@@ -280,7 +284,7 @@ def _coerce_one(f: Field, raw: Any) -> tuple[Any, str]:
                 raw = float(raw) if "." in raw else int(raw)
             except ValueError:
                 return None, "应为数字"
-        if type(raw) not in (int, float) or raw < 0:
+        if type(raw) not in (int, float) or not math.isfinite(raw) or raw < 0:
             return None, "应为不小于 0 的数字"
         return raw, ""
     if f.type == "bool":
@@ -510,7 +514,9 @@ def _decision_problems(
     wf: Workflow, step: Step, dec: DecisionRule, state: CaseState, on: date, catalog: SanctionCatalog
 ) -> list[Problem]:
     problems = []
-    open_items = [i for i in step.checklist if i.required and i.id not in state.checklist]
+    open_items = [
+        i for i in step.checklist if (i.required or i.id in dec.requires_items) and i.id not in state.checklist
+    ]
     if open_items:
         problems.append(
             Problem(
@@ -669,10 +675,10 @@ def _set_fields(step: Step, state: CaseState, action: SetFields, today: date) ->
     problems = list(_field_problems(step, action.values))
     for fid, raw in action.values.items():
         f = step.field(fid)
-        if f is not None and f.event and not problems:
-            value, _ = coerce_value(f, raw)
-            if value is not None and date.fromisoformat(value) > today:
-                problems.append(Problem("date_in_future", f"“{f.label}”是已发生事项的日期，不能晚于今天（{today.isoformat()}）", {"field": fid}))
+        value = coerce_value(f, raw)[0] if f is not None and f.event else None
+        # An event date drives deadlines; a future one would show them as met before they are.
+        if value is not None and date.fromisoformat(value) > today:
+            problems.append(Problem("date_in_future", f"“{f.label}”是已发生事项的日期，不能晚于今天（{today.isoformat()}）", {"field": fid}))
     if problems:
         return _fail(state, *problems)
     values, events = _set_values(step, state, action.values)

@@ -50,7 +50,6 @@ class Person(SyncedRecord, table=True):
     rank: str = ""
     category: str = ""
     political_status: str = ""
-    gender: str = ""
     id_number: str = ""
     person_key: str = Field(index=True)
 
@@ -88,6 +87,8 @@ class ClueSubject(SyncedRecord, table=True):
 
 
 class Case(SyncedRecord, table=True):
+    """A clue's whole life from registration to archive; `state` is the workflow engine's state."""
+
     clue_id: str = Field(foreign_key="clue.id", unique=True)
     number: str = ""  # 立案 number once filed
     stage: str = Field(index=True)
@@ -97,8 +98,9 @@ class Case(SyncedRecord, table=True):
     outcome: str = ""
     filed_on: date | None = None
     closed_on: date | None = None
-    events: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    next_due: date | None = Field(default=None, index=True)
+    state: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    next_due: date | None = Field(default=None, index=True)  # earliest running deadline, for lists
+    next_due_title: str = ""
 
 
 class StepRecord(SyncedRecord, table=True):

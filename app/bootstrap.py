@@ -1,0 +1,37 @@
+"""The one place the GUI's objects are built: application, paths, task runner, controller.
+
+Only Qt and the light `app.ui` modules load here; the services (SQLAlchemy, SQLCipher) load on
+the worker thread once the first window is on screen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+
+def run_gui(args: argparse.Namespace) -> int:
+    from app.paths import default_data_dir, store_paths
+    from app.ui.app_controller import AppController
+    from app.ui.application import create_application
+    from app.ui.prompter import Prompter
+    from app.ui.tasks import TaskRunner
+
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    prompter = Prompter()
+    app = create_application(prompter)
+    data_dir = Path(args.data_dir).expanduser() if args.data_dir else default_data_dir()
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        prompter.error(None, f"无法建立数据目录“{data_dir}”：{exc.strerror or exc}。请检查路径和权限。")
+        return 1
+    runner = TaskRunner(app)
+    controller = AppController(store_paths(data_dir), runner, prompter, account=args.account)
+    controller.start()
+    try:
+        return app.exec()
+    finally:
+        controller.shutdown()

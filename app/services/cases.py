@@ -1,0 +1,412 @@
+"""Case use cases: register a clue, list and show cases, apply one workflow action.
+
+The engine decides (app.domain.workflow); this module loads the state, hands it over and keeps
+what it returns, together with the fact rows (decisions, studies, extensions, sanctions, step
+visits) that statistics, the archive and bundles read. A refused action writes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from app.domain import workflow as engine
+from app.domain.deadlines import deadline_state
+from app.domain.errors import DomainError
+from app.domain.sanctions import effect_period
+from app.errors import InputError
+from app.models import (
+    Case,
+    Clue,
+    ClueSubject,
+    CollectiveStudy,
+    Counter,
+    DeadlineExtension,
+    Decision,
+    Office,
+    Person,
+    Reporter,
+    Sanction,
+    StepRecord,
+)
+from app.services import case_codec, persons, ruleset
+from app.services.ruleset import RuleSet
+from app.storage.store import Store
+
+CLUE_KEYS = {"received_on", "source", "reporter", "persons", "summary", "categories", "incoming_no",
+             "leader_instruction", "ref"}
+REPORTER_KEYS = {"name", "phone", "id_number", "address", "real_name"}
+EARLIEST_DATE = date(2000, 1, 1)
+RUNNING_STATES = ("normal", "due_soon", "overdue")
+
+
+class ActionRefused(InputError):
+    """The engine refused the action; `problems` say why, in words the UI can show."""
+
+    def __init__(self, problems: tuple[engine.Problem, ...]):
+        text = "；".join(p.message for p in problems)
+        super().__init__(problems[0].code if problems else "refused", f"操作未执行：{text}",
+                         {"problems": [problem_json(p) for p in problems]})
+        self.problems = problems
+
+
+def problem_json(p: engine.Problem) -> dict:
+    return {"code": p.code, "message": p.message, **case_codec.thawed(dict(p.detail))}
+
+
+@dataclass(frozen=True)
+class RegisterResult:
+    case_id: str
+    clue_id: str
+    number: str
+    persons: tuple[persons.PersonFlagRow, ...]
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    case_id: str
+    number: str
+    persons: str
+    source: str
+    stage: str
+    stage_title: str
+    step: str
+    step_title: str
+    next_due: date | None
+    next_due_title: str
+    due_state: str  # "" when nothing runs
+    received_on: date
+
+
+@dataclass(frozen=True)
+class ActResult:
+    case_id: str
+    stage: str
+    step: str
+    events_set: dict = field(default_factory=dict)
+
+
+# --- helpers ----------------------------------------------------------------------------
+
+def parse_date(value: Any, what: str, today: date) -> date:
+    try:
+        d = date.fromisoformat(str(value))
+    except ValueError as exc:
+        raise InputError("bad_date", f"{what}“{value}”不是有效日期，应写成 2026-03-02 的形式。") from exc
+    if not EARLIEST_DATE <= d <= today:
+        raise InputError("date_out_of_range", f"{what}“{d.isoformat()}”超出范围：应在2000年1月1日至今天之间。")
+    return d
+
+
+def next_number(s: Session, store: Store, kind: str, year: int) -> int:
+    """Gap-free sequence: the counter moves in the caller's transaction (BEGIN IMMEDIATE)."""
+    counter = s.get(Counter, (store.office.id, kind, year))
+    if counter is None:
+        counter = Counter(office_id=store.office.id, kind=kind, year=year, value=0)
+    counter.value += 1
+    s.add(counter)
+    return counter.value
+
+
+def office_prefix(s: Session, store: Store) -> str:
+    office = s.get(Office, store.office.id)
+    return office.abbr or office.code
+
+
+def running_deadlines(view: engine.CaseView) -> list[engine.DeadlineView]:
+    return sorted((d for d in view.deadlines if d.state in RUNNING_STATES), key=lambda d: d.due)
+
+
+def evaluate(rules: RuleSet, state: engine.CaseState, today: date) -> engine.CaseView:
+    return engine.evaluate(rules.workflow, state, today=today, cal=rules.calendar,
+                           sanctions_catalog=rules.catalog, due_soon_wd=rules.due_soon_wd)
+
+
+def keep_state(case: Case, rules: RuleSet, state: engine.CaseState, today: date) -> None:
+    """Write the engine state and the columns derived from it that lists sort and filter on."""
+    case.state = case_codec.to_json(state)
+    case.step_id = state.step_id
+    case.step_entered_on = state.entered_on
+    case.stage = rules.workflow.stage_of(state.step_id).id
+    running = running_deadlines(evaluate(rules, state, today))
+    case.next_due = running[0].due if running else None
+    case.next_due_title = running[0].title if running else ""
+
+
+def load_case(s: Session, case_id: str) -> Case:
+    case = s.get(Case, case_id)
+    if case is None or case.deleted:
+        raise InputError("no_case", f"找不到案件“{case_id}”。")
+    return case
+
+
+# --- register ---------------------------------------------------------------------------
+
+def register_clue(store: Store, data: dict, *, today: date | None = None, demo: bool = False,
+                  rules: RuleSet | None = None) -> RegisterResult:
+    today = today or date.today()
+    rules = rules or ruleset.load(store)
+    if not isinstance(data, dict):
+        raise InputError("clue_invalid", "线索数据应为一个 JSON 对象。")
+    unknown = sorted(set(data) - CLUE_KEYS)
+    if unknown:
+        raise InputError("clue_invalid", f"线索数据中有无法识别的项：{'、'.join(unknown)}（格式见 docs/RULES.md）。")
+    received = parse_date(data.get("received_on"), "收件日期", today)
+    reporter = data.get("reporter") or {}
+    if not isinstance(reporter, dict) or set(reporter) - REPORTER_KEYS:
+        raise InputError("clue_invalid", f"举报人信息只能包含：{'、'.join(sorted(REPORTER_KEYS))}。")
+    people = data.get("persons") or []
+    if not isinstance(people, list) or not people or not all(isinstance(p, dict) for p in people):
+        raise InputError("clue_invalid", "请至少填写一名被反映人（persons）。")
+    fields = {
+        "source": data.get("source"),
+        "reporter_real_name": bool(reporter.get("real_name", False)),
+        "persons": people,
+        "summary": data.get("summary", ""),
+        "categories": data.get("categories") or [],
+        "incoming_no": data.get("incoming_no", ""),
+        "leader_instruction": data.get("leader_instruction", ""),
+        "ref": data.get("ref", ""),
+    }
+    state = engine.initial_state(rules.workflow, received, {k: v for k, v in fields.items() if v not in ("", [])})
+    with store.write() as s:
+        number = f"{office_prefix(s, store)}纪线〔{received.year}〕{next_number(s, store, 'clue', received.year)}号"
+        clue = Clue(owner_office_id=store.office.id, number=number, received_on=received, source=fields["source"],
+                    incoming_no=fields["incoming_no"], summary=fields["summary"], categories=list(fields["categories"]),
+                    leader_instruction=fields["leader_instruction"], real_name=fields["reporter_real_name"], is_demo=demo)
+        s.add(clue)
+        if any(str(reporter.get(k) or "").strip() for k in ("name", "phone", "id_number", "address")):
+            s.add(Reporter(owner_office_id=store.office.id, clue_id=clue.id,
+                           **{k: str(reporter.get(k) or "").strip() for k in ("name", "phone", "id_number", "address")}))
+        subjects = []
+        for person_data in people:
+            person = persons.upsert(s, store, person_data)
+            if person not in subjects:
+                subjects.append(person)
+        # parents before children: the tables declare foreign keys but no ORM relationships
+        s.flush()
+        s.add_all(ClueSubject(owner_office_id=store.office.id, clue_id=clue.id, person_id=p.id) for p in subjects)
+        case = Case(owner_office_id=store.office.id, clue_id=clue.id, stage="", step_id="", step_entered_on=received)
+        keep_state(case, rules, state, today)
+        s.add(case)
+        s.flush()
+        s.add(StepRecord(owner_office_id=store.office.id, case_id=case.id, seq=1, step_id=state.step_id,
+                         entered_on=received))
+        s.flush()
+        flag_rows = persons.flags(s, subjects, today)
+    return RegisterResult(case.id, clue.id, number, tuple(flag_rows))
+
+
+# --- list and show ----------------------------------------------------------------------
+
+def subject_names(s: Session, clue_ids: list[str]) -> dict[str, str]:
+    rows = s.exec(
+        select(ClueSubject.clue_id, Person.name)
+        .join(Person, Person.id == ClueSubject.person_id)
+        .where(ClueSubject.clue_id.in_(clue_ids), ClueSubject.deleted == False)  # noqa: E712
+        .order_by(ClueSubject.created_at)
+    ).all()
+    names: dict[str, list[str]] = {}
+    for clue_id, name in rows:
+        names.setdefault(clue_id, []).append(name)
+    return {k: "、".join(v) for k, v in names.items()}
+
+
+def list_cases(store: Store, *, stage: str | None = None, overdue: bool = False, today: date | None = None,
+               rules: RuleSet | None = None) -> list[CaseRow]:
+    today = today or date.today()
+    rules = rules or ruleset.load(store)
+    if stage and stage not in {st.id for st in rules.workflow.stages}:
+        known = "、".join(f"{st.id}（{st.title}）" for st in rules.workflow.stages)
+        raise InputError("bad_stage", f"没有“{stage}”这个阶段。可选：{known}")
+    query = select(Case, Clue).join(Clue, Clue.id == Case.clue_id).where(Case.deleted == False)  # noqa: E712
+    if stage:
+        query = query.where(Case.stage == stage)
+    if overdue:
+        query = query.where(Case.next_due < today)
+    with store.read() as s:
+        rows = s.exec(query.order_by(Clue.received_on.desc(), Clue.number.desc())).all()
+        names = subject_names(s, [clue.id for _, clue in rows])
+    wf = rules.workflow
+    out = []
+    for case, clue in rows:
+        state = deadline_state(case.next_due, today, rules.calendar, rules.due_soon_wd).state if case.next_due else ""
+        out.append(CaseRow(case.id, case.number or clue.number, names.get(clue.id, ""), clue.source, case.stage,
+                           wf.stage(case.stage).title, case.step_id, wf.steps[case.step_id].title, case.next_due,
+                           case.next_due_title, state, clue.received_on))
+    return out
+
+
+def case_state(store: Store, case_id: str) -> engine.CaseState:
+    with store.read() as s:
+        return case_codec.from_json(load_case(s, case_id).state)
+
+
+def show_case(store: Store, case_id: str, *, today: date | None = None, rules: RuleSet | None = None) -> dict:
+    """Everything `case show` and the case screen need, JSON-ready."""
+    today = today or date.today()
+    rules = rules or ruleset.load(store)
+    with store.read() as s:
+        case = load_case(s, case_id)
+        clue = s.get(Clue, case.clue_id)
+        people = s.exec(
+            select(Person).join(ClueSubject, ClueSubject.person_id == Person.id)
+            .where(ClueSubject.clue_id == clue.id, ClueSubject.deleted == False)  # noqa: E712
+        ).all()
+        flag_rows = persons.flags(s, list(people), today)
+        sanctions = s.exec(select(Sanction).where(Sanction.case_id == case.id, Sanction.deleted == False)).all()  # noqa: E712
+    state = case_codec.from_json(case.state)
+    view = evaluate(rules, state, today)
+    wf = rules.workflow
+    return {
+        "case_id": case.id,
+        "number": case.number or clue.number,
+        "clue_number": clue.number,
+        "received_on": clue.received_on.isoformat(),
+        "source": clue.source,
+        "summary": clue.summary,
+        "persons": [{"name": f.name, "unit": f.unit, "flags": list(f.flags), "flag_labels": list(f.labels)} for f in flag_rows],
+        "stage": {"id": view.stage.id, "title": view.stage.title},
+        "step": {"id": view.step.id, "title": view.step.title, "round": view.round, "entered_on": state.entered_on.isoformat()},
+        "stage_path": [{"id": st.id, "title": st.title, "side": st.side} for st in view.stage_path],
+        "terminal": view.terminal,
+        "required": [{"kind": r.kind, "id": r.id, "label": r.label} for r in view.open_items],
+        "decisions": [
+            {"id": d.id, "title": d.title, "target": d.target_step, "enabled": d.enabled,
+             "approver_role": d.approver_role, "problems": [problem_json(p) for p in d.problems]}
+            for d in view.decisions
+        ],
+        "deadlines": [
+            {"id": d.id, "title": d.title, "start": d.start.isoformat(), "due": d.due.isoformat(), "state": d.state,
+             "label": d.label, "working_days_left": d.working_days_left, "extended": d.extended,
+             "met_on": d.met_on.isoformat() if d.met_on else None, "warnings": list(d.warnings)}
+            for d in view.deadlines
+        ],
+        "documents_expected": list(view.documents_expected),
+        "warnings": list(view.warnings),
+        "sanctions": [
+            {"type_id": x.type_id, "name": rules.catalog.get(x.type_id).name, "form": x.form,
+             "decided_on": x.decided_on.isoformat() if x.decided_on else None,
+             "effect_end": x.effect_end.isoformat() if x.effect_end else None}
+            for x in sanctions
+        ],
+        "history": [
+            {"step": h.step_id, "step_title": wf.steps[h.step_id].title if h.step_id in wf.steps else h.step_id,
+             "decision": h.decision_id, "decided_on": h.decided_on.isoformat(), "approver": h.approver}
+            for h in state.history
+        ],
+        "fields": case_codec.thawed(dict(state.fields)),
+        "checklist_done": sorted(state.checklist),
+    }
+
+
+# --- act --------------------------------------------------------------------------------
+
+def act(store: Store, case_id: str, action_data: dict, *, today: date | None = None,
+        rules: RuleSet | None = None) -> ActResult:
+    """Apply one action; ActionRefused (exit 2) with the engine's problems when a gate blocks it."""
+    today = today or date.today()
+    rules = rules or ruleset.load(store)
+    try:
+        action = engine.action_from_dict(action_data)
+    except DomainError as exc:
+        raise InputError(exc.code, exc.message, exc.detail) from exc
+    with store.write() as s:
+        case = load_case(s, case_id)
+        if case.owner_office_id != store.office.id:
+            raise InputError("not_owner", "这个案件属于其他单位，本单位只能查看，不能办理。")
+        before = case_codec.from_json(case.state)
+        outcome = engine.apply(rules.workflow, before, action, today=today, cal=rules.calendar,
+                               sanctions_catalog=rules.catalog)
+        if not outcome.ok:
+            raise ActionRefused(outcome.problems)
+        record_facts(s, store, rules, case, before, outcome, action)
+        keep_state(case, rules, outcome.state, today)
+        s.add(case)
+    return ActResult(case.id, case.stage, case.step_id, {k: v.isoformat() for k, v in outcome.events_set.items()})
+
+
+def primary_person_id(s: Session, case: Case) -> str | None:
+    link = s.exec(select(ClueSubject).where(ClueSubject.clue_id == case.clue_id).order_by(ClueSubject.created_at)).first()
+    return link.person_id if link else None
+
+
+def record_facts(s: Session, store: Store, rules: RuleSet, case: Case, before: engine.CaseState,
+                 outcome: engine.Outcome, action) -> None:
+    """The rows beside the state that other features count and list."""
+    owner = store.office.id
+    if isinstance(action, engine.RecordStudy):
+        s.add(CollectiveStudy(owner_office_id=owner, case_id=case.id, step_id=before.step_id, held_on=action.held_on,
+                              attendees=list(action.attendees), conclusion=action.conclusion))
+    elif isinstance(action, engine.Extend):
+        s.add(DeadlineExtension(owner_office_id=owner, case_id=case.id, deadline_id=action.deadline_id,
+                                length=action.length, unit=action.unit, approved_by=action.approved_by,
+                                approved_on=action.approved_on, reason=action.reason))
+    elif isinstance(action, engine.RecordSanction):
+        record_sanction(s, store, rules, case, action)
+    elif isinstance(action, engine.Decide):
+        record_decision(s, store, rules, case, before, outcome, action)
+
+
+def record_sanction(s: Session, store: Store, rules: RuleSet, case: Case, action: engine.RecordSanction) -> None:
+    proposed = s.exec(select(Sanction).where(Sanction.case_id == case.id, Sanction.type_id == action.type_id,
+                                             Sanction.decided_on.is_(None), Sanction.deleted == False)).first()  # noqa: E712
+    if action.remove:
+        if proposed:
+            proposed.deleted = True
+            s.add(proposed)
+        return
+    if proposed is None:
+        kind = rules.catalog.get(action.type_id)
+        s.add(Sanction(owner_office_id=store.office.id, case_id=case.id, person_id=primary_person_id(s, case),
+                       type_id=kind.id, kind=kind.kind, form=kind.form))
+
+
+def record_decision(s: Session, store: Store, rules: RuleSet, case: Case, before: engine.CaseState,
+                    outcome: engine.Outcome, action: engine.Decide) -> None:
+    owner = store.office.id
+    s.add(Decision(owner_office_id=owner, case_id=case.id, step_id=before.step_id, decision_id=action.decision_id,
+                   decided_on=action.decided_on, approver=action.approver, decided_by=store.account.name))
+    visits = s.exec(select(func.count()).select_from(StepRecord).where(StepRecord.case_id == case.id)).one()
+    visit = s.exec(select(StepRecord).where(StepRecord.case_id == case.id, StepRecord.seq == visits)).first()
+    if visit is not None:
+        visit.checklist = sorted(before.checklist)
+        visit.fields = {k: v for k, v in case_codec.thawed(dict(before.fields)).items() if k.startswith(f"{before.step_id}.")}
+        visit.completed_on = action.decided_on
+        visit.completed_by = store.account.name
+        visit.decision_id = action.decision_id
+        s.add(visit)
+    s.add(StepRecord(owner_office_id=owner, case_id=case.id, seq=visits + 1, step_id=outcome.state.step_id,
+                     entered_on=outcome.state.entered_on))
+    events = outcome.events_set
+    if "filed" in events and case.filed_on is None:
+        case.filed_on = events["filed"]
+        year = events["filed"].year
+        case.number = f"{office_prefix(s, store)}纪立〔{year}〕{next_number(s, store, 'filing', year)}号"
+    if "case_closed" in events:
+        case.closed_on = events["case_closed"]
+    # Sanctions proposed in review take effect with the decision ("decided"); a first-form measure,
+    # 免予处分, 移送司法 or an appeal result takes effect when its own step is done.
+    step = rules.workflow.steps[before.step_id]
+    side_outcome = step.sanction_kinds and rules.workflow.stage_of(step.id).side and outcome.state.step_id != step.id
+    if "decided" in events or "case_closed" in events or side_outcome:
+        finalize_sanctions(s, rules, case, events.get("decided", action.decided_on))
+
+
+def finalize_sanctions(s: Session, rules: RuleSet, case: Case, decided_on: date) -> None:
+    """Proposed sanctions take effect: decision date and effect period ([T] 21 accumulation)."""
+    proposed = s.exec(select(Sanction).where(Sanction.case_id == case.id, Sanction.decided_on.is_(None),
+                                             Sanction.deleted == False)).all()  # noqa: E712
+    for sanction in proposed:
+        prior = []
+        if sanction.person_id:
+            key = s.get(Person, sanction.person_id).person_key
+            prior = [r for r in persons.sanction_records(s, [sanction.person_id])[sanction.person_id] if r.person_key == key]
+        _, end = effect_period(rules.catalog, sanction.type_id, decided_on, prior)
+        sanction.decided_on = decided_on
+        sanction.effect_end = end
+        s.add(sanction)

@@ -1,0 +1,224 @@
+"""The application's state machine: setup → unlocked ↔ locked.
+
+One object owns the windows and the open store. Unlocking (by the wizard, the unlock screen or
+the recovery dialog) builds the main window; locking (idle timer, Ctrl+L, before a restore)
+destroys it with every page, disposes the store's engine and shows the unlock screen again.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QRect, QSize
+from PySide6.QtWidgets import QApplication, QWidget
+
+from app.paths import StorePaths
+from app.ui.errors import error_message
+from app.ui.idle import IdleWatcher
+from app.ui.main_window import MainWindow
+from app.ui.pages import PAGES, PageFactory
+from app.ui.prompter import Prompter
+from app.ui.session import SessionContext
+from app.ui.tasks import TaskRunner
+from app.ui.unlock_window import UnlockWindow
+
+SETUP, LOCKED, UNLOCKED = "setup", "locked", "unlocked"
+MAIN_SIZE = QSize(1366, 768)
+MAX_MODAL_CLOSES = 10
+
+
+def preload_services() -> tuple:
+    from app.services import setup, unlock
+
+    return setup, unlock
+
+
+class AppController(QObject):
+    """`kdf_profile` lets tests build fast stores; `idle_ms` overrides the office's auto-lock minutes."""
+
+    def __init__(self, paths: StorePaths, runner: TaskRunner, prompter: Prompter, *, kdf_profile: str = "standard",
+                 idle_ms: int | None = None, account: str | None = None,
+                 pages: list[tuple[str, PageFactory]] = PAGES, parent: QObject | None = None):
+        super().__init__(parent)
+        self.paths = paths
+        self.runner = runner
+        self.prompter = prompter
+        self.kdf_profile = kdf_profile
+        self.idle_ms = idle_ms
+        self.preferred_account = account
+        self.page_factories = pages
+        self.state = LOCKED
+        self.store = None
+        self.session: SessionContext | None = None
+        self.wizard = None
+        self.unlock_window: UnlockWindow | None = None
+        self.main_window: MainWindow | None = None
+        self.lock_pending = False
+        self.idle = IdleWatcher(QApplication.instance(), self)
+        self.idle.sig_idle.connect(self.on_idle)
+        runner.sig_all_done.connect(self.on_tasks_done)
+
+    def start(self) -> None:
+        if self.paths.exists():
+            self.show_unlock()
+        else:
+            self.show_setup()
+
+    # --- screens ----------------------------------------------------------------------
+
+    def show_setup(self):
+        from app.ui.setup_wizard import SetupWizard
+
+        self.state = SETUP
+        self.wizard = SetupWizard(self.paths, self.runner, self.prompter, kdf_profile=self.kdf_profile)
+        self.wizard.sig_unlocked.connect(lambda store: self.on_unlocked(store, ()))
+        self.wizard.show()
+        # the wizard validates with the set-up service: load it while the user types
+        self.runner.run(preload_services, on_done=lambda _modules: None, on_error=error_message)
+        return self.wizard
+
+    def show_unlock(self, geometry: QRect | None = None) -> UnlockWindow:
+        window = UnlockWindow(self.paths, self.runner, self.prompter, preferred_account=self.preferred_account)
+        window.sig_unlocked.connect(self.on_unlocked)
+        if geometry is not None:
+            window.setGeometry(geometry)
+        else:
+            window.resize(self.main_size())
+        window.show()
+        self.unlock_window = window
+        self.state = LOCKED
+        window.load_accounts()
+        return window
+
+    def on_unlocked(self, store, warnings: tuple) -> None:
+        from app.services import settings
+
+        session = SessionContext(store, self.runner, self.prompter, self)
+        try:
+            values = settings.load(store)
+            window = MainWindow(session, self.page_factories)
+        except Exception as exc:
+            # the store opened but a page could not be built: close it again, stay locked
+            session.deleteLater()
+            store.close()
+            self.fail_to_unlock_screen(error_message(exc))
+            return
+        session.sig_lock_requested.connect(self.lock)
+        session.sig_restore_requested.connect(self.restore)
+        session.sig_settings_changed.connect(self.apply_settings)
+        if self.unlock_window is not None:
+            window.setGeometry(self.unlock_window.geometry())
+        else:
+            window.resize(self.main_size())
+        window.show()
+        self.close_entry_windows()
+        self.store, self.session, self.main_window = store, session, window
+        self.state = UNLOCKED
+        self.apply_settings(values)
+        for warning in warnings:
+            self.prompter.info(window, warning)
+
+    def close_entry_windows(self) -> None:
+        for old in (self.unlock_window, self.wizard):
+            if old is not None:
+                old.hide()
+                old.deleteLater()
+        self.unlock_window = self.wizard = None
+
+    def fail_to_unlock_screen(self, message: str) -> None:
+        if self.unlock_window is None:
+            wizard = self.wizard
+            self.show_unlock(wizard.geometry() if wizard is not None else None)
+            if wizard is not None:
+                wizard.hide()
+                wizard.deleteLater()
+                self.wizard = None
+        self.unlock_window.show_error(message)
+
+    def main_size(self) -> QSize:
+        screen = QApplication.primaryScreen()
+        return MAIN_SIZE.boundedTo(screen.availableGeometry().size()) if screen is not None else MAIN_SIZE
+
+    def apply_settings(self, values) -> None:
+        timeout = self.idle_ms if self.idle_ms is not None else values.auto_lock_minutes * 60_000
+        self.idle.start(timeout)
+        if self.main_window is not None:
+            self.main_window.set_auto_lock_minutes(timeout / 60_000)
+
+    # --- locking ----------------------------------------------------------------------
+
+    def on_idle(self) -> None:
+        if self.runner.busy:
+            self.idle.start(self.idle.timeout_ms)  # never pull the store from under a running task
+            return
+        self.lock()
+
+    def on_tasks_done(self) -> None:
+        if self.lock_pending:
+            self.lock()
+
+    def lock(self) -> UnlockWindow | None:
+        """Close dialogs, destroy the main window and its pages, dispose the engine, show unlock."""
+        if self.state != UNLOCKED:
+            return None
+        if self.runner.busy:
+            self.lock_pending = True
+            return None
+        self.lock_pending = False
+        self.idle.stop()
+        self.close_modals()
+        window, store, session = self.main_window, self.store, self.session
+        self.preferred_account = store.account.name
+        # the unlock screen first, so the application never runs out of visible windows
+        unlock_window = self.show_unlock(window.geometry())
+        window.dispose()
+        session.deleteLater()
+        store.close()
+        self.main_window = self.store = self.session = None
+        return unlock_window
+
+    @staticmethod
+    def close_modals() -> None:
+        for _ in range(MAX_MODAL_CLOSES):
+            modal: QWidget | None = QApplication.activeModalWidget()
+            if modal is None:
+                return
+            modal.close()
+
+    # --- restore ----------------------------------------------------------------------
+
+    def restore(self, file: str, password: str) -> None:
+        """Lock (the store must be closed), restore the backup, and return to the unlock screen."""
+        if self.runner.busy:
+            self.prompter.error(self.main_window, "有任务正在进行，请等它完成后再从备份恢复。")
+            return
+        account = self.store.account.name
+        unlock_window = self.lock()
+        unlock_window.set_busy("正在从备份恢复，请稍候……")
+        paths = self.paths
+
+        def run_restore():
+            from app.services import backup
+
+            return backup.restore(paths, Path(file), account, password)
+
+        def done(result) -> None:
+            unlock_window.load_accounts()
+            moved = f"原数据库已另存到：{result.previous}。" if result.previous else ""
+            unlock_window.show_notice(f"已从备份恢复（审计事件{result.events}条）。{moved}请重新解锁。")
+
+        def failed(exc: BaseException) -> None:
+            unlock_window.load_accounts()
+            unlock_window.show_error(f"从备份恢复失败：{error_message(exc)}")
+
+        self.runner.run(run_restore, on_done=done, on_error=failed, label="正在从备份恢复……", parent=unlock_window)
+
+    def shutdown(self) -> None:
+        self.idle.stop()
+        self.runner.wait()
+        if self.main_window is not None:
+            self.main_window.dispose()
+            self.main_window = None
+        if self.store is not None:
+            self.store.close()
+            self.store = None

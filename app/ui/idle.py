@@ -1,0 +1,49 @@
+"""Auto-lock: any keyboard or mouse input anywhere in the app restarts the idle timer."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, Signal
+
+INPUT_EVENTS = frozenset({
+    QEvent.Type.KeyPress,
+    QEvent.Type.MouseButtonPress,
+    QEvent.Type.MouseButtonDblClick,
+    QEvent.Type.MouseMove,
+    QEvent.Type.Wheel,
+    QEvent.Type.TouchBegin,
+    QEvent.Type.TouchUpdate,
+})
+
+
+class IdleWatcher(QObject):
+    sig_idle = Signal()
+
+    def __init__(self, app: QCoreApplication, parent: QObject | None = None):
+        super().__init__(parent)
+        self.app = app
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.timeout.connect(self.sig_idle)
+        self.watching = False
+
+    def start(self, timeout_ms: int) -> None:
+        self.timer.setInterval(timeout_ms)
+        if not self.watching:
+            self.app.installEventFilter(self)
+            self.watching = True
+        self.timer.start()
+
+    def stop(self) -> None:
+        if self.watching:
+            self.app.removeEventFilter(self)
+            self.watching = False
+        self.timer.stop()
+
+    @property
+    def timeout_ms(self) -> int:
+        return self.timer.interval()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in INPUT_EVENTS:
+            self.timer.start()
+        return False

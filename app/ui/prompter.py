@@ -1,0 +1,46 @@
+"""Modal questions and messages in one place, so tests can pass a scripted stand-in."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
+
+from app import APP_NAME
+
+
+class Prompter:
+    def info(self, parent: QWidget | None, text: str) -> None:
+        box = QMessageBox(QMessageBox.Icon.Information, APP_NAME, text, QMessageBox.StandardButton.NoButton, parent)
+        box.addButton("确定", QMessageBox.ButtonRole.AcceptRole)
+        box.exec()
+
+    def error(self, parent: QWidget | None, text: str) -> None:
+        box = QMessageBox(QMessageBox.Icon.Warning, APP_NAME, text, QMessageBox.StandardButton.NoButton, parent)
+        box.addButton("确定", QMessageBox.ButtonRole.AcceptRole)
+        box.exec()
+
+    def confirm(self, parent: QWidget | None, text: str, ok_text: str) -> bool:
+        box = QMessageBox(QMessageBox.Icon.Question, APP_NAME, text, QMessageBox.StandardButton.NoButton, parent)
+        ok = box.addButton(ok_text, QMessageBox.ButtonRole.AcceptRole)
+        cancel = box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(cancel)
+        box.exec()
+        return box.clickedButton() is ok
+
+    def password(self, parent: QWidget | None, text: str) -> str | None:
+        dialog = QInputDialog(parent)
+        dialog.setWindowTitle(APP_NAME)
+        dialog.setLabelText(text)
+        dialog.setTextEchoMode(QLineEdit.EchoMode.Password)
+        dialog.setOkButtonText("确定")
+        dialog.setCancelButtonText("取消")
+        if dialog.exec() != QInputDialog.DialogCode.Accepted or not dialog.textValue():
+            return None
+        return dialog.textValue()
+
+    def save_file(self, parent: QWidget | None, title: str, suggested: str, file_filter: str) -> str | None:
+        path, _ = QFileDialog.getSaveFileName(parent, title, suggested, file_filter)
+        return path or None
+
+    def open_file(self, parent: QWidget | None, title: str, file_filter: str) -> str | None:
+        path, _ = QFileDialog.getOpenFileName(parent, title, "", file_filter)
+        return path or None

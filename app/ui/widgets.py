@@ -1,0 +1,190 @@
+"""Small building blocks shared by the windows: forms with per-field messages, the recovery code."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from PySide6.QtCore import QStandardPaths, Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import APP_NAME
+from app.ui.prompter import Prompter
+from app.ui.theme import monospace_font, scaled_font
+
+ERROR_STYLE = "color: #b3261e;"
+HINT_STYLE = "color: #5f6368;"
+GROUPS_PER_LINE = 4
+
+
+def password_edit(placeholder: str = "") -> QLineEdit:
+    edit = QLineEdit()
+    edit.setEchoMode(QLineEdit.EchoMode.Password)
+    edit.setPlaceholderText(placeholder)
+    return edit
+
+
+def hint_label(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setStyleSheet(HINT_STYLE)
+    return label
+
+
+def message_label() -> QLabel:
+    """A red line for one error sentence; hidden while empty."""
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setStyleSheet(ERROR_STYLE)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.hide()
+    return label
+
+
+def show_message(label: QLabel, text: str) -> None:
+    label.setText(text)
+    label.setVisible(bool(text))
+
+
+class Form(QWidget):
+    """Rows of label + field, each field with an optional hint and its own error line below it."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.rows = QFormLayout(self)
+        self.rows.setContentsMargins(0, 0, 0, 0)
+        self.rows.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.rows.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        self.rows.setVerticalSpacing(10)
+        self.errors: dict[str, QLabel] = {}
+
+    def add_row(self, key: str, label: str, field: QWidget, hint: str | None = None) -> QWidget:
+        box = QWidget()
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(3)
+        column.addWidget(field)
+        if hint:
+            column.addWidget(hint_label(hint))
+        error = message_label()
+        error.setObjectName(f"error_{key}")
+        column.addWidget(error)
+        self.errors[key] = error
+        self.rows.addRow(label, box)
+        return field
+
+    def set_error(self, key: str, text: str) -> None:
+        show_message(self.errors[key], text)
+
+    def error(self, key: str) -> str:
+        return self.errors[key].text()
+
+    def clear_errors(self) -> None:
+        for label in self.errors.values():
+            show_message(label, "")
+
+
+def code_lines(code: str) -> str:
+    groups = code.split("-")
+    return "\n".join("  ".join(groups[i : i + GROUPS_PER_LINE]) for i in range(0, len(groups), GROUPS_PER_LINE))
+
+
+def recovery_text(code: str, office_label: str, now: datetime) -> str:
+    return "\n".join([
+        f"{APP_NAME} 恢复密钥",
+        "",
+        f"单位：{office_label}",
+        f"生成时间：{now:%Y-%m-%d %H:%M}",
+        "",
+        "恢复密钥（48位数字，8组）：",
+        code,
+        "",
+        "用途：忘记密码时，在解锁界面点“忘记密码”，输入此恢复密钥即可重设密码。",
+        "恢复密钥用过一次即作废，届时会显示新的恢复密钥。",
+        "请打印后与电脑分开妥善保管，打印后删除此电子文件。",
+        "",
+    ])
+
+
+class RecoveryCodePanel(QWidget):
+    """Shows a recovery code once, offers to save it as .txt, and asks for confirmation."""
+
+    sig_confirmed = Signal(bool)
+
+    def __init__(self, prompter: Prompter, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.prompter = prompter
+        self.code = ""
+        self.office_label = ""
+        self.file_stem = "恢复密钥"
+        intro = QLabel(
+            "这是本数据库的<b>恢复密钥</b>，只显示这一次。忘记密码时，凭它可以重设密码；"
+            "丢失后若又忘记密码，数据将无法打开。请立即抄写，或保存为文本文件后打印，"
+            "与电脑分开妥善保管。"
+        )
+        intro.setWordWrap(True)
+        self.code_label = QLabel()
+        self.code_label.setObjectName("recovery_code")
+        self.code_label.setFont(monospace_font(22, bold=True))
+        self.code_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.code_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.code_label.setStyleSheet(
+            "QLabel { background: #fffbe6; border: 1px solid #e0c97a; border-radius: 6px; padding: 16px; }"
+        )
+        self.save_button = QPushButton("保存为文本文件（用于打印）…")
+        self.save_button.clicked.connect(self.save_as_text)
+        self.saved_label = hint_label("")
+        self.saved_label.hide()
+        self.confirm_box = QCheckBox("我已抄写并妥善保管")
+        self.confirm_box.setFont(scaled_font(self.font(), 1.1, bold=True))
+        self.confirm_box.toggled.connect(self.sig_confirmed)
+
+        save_row = QHBoxLayout()
+        save_row.addWidget(self.save_button)
+        save_row.addStretch(1)
+        column = QVBoxLayout(self)
+        column.addWidget(intro)
+        column.addSpacing(8)
+        column.addWidget(self.code_label)
+        column.addSpacing(8)
+        column.addLayout(save_row)
+        column.addWidget(self.saved_label)
+        column.addStretch(1)
+        column.addWidget(self.confirm_box)
+
+    def set_code(self, code: str, office_label: str, file_stem: str) -> None:
+        self.code = code
+        self.office_label = office_label
+        self.file_stem = file_stem
+        self.code_label.setText(code_lines(code))
+        self.confirm_box.setChecked(False)
+        show_message(self.saved_label, "")
+
+    @property
+    def confirmed(self) -> bool:
+        return self.confirm_box.isChecked()
+
+    def save_as_text(self) -> None:
+        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        chosen = self.prompter.save_file(self, "保存恢复密钥", str(Path(folder) / f"{self.file_stem}.txt"), "文本文件 (*.txt)")
+        if not chosen:
+            return
+        target = Path(chosen)
+        if target.suffix.lower() != ".txt":
+            target = target.with_name(target.name + ".txt")
+        try:
+            # BOM and CRLF so that every Windows Notepad shows and prints it correctly
+            target.write_text(recovery_text(self.code, self.office_label, datetime.now()), encoding="utf-8-sig", newline="\r\n")
+        except OSError as exc:
+            self.prompter.error(self, f"保存失败：{exc.strerror or exc}。请换一个位置再试。")
+            return
+        show_message(self.saved_label, f"已保存到：{target}。打印后请删除这个文件。")

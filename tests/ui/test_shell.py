@@ -1,0 +1,342 @@
+"""The application shell end to end: set-up, unlock, recovery, main window, locking, accounts, backup."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import shiboken6
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QWizard
+from ui_support import ADMIN, OFFICE_NAME, PASSWORD, screenshot, unlock_with
+
+from app.storage import recovery_code as codes
+from app.ui.app_controller import AppController
+
+NEW_PASSWORD = "xinmima2026"
+
+
+def test_first_start_wizard_shows_code_once_then_main_window(qtbot, make_controller, paths):
+    controller = make_controller()
+    controller.start()
+    wizard = controller.wizard
+    assert controller.state == "setup" and wizard.isVisible()
+    office = wizard.office_page
+
+    wizard.button(QWizard.WizardButton.NextButton).click()
+    assert wizard.currentId() == wizard.office_id
+    assert "单位代码不能为空" in office.form.error("code")
+    screenshot(wizard, "wizard-1-office-errors")
+
+    office.code.setText("HX-01")
+    office.name.setText(OFFICE_NAME)
+    office.abbr.setText("红纪")
+    wizard.button(QWizard.WizardButton.NextButton).click()
+    assert "上级单位代码" in office.form.error("parent")
+    office.level.setCurrentIndex(2)  # 市纪委 needs no parent: the field is disabled
+    assert not office.parent_code.isEnabled()
+    office.level.setCurrentIndex(0)
+    office.parent_code.setText("LX")
+    screenshot(wizard, "wizard-1-office")
+    wizard.button(QWizard.WizardButton.NextButton).click()
+    assert wizard.currentId() == wizard.account_id
+
+    account = wizard.account_page
+    account.account.setText(ADMIN)
+    account.password.setText("short1")
+    account.password2.setText("short1")
+    wizard.button(QWizard.WizardButton.CommitButton).click()
+    assert "密码太短" in account.form.error("password")
+    account.password.setText(PASSWORD)
+    account.password2.setText(PASSWORD + "x")
+    wizard.button(QWizard.WizardButton.CommitButton).click()
+    assert account.form.error("password2") == "两次输入的密码不一致。"
+    assert not paths.exists()
+    screenshot(wizard, "wizard-2-account-errors")
+    account.password2.setText(PASSWORD)
+    screenshot(wizard, "wizard-2-account")
+
+    wizard.button(QWizard.WizardButton.CommitButton).click()
+    assert paths.exists()
+    assert wizard.currentId() == wizard.recovery_id
+    panel = wizard.recovery_page.panel
+    shown = panel.code_label.text()
+    assert codes.normalise(shown) == panel.code
+    assert len(shown.replace("\n", " ").split()) == 8
+    finish = wizard.button(QWizard.WizardButton.FinishButton)
+    assert not finish.isEnabled()
+    wizard.reject()  # the code must be confirmed: closing is refused
+    assert wizard.isVisible()
+    screenshot(wizard, "wizard-3-recovery-code")
+    panel.confirm_box.setChecked(True)
+    assert finish.isEnabled()
+    finish.click()
+
+    assert controller.state == "unlocked"
+    window = controller.main_window
+    assert window.isVisible() and not wizard.isVisible()
+    overview = window.pages["概况"]
+    assert overview.values["name"].text() == OFFICE_NAME
+    assert overview.values["level"].text() == "乡镇纪委"
+    assert overview.kdf_warning.isVisible()  # the fast test profile is reported as weak
+    assert overview.events.rowCount() >= 2
+    screenshot(window, "main-overview", window=True)
+
+
+def test_saving_the_recovery_code_as_text(qtbot, make_controller, paths, prompter, tmp_path):
+    controller = make_controller()
+    controller.start()
+    wizard = controller.wizard
+    office = wizard.office_page
+    office.code.setText("LX")
+    office.name.setText("临溪市纪委")
+    office.level.setCurrentIndex(2)
+    wizard.next()
+    wizard.account_page.account.setText(ADMIN)
+    wizard.account_page.password.setText(PASSWORD)
+    wizard.account_page.password2.setText(PASSWORD)
+    wizard.next()
+    panel = wizard.recovery_page.panel
+    prompter.save_paths.append(str(tmp_path / "恢复密钥"))
+    panel.save_button.click()
+    saved = (tmp_path / "恢复密钥.txt").read_text(encoding="utf-8-sig")
+    assert panel.code in saved and "临溪市纪委（LX）" in saved
+    assert "已保存到" in panel.saved_label.text()
+
+
+def test_auto_lock_destroys_pages_and_disposes_the_engine(qtbot, make_controller, recovery_code):
+    controller = make_controller(idle_ms=300)
+    controller.start()
+    window = unlock_with(controller, PASSWORD)
+    store = controller.store
+    overview = window.pages["概况"]
+    name_label: QLabel = overview.values["name"]
+    assert name_label.text() == OFFICE_NAME
+    assert controller.idle.timeout_ms == 300
+
+    qtbot.waitUntil(lambda: controller.state == "locked", timeout=5000)
+    assert controller.unlock_window.isVisible()
+    assert controller.main_window is None and controller.store is None
+    assert store.master_key == b""
+    qtbot.waitUntil(lambda: not shiboken6.isValid(overview) and not shiboken6.isValid(window), timeout=2000)
+    assert not shiboken6.isValid(name_label)
+    assert controller.unlock_window.account.currentText() == ADMIN
+    screenshot(controller.unlock_window, "unlock", window=True)
+
+    again = unlock_with(controller, PASSWORD)
+    assert controller.state == "unlocked"
+    assert again.pages["概况"].values["name"].text() == OFFICE_NAME
+
+
+def test_lock_on_demand_with_ctrl_l(qtbot, unlocked):
+    window = unlocked.main_window
+    assert window.lock_action.shortcut().toString() == "Ctrl+L"
+    window.lock_action.trigger()
+    assert unlocked.state == "locked" and unlocked.unlock_window.isVisible()
+
+
+def test_input_restarts_the_idle_timer(qtbot, unlocked):
+    unlocked.idle.start(1000)
+    qtbot.wait(400)
+    assert unlocked.idle.timer.remainingTime() < 800
+    qtbot.keyClick(unlocked.main_window.nav, Qt.Key.Key_Down)
+    assert unlocked.idle.timer.remainingTime() > 800
+
+
+def test_wrong_password_shows_chinese_message_and_waits(qtbot, make_controller, recovery_code):
+    controller = make_controller()
+    controller.start()
+    window = controller.unlock_window
+    unlock_with(controller, "wrongpass123")
+    assert controller.state == "locked"
+    assert window.message.text().startswith("账户名或密码不正确。请1秒后再试。")
+    assert not window.unlock_button.isEnabled() and "请等待" in window.unlock_button.text()
+    screenshot(window, "unlock-wrong-password", window=True)
+    qtbot.waitUntil(window.unlock_button.isEnabled, timeout=3000)
+    assert unlock_with(controller, PASSWORD) is not None, window.message.text()
+
+
+def test_throttled_unlock_counts_down(qtbot, make_controller, recovery_code, paths):
+    paths.throttle.write_text(json.dumps({"failures": 6, "not_before": time.time() + 30}), encoding="utf-8")
+    controller = make_controller()
+    controller.start()
+    window = controller.unlock_window
+    unlock_with(controller, PASSWORD)
+    assert "密码输错次数较多" in window.message.text()
+    assert window.unlock_button.text() in ("请等待 30 秒", "请等待 31 秒")
+    assert not window.unlock_button.isEnabled()
+
+
+def test_recovery_code_sets_a_new_password(qtbot, make_controller, recovery_code):
+    controller = make_controller()
+    controller.start()
+    dialog = controller.unlock_window.open_recovery()
+    groups = recovery_code.split("-")
+    groups[2] = f"{(int(groups[2]) + 1) % 1_000_000:06d}"
+    dialog.code.setText(" ".join(groups))
+    dialog.password.setText(NEW_PASSWORD)
+    dialog.password2.setText(NEW_PASSWORD)
+    dialog.submit_button.click()
+    assert "第3组" in dialog.form.error("code")
+    screenshot(dialog, "recover-bad-group")
+
+    dialog.code.setText(recovery_code.replace("-", " "))
+    dialog.submit_button.click()
+    assert dialog.pages.currentIndex() == 1
+    new_code = dialog.panel.code
+    assert new_code != recovery_code and codes.normalise(dialog.panel.code_label.text()) == new_code
+    assert not dialog.finish_button.isEnabled()
+    dialog.reject()
+    assert dialog.isVisible()
+    screenshot(dialog, "recover-new-code")
+    dialog.panel.confirm_box.setChecked(True)
+    dialog.finish_button.click()
+    assert controller.state == "unlocked"
+
+    controller.lock()
+    unlock_with(controller, PASSWORD)
+    assert controller.state == "locked" and "密码不正确" in controller.unlock_window.message.text()
+    qtbot.waitUntil(controller.unlock_window.unlock_button.isEnabled, timeout=3000)
+    assert unlock_with(controller, NEW_PASSWORD) is not None
+
+
+def test_change_password(qtbot, unlocked, prompter):
+    dialog = unlocked.main_window.open_change_password()
+    dialog.old.setText("notmypass1")
+    dialog.new.setText(NEW_PASSWORD)
+    dialog.new2.setText(NEW_PASSWORD)
+    dialog.ok_button.click()
+    assert "密码不正确" in dialog.form.error("old")
+    screenshot(dialog, "change-password-error")
+    qtbot.wait(1100)  # the wrong-password delay
+    dialog.old.setText(PASSWORD)
+    dialog.ok_button.click()
+    assert prompter.infos[-1].startswith("密码已修改")
+    unlocked.lock()
+    assert unlock_with(unlocked, NEW_PASSWORD) is not None
+
+
+def test_change_password_screen(qtbot, unlocked):
+    screenshot(unlocked.main_window.open_change_password(), "change-password")
+
+
+def test_account_management_adds_staff_who_can_unlock(qtbot, unlocked, prompter):
+    window = unlocked.main_window
+    assert window.accounts_action.isVisible()
+    dialog = window.open_accounts()
+    assert dialog.model.rowCount() == 1
+    dialog.name.setText("李专干")
+    dialog.password.setText("lizhuangan1")
+    dialog.password2.setText("lizhuangan1")
+    dialog.add_button.click()
+    assert dialog.model.rowCount() == 2
+    assert prompter.infos[-1] == "已添加账户“李专干”（工作人员）。"
+    dialog.name.setText("李专干")
+    dialog.password.setText("lizhuangan1")
+    dialog.password2.setText("lizhuangan1")
+    dialog.add_button.click()
+    assert dialog.form.error("name") == "账户“李专干”已存在。"
+    dialog.name.clear()
+
+    dialog.name.setText("王临时")
+    dialog.password.setText("wanglinshi1")
+    dialog.password2.setText("wanglinshi1")
+    dialog.add_button.click()
+    dialog.table.selectRow(2)
+    dialog.disable_button.click()
+    assert "王临时" in prompter.questions[-1]
+    assert dialog.model.data(dialog.model.index(2, 2)) == "已停用"
+    screenshot(dialog, "accounts")
+
+    unlocked.lock()
+    names = [unlocked.unlock_window.account.itemText(i) for i in range(unlocked.unlock_window.account.count())]
+    assert names == [ADMIN, "李专干"]
+    staff_window = unlock_with(unlocked, "lizhuangan1", "李专干")
+    assert unlocked.store.account.name == "李专干"
+    assert not staff_window.accounts_action.isVisible()
+    settings_page = staff_window.pages["设置"]
+    assert not settings_page.save_button.isEnabled()
+
+
+def test_about_dialog(qtbot, unlocked):
+    dialog = unlocked.main_window.open_about()
+    assert dialog.values["加密组件"].startswith("SQLCipher 4.")
+    screenshot(dialog, "about")
+
+
+def test_settings_save_and_validation(qtbot, unlocked):
+    window = unlocked.main_window
+    page = window.show_page("设置")
+    screenshot(window, "main-settings", window=True)
+    page.fonts["font_body"].setCurrentText("   ")
+    page.save_button.click()
+    assert page.font_form.error("font_body") == "字体名称不能为空。"
+    page.fonts["font_body"].setCurrentText("仿宋")
+    page.auto_lock.setValue(15)
+    page.save_button.click()
+    assert page.font_form.error("font_body") == ""
+    assert unlocked.idle.timeout_ms == 600_000  # the test's injected timeout wins over the setting
+    from app.services import settings
+
+    assert settings.load(unlocked.store).auto_lock_minutes == 15
+    assert "无操作10分钟后自动锁定" in window.lock_label.text()
+
+
+def test_backup_then_restore_through_settings(qtbot, unlocked, prompter, tmp_path):
+    window = unlocked.main_window
+    page = window.show_page("设置")
+    backup_file = tmp_path / "备份"
+    prompter.save_paths.append(str(backup_file))
+    page.backup()
+    assert (tmp_path / "备份.zip").is_file()
+    assert prompter.infos[-1].startswith("备份已保存")
+
+    page.auto_lock.setValue(42)  # written after the backup: the restore must take it away
+    page.save_button.click()
+
+    prompter.confirm_answers.append(True)
+    prompter.open_paths.append(str(tmp_path / "备份.zip"))
+    prompter.passwords.append("wrongpass123")
+    page.restore()
+    assert unlocked.state == "locked"
+    assert "密码不正确" in unlocked.unlock_window.message.text()
+    qtbot.waitUntil(unlocked.unlock_window.unlock_button.isEnabled, timeout=3000)
+    window = unlock_with(unlocked, PASSWORD)
+    assert window.pages["设置"].auto_lock.value() == 42  # a failed restore changed nothing
+
+    prompter.confirm_answers.append(True)
+    prompter.open_paths.append(str(tmp_path / "备份.zip"))
+    prompter.passwords.append(PASSWORD)
+    window.pages["设置"].restore()
+    assert unlocked.state == "locked"
+    assert "已从备份恢复" in unlocked.unlock_window.notice.text()
+    window = unlock_with(unlocked, PASSWORD)
+    assert unlocked.state == "unlocked"
+    assert window.pages["设置"].auto_lock.value() == 10
+    assert window.pages["概况"].values["name"].text() == OFFICE_NAME
+
+
+def test_restore_needs_confirmation(qtbot, unlocked, prompter):
+    prompter.confirm_answers.append(False)
+    unlocked.main_window.pages["设置"].restore()
+    assert unlocked.state == "unlocked"
+    assert "替换当前全部数据" in prompter.questions[-1]
+
+
+def test_a_page_that_fails_to_build_leaves_the_store_closed(qtbot, paths, runner, prompter, recovery_code):
+    opened = []
+
+    def broken_page(ctx):
+        opened.append(ctx.store)
+        raise RuntimeError("页面坏了")
+
+    controller = AppController(paths, runner, prompter, kdf_profile="fast", pages=[("坏页", broken_page)])
+    try:
+        controller.start()
+        unlock_with(controller, PASSWORD)
+        assert controller.state == "locked" and controller.main_window is None
+        assert opened[0].master_key == b""
+        assert controller.unlock_window.message.text() == "发生内部错误：页面坏了"
+    finally:
+        controller.shutdown()
+        controller.unlock_window.close()
