@@ -71,11 +71,17 @@ class AppController(QObject):
 
         self.state = SETUP
         self.wizard = SetupWizard(self.paths, self.runner, self.prompter, kdf_profile=self.kdf_profile)
-        self.wizard.sig_unlocked.connect(lambda store: self.on_unlocked(store, ()))
+        self.wizard.sig_completed.connect(self.on_setup_completed)
         self.wizard.show()
         # the wizard validates with the set-up service: load it while the user types
         self.runner.run(preload_services, on_done=lambda _modules: None, on_error=error_message)
         return self.wizard
+
+    def on_setup_completed(self, store, problem: str) -> None:
+        if store is None:
+            self.fail_to_unlock_screen(problem)
+        else:
+            self.on_unlocked(store, ())
 
     def show_unlock(self, geometry: QRect | None = None) -> UnlockWindow:
         window = UnlockWindow(self.paths, self.runner, self.prompter, preferred_account=self.preferred_account)

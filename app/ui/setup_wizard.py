@@ -109,18 +109,23 @@ class RecoveryPage(QWizardPage):
 
 
 class SetupWizard(QWizard):
-    """Emits `sig_unlocked(store)` when the store exists and its recovery code was confirmed."""
+    """Emits `sig_completed(store, problem)` once the store exists and its recovery code was confirmed.
 
-    sig_unlocked = Signal(object)
+    `store` is the opened store, or None with `problem` saying why opening it right after
+    creation failed; the recovery code is shown either way, since the store now exists.
+    """
+
+    sig_completed = Signal(object, str)
 
     def __init__(self, paths: StorePaths, runner: TaskRunner, prompter: Prompter, *, kdf_profile: str = "standard",
                  parent: QWidget | None = None):
         super().__init__(parent)
         self.paths = paths
         self.runner = runner
-        self.prompter = prompter
         self.kdf_profile = kdf_profile
+        self.created = None
         self.store = None
+        self.open_problem = ""
         self.setWindowTitle("纪案通 — 初始设置")
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
@@ -170,7 +175,7 @@ class SetupWizard(QWizard):
         return True
 
     def create_store(self) -> bool:
-        if self.store is not None:
+        if self.created is not None:
             return True
         page = self.account_page
         if page.working:
@@ -190,19 +195,23 @@ class SetupWizard(QWizard):
             from app.services import setup, unlock
 
             result = setup.create_store(paths, request)
-            return result, unlock.unlock(paths, request.account, request.password).store
+            try:
+                return result, unlock.unlock(paths, request.account, request.password).store, ""
+            except Exception as exc:  # the store exists now: its recovery code must still be shown
+                return result, None, error_message(exc)
 
         page.set_busy(True)
         page.completeChanged.emit()
         for which in (QWizard.WizardButton.BackButton, QWizard.WizardButton.CancelButton):
             self.button(which).setEnabled(False)
         self.runner.run(create_and_open, on_done=self.on_created, on_error=self.on_create_failed)
-        return self.store is not None
+        return self.created is not None
 
     def on_created(self, outcome) -> None:
-        result, self.store = outcome
-        office = self.store.office
-        self.recovery_page.panel.set_code(result.recovery_code, f"{office.name}（{office.code}）", f"纪案通恢复密钥-{office.code}")
+        self.created, self.store, self.open_problem = outcome
+        request = self.request()
+        self.recovery_page.panel.set_code(self.created.recovery_code, f"{request.office_name}（{self.created.office_code}）",
+                                          f"纪案通恢复密钥-{self.created.office_code}")
         self.end_busy()
         self.setOption(QWizard.WizardOption.NoCancelButton, True)
         # in the threaded case validatePage already returned False: move on now
@@ -231,11 +240,11 @@ class SetupWizard(QWizard):
             show_message(self.account_page.message, problem.message)
 
     def reject(self) -> None:
-        if self.store is None:
+        if self.created is None:
             super().reject()
 
     def accept(self) -> None:
-        if self.store is None or not self.recovery_page.panel.confirmed:
+        if self.created is None or not self.recovery_page.panel.confirmed:
             return
         super().accept()
-        self.sig_unlocked.emit(self.store)
+        self.sig_completed.emit(self.store, self.open_problem)

@@ -296,3 +296,39 @@ def test_repeat_person_is_flagged(township, run_cli, tmp_path):
     assert first["warnings"] == []
     second = run_cli("--data-dir", township, "clue", "add", "--file", clue, "--json").json
     assert second["warnings"] == ["王建国：多次被反映"]
+
+
+def test_deadline_into_a_year_without_holiday_data_warns(township, run_cli, tmp_path):
+    clue = tmp_path / "clue.json"
+    clue.write_text(json.dumps({**CLUE, "received_on": "2026-11-20", "source": "上级交办"}, ensure_ascii=False), encoding="utf-8")
+    case_id = run_cli("--data-dir", township, "clue", "add", "--file", clue, "--json").json["case_id"]
+    shown = run_cli("--data-dir", township, "case", "show", case_id, "--json").json
+    assigned = next(d for d in shown["deadlines"] if d["id"] == "assigned_case")
+    assert assigned["due"] == "2027-02-22"  # 02-20 is a Saturday; weekends only without 2027 data
+    assert any("缺少 2027 年节假日数据" in w for w in assigned["warnings"])
+    assert shown["warnings"]
+
+
+def test_overdue_filter_and_extension_with_approver(township, run_cli, tmp_path):
+    walk = Walk().path(*TO_REVIEW)
+    shown = run_walk(walk, township, run_cli, tmp_path)
+    case_id = shown["case_id"]
+    review = next(d for d in shown["deadlines"] if d["id"] == "review")
+    assert review["state"] == "overdue"  # accepted in February, one month to finish
+    listed = run_cli("--data-dir", township, "case", "list", "--overdue", "--json").json
+    assert [r["case_id"] for r in listed] == [case_id]
+    fresh = tmp_path / "fresh.json"
+    fresh.write_text(json.dumps({**CLUE, "received_on": date.today().isoformat()}, ensure_ascii=False), encoding="utf-8")
+    assert run_cli("--data-dir", township, "clue", "add", "--file", fresh).code == 0
+    assert len(run_cli("--data-dir", township, "case", "list", "--overdue", "--json").json) == 1
+    assert len(run_cli("--data-dir", township, "case", "list", "--stage", "intake", "--json").json) == 1
+    extend = tmp_path / "extend.json"
+    extend.write_text(json.dumps({"type": "extend", "deadline_id": "review", "length": 1, "unit": "months",
+                                  "approved_by": "县纪委审理室", "approved_on": review["due"], "reason": "案情复杂"},
+                                 ensure_ascii=False), encoding="utf-8")
+    assert run_cli("--data-dir", township, "case", "act", case_id, "--file", extend).code == 0
+    after = run_cli("--data-dir", township, "case", "show", case_id, "--json").json
+    extended = next(d for d in after["deadlines"] if d["id"] == "review")
+    assert extended["extended"] and extended["due"] > review["due"]
+    again = run_cli("--data-dir", township, "case", "act", case_id, "--file", extend)
+    assert again.code == 2  # one extension only
