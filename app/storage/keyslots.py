@@ -14,7 +14,6 @@ import hmac
 import json
 import os
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM

@@ -126,6 +126,7 @@ class TaskRunner(QObject):
 
     @staticmethod
     def run_inline(task: Task, on_done: Callable, on_error: Callable) -> None:
+        task.deleteLater()
         try:
             result = task.call()
         except Exception as exc:

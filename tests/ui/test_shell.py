@@ -83,8 +83,7 @@ def test_first_start_wizard_shows_code_once_then_main_window(qtbot, make_control
     screenshot(window, "main-overview", window=True)
 
 
-def test_saving_the_recovery_code_as_text(qtbot, make_controller, paths, prompter, tmp_path):
-    controller = make_controller()
+def run_wizard_to_recovery_page(controller):
     controller.start()
     wizard = controller.wizard
     office = wizard.office_page
@@ -96,12 +95,34 @@ def test_saving_the_recovery_code_as_text(qtbot, make_controller, paths, prompte
     wizard.account_page.password.setText(PASSWORD)
     wizard.account_page.password2.setText(PASSWORD)
     wizard.next()
-    panel = wizard.recovery_page.panel
+    assert wizard.currentId() == wizard.recovery_id
+    return wizard
+
+
+def test_saving_the_recovery_code_as_text(qtbot, make_controller, prompter, tmp_path):
+    panel = run_wizard_to_recovery_page(make_controller()).recovery_page.panel
     prompter.save_paths.append(str(tmp_path / "恢复密钥"))
     panel.save_button.click()
     saved = (tmp_path / "恢复密钥.txt").read_text(encoding="utf-8-sig")
     assert panel.code in saved and "临溪市纪委（LX）" in saved
     assert "已保存到" in panel.saved_label.text()
+
+
+def test_code_is_shown_even_if_opening_the_new_store_fails(qtbot, make_controller, monkeypatch):
+    from app.errors import StoreError
+    from app.services import unlock
+
+    def refuse(*_args, **_kwargs):
+        raise StoreError("store_unreadable", "数据库无法读取。")
+
+    monkeypatch.setattr(unlock, "unlock", refuse)
+    controller = make_controller()
+    wizard = run_wizard_to_recovery_page(controller)
+    assert codes.normalise(wizard.recovery_page.panel.code_label.text())
+    wizard.recovery_page.panel.confirm_box.setChecked(True)
+    wizard.button(QWizard.WizardButton.FinishButton).click()
+    assert controller.state == "locked"
+    assert controller.unlock_window.message.text() == "数据库无法读取。"
 
 
 def test_auto_lock_destroys_pages_and_disposes_the_engine(qtbot, make_controller, recovery_code):

@@ -1,0 +1,109 @@
+"""What every command shares: options, the store paths, unlocking, JSON output, Chinese errors."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import asdict, is_dataclass
+from pathlib import Path
+
+from app.errors import InputError
+from app.paths import default_data_dir, store_paths
+
+PASSWORD_ENV = "JIANTONG_PASSWORD"
+NEW_PASSWORD_ENV = "JIANTONG_NEW_PASSWORD"
+
+
+class Context:
+    """What every command gets: parsed options, the store paths, and the way to unlock."""
+
+    def __init__(self, args: argparse.Namespace):
+        self.args = args
+        self.data_dir = Path(args.data_dir).expanduser() if args.data_dir else default_data_dir()
+        self.paths = store_paths(self.data_dir)
+        self.store = None
+
+    def secret(self, env: str, prompt: str) -> str:
+        value = os.environ.get(env)
+        if value is not None:
+            return value
+        if sys.stdin is not None and sys.stdin.isatty():
+            return getpass.getpass(prompt)
+        raise InputError("no_password", f"未提供密码：请设置环境变量 {env}，或在终端中运行以便输入。")
+
+    def password(self) -> str:
+        return self.secret(PASSWORD_ENV, "密码：")
+
+    def new_password(self) -> str:
+        return self.secret(NEW_PASSWORD_ENV, "新密码：")
+
+    def open(self):
+        from app.services import unlock
+
+        unlocked = unlock.unlock(self.paths, self.args.account, self.password())
+        for warning in unlocked.warnings:
+            print(warning, file=sys.stderr)
+        self.store = unlocked.store
+        return self.store
+
+    def close(self) -> None:
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+
+
+def to_jsonable(value):
+    if is_dataclass(value):
+        return {k: to_jsonable(v) for k, v in asdict(value).items()}
+    if isinstance(value, dict):
+        return {k: to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_jsonable(v) for v in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def emit(ctx: Context, data, text: str | None = None) -> None:
+    if ctx.args.json:
+        print(json.dumps(to_jsonable(data), ensure_ascii=False, indent=2))
+    elif text is not None:
+        print(text)
+    else:
+        print(json.dumps(to_jsonable(data), ensure_ascii=False, indent=2))
+
+
+def read_json_file(path: str):
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise InputError("no_file", f"找不到文件“{path}”。") from exc
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError("bad_json", f"“{path}”不是有效的 UTF-8 JSON 文件：{exc}") from exc
+
+
+def common_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    default = None if top else argparse.SUPPRESS
+    parser.add_argument("--data-dir", default=default, help="数据目录（默认：用户数据目录，或环境变量 JIANTONG_DATA）")
+    parser.add_argument("--account", default=default, help="登录账户（默认：初始设置时建立的账户）")
+    parser.add_argument("--json", action="store_true", default=False if top else argparse.SUPPRESS, help="输出 JSON")
+
+
+class ChineseParser(argparse.ArgumentParser):
+    def error(self, message: str):
+        raise InputError("bad_arguments", f"命令参数有误：{message}")
+
+
+Handler = Callable[["Context"], int]
+AddCommand = Callable[[str, Handler, str], argparse.ArgumentParser]
+
+
+def add_sub(sub, name: str, help_text: str) -> argparse.ArgumentParser:
+    """A second-level command (`case show`, `account add`) with the common options."""
+    parser = sub.add_parser(name, help=help_text)
+    common_options(parser, top=False)
+    return parser

@@ -1,0 +1,127 @@
+"""Commands of the store itself: set-up, status, integrity, passwords, accounts, backup."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from app.cli.context import AddCommand, ChineseParser, Context, add_sub, emit
+from app.errors import InputError
+
+
+def cmd_init(ctx: Context) -> int:
+    from app.services import setup
+
+    a = ctx.args
+    if not a.account:
+        raise InputError("bad_account", "请用 --account 指定第一个账户（书记/管理员）的名称。")
+    req = setup.SetupRequest(
+        office_code=a.office_code, office_name=a.office_name, level=a.level, account=a.account,
+        password=ctx.password(), parent_code=a.parent_code, office_abbr=a.office_abbr or "", kdf_profile=a.kdf,
+    )
+    result = setup.create_store(ctx.paths, req)
+    emit(ctx, result, f"已建立数据库：{ctx.paths.db}\n恢复密钥（只显示这一次，请抄写并妥善保管）：\n{result.recovery_code}")
+    return 0
+
+
+def cmd_status(ctx: Context) -> int:
+    from app.services import status
+
+    data = status.status(ctx.open())
+    emit(ctx, data, "\n".join(f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in data.items()))
+    return 0
+
+
+def cmd_verify(ctx: Context) -> int:
+    from app.services import status
+
+    report = status.verify(ctx.open())
+    data = {"cipher_integrity": report.cipher_integrity, "audit_chain": report.audit_chain, "events": report.events}
+    if report.broken_seq is not None:
+        data["broken_event"] = report.broken_seq
+    emit(ctx, data, f"加密页校验：{report.cipher_integrity}\n审计链：{report.audit_chain}（共{report.events}条事件）")
+    if not report.ok:
+        print(f"校验未通过：{report.audit_chain if report.audit_chain != 'ok' else report.cipher_integrity}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_passwd(ctx: Context) -> int:
+    from app.services import unlock
+
+    unlock.change_password(ctx.paths, ctx.args.account, ctx.password(), ctx.new_password())
+    emit(ctx, {"changed": True}, "密码已修改。")
+    return 0
+
+
+def cmd_recover(ctx: Context) -> int:
+    from app.services import unlock
+
+    unlocked, new_code = unlock.recover(ctx.paths, ctx.args.account, ctx.args.recovery_code, ctx.new_password())
+    ctx.store = unlocked.store
+    emit(ctx, {"account": unlocked.store.account.name, "recovery_code": new_code},
+         f"已用恢复密钥重设密码。原恢复密钥已作废，新的恢复密钥（请抄写保管）：\n{new_code}")
+    return 0
+
+
+def cmd_account(ctx: Context) -> int:
+    from app.services import accounts
+
+    store = ctx.open()
+    if ctx.args.account_command == "add":
+        row = accounts.add_account(store, ctx.args.name, ctx.args.role, ctx.new_password())
+        emit(ctx, row, f"已添加账户“{row.name}”（{row.role_label}）。")
+    elif ctx.args.account_command == "list":
+        rows = accounts.list_accounts(store)
+        emit(ctx, rows, "\n".join(f"{r.name}\t{r.role_label}\t{'已停用' if r.disabled else '正常'}" for r in rows))
+    else:
+        accounts.disable_account(store, ctx.args.name)
+        emit(ctx, {"disabled": ctx.args.name}, f"已停用账户“{ctx.args.name}”。")
+    return 0
+
+
+def cmd_backup(ctx: Context) -> int:
+    from app.services import backup
+
+    result = backup.backup(ctx.open(), Path(ctx.args.out))
+    emit(ctx, result, f"备份已写入：{result.path}（{result.size} 字节）")
+    return 0
+
+
+def cmd_restore(ctx: Context) -> int:
+    from app.services import backup
+
+    result = backup.restore(ctx.paths, Path(ctx.args.file), ctx.args.account, ctx.password())
+    emit(ctx, result, f"已从备份恢复（审计事件{result.events}条）。" + (f"原数据库已移至：{result.previous}" if result.previous else ""))
+    return 0
+
+
+def register(add: AddCommand) -> None:
+    p = add("init", cmd_init, "初始设置：建立加密数据库")
+    p.add_argument("--office-code", required=True)
+    p.add_argument("--office-name", required=True)
+    p.add_argument("--office-abbr", help="单位简称，用于编号，如“青石”得“青石纪立〔2026〕1号”")
+    p.add_argument("--level", required=True, choices=["township", "county", "city"])
+    p.add_argument("--parent-code")
+    p.add_argument("--kdf", default="standard", choices=["standard", "fast"])
+
+    add("status", cmd_status, "数据库状态")
+    add("verify", cmd_verify, "校验加密页和审计链")
+    add("passwd", cmd_passwd, "修改密码")
+    p = add("recover", cmd_recover, "用恢复密钥重设密码")
+    p.add_argument("--recovery-code", required=True)
+
+    p = add("account", cmd_account, "账户管理")
+    acc = p.add_subparsers(dest="account_command", required=True, parser_class=ChineseParser)
+    a = add_sub(acc, "add", "添加账户")
+    a.add_argument("name")
+    a.add_argument("--role", required=True, choices=["admin", "staff"])
+    add_sub(acc, "list", "账户列表")
+    add_sub(acc, "disable", "停用账户").add_argument("name")
+
+    p = add("backup", cmd_backup, "备份数据库")
+    p.add_argument("--out", required=True)
+    p = add("restore", cmd_restore, "从备份恢复")
+    p.add_argument("file")
+
