@@ -19,6 +19,7 @@ from app.models.tables import (  # noqa: F401
     ReviewOpinion,
     Sanction,
     Setting,
+    StatisticsSnapshot,
     StepRecord,
     Transfer,
 )

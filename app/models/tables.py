@@ -201,6 +201,21 @@ class ReviewOpinion(SyncedRecord, table=True):
     text: str = ""
 
 
+class StatisticsSnapshot(SyncedRecord, table=True):
+    """Indicators of one office for one period, as a county forwards them to the city (never case content)."""
+
+    __tablename__ = "statistics_snapshot"
+    __table_args__ = (UniqueConstraint("owner_office_id", "office_code", "period_from", "period_to"),)
+    office_code: str = Field(index=True)
+    office_name: str
+    level: str
+    parent_code: str | None = None
+    period_from: date
+    period_to: date
+    indicators: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    computed_on: date
+
+
 class AuditEvent(SQLModel, table=True):
     """Append-only, hash-chained per office (DESIGN §4)."""
 
@@ -235,6 +250,6 @@ SYNCED_TABLES.extend(
     t.__tablename__
     for t in (
         Office, Person, Clue, Reporter, ClueSubject, Case, StepRecord, CollectiveStudy, Decision,
-        DeadlineExtension, Sanction, Document, Attachment, Transfer, ReviewOpinion,
+        DeadlineExtension, Sanction, Document, Attachment, Transfer, ReviewOpinion, StatisticsSnapshot,
     )
 )

@@ -140,6 +140,29 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_person_owner_office_id'), ['owner_office_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_person_person_key'), ['person_key'], unique=False)
 
+    op.create_table('statistics_snapshot',
+    sa.Column('id', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+    sa.Column('owner_office_id', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('deleted', sa.Boolean(), nullable=False),
+    sa.Column('office_code', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('office_name', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('level', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('parent_code', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('period_from', sa.Date(), nullable=False),
+    sa.Column('period_to', sa.Date(), nullable=False),
+    sa.Column('indicators', sa.JSON(), nullable=False),
+    sa.Column('computed_on', sa.Date(), nullable=False),
+    sa.ForeignKeyConstraint(['owner_office_id'], ['office.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('owner_office_id', 'office_code', 'period_from', 'period_to')
+    )
+    with op.batch_alter_table('statistics_snapshot', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_statistics_snapshot_office_code'), ['office_code'], unique=False)
+        batch_op.create_index(batch_op.f('ix_statistics_snapshot_owner_office_id'), ['owner_office_id'], unique=False)
+
     op.create_table('case',
     sa.Column('id', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
     sa.Column('owner_office_id', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
@@ -481,6 +504,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_case_next_due'))
 
     op.drop_table('case')
+    with op.batch_alter_table('statistics_snapshot', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_statistics_snapshot_owner_office_id'))
+        batch_op.drop_index(batch_op.f('ix_statistics_snapshot_office_code'))
+
+    op.drop_table('statistics_snapshot')
     with op.batch_alter_table('person', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_person_person_key'))
         batch_op.drop_index(batch_op.f('ix_person_owner_office_id'))
