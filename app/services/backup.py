@@ -21,9 +21,10 @@ from pathlib import Path
 
 import sqlcipher3.dbapi2 as sqlcipher
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app.errors import AuthError, InputError, StoreError
+from app.models import Account
 from app.paths import StorePaths
 from app.storage import audit, keyslots, schema
 from app.storage.atomic import atomic_write, fsync_dir
@@ -167,17 +168,20 @@ def restore(paths: StorePaths, file: Path, account: str | None, password: str) -
             problems = schema.cipher_integrity(engine)
             with Session(engine) as s:
                 chain = audit.verify_chain(s)
+                active = set(s.exec(select(Account.name).where(Account.disabled == False)).all())  # noqa: E712
         finally:
             engine.dispose()
         if problems or not chain.ok:
             raise InputError("backup_damaged", f"备份文件校验未通过（{'; '.join(problems[:2]) or chain.reason}），当前数据未改动。")
-        previous = swap_in(paths, staged, had_store)
+        previous = swap_in(paths, staged, had_store, active)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return RestoreResult(manifest.get("office_code", ""), chain.events, previous)
 
 
-def swap_in(paths: StorePaths, staged: StorePaths, had_store: bool) -> str | None:
+def swap_in(paths: StorePaths, staged: StorePaths, had_store: bool, active_accounts: set[str]) -> str | None:
+    """Move the verified copy into place. Today's slots are kept (the master key never changes),
+    less those of accounts the restored database does not know."""
     previous = None
     if had_store:
         aside = paths.root / "restore-previous" / datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -189,7 +193,14 @@ def swap_in(paths: StorePaths, staged: StorePaths, had_store: bool) -> str | Non
         shutil.copy2(paths.keyslots if paths.keyslots.exists() else paths.keyslots_copy, aside / "keyslots.json")
         previous = str(aside)
     os.replace(staged.db, paths.db)
-    if not had_store:
+    if had_store:
+        slots = keyslots.load(paths)
+        stale = [x.id for x in slots.slots if x.kind == "password" and x.id.split(":", 1)[1] not in active_accounts]
+        for slot_id in stale:
+            slots = slots.without_slot(slot_id)
+        if stale:
+            keyslots.save(paths, slots)
+    else:
         os.replace(staged.keyslots, paths.keyslots)
         shutil.copy2(paths.keyslots, paths.keyslots_copy)
     fsync_dir(paths.root)

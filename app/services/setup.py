@@ -53,8 +53,11 @@ class SetupResult:
 
 
 def validate(req: SetupRequest) -> None:
-    if not req.office_code.strip() or not req.office_code.isascii() or " " in req.office_code:
-        raise InputError("bad_office_code", "单位代码不能为空，只能使用字母、数字和连字符。")
+    code = req.office_code.strip()
+    if not code:
+        raise InputError("bad_office_code", "单位代码不能为空。")
+    if len(code) > 32 or not all(c.isascii() and (c.isalnum() or c == "-") for c in code):
+        raise InputError("bad_office_code", "单位代码须为32位以内的字母、数字或连字符。")
     if not req.office_name.strip():
         raise InputError("bad_office_name", "请填写单位名称。")
     if req.level not in LEVELS:

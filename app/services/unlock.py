@@ -130,8 +130,12 @@ def unlock(paths: StorePaths, account_name: str | None, password: str, *, now: f
         keyslots.save(paths, slots)
         warnings.append("密钥槽文件 keyslots.json 已损坏，已改用副本解锁并重新写好两份。")
     store = open_store(paths, master, name)
-    with store.write() as s:
-        audit.note(s, "unlock", f"account:{name}", "解锁")
+    try:
+        with store.write() as s:
+            audit.note(s, "unlock", f"account:{name}", "解锁")
+    except BaseException:
+        store.close()
+        raise
     return Unlocked(store, tuple(warnings))
 
 
@@ -180,13 +184,18 @@ def recover(paths: StorePaths, account_name: str | None, code: str, new_password
             raise AuthError("wrong_recovery_code", exc.message.replace("账户名或密码不正确。", "恢复密钥不正确。"), exc.detail) from exc
         raise
     store = open_store(paths, master, name)
-    new_code = recovery_code.generate()
-    profile, iterations = slot_cost(slots)
-    slots = reseal_password(slots, master, name, new_password)
-    slots = slots.with_slot(
-        keyslots.seal(master, slots.store_id, keyslots.RECOVERY_SLOT, "recovery", recovery_code.to_secret(new_code), kdf.new_params(profile, iterations))
-    )
-    keyslots.save(paths, slots)
-    with store.write() as s:
-        audit.note(s, "recover", f"account:{name}", "用恢复密钥重设密码，旧恢复密钥作废")
+    try:
+        new_code = recovery_code.generate()
+        profile, iterations = slot_cost(slots)
+        slots = reseal_password(slots, master, name, new_password)
+        slots = slots.with_slot(
+            keyslots.seal(master, slots.store_id, keyslots.RECOVERY_SLOT, "recovery", recovery_code.to_secret(new_code),
+                          kdf.new_params(profile, iterations))
+        )
+        keyslots.save(paths, slots)
+        with store.write() as s:
+            audit.note(s, "recover", f"account:{name}", "用恢复密钥重设密码，旧恢复密钥作废")
+    except BaseException:
+        store.close()
+        raise
     return Unlocked(store), new_code

@@ -37,8 +37,11 @@ def changed_fields(obj) -> list[str]:
 
 
 def note(session: Session, action: str, entity: str, summary: str) -> None:
-    """Queue an event that is not a row change (a view of reporter identity, a backup …)."""
-    session.info.setdefault("audit_notes", []).append((action, entity, summary))
+    """Record an event that is not a row change (a view of reporter identity, a backup …).
+
+    Added to the session at once: a flush with no changed rows never reaches before_flush.
+    """
+    append(session, action, entity, summary)
 
 
 def append(session: Session, action: str, entity: str, summary: str) -> AuditEvent:
@@ -84,14 +87,12 @@ def before_flush(session: Session, _context, _instances) -> None:
     for obj in list(session.deleted):
         if not isinstance(obj, UNAUDITED):
             pending.append(("delete", entity_name(obj), "删除"))
-    pending.extend(session.info.pop("audit_notes", []))
     for action, entity, summary in pending:
         append(session, action, entity, summary)
 
 
 def after_rollback(session: Session) -> None:
     session.info.pop("audit_tail", None)
-    session.info.pop("audit_notes", None)
 
 
 def install(session_factory) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 import sqlcipher3.dbapi2 as sqlcipher
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.pool import QueuePool
 
 from app.errors import AuthError, StoreError
 
@@ -51,7 +52,9 @@ def open_engine(db_path: Path, master_key: bytes) -> Engine:
             raise
         return conn
 
-    engine = create_engine("sqlite://", module=sqlcipher, creator=connect, pool_pre_ping=False)
+    # An explicit QueuePool: for a "sqlite://" URL SQLAlchemy would pick SingletonThreadPool, which
+    # closes connections of older threads while they may still be in use.
+    engine = create_engine("sqlite://", module=sqlcipher, creator=connect, poolclass=QueuePool, pool_size=2, max_overflow=6)
 
     @event.listens_for(engine, "begin")
     def begin_immediate(conn) -> None:

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
+from app.errors import StoreError
 from app.paths import StorePaths
 from app.storage import audit
 
@@ -49,6 +50,8 @@ class Store:
         audit.install(self.factory)
 
     def session(self) -> Session:
+        if not self.master_key:
+            raise StoreError("store_locked", "数据库已锁定，请重新解锁。")
         s = self.factory()
         s.info["office_id"] = self.office.id
         s.info["actor"] = self.account.name

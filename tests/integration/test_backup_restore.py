@@ -95,11 +95,21 @@ def test_disk_full_during_backup_leaves_nothing_behind(township, tmp_path):
     previous = tmp_path / "old.zip"
     previous.write_bytes(b"an older backup that must survive")
     out.write_bytes(previous.read_bytes())
-    before = (township / "store.db").read_bytes()
     result = run_child(["--data-dir", str(township), "backup", "--out", str(out)], env=child_env(JIANTONG_PASSWORD=PASSWORD),
                        preexec_fn=limit_file_size)
     assert result.returncode == 1
     assert "磁盘空间不足" in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert out.read_bytes() == previous.read_bytes()  # the file under the final name is the old one
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".bk.zip.tmp")]
-    assert (township / "store.db").read_bytes() == before
+    assert not list(township.glob(".backup-*"))
+    assert get(township, "bulk") == "x" * 400_000  # the store lost nothing
+
+
+def test_account_added_after_backup_is_dropped_by_restore(township, run_cli, tmp_path):
+    out = tmp_path / "bk.zip"
+    assert run_cli("--data-dir", township, "backup", "--out", out).code == 0
+    assert run_cli("--data-dir", township, "account", "add", "新同事", "--role", "staff", new_password="colleague2026").code == 0
+    assert run_cli("--data-dir", township, "restore", out).code == 0
+    names = [a["name"] for a in run_cli("--data-dir", township, "account", "list", "--json").json]
+    assert names == ["张书记"]
+    assert run_cli("--data-dir", township, "--account", "新同事", "status", password="colleague2026").code == 3

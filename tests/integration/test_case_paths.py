@@ -10,6 +10,10 @@ from pathlib import Path
 import pytest
 
 from app.domain.rules import parse_workflow
+from app.paths import store_paths
+from app.services import audit_log, unlock
+
+from tests.integration.conftest import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 WF = parse_workflow(tomllib.loads((ROOT / "resources/rules/workflow.toml").read_text("utf-8")), "workflow.toml")
@@ -99,6 +103,14 @@ class Walk:
         path = folder / "actions.jsonl"
         path.write_text("\n".join(json.dumps(line, ensure_ascii=False) for line in self.lines), encoding="utf-8")
         return path
+
+
+def audit_events(data):
+    store = unlock.unlock(store_paths(data), None, PASSWORD).store
+    try:
+        return audit_log.recent_events(store, 100)[1:]  # without this very unlock
+    finally:
+        store.close()
 
 
 def run_walk(walk: Walk, township, run_cli, tmp_path) -> dict:
@@ -253,7 +265,8 @@ def test_blocked_action_changes_nothing(township, run_cli, tmp_path):
     assert "study_missing" in {p["code"] for p in refused.json["problems"]}
     assert "集体研究" in refused.err
     assert run_cli("--data-dir", township, "case", "show", case_id, "--json").json == before
-    assert run_cli("--data-dir", township, "verify", "--json").json["events"] == events_before
+    events_after = run_cli("--data-dir", township, "verify", "--json").json["events"]
+    assert [e.action for e in audit_events(township)[: events_after - events_before]] == ["unlock"] * (events_after - events_before)
     study = tmp_path / "study.json"
     study.write_text(json.dumps({"type": "record_study", "held_on": "2026-02-19", "attendees": ["张书记", "李委员", "赵委员"],
                                  "conclusion": "同意立案"}))

@@ -109,3 +109,14 @@ def test_every_change_is_audited(township):
     assert [e.action for e in reversed(events)] == ["create", "update", "delete"]
     assert all(e.entity == "setting:k1" and e.account == "张书记" for e in events)
     assert "value" in events[1].summary and "2" not in events[1].summary  # names fields, never values
+
+
+def test_unlock_is_audited_and_a_closed_store_refuses_work(township, run_cli):
+    first = run_cli("--data-dir", township, "verify", "--json").json["events"]
+    second = run_cli("--data-dir", township, "verify", "--json").json["events"]
+    assert second == first + 1  # each unlock appends one event, even with no row changed
+    store = unlock.unlock(store_paths(township), None, PASSWORD).store
+    store.close()
+    with pytest.raises(Exception) as refused:
+        store.session()
+    assert "已锁定" in str(refused.value)
