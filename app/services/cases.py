@@ -223,21 +223,27 @@ def list_cases(store: Store, *, stage: str | None = None, overdue: bool = False,
     if stage and stage not in {st.id for st in rules.workflow.stages}:
         known = "、".join(f"{st.id}（{st.title}）" for st in rules.workflow.stages)
         raise InputError("bad_stage", f"没有“{stage}”这个阶段。可选：{known}")
-    query = select(Case, Clue).join(Clue, Clue.id == Case.clue_id).where(Case.deleted == False)  # noqa: E712
+    # columns only: a list of thousands of cases must not load each case's engine state
+    query = (
+        select(Case.id, Case.number, Case.stage, Case.step_id, Case.next_due, Case.next_due_title,
+               Clue.id.label("clue_id"), Clue.number.label("clue_number"), Clue.source, Clue.received_on)
+        .join(Clue, Clue.id == Case.clue_id)
+        .where(Case.deleted == False)  # noqa: E712
+    )
     if stage:
         query = query.where(Case.stage == stage)
     if overdue:
         query = query.where(Case.next_due < today)
     with store.read() as s:
         rows = s.exec(query.order_by(Clue.received_on.desc(), Clue.number.desc())).all()
-        names = subject_names(s, [clue.id for _, clue in rows])
+        names = subject_names(s, [r.clue_id for r in rows])
     wf = rules.workflow
     out = []
-    for case, clue in rows:
-        state = deadline_state(case.next_due, today, rules.calendar, rules.due_soon_wd).state if case.next_due else ""
-        out.append(CaseRow(case.id, case.number or clue.number, names.get(clue.id, ""), clue.source, case.stage,
-                           wf.stage(case.stage).title, case.step_id, wf.steps[case.step_id].title, case.next_due,
-                           case.next_due_title, state, clue.received_on))
+    for r in rows:
+        state = deadline_state(r.next_due, today, rules.calendar, rules.due_soon_wd).state if r.next_due else ""
+        out.append(CaseRow(r.id, r.number or r.clue_number, names.get(r.clue_id, ""), r.source, r.stage,
+                           wf.stage(r.stage).title, r.step_id, wf.steps[r.step_id].title, r.next_due,
+                           r.next_due_title, state, r.received_on))
     return out
 
 
