@@ -28,8 +28,14 @@ def run_gui(args: argparse.Namespace) -> int:
     except OSError as exc:
         prompter.error(None, f"无法建立数据目录“{data_dir}”：{exc.strerror or exc}。请检查路径和权限。")
         return 1
+    from app.services.document_files import purge_temp
+
+    # documents a crash left open for editing: plain-text copies must not outlive their session
+    for paths in (store_paths(data_dir), store_paths(data_dir, practice=True)):
+        purge_temp(paths)
     runner = TaskRunner(app)
-    controller = AppController(store_paths(data_dir), runner, prompter, account=args.account)
+    controller = AppController(store_paths(data_dir), runner, prompter, account=args.account,
+                               practice=args.practice)  # `--practice`: straight into 练习模式
     controller.start()
     try:
         return app.exec()

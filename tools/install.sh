@@ -13,6 +13,10 @@ debs=(
   libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0
   libxcb-shape0 libxcb-xinerama0 libxcb-xkb1
 )
+# the age command-line tool: the tests decrypt a bundle's payload with it to prove the format is standard
+if [ "${1:-}" = "--test" ]; then debs+=(age); fi
+# a real word processor for the document tests: LibreOffice converts the rendered .docx to PDF, pdftotext reads it
+if [ "${1:-}" = "--test" ]; then debs+=(libreoffice-writer-nogui poppler-utils); fi
 missing=()
 for pkg in "${debs[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

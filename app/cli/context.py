@@ -24,8 +24,16 @@ class Context:
     def __init__(self, args: argparse.Namespace):
         self.args = args
         self.data_dir = Path(args.data_dir).expanduser() if args.data_dir else default_data_dir()
-        self.paths = store_paths(self.data_dir)
+        # --practice: every command works on the practice store `<data>/practice/` instead
+        self.practice = bool(getattr(args, "practice", False))
+        refuse_practice_export(getattr(args, "command", None), self.practice)
+        self.paths = store_paths(self.data_dir, practice=self.practice)
         self.store = None
+
+    def use_practice(self) -> None:
+        """For the `practice` commands, which never touch the real store."""
+        self.practice = True
+        self.paths = store_paths(self.data_dir, practice=True)
 
     def secret(self, env: str, prompt: str) -> str:
         value = os.environ.get(env)
@@ -44,11 +52,31 @@ class Context:
     def open(self):
         from app.services import unlock
 
+        if self.practice and not self.paths.exists():
+            self.create_practice_store()
         unlocked = unlock.unlock(self.paths, self.args.account, self.password())
         for warning in unlocked.warnings:
             print(warning, file=sys.stderr)
         self.store = unlocked.store
+        from app.services import practice
+
+        if self.practice:
+            practice.mark(self.store)
+        elif practice.is_practice(self.store):
+            # a practice store reached by its own path: the same rules as with --practice
+            self.practice = True
+            refuse_practice_export(getattr(self.args, "command", None), True)
         return self.store
+
+    def create_practice_store(self) -> None:
+        """The practice store is made on first use; its first account is the trainer."""
+        from app.services import practice
+
+        account = self.args.account or practice.DEFAULT_TRAINER
+        result = practice.create_store(self.paths, account, self.password())
+        self.args.account = account
+        print(f"已建立练习库：{self.paths.root}（培训管理员账户“{account}”，快速密码保护，只用于练习）。"
+              f"恢复密钥：{result.recovery_code}", file=sys.stderr)
 
     def close(self) -> None:
         if self.store is not None:
@@ -91,6 +119,29 @@ def common_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
     parser.add_argument("--data-dir", default=default, help="数据目录（默认：用户数据目录，或环境变量 JIANTONG_DATA）")
     parser.add_argument("--account", default=default, help="登录账户（默认：初始设置时建立的账户）")
     parser.add_argument("--json", action="store_true", default=False if top else argparse.SUPPRESS, help="输出 JSON")
+    parser.add_argument("--practice", action="store_true", default=False if top else argparse.SUPPRESS,
+                        help="练习模式：使用数据目录下的练习库（practice/），不触及正式数据")
+
+
+def refuse_practice_export(command: str | None, practice: bool) -> None:
+    """Practice data never leaves the training room: `export` under --practice writes nothing."""
+    if practice and command == "export":
+        raise InputError("practice_export_refused",
+                         "练习库不能导出：其中都是模拟案件，不能制作上报数据包。请在正式数据库中导出（命令中不加 --practice）。")
+
+
+def refuse_practice_export_early(argv: list[str]) -> None:
+    """The same refusal before the full parser runs, so it holds whatever `export` itself accepts."""
+    early = argparse.ArgumentParser(add_help=False)
+    for option in ("--data-dir", "--account"):
+        early.add_argument(option)
+    early.add_argument("--practice", action="store_true")
+    early.add_argument("command", nargs="?")
+    try:
+        known, _ = early.parse_known_args(argv)
+    except SystemExit:
+        return  # the real parser reports the problem
+    refuse_practice_export(known.command, known.practice)
 
 
 class ChineseParser(argparse.ArgumentParser):

@@ -10,12 +10,12 @@ import argparse
 import json
 import sys
 
-from app.cli import case_commands, store_commands
-from app.cli.context import ChineseParser, Context, Handler, common_options
+from app.cli import case_commands, document_commands, practice_commands, report_commands, store_commands, sync_commands
+from app.cli.context import ChineseParser, Context, Handler, common_options, refuse_practice_export_early
 from app.domain.errors import DomainError
 from app.errors import AppError
 
-AREAS = (store_commands, case_commands)
+AREAS = (store_commands, case_commands, report_commands, sync_commands, practice_commands, document_commands)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -46,12 +46,15 @@ def parse_quietly(argv: list[str]) -> argparse.Namespace | None:
 def run(argv: list[str]) -> int:
     ctx = None
     try:
+        refuse_practice_export_early(argv)
         args = build_parser().parse_args(argv)
         if args.self_test:
             from app.services import self_test
 
             print(json.dumps(self_test.run(), ensure_ascii=False))
             return 0
+        if args.practice and args.command == "init":
+            args.handler = practice_commands.cmd_init_practice  # the practice office is fixed
         ctx = Context(args)
         return args.handler(ctx)
     except AppError as exc:

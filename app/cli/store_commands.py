@@ -16,12 +16,31 @@ def cmd_init(ctx: Context) -> int:
     a = ctx.args
     if not a.account:
         raise InputError("bad_account", "请用 --account 指定第一个账户（书记/管理员）的名称。")
+    package = None
+    if a.setup_package:
+        from app.services import offices
+
+        package = offices.read_setup_package(Path(a.setup_package))
+        given = {"office_code": a.office_code, "office_name": a.office_name, "level": a.level, "parent_code": a.parent_code}
+        entry = {"office_code": package.office["code"], "office_name": package.office["name"],
+                 "level": package.office["level"], "parent_code": package.office["parent_code"]}
+        clash = [k for k, v in given.items() if v and v != entry[k]]
+        if clash:
+            raise InputError("setup_package_mismatch", f"命令中的单位信息与设置包不一致（{'、'.join(clash)}），请去掉这些参数或核对设置包。")
+        a.office_code, a.office_name, a.level, a.parent_code = (entry[k] for k in ("office_code", "office_name", "level", "parent_code"))
+        a.office_abbr = a.office_abbr or package.office["abbr"]
+    if not (a.office_code and a.office_name and a.level):
+        raise InputError("bad_arguments", "请填写 --office-code、--office-name 和 --level，或用 --setup-package 指定设置包。")
     req = setup.SetupRequest(
         office_code=a.office_code, office_name=a.office_name, level=a.level, account=a.account,
         password=ctx.password(), parent_code=a.parent_code, office_abbr=a.office_abbr or "", kdf_profile=a.kdf,
+        setup_package=package,
     )
     result = setup.create_store(ctx.paths, req)
-    emit(ctx, result, f"已建立数据库：{ctx.paths.db}\n恢复密钥（只显示这一次，请抄写并妥善保管）：\n{result.recovery_code}")
+    text = f"已建立数据库：{ctx.paths.db}\n恢复密钥（只显示这一次，请抄写并妥善保管）：\n{result.recovery_code}"
+    if package is not None:
+        text += f"\n上级单位 {package.parent['name']} 的指纹（请电话核对）：{result.parent_fingerprint}\n本单位指纹：{result.fingerprint}"
+    emit(ctx, result, text)
     return 0
 
 
@@ -99,11 +118,12 @@ def cmd_restore(ctx: Context) -> int:
 
 def register(add: AddCommand) -> None:
     p = add("init", cmd_init, "初始设置：建立加密数据库")
-    p.add_argument("--office-code", required=True)
-    p.add_argument("--office-name", required=True)
+    p.add_argument("--office-code")
+    p.add_argument("--office-name")
     p.add_argument("--office-abbr", help="单位简称，用于编号，如“青石”得“青石纪立〔2026〕1号”")
-    p.add_argument("--level", required=True, choices=["township", "county", "city"])
+    p.add_argument("--level", choices=["township", "county", "city"])
     p.add_argument("--parent-code")
+    p.add_argument("--setup-package", help="上级单位生成的设置包（含上级公钥、本单位登记信息、节假日表）")
     p.add_argument("--kdf", default="standard", choices=["standard", "fast"])
 
     add("status", cmd_status, "数据库状态")

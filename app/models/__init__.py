@@ -24,3 +24,5 @@ from app.models.tables import (  # noqa: F401
     Transfer,
 )
 from app.models.base import SYNCED_TABLES, SyncedRecord  # noqa: F401
+from app.models.sync_tables import BundleLog, OfficeKey  # noqa: F401
+from app.models.practice_tables import PracticeAttempt, PracticeScenario  # noqa: F401

@@ -161,13 +161,23 @@ class Sanction(SyncedRecord, table=True):
 
 
 class Document(SyncedRecord, table=True):
-    __table_args__ = (UniqueConstraint("owner_office_id", "template_id", "number", "doc_version"),)
+    """One version of a case document: rendered from a template, or an edited file stored back.
+
+    Regenerating or storing an edit adds a row with doc_version + 1 and the same number; old rows stay.
+    """
+
+    __table_args__ = (UniqueConstraint("case_id", "template_id", "doc_version"),)
     case_id: str = Field(foreign_key="case.id", index=True)
     template_id: str
     template_version: str
-    number: str = ""
+    title: str = ""
+    number: str = Field(default="", index=True)
     doc_version: int = 1
+    issued_on: date | None = None  # the date the document carries (成文日期), for the 卷内目录
+    origin: str = "rendered"  # rendered / edited
+    practice: bool = False
     content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    size: int = 0
     sha256: str
     created_by: str = ""
 

@@ -321,6 +321,10 @@ def act(store: Store, case_id: str, action_data: dict, *, today: date | None = N
         action = engine.action_from_dict(action_data)
     except DomainError as exc:
         raise InputError(exc.code, exc.message, exc.detail) from exc
+    if isinstance(action, engine.Decide):
+        from app.services import practice  # a practice store grades the decision before it is carried out
+
+        practice.check_decision(store, case_id, action, rules)
     with store.write() as s:
         case = load_case(s, case_id)
         if case.owner_office_id != store.office.id:

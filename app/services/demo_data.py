@@ -97,9 +97,10 @@ def validate_spec(spec: dict, today: date) -> tuple[int, int, dict[str, int], bo
     bad = sorted(set(routes) - set(ROUTES))
     if bad or not all(isinstance(n, int) and n >= 0 for n in routes.values()):
         raise InputError("spec_invalid", f"routes 只能包含 {'、'.join(ROUTES)}，数量为非负整数。")
-    if spec.get("documents"):
-        raise InputError("documents_unavailable", "本版本尚不能生成文书，请把 documents 设为 false。")
-    return year, seed, dict(routes), False
+    documents = spec.get("documents", False)
+    if not isinstance(documents, bool):
+        raise InputError("spec_invalid", "documents 应为 true 或 false。")
+    return year, seed, dict(routes), documents
 
 
 class Writer:
@@ -163,7 +164,7 @@ class Writer:
 
 def generate(store: Store, spec: dict, *, force: bool = False, today: date | None = None) -> DemoResult:
     today = today or date.today()
-    year, seed, routes, _ = validate_spec(spec, today)
+    year, seed, routes, with_documents = validate_spec(spec, today)
     with store.read() as s:
         real = s.exec(select(func.count()).select_from(Clue).where(Clue.is_demo == False)).one()  # noqa: E712
         prefix = cases.office_prefix(s, store)
@@ -177,11 +178,12 @@ def generate(store: Store, spec: dict, *, force: bool = False, today: date | Non
     rng.shuffle(plan)
     made: dict[str, list[str]] = {}
     for route in plan:
-        made.setdefault(route, []).append(run_route(store, rules, writer, route, today))
+        made.setdefault(route, []).append(run_route(store, rules, writer, route, today, with_documents))
     return DemoResult(len(plan), {r: len(ids) for r, ids in made.items()}, made)
 
 
-def run_route(store: Store, rules: ruleset.RuleSet, writer: Writer, route: str, today: date) -> str:
+def run_route(store: Store, rules: ruleset.RuleSet, writer: Writer, route: str, today: date,
+              with_documents: bool = False) -> str:
     rng = writer.rng
     steps = ROUTES[route]
     span = 4 * len(steps) + 10  # room for every step inside the year
@@ -204,7 +206,19 @@ def run_route(store: Store, rules: ruleset.RuleSet, writer: Writer, route: str, 
         if option["approver_role"]:
             action["approver"] = writer.secretary
         cases.act(store, case_id, action, today=today, rules=rules)
+        if with_documents:
+            render_step_documents(store, rules, case_id, shown["step"]["id"], on)
+    if with_documents:
+        render_step_documents(store, rules, case_id, cases.case_state(store, case_id).step_id, on)
     return case_id
+
+
+def render_step_documents(store: Store, rules: ruleset.RuleSet, case_id: str, step_id: str, on: date) -> None:
+    """Every document a step produces, made on the step's last day, once its decision is on record."""
+    from app.services import documents
+
+    for ref in rules.workflow.steps[step_id].documents:
+        documents.render(store, case_id, ref.template, today=on, rules=rules)
 
 
 def prepare_step(store, rules, writer: Writer, case_id: str, route: str, on: date, subject: str, today: date) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
@@ -18,6 +18,7 @@ from app.domain.password_rule import password_problem
 from app.errors import InputError, StoreError
 from app.models import Account, Office, Setting
 from app.paths import StorePaths
+from app.services import offices
 from app.storage import audit, kdf, keyslots, recovery_code, schema
 from app.storage.atomic import fsync_dir
 from app.storage.engine import checkpoint, open_engine
@@ -43,6 +44,7 @@ class SetupRequest:
     parent_code: str | None = None
     office_abbr: str = ""
     kdf_profile: str = "standard"
+    setup_package: object | None = None  # offices.SetupPackage from the county (or city)
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,8 @@ class SetupResult:
     office_code: str
     office_id: str
     recovery_code: str
+    fingerprint: str = ""
+    parent_fingerprint: str = ""
 
 
 def validate(req: SetupRequest) -> None:
@@ -74,6 +78,10 @@ def validate(req: SetupRequest) -> None:
 
 
 def create_store(paths: StorePaths, req: SetupRequest) -> SetupResult:
+    if req.setup_package is not None:  # the office is the one the county registered
+        entry = req.setup_package.office
+        req = replace(req, office_code=entry["code"], office_name=entry["name"], level=entry["level"],
+                      parent_code=entry["parent_code"], office_abbr=req.office_abbr or entry["abbr"])
     validate(req)
     if paths.exists():
         raise StoreError("store_exists", f"“{paths.root}”中已有纪案通数据库，不会覆盖。如需重新设置，请先移走原有文件。")
@@ -101,15 +109,23 @@ def build(staging: StorePaths, req: SetupRequest) -> SetupResult:
         factory = sessionmaker(engine, class_=Session)
         audit.install(factory)
         with factory() as s:
-            office = Office(code=req.office_code.strip(), name=req.office_name.strip(), level=req.level,
-                            parent_code=(req.parent_code or "").strip() or None, abbr=req.office_abbr.strip())
-            office.owner_office_id = office.id
+            package = req.setup_package
+            if package is not None:  # the registry entry the county made: same id in both stores
+                office = Office(**package.office)
+            else:
+                office = Office(code=req.office_code.strip(), name=req.office_name.strip(), level=req.level,
+                                parent_code=(req.parent_code or "").strip() or None, abbr=req.office_abbr.strip())
+                office.owner_office_id = office.id
             s.info.update(office_id=office.id, actor=req.account.strip())
             s.add(office)
             s.add(Setting(key="office_id", value=office.id))
             s.add(Setting(key="store_id", value=store_uuid))
             s.add_all(Setting(key=k, value=v) for k, v in DEFAULT_SETTINGS.items())
             s.add(Account(name=req.account.strip(), role="admin"))
+            office_fingerprint = offices.create_own_keys(s, office).fingerprint
+            if package is not None:
+                s.flush()
+                offices.apply_setup_package(s, package)
             audit.note(s, "init", f"office:{office.id}", "初始设置：建立数据库、本单位和管理员账户")
             s.commit()
             office_id = office.id
@@ -126,4 +142,5 @@ def build(staging: StorePaths, req: SetupRequest) -> SetupResult:
     slots = slots.with_slot(keyslots.seal(master, store_uuid, keyslots.RECOVERY_SLOT, "recovery",
                                           recovery_code.to_secret(code), recovery_params))
     keyslots.save(staging, slots)
-    return SetupResult(req.office_code.strip(), office_id, code)
+    return SetupResult(req.office_code.strip(), office_id, code, office_fingerprint,
+                       req.setup_package.fingerprint if req.setup_package is not None else "")

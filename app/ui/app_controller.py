@@ -3,16 +3,21 @@
 One object owns the windows and the open store. Unlocking (by the wizard, the unlock screen or
 the recovery dialog) builds the main window; locking (idle timer, Ctrl+L, before a restore)
 destroys it with every page, disposes the store's engine and shows the unlock screen again.
+Unsaved form values are taken from the window before it is destroyed and kept in memory per
+account (`drafts`, never on disk) for the next window of that account.
+Practice mode (练习模式) runs the same machine on the practice store `<data>/practice/`: entered
+from the unlock screen or started with `--practice`, created on first use, shown with a banner.
 """
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QRect, QSize
 from PySide6.QtWidgets import QApplication, QWidget
 
-from app.paths import StorePaths
+from app.paths import StorePaths, store_paths
 from app.ui.errors import error_message
 from app.ui.idle import IdleWatcher
 from app.ui.main_window import MainWindow
@@ -27,6 +32,16 @@ MAIN_SIZE = QSize(1366, 768)
 MAX_MODAL_CLOSES = 10
 
 
+def close_out_documents(store) -> None:
+    """Documents opened for editing: changed ones kept as new versions, the plain-text copies removed."""
+    from app.services import document_files
+
+    try:
+        document_files.close_out(store)
+    except Exception:  # noqa: BLE001 - locking must never fail because of a temporary file
+        logging.getLogger(__name__).exception("closing out opened documents failed")
+
+
 def preload_services() -> tuple:
     from app.services import setup, unlock
 
@@ -34,13 +49,15 @@ def preload_services() -> tuple:
 
 
 class AppController(QObject):
-    """`kdf_profile` lets tests build fast stores; `idle_ms` overrides the office's auto-lock minutes."""
+    """`kdf_profile` lets tests build fast stores; `idle_ms` overrides the office's auto-lock minutes;
+    `practice` starts in practice mode (`paths` stays the real store's, the practice store is beside it)."""
 
     def __init__(self, paths: StorePaths, runner: TaskRunner, prompter: Prompter, *, kdf_profile: str = "standard",
                  idle_ms: int | None = None, account: str | None = None,
-                 pages: list[tuple[str, PageFactory]] = PAGES, parent: QObject | None = None):
+                 pages: list[tuple[str, PageFactory]] = PAGES, practice: bool = False, parent: QObject | None = None):
         super().__init__(parent)
-        self.paths = paths
+        self.real_paths = paths
+        self.practice = practice
         self.runner = runner
         self.prompter = prompter
         self.kdf_profile = kdf_profile
@@ -54,15 +71,58 @@ class AppController(QObject):
         self.unlock_window: UnlockWindow | None = None
         self.main_window: MainWindow | None = None
         self.lock_pending = False
+        self.drafts: dict[str, dict] = {}
         self.idle = IdleWatcher(QApplication.instance(), self)
         self.idle.sig_idle.connect(self.on_idle)
         runner.sig_all_done.connect(self.on_tasks_done)
 
+    @property
+    def paths(self) -> StorePaths:
+        """The store of the current mode."""
+        return store_paths(self.real_paths.root, practice=True) if self.practice else self.real_paths
+
     def start(self) -> None:
         if self.paths.exists():
             self.show_unlock()
+        elif self.practice:
+            self.show_practice_setup()
         else:
             self.show_setup()
+
+    def switch_mode(self, practice: bool) -> None:
+        """From the entry screen of one store to that of the other (练习模式 / 返回正式数据库)."""
+        if self.state == UNLOCKED or practice == self.practice:
+            return
+        old = [w for w in (self.unlock_window, self.wizard) if w is not None]
+        geometry = old[0].geometry() if old else None
+        self.unlock_window = self.wizard = None
+        self.practice = practice
+        self.preferred_account = None
+        # the new screen first, so the application never runs out of visible windows
+        if self.paths.exists():
+            self.show_unlock(geometry)
+        elif practice:
+            self.show_practice_setup(geometry)
+        else:
+            self.show_setup()
+        for window in old:
+            window.hide()
+            window.deleteLater()
+
+    def show_practice_setup(self, geometry: QRect | None = None):
+        from app.ui.pages.practice_setup import PracticeSetupWindow
+
+        self.state = SETUP
+        window = PracticeSetupWindow(self.paths, self.runner, self.prompter)
+        window.sig_unlocked.connect(self.on_unlocked)
+        window.sig_mode_requested.connect(self.switch_mode)
+        if geometry is not None:
+            window.setGeometry(geometry)
+        else:
+            window.resize(self.main_size())
+        window.show()
+        self.wizard = window
+        return window
 
     # --- screens ----------------------------------------------------------------------
 
@@ -84,8 +144,10 @@ class AppController(QObject):
             self.on_unlocked(store, ())
 
     def show_unlock(self, geometry: QRect | None = None) -> UnlockWindow:
-        window = UnlockWindow(self.paths, self.runner, self.prompter, preferred_account=self.preferred_account)
+        window = UnlockWindow(self.paths, self.runner, self.prompter, preferred_account=self.preferred_account,
+                              practice=self.practice)
         window.sig_unlocked.connect(self.on_unlocked)
+        window.sig_mode_requested.connect(self.switch_mode)
         if geometry is not None:
             window.setGeometry(geometry)
         else:
@@ -99,10 +161,10 @@ class AppController(QObject):
     def on_unlocked(self, store, warnings: tuple) -> None:
         from app.services import settings
 
-        session = SessionContext(store, self.runner, self.prompter, self)
+        session = SessionContext(store, self.runner, self.prompter, self, drafts=self.drafts.pop(self.draft_key(store), {}))
         try:
             values = settings.load(store)
-            window = MainWindow(session, self.page_factories)
+            window = MainWindow(session, self.pages())
         except Exception as exc:
             # the store opened but a page could not be built: close it again, stay locked
             session.deleteLater()
@@ -116,6 +178,10 @@ class AppController(QObject):
             window.setGeometry(self.unlock_window.geometry())
         else:
             window.resize(self.main_size())
+        if self.practice:
+            from app.ui.pages.practice_setup import PRACTICE_BANNER_STYLE, PRACTICE_BANNER_TEXT
+
+            window.show_banner(PRACTICE_BANNER_TEXT, PRACTICE_BANNER_STYLE)
         window.show()
         self.close_entry_windows()
         self.store, self.session, self.main_window = store, session, window
@@ -123,6 +189,17 @@ class AppController(QObject):
         self.apply_settings(values)
         for warning in warnings:
             self.prompter.info(window, warning)
+
+    def pages(self) -> list[tuple[str, PageFactory]]:
+        if not self.practice:
+            return self.page_factories
+        from app.ui.pages.practice_pages import practice_pages
+
+        return practice_pages(self.page_factories)
+
+    def draft_key(self, store) -> str:
+        """Drafts never cross between the real and the practice store, even for the same account name."""
+        return f"practice:{store.account.name}" if self.practice else store.account.name
 
     def close_entry_windows(self) -> None:
         for old in (self.unlock_window, self.wizard):
@@ -175,6 +252,8 @@ class AppController(QObject):
         self.close_modals()
         window, store, session = self.main_window, self.store, self.session
         self.preferred_account = store.account.name
+        close_out_documents(store)
+        self.drafts[self.draft_key(store)] = window.collect_drafts()
         # the unlock screen first, so the application never runs out of visible windows
         unlock_window = self.show_unlock(window.geometry())
         window.dispose()
@@ -200,6 +279,7 @@ class AppController(QObject):
             return
         account = self.store.account.name
         unlock_window = self.lock()
+        self.drafts.clear()  # they describe data the backup is about to replace
         unlock_window.set_busy("正在从备份恢复，请稍候……")
         paths = self.paths
 
@@ -226,5 +306,6 @@ class AppController(QObject):
             self.main_window.dispose()
             self.main_window = None
         if self.store is not None:
+            close_out_documents(self.store)
             self.store.close()
             self.store = None

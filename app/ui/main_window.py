@@ -1,18 +1,34 @@
-"""The unlocked window: navigation on the left, the selected area on the right, the 账户 menu."""
+"""The unlocked window: navigation on the left, the selected area (or an open case) on the right,
+the 办案 and 账户 menus."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QListWidget, QMainWindow, QStackedWidget, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QMainWindow,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app import APP_NAME
 from app.ui.account_dialogs import AboutDialog, AccountsDialog, ChangePasswordDialog
+from app.ui.case_view import DRAFT_KEY as CASE_DRAFT
+from app.ui.case_view import CaseViewPage
 from app.ui.pages import PAGES, PageFactory
 from app.ui.session import SessionContext
 from app.ui.theme import scaled_font
 
 ROLE_LABELS = {"admin": "书记/管理员", "staff": "工作人员"}
 NAV_WIDTH = 150
+CASES_PAGE = "案件"
+REGISTER_PAGE = "登记线索"
+PAGE_DRAFT = "page"
 
 
 class MainWindow(QMainWindow):
@@ -41,8 +57,13 @@ class MainWindow(QMainWindow):
             self.pages[title] = page
             self.stack.addWidget(page)
             self.nav.addItem(title)
-        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.titles = list(self.pages)
+        self.case_view: CaseViewPage | None = None
+        self.return_row = 0
+        self.nav.currentRowChanged.connect(self.on_nav)
         self.nav.setCurrentRow(0)
+        ctx.sig_open_case.connect(self.open_case)
+        ctx.sig_show_page.connect(self.show_page)
 
         central = QWidget()
         row = QHBoxLayout(central)
@@ -52,6 +73,19 @@ class MainWindow(QMainWindow):
         row.addWidget(self.stack, 1)
         self.stack.setContentsMargins(12, 12, 12, 12)
         self.setCentralWidget(central)
+
+        work = self.menuBar().addMenu("办案(&W)")
+        self.new_clue_action = self.add_action(work, "登记线索", lambda: self.show_page(REGISTER_PAGE))
+        self.new_clue_action.setShortcut(QKeySequence("Ctrl+N"))
+        self.find_action = self.add_action(work, "查找案件", self.find_case)
+        self.find_action.setShortcut(QKeySequence("Ctrl+F"))
+        self.refresh_action = self.add_action(work, "刷新", self.refresh_current)
+        self.refresh_action.setShortcut(QKeySequence("F5"))
+        for index, title in enumerate(self.titles[:9], start=1):
+            action = self.add_action(work, f"转到“{title}”", lambda _=False, t=title: self.show_page(t))
+            action.setShortcut(QKeySequence(f"Alt+{index}"))
+            if index == 1:
+                work.insertSeparator(action)
 
         menu = self.menuBar().addMenu("账户(&A)")
         self.change_password_action = self.add_action(menu, "修改密码…", self.open_change_password)
@@ -64,9 +98,13 @@ class MainWindow(QMainWindow):
 
         account = store.account
         self.account_label = QLabel(f"当前账户：{account.name}（{ROLE_LABELS.get(account.role, account.role)}）")
+        self.shortcut_label = QLabel("Ctrl+N 登记线索　Ctrl+F 查找案件　F5 刷新")
+        self.shortcut_label.setStyleSheet("color: #5f6368;")
         self.lock_label = QLabel()
         self.statusBar().addWidget(self.account_label)
+        self.statusBar().addWidget(self.shortcut_label)
         self.statusBar().addPermanentWidget(self.lock_label)
+        self.restore_drafts()
 
     def add_action(self, menu, text: str, slot) -> QAction:
         action = QAction(text, self)
@@ -74,9 +112,147 @@ class MainWindow(QMainWindow):
         menu.addAction(action)
         return action
 
+    # --- navigation -------------------------------------------------------------------
+
+    def on_nav(self, row: int) -> None:
+        if row < 0:
+            return
+        if self.case_open:
+            # leaving the open case: its unsaved edits are asked about first
+            self.select_nav(-1)
+            self.case_view.request_leave(lambda: self.leave_case(row))
+            return
+        self.stack.setCurrentWidget(self.pages[self.titles[row]])
+
+    def select_nav(self, row: int) -> None:
+        self.nav.blockSignals(True)
+        self.nav.setCurrentRow(row)
+        self.nav.blockSignals(False)
+
+    @property
+    def case_open(self) -> bool:
+        return self.case_view is not None and self.stack.currentWidget() is self.case_view
+
     def show_page(self, title: str) -> QWidget:
-        self.nav.setCurrentRow(list(self.pages).index(title))
+        """Switch to a navigation area (after asking about unsaved case edits, if a case is open)."""
+        row = self.titles.index(title)
+        if self.nav.currentRow() == row and not self.case_open:
+            self.stack.setCurrentWidget(self.pages[title])
+        else:
+            self.nav.setCurrentRow(row)
         return self.pages[title]
+
+    def find_case(self) -> None:
+        page = self.show_page(CASES_PAGE)
+        if not self.case_open:
+            page.focus_search()
+
+    def refresh_current(self) -> None:
+        current = self.stack.currentWidget()
+        refresh = getattr(current, "reload", None) or getattr(current, "refresh", None)
+        if refresh is not None:
+            refresh()
+
+    # --- the open case ----------------------------------------------------------------
+
+    def open_case(self, case_id: str) -> CaseViewPage | None:
+        if self.case_view is not None and self.case_view.case_id == case_id:
+            self.stack.setCurrentWidget(self.case_view)
+            self.select_nav(-1)
+            return self.case_view
+        if self.case_open:
+            self.case_view.request_leave(lambda: self.show_case(case_id))
+            # None while the user is still asked about unsaved edits, or chose to stay
+            return self.case_view if self.case_view is not None and self.case_view.case_id == case_id else None
+        return self.show_case(case_id)
+
+    def show_case(self, case_id: str, draft: dict | None = None) -> CaseViewPage:
+        if self.nav.currentRow() >= 0:
+            self.return_row = self.nav.currentRow()
+        self.drop_case_view()
+        view = CaseViewPage(self.ctx, case_id)
+        if draft:
+            view.restore_draft(draft)
+        view.sig_back.connect(self.back_from_case)
+        self.stack.addWidget(view)
+        self.stack.setCurrentWidget(view)
+        self.select_nav(-1)
+        self.case_view = view
+        view.reload()
+        view.setFocus()
+        return view
+
+    def back_from_case(self) -> None:
+        if self.case_view is not None:
+            self.case_view.request_leave(lambda: self.leave_case(self.return_row))
+
+    def leave_case(self, row: int) -> None:
+        self.drop_case_view()
+        self.nav.setCurrentRow(row)
+        self.stack.setCurrentWidget(self.pages[self.titles[row]])
+
+    def drop_case_view(self) -> None:
+        if self.case_view is not None:
+            self.stack.removeWidget(self.case_view)
+            self.case_view.deleteLater()
+            self.case_view = None
+
+    # --- drafts across a lock ---------------------------------------------------------
+
+    def collect_drafts(self) -> dict:
+        """Unsaved form values and where the user was; the controller keeps them in memory."""
+        drafts: dict = {PAGE_DRAFT: self.titles[self.return_row if self.case_open else max(self.nav.currentRow(), 0)]}
+        for page in self.pages.values():
+            draft = getattr(page, "draft", None)
+            value = draft() if draft is not None else None
+            if value:
+                drafts[page.DRAFT_KEY] = value
+        if self.case_open:
+            drafts[CASE_DRAFT] = self.case_view.draft()
+        return drafts
+
+    def restore_drafts(self) -> None:
+        drafts = self.ctx.drafts
+        page = drafts.pop(PAGE_DRAFT, None)
+        if page in self.pages:
+            self.show_page(page)
+        case = drafts.pop(CASE_DRAFT, None)
+        if case:
+            self.show_case(case["case_id"], case)
+
+    def unsaved(self) -> list[str]:
+        found = []
+        register = self.pages.get(REGISTER_PAGE)
+        if register is not None and getattr(register, "dirty", False):
+            found.append("登记线索表单")
+        if self.case_view is not None and self.case_view.dirty:
+            found.append("案件的本环节信息")
+        return found
+
+    def closeEvent(self, event) -> None:
+        unsaved = self.unsaved()
+        if unsaved and not self.ctx.prompter.confirm(
+                self, f"{'和'.join(unsaved)}有尚未保存的内容，退出后将丢失。确定要退出吗？", "退出"):
+            event.ignore()
+            return
+        event.accept()
+
+    def show_banner(self, text: str, style: str) -> QLabel:
+        """A permanent line above everything (练习模式): it cannot be closed, moved or hidden."""
+        banner = QLabel(text)
+        banner.setObjectName("mode_banner")
+        banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        banner.setStyleSheet(style)
+        body = self.takeCentralWidget()
+        wrapper = QWidget()
+        column = QVBoxLayout(wrapper)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(banner)
+        column.addWidget(body, 1)
+        self.setCentralWidget(wrapper)
+        self.banner = banner
+        return banner
 
     def set_auto_lock_minutes(self, minutes: float) -> None:
         shown = f"{minutes:g}" if minutes >= 1 else "不到1"
@@ -102,6 +278,7 @@ class MainWindow(QMainWindow):
 
     def dispose(self) -> None:
         """Drop every page (and with them every widget showing data), then the window itself."""
+        self.drop_case_view()
         while self.stack.count():
             page = self.stack.widget(0)
             self.stack.removeWidget(page)

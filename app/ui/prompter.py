@@ -26,6 +26,17 @@ class Prompter:
         box.exec()
         return box.clickedButton() is ok
 
+    def choose(self, parent: QWidget | None, text: str, options: tuple[str, ...]) -> int:
+        """The index of the answer; the first is the default, the last is what Esc or closing gives."""
+        box = QMessageBox(QMessageBox.Icon.Question, APP_NAME, text, QMessageBox.StandardButton.NoButton, parent)
+        roles = [QMessageBox.ButtonRole.ActionRole] * (len(options) - 1) + [QMessageBox.ButtonRole.RejectRole]
+        buttons = [box.addButton(option, role) for option, role in zip(options, roles)]
+        box.setDefaultButton(buttons[0])
+        box.setEscapeButton(buttons[-1])
+        box.exec()
+        clicked = box.clickedButton()
+        return buttons.index(clicked) if clicked in buttons else len(options) - 1
+
     def password(self, parent: QWidget | None, text: str) -> str | None:
         dialog = QInputDialog(parent)
         dialog.setWindowTitle(APP_NAME)

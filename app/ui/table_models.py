@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from enum import IntEnum
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
 
 ACTION_LABELS = {
     "create": "新建",
@@ -16,6 +17,7 @@ ACTION_LABELS = {
     "unlock": "解锁",
     "backup": "备份",
     "recover": "用恢复密钥重设密码",
+    "view_reporter": "查看举报人信息",
 }
 ENTITY_LABELS = {
     "office": "单位",
@@ -26,6 +28,13 @@ ENTITY_LABELS = {
     "clue": "线索",
     "case": "案件",
     "document": "文书",
+    "reporter": "举报人信息",
+    "clue_subject": "被反映人",
+    "step_record": "办理环节",
+    "collective_study": "集体研究",
+    "decision": "决定",
+    "deadline_extension": "期限延长",
+    "sanction": "处分（处理）",
 }
 SETTING_LABELS = {
     "auto_lock_minutes": "自动锁定时间",
@@ -96,12 +105,30 @@ class RowTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
+        if not index.isValid():
             return None
-        return self.display(self.rows[index.row()], index.column())
+        row = self.rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.display(row, index.column())
+        if role == Qt.ItemDataRole.ForegroundRole:
+            color = self.colour(row, index.column())
+            return QBrush(QColor(color)) if color else None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.tooltip(row, index.column())
+        return None
 
     def display(self, row, column: int) -> str:
         raise NotImplementedError
+
+    def colour(self, row, column: int) -> str | None:
+        """Text colour of a cell ("#rrggbb"), None for the default."""
+        return None
+
+    def tooltip(self, row, column: int) -> str | None:
+        return None
+
+    def row_at(self, index: int):
+        return self.rows[index]
 
 
 class AuditColumn(IntEnum):
@@ -152,6 +179,3 @@ class AccountTableModel(RowTableModel):
                 return "已停用" if row.disabled else "正常"
             case AccountColumn.CREATED:
                 return local_from_iso(row.created_at)
-
-    def row_at(self, index: int):
-        return self.rows[index]

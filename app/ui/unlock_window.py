@@ -1,4 +1,4 @@
-"""The unlock screen: account, password, 解锁; 忘记密码 opens the recovery dialog."""
+"""The unlock screen: account, password, 解锁; 忘记密码 opens the recovery dialog; 练习模式 switches stores."""
 
 from __future__ import annotations
 
@@ -23,13 +23,16 @@ NOTICE_STYLE = "color: #1e6b34;"
 
 
 class UnlockWindow(QWidget):
-    """Emits `sig_unlocked(store, warnings)`; the store comes from a password or the recovery code."""
+    """Emits `sig_unlocked(store, warnings)`; the store comes from a password or the recovery code.
+    `sig_mode_requested(practice)` asks for the other store: the practice store, or back to the real one."""
 
     sig_unlocked = Signal(object, tuple)
+    sig_mode_requested = Signal(bool)
 
     def __init__(self, paths: StorePaths, runner: TaskRunner, prompter: Prompter, *,
-                 preferred_account: str | None = None, parent: QWidget | None = None):
+                 preferred_account: str | None = None, practice: bool = False, parent: QWidget | None = None):
         super().__init__(parent)
+        self.practice = practice
         self.paths = paths
         self.preferred_account = preferred_account
         self.runner = runner
@@ -39,12 +42,13 @@ class UnlockWindow(QWidget):
         self.countdown = QTimer(self)
         self.countdown.setInterval(COUNTDOWN_TICK_MS)
         self.countdown.timeout.connect(self.tick)
-        self.setWindowTitle(f"{APP_NAME} — 解锁")
+        self.setWindowTitle(f"{APP_NAME} — {'练习模式 — ' if practice else ''}解锁")
 
-        title = QLabel(APP_NAME)
+        title = QLabel(f"{APP_NAME} · 练习模式" if practice else APP_NAME)
         title.setFont(scaled_font(self.font(), 2.4, bold=True))
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        subtitle = hint_label("乡镇纪委离线办案助手 · 数据已加密，请解锁后使用")
+        subtitle = hint_label("练习库 · 由培训管理员解锁，学员输入姓名即可练习" if practice
+                              else "乡镇纪委离线办案助手 · 数据已加密，请解锁后使用")
         subtitle.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.form = Form()
         self.account = self.form.add_row("account", "账户", QComboBox())
@@ -66,6 +70,12 @@ class UnlockWindow(QWidget):
         self.forgot_button.setStyleSheet("QPushButton { color: #1a5fb4; text-decoration: underline; border: none; }")
         self.forgot_button.setEnabled(False)
         self.forgot_button.clicked.connect(self.open_recovery)
+        self.mode_button = QPushButton("返回正式数据库" if practice else "练习模式（培训用，与正式数据隔离）")
+        self.mode_button.setObjectName("mode_switch")
+        self.mode_button.setFlat(True)
+        self.mode_button.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.mode_button.setStyleSheet("QPushButton { color: #b35300; text-decoration: underline; border: none; }")
+        self.mode_button.clicked.connect(lambda: self.sig_mode_requested.emit(not practice))
         location = hint_label(f"数据目录：{paths.root}")
         location.setAlignment(Qt.AlignmentFlag.AlignCenter)
         location.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -85,14 +95,24 @@ class UnlockWindow(QWidget):
         inner.addWidget(self.notice)
         inner.addWidget(self.unlock_button)
         inner.addWidget(self.forgot_button, alignment=Qt.AlignmentFlag.AlignCenter)
+        inner.addWidget(self.mode_button, alignment=Qt.AlignmentFlag.AlignCenter)
 
         outer = QVBoxLayout(self)
+        if practice:
+            from app.ui.pages.practice_setup import PRACTICE_BANNER_STYLE, PRACTICE_BANNER_TEXT
+
+            mode = QLabel(PRACTICE_BANNER_TEXT)
+            mode.setObjectName("mode_banner")
+            mode.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            mode.setStyleSheet(PRACTICE_BANNER_STYLE)
+            outer.setContentsMargins(0, 0, 0, 0)
+            outer.addWidget(mode)
         outer.addStretch(1)
         outer.addWidget(card, alignment=Qt.AlignmentFlag.AlignHCenter)
         outer.addSpacing(12)
         outer.addWidget(location)
         outer.addStretch(1)
-        self.setStyleSheet("UnlockWindow { background: #eef1f5; }")
+        self.setStyleSheet(f"UnlockWindow {{ background: {'#fbf4ec' if practice else '#eef1f5'}; }}")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
 
     # --- accounts ---------------------------------------------------------------------
@@ -117,6 +137,7 @@ class UnlockWindow(QWidget):
         if not ready:
             show_message(self.message, "此数据库没有可登录的账户，请用恢复密钥重设密码。")
         self.forgot_button.setEnabled(True)
+        self.mode_button.setEnabled(True)
         self.unlock_button.setEnabled(ready and self.wait_seconds == 0)
         self.password.setFocus()
 
@@ -195,6 +216,7 @@ class UnlockWindow(QWidget):
         """While the controller works on the store (a restore), unlocking waits."""
         self.unlock_button.setEnabled(False)
         self.forgot_button.setEnabled(False)
+        self.mode_button.setEnabled(False)
         show_message(self.message, "")
         show_message(self.notice, text)
 

@@ -1,18 +1,26 @@
-"""Small building blocks shared by the windows: forms with per-field messages, the recovery code."""
+"""Small building blocks shared by the windows: forms with per-field messages, the recovery code,
+banners, empty states and a wrapping layout for the case screens."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, Qt, Signal
+from PySide6.QtCore import QPoint, QRect, QSize, QStandardPaths, Qt, Signal
 from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QAbstractScrollArea,
     QCheckBox,
     QFormLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
+    QLayout,
+    QLayoutItem,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -188,3 +196,173 @@ class RecoveryCodePanel(QWidget):
             self.prompter.error(self, f"保存失败：{exc.strerror or exc}。请换一个位置再试。")
             return
         show_message(self.saved_label, f"已保存到：{target}。打印后请删除这个文件。")
+
+
+# --- shared by the case screens -------------------------------------------------------
+
+EFFECT_MARK = "【影响期内】"
+WARNING_STYLE = ("QLabel { background: #fff4e5; color: #7a4100; border: 1px solid #f0c36d; border-radius: 4px;"
+                 " padding: 6px 10px; }")
+NOTICE_STYLE = ("QLabel { background: #e8f3ec; color: #1e5631; border: 1px solid #9cc8a9; border-radius: 4px;"
+                " padding: 6px 10px; }")
+DANGER_STYLE = ("QLabel { background: #fdecea; color: #8c1d18; border: 1px solid #f1aeb5; border-radius: 4px;"
+                " padding: 6px 10px; }")
+
+
+def marked_names(names, in_effect) -> str:
+    """Reported persons joined with 、, each one inside a sanction's effect period marked."""
+    flagged = set(in_effect)
+    return "、".join(f"{name}{EFFECT_MARK}" if name in flagged else name for name in names)
+
+
+def banner(style: str, text: str = "") -> QLabel:
+    """A coloured one-paragraph message (warning, notice, danger); hidden while empty."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setStyleSheet(style)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setVisible(bool(text))
+    return label
+
+
+class EmptyState(QWidget):
+    """What an empty list says instead: what it means and what to do next, with an optional button."""
+
+    def __init__(self, text: str = "", action_text: str = "", parent: QWidget | None = None):
+        super().__init__(parent)
+        self.label = QLabel(text)
+        self.label.setWordWrap(True)
+        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.label.setStyleSheet("color: #5f6368;")
+        self.label.setFont(scaled_font(self.font(), 1.1))
+        self.button = QPushButton(action_text)
+        self.button.setVisible(bool(action_text))
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.button)
+        row.addStretch(1)
+        column = QVBoxLayout(self)
+        column.addStretch(1)
+        column.addWidget(self.label)
+        column.addSpacing(8)
+        column.addLayout(row)
+        column.addStretch(2)
+
+    def set_text(self, text: str, action_text: str = "") -> None:
+        self.label.setText(text)
+        self.button.setText(action_text)
+        self.button.setVisible(bool(action_text))
+
+
+class FlowLayout(QLayout):
+    """Items left to right, wrapping to the next line when the width runs out (deadline chips)."""
+
+    def __init__(self, parent: QWidget | None = None, spacing: int = 6):
+        super().__init__(parent)
+        self.items: list[QLayoutItem] = []
+        self.setSpacing(spacing)
+        self.setContentsMargins(0, 0, 0, 0)
+
+    def addItem(self, item: QLayoutItem) -> None:
+        self.items.append(item)
+
+    def count(self) -> int:
+        return len(self.items)
+
+    def itemAt(self, index: int) -> QLayoutItem | None:
+        return self.items[index] if 0 <= index < len(self.items) else None
+
+    def takeAt(self, index: int) -> QLayoutItem | None:
+        return self.items.pop(index) if 0 <= index < len(self.items) else None
+
+    def expandingDirections(self) -> Qt.Orientation:
+        return Qt.Orientation(0)
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return self.arrange(QRect(0, 0, width, 0), move=False)
+
+    def setGeometry(self, rect: QRect) -> None:
+        super().setGeometry(rect)
+        self.arrange(rect, move=True)
+
+    def sizeHint(self) -> QSize:
+        return self.minimumSize()
+
+    def minimumSize(self) -> QSize:
+        size = QSize()
+        for item in self.items:
+            size = size.expandedTo(item.minimumSize())
+        margins = self.contentsMargins()
+        return size + QSize(margins.left() + margins.right(), margins.top() + margins.bottom())
+
+    def arrange(self, rect: QRect, *, move: bool) -> int:
+        margins = self.contentsMargins()
+        area = rect.adjusted(margins.left(), margins.top(), -margins.right(), -margins.bottom())
+        x, y, line_height = area.x(), area.y(), 0
+        gap = self.spacing()
+        for item in self.items:
+            hint = item.sizeHint()
+            if x + hint.width() > area.right() + 1 and line_height > 0:
+                x, y = area.x(), y + line_height + gap
+                line_height = 0
+            if move:
+                item.setGeometry(QRect(QPoint(x, y), hint))
+            x += hint.width() + gap
+            line_height = max(line_height, hint.height())
+        return y + line_height - rect.y() + margins.bottom()
+
+    def clear(self) -> None:
+        while self.items:
+            item = self.items.pop()
+            widget = item.widget()
+            if widget is not None:
+                widget.hide()
+                widget.deleteLater()
+
+
+def data_table(model, *, stretch: int | None = None, name: str = "") -> QTableView:
+    """A read-only, row-selecting table over `model`; Enter or a double click emits `activated`."""
+    table = QTableView()
+    if name:
+        table.setObjectName(name)
+    table.setModel(model)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setAlternatingRowColors(True)
+    table.setWordWrap(False)
+    table.setTabKeyNavigation(False)
+    table.verticalHeader().hide()
+    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 12)
+    header = table.horizontalHeader()
+    header.setHighlightSections(False)
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setStretchLastSection(stretch is None)
+    if stretch is not None:
+        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    return table
+
+
+def fit_columns(table: QTableView, widths: dict[int, int]) -> None:
+    """Column widths in characters of the table's font, so they scale with DPI and font size."""
+    em = table.fontMetrics().horizontalAdvance("中")
+    for column, chars in widths.items():
+        table.setColumnWidth(column, em * chars + 16)
+
+
+def fit_height(table: QTableView, max_rows: int) -> None:
+    """As tall as its rows (scroll bar included when one shows), but no taller than `max_rows`.
+
+    Call it after the rows are set: while they all fit, the vertical scroll bar is turned off, or its
+    minimum height would make a table of one row as tall as three.
+    """
+    fits = table.model().rowCount() <= max_rows
+    table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff if fits else Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+    table.setSizeAdjustPolicy(QAbstractScrollArea.SizeAdjustPolicy.AdjustToContents)
+    table.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Maximum)
+    rows = max_rows * table.verticalHeader().defaultSectionSize()
+    table.setMaximumHeight(table.horizontalHeader().sizeHint().height() + rows + 2 * table.frameWidth()
+                           + table.horizontalScrollBar().sizeHint().height())

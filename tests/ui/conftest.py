@@ -54,8 +54,8 @@ def recovery_code(paths: StorePaths) -> str:
 def make_controller(paths, runner, prompter):
     made: list[AppController] = []
 
-    def make(idle_ms: int = 600_000) -> AppController:
-        controller = AppController(paths, runner, prompter, kdf_profile="fast", idle_ms=idle_ms)
+    def make(idle_ms: int = 600_000, at: StorePaths | None = None) -> AppController:
+        controller = AppController(at or paths, runner, prompter, kdf_profile="fast", idle_ms=idle_ms)
         made.append(controller)
         return controller
 
@@ -72,6 +72,30 @@ def make_controller(paths, runner, prompter):
 def unlocked(make_controller, recovery_code):
     """A controller showing the main window, signed in as the administrator."""
     controller = make_controller()
+    controller.start()
+    assert unlock_with(controller, PASSWORD) is not None
+    return controller
+
+
+@pytest.fixture(scope="session")
+def desk_template(tmp_path_factory) -> StorePaths:
+    """A township store with realistic cases (tests/ui/desk_support.py), built once per session."""
+    from desk_support import build
+
+    return build(tmp_path_factory.mktemp("desk-template") / "data")
+
+
+@pytest.fixture
+def desk_paths(desk_template, tmp_path) -> StorePaths:
+    from desk_support import copy_store
+
+    return copy_store(desk_template, tmp_path / "desk")
+
+
+@pytest.fixture
+def desk(make_controller, desk_paths):
+    """A controller showing the main window on the case-filled store, signed in as the administrator."""
+    controller = make_controller(at=desk_paths)
     controller.start()
     assert unlock_with(controller, PASSWORD) is not None
     return controller

@@ -75,7 +75,8 @@ def test_first_start_wizard_shows_code_once_then_main_window(qtbot, make_control
     assert controller.state == "unlocked"
     window = controller.main_window
     assert window.isVisible() and not wizard.isVisible()
-    overview = window.pages["概况"]
+    assert window.stack.currentWidget() is window.pages["工作台"]  # the desk comes first
+    overview = window.show_page("概况")
     assert overview.values["name"].text() == OFFICE_NAME
     assert overview.values["level"].text() == "乡镇纪委"
     assert overview.kdf_warning.isVisible()  # the fast test profile is reported as weak

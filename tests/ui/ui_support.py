@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
 SCREENS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screens"
@@ -21,6 +23,8 @@ class FakePrompter:
         self.errors: list[str] = []
         self.questions: list[str] = []
         self.confirm_answers: list[bool] = []
+        self.choices: list[tuple[str, tuple[str, ...]]] = []
+        self.choice_answers: list[int] = []
         self.passwords: list[str] = []
         self.save_paths: list[str] = []
         self.open_paths: list[str] = []
@@ -34,6 +38,10 @@ class FakePrompter:
     def confirm(self, parent, text: str, ok_text: str) -> bool:
         self.questions.append(text)
         return self.confirm_answers.pop(0) if self.confirm_answers else True
+
+    def choose(self, parent, text: str, options: tuple[str, ...]) -> int:
+        self.choices.append((text, tuple(options)))
+        return self.choice_answers.pop(0) if self.choice_answers else 0
 
     def password(self, parent, text: str) -> str | None:
         return self.passwords.pop(0) if self.passwords else None
@@ -63,3 +71,10 @@ def screenshot(widget: QWidget, name: str, *, window: bool = False) -> Path:
     target = SCREENS / f"{name}.png"
     assert widget.grab().save(str(target))
     return target
+
+
+def type_text(widget: QWidget, text: str) -> None:
+    """Type like a user (QTest.keyClicks handles ASCII only): one key event per character."""
+    for char in text:
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QApplication.sendEvent(widget, QKeyEvent(kind, Qt.Key.Key_unknown, Qt.KeyboardModifier.NoModifier, char))

@@ -1,4 +1,5 @@
-"""设置: auto-lock, the due-soon threshold, document fonts, and backup/restore."""
+"""设置: office information, auto-lock, the due-soon threshold, document fonts, holiday tables,
+and backup/restore."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from pathlib import Path
 from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import (
     QComboBox,
+    QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QLabel,
     QPushButton,
     QScrollArea,
     QSpinBox,
@@ -19,8 +22,10 @@ from PySide6.QtWidgets import (
 
 from app.errors import InputError
 from app.ui.errors import error_message
+from app.ui.holiday_dialog import HolidayDialog
 from app.ui.session import SessionContext
-from app.ui.widgets import Form, hint_label
+from app.ui.table_models import RowTableModel
+from app.ui.widgets import WARNING_STYLE, Form, banner, data_table, fit_columns, fit_height, hint_label
 
 FONT_CHOICES = {
     "font_body": ("正文字体", ("仿宋_GB2312", "仿宋", "FangSong")),
@@ -29,8 +34,17 @@ FONT_CHOICES = {
     "font_kai": ("楷体字体", ("楷体_GB2312", "楷体", "KaiTi")),
 }
 BACKUP_FILTER = "纪案通备份 (*.zip)"
+LEVEL_LABELS = {"township": "乡镇纪委", "county": "县纪委", "city": "市纪委"}
+HOLIDAY_ROWS = 6
 SPIN_WIDTH = 180
 FONT_WIDTH = 360
+
+
+class HolidayYearsModel(RowTableModel):
+    HEADERS = ("年份", "来源", "放假天数", "调休上班天数", "依据")
+
+    def display(self, row, column: int) -> str:
+        return (f"{row.year}年", row.origin, f"{row.holidays} 天", f"{row.workdays} 天", row.source)[column]
 
 
 def format_size(size: int) -> str:
@@ -44,6 +58,20 @@ class SettingsPage(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.can_edit = ctx.store.account.is_admin
+
+        office = ctx.store.office
+        office_box = QGroupBox("本单位")
+        office_form = QFormLayout(office_box)
+        self.office_values: dict[str, QLabel] = {}
+        for key, label, text in (("name", "单位名称", office.name), ("code", "单位代码", office.code),
+                                 ("level", "单位级别", LEVEL_LABELS.get(office.level, office.level)),
+                                 ("parent", "上级单位代码", office.parent_code or "（无）"),
+                                 ("numbers", "线索编号示例", "")):
+            value = QLabel(text)
+            value.setObjectName(f"office_{key}")
+            office_form.addRow(label, value)
+            self.office_values[key] = value
+        office_form.addRow(hint_label("单位名称、代码和编号代字在初始设置时确定：它们标识本单位上报县纪委的数据，不在此修改。"))
 
         self.security_form = Form()
         self.auto_lock = self.security_form.add_row("auto_lock_minutes", "自动锁定", QSpinBox(),
@@ -69,7 +97,9 @@ class SettingsPage(QWidget):
             self.fonts[key] = self.font_form.add_row(key, label, combo)
         fonts_box = QGroupBox("公文字体（GB/T 9704）")
         fonts_column = QVBoxLayout(fonts_box)
-        fonts_column.addWidget(hint_label("生成文书时写入的字体名称。打开文书的电脑须装有同名字体，否则 Word/WPS 会用其他字体代替。"))
+        fonts_column.addWidget(hint_label(
+            "生成文书时写入的字体名称。打开文书的电脑须装有同名字体，否则 Word/WPS 会用其他字体代替。"
+            "Windows 自带的是“仿宋”“楷体”，不是“仿宋_GB2312”“楷体_GB2312”；本单位电脑没有安装 GB2312 字体的，请改选“仿宋”“楷体”。"))
         fonts_column.addWidget(self.font_form)
 
         self.save_button = QPushButton("保存设置")
@@ -83,6 +113,31 @@ class SettingsPage(QWidget):
             for field in (self.auto_lock, self.due_soon, *self.fonts.values()):
                 field.setEnabled(False)
             self.save_button.setEnabled(False)
+
+        self.holiday_model = HolidayYearsModel(parent=self)
+        self.holiday_table = data_table(self.holiday_model, stretch=4, name="holiday_years")
+        fit_columns(self.holiday_table, {0: 4, 1: 6, 2: 5, 3: 6})
+        self.holiday_table.activated.connect(lambda index: self.open_holidays(self.holiday_model.row_at(index.row()).year))
+        self.holiday_warning = banner(WARNING_STYLE)
+        self.holiday_warning.setObjectName("settings_holiday_warning")
+        view_button = QPushButton("查看所选年份…")
+        view_button.clicked.connect(self.view_selected_year)
+        self.enter_button = QPushButton("录入节假日表…")
+        self.enter_button.setObjectName("enter_holidays")
+        self.enter_button.clicked.connect(lambda: self.open_holidays(None, editable=True))
+        self.enter_button.setVisible(self.can_edit)
+        holiday_row = QHBoxLayout()
+        holiday_row.addWidget(view_button)
+        holiday_row.addWidget(self.enter_button)
+        holiday_row.addStretch(1)
+        holiday_box = QGroupBox("节假日表（计算工作日期限用）")
+        holiday_column = QVBoxLayout(holiday_box)
+        holiday_column.addWidget(hint_label(
+            "随软件提供至2026年；以后的年份由县纪委下发，或由书记/管理员照国务院办公厅的放假通知录入。"
+            "缺少某年数据时，期限按周一至周五为工作日推算，并在工作台提示。"))
+        holiday_column.addWidget(self.holiday_warning)
+        holiday_column.addWidget(self.holiday_table)
+        holiday_column.addLayout(holiday_row)
 
         backup_button = QPushButton("备份数据库…")
         backup_button.clicked.connect(self.backup)
@@ -101,10 +156,12 @@ class SettingsPage(QWidget):
 
         content = QWidget()
         column = QVBoxLayout(content)
+        column.addWidget(office_box)
         column.addWidget(security_box)
         column.addWidget(fonts_box)
         column.addLayout(save_row)
         column.addSpacing(8)
+        column.addWidget(holiday_box)
         column.addWidget(backup_box)
         column.addStretch(1)
         scroll = QScrollArea()
@@ -119,8 +176,10 @@ class SettingsPage(QWidget):
     # --- office settings --------------------------------------------------------------
 
     def load(self) -> None:
-        from app.services import settings
+        from app.services import case_details, settings
 
+        self.office_values["numbers"].setText(case_details.number_example(self.ctx.store))
+        self.load_holidays()
         values = settings.load(self.ctx.store)
         self.auto_lock.setValue(values.auto_lock_minutes)
         self.due_soon.setValue(values.due_soon_working_days)
@@ -158,6 +217,40 @@ class SettingsPage(QWidget):
         self.set_errors({})
         self.saved_label.setText(f"设置已保存（{datetime.now():%H:%M}）。")
         self.ctx.sig_settings_changed.emit(saved)
+
+    # --- holiday tables ---------------------------------------------------------------
+
+    def load_holidays(self) -> None:
+        from app.services import desk, holidays
+
+        self.holiday_model.set_rows(holidays.list_years(self.ctx.store)[::-1])
+        fit_height(self.holiday_table, HOLIDAY_ROWS)
+        missing = desk.desk(self.ctx.store).missing_holiday_years
+        years = "、".join(str(y) for y in missing)
+        self.holiday_warning.setText(f"办案期限用到了 {years} 年，但还没有这一年的节假日表。"
+                                     + ("请点“录入节假日表…”录入。" if self.can_edit else "请书记/管理员录入。")
+                                     if missing else "")
+        self.holiday_warning.setVisible(bool(missing))
+
+    def view_selected_year(self) -> None:
+        row = self.holiday_table.currentIndex().row()
+        if 0 <= row < self.holiday_model.rowCount():
+            self.open_holidays(self.holiday_model.row_at(row).year)
+        else:
+            self.ctx.prompter.info(self, "请先在表中选中一个年份。")
+
+    def open_holidays(self, year: int | None, *, editable: bool = False) -> HolidayDialog:
+        dialog = HolidayDialog(self.ctx, year, editable=editable, parent=self)
+        dialog.sig_saved.connect(self.on_holidays_saved)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        self.holiday_dialog = dialog
+        return dialog
+
+    def on_holidays_saved(self, row) -> None:
+        self.load_holidays()
+        self.ctx.prompter.info(self, f"已保存{row.year}年节假日表（放假{row.holidays}天，调休上班{row.workdays}天），期限将按此重新计算。")
+        self.ctx.sig_data_changed.emit()
 
     # --- backup and restore -----------------------------------------------------------
 

@@ -43,6 +43,30 @@ def upgrade() -> None:
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_audit_event_office_id'), ['office_id'], unique=False)
 
+    op.create_table('bundle_log',
+    sa.Column('id', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('bundle_id', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('direction', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('peer_office_id', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('seq', sa.Integer(), nullable=False),
+    sa.Column('sha256', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('prev_hash', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('records', sa.Integer(), nullable=False),
+    sa.Column('files', sa.Integer(), nullable=False),
+    sa.Column('full', sa.Boolean(), nullable=False),
+    sa.Column('audit_cutoff', sa.Integer(), nullable=False),
+    sa.Column('acked', sa.Boolean(), nullable=False),
+    sa.Column('acked_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('file_name', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('bundle_id'),
+    sa.UniqueConstraint('direction', 'peer_office_id', 'seq')
+    )
+    with op.batch_alter_table('bundle_log', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_bundle_log_peer_office_id'), ['peer_office_id'], unique=False)
+
     op.create_table('office',
     sa.Column('id', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
     sa.Column('owner_office_id', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
@@ -62,6 +86,35 @@ def upgrade() -> None:
     with op.batch_alter_table('office', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_office_owner_office_id'), ['owner_office_id'], unique=False)
 
+    op.create_table('office_key',
+    sa.Column('office_id', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+    sa.Column('office_code', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('state', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('sign_public', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('age_recipient', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('fingerprint', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('sign_private', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('age_identity', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('pending_sign_public', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('pending_age_recipient', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('pending_fingerprint', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('confirmed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('confirmed_by', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.PrimaryKeyConstraint('office_id')
+    )
+    with op.batch_alter_table('office_key', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_office_key_office_code'), ['office_code'], unique=False)
+
+    op.create_table('practice_scenario',
+    sa.Column('id', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('version', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('title', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('source_name', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('text', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('imported_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('imported_by', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
     op.create_table('setting',
     sa.Column('key', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('value', sa.JSON(), nullable=False),
@@ -348,19 +401,49 @@ def upgrade() -> None:
     sa.Column('case_id', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('template_id', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('template_version', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('title', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('number', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('doc_version', sa.Integer(), nullable=False),
+    sa.Column('issued_on', sa.Date(), nullable=True),
+    sa.Column('origin', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('practice', sa.Boolean(), nullable=False),
     sa.Column('content', sa.LargeBinary(), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
     sa.Column('sha256', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('created_by', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.ForeignKeyConstraint(['case_id'], ['case.id'], ),
     sa.ForeignKeyConstraint(['owner_office_id'], ['office.id'], ),
     sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('owner_office_id', 'template_id', 'number', 'doc_version')
+    sa.UniqueConstraint('case_id', 'template_id', 'doc_version')
     )
     with op.batch_alter_table('document', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_document_case_id'), ['case_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_document_number'), ['number'], unique=False)
         batch_op.create_index(batch_op.f('ix_document_owner_office_id'), ['owner_office_id'], unique=False)
+
+    op.create_table('practice_attempt',
+    sa.Column('id', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('trainee', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('scenario_id', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('scenario_version', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('scenario_title', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('mode', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('focus', sa.JSON(), nullable=False),
+    sa.Column('case_id', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('started_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('finished_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('answers', sa.JSON(), nullable=False),
+    sa.Column('held', sa.Integer(), nullable=False),
+    sa.Column('score', sa.Integer(), nullable=True),
+    sa.Column('total', sa.Integer(), nullable=True),
+    sa.Column('card', sa.JSON(), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['case.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('practice_attempt', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_practice_attempt_case_id'), ['case_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_practice_attempt_scenario_id'), ['scenario_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_practice_attempt_trainee'), ['trainee'], unique=False)
 
     op.create_table('review_opinion',
     sa.Column('id', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
@@ -455,8 +538,15 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_review_opinion_case_id'))
 
     op.drop_table('review_opinion')
+    with op.batch_alter_table('practice_attempt', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_practice_attempt_trainee'))
+        batch_op.drop_index(batch_op.f('ix_practice_attempt_scenario_id'))
+        batch_op.drop_index(batch_op.f('ix_practice_attempt_case_id'))
+
+    op.drop_table('practice_attempt')
     with op.batch_alter_table('document', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_document_owner_office_id'))
+        batch_op.drop_index(batch_op.f('ix_document_number'))
         batch_op.drop_index(batch_op.f('ix_document_case_id'))
 
     op.drop_table('document')
@@ -523,10 +613,19 @@ def downgrade() -> None:
     op.drop_table('clue')
     op.drop_table('bundle_receipt')
     op.drop_table('setting')
+    op.drop_table('practice_scenario')
+    with op.batch_alter_table('office_key', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_office_key_office_code'))
+
+    op.drop_table('office_key')
     with op.batch_alter_table('office', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_office_owner_office_id'))
 
     op.drop_table('office')
+    with op.batch_alter_table('bundle_log', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_bundle_log_peer_office_id'))
+
+    op.drop_table('bundle_log')
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_event_office_id'))
 

@@ -1,0 +1,165 @@
+"""Commands of USB sync: offices and keys, set-up packages, export and import of bundles, and the
+county's review opinions and transfers that travel in them (docs/BUNDLE.md)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from app.cli.context import AddCommand, ChineseParser, Context, add_sub, emit, read_json_file, to_jsonable
+
+
+def cmd_office(ctx: Context) -> int:
+    from app.services import offices
+
+    store = ctx.open()
+    a = ctx.args
+    if a.office_command == "add":
+        row = offices.add_office(store, a.code, a.name, a.level, a.parent_code, a.abbr or "")
+        emit(ctx, row, f"已登记 {row.code} {row.name}。请用“setup-package --for {row.code}”为它生成设置包。")
+        return 0
+    rows = offices.list_offices(store)
+    emit(ctx, rows, "\n".join(f"{r.code}\t{r.name}\t{r.level}\t{r.key_state}\t{r.fingerprint or r.pending_fingerprint}"
+                              f"\t收到至第{r.last_in_seq}号" + (f"\t缺{list(r.gaps)}" if r.gaps else "") for r in rows))
+    return 0
+
+
+def cmd_setup_package(ctx: Context) -> int:
+    from app.services import offices
+
+    result = offices.make_setup_package(ctx.open(), ctx.args.for_code, Path(ctx.args.out))
+    emit(ctx, result, f"设置包已写入：{result.path}\n本单位指纹（请对方初始设置后核对）：{result.fingerprint}")
+    return 0
+
+
+def cmd_fingerprint(ctx: Context) -> int:
+    from app.services import offices
+
+    result = offices.fingerprint(ctx.open())
+    emit(ctx, result, f"{result.office_code} 的指纹：{result.fingerprint}")
+    return 0
+
+
+def cmd_trust(ctx: Context) -> int:
+    from app.services import offices
+
+    row = offices.trust(ctx.open(), ctx.args.code, ctx.args.fingerprint)
+    emit(ctx, row, f"已确认 {row.code} {row.name} 的指纹：{row.fingerprint}。请重新导入它的数据包。")
+    return 0
+
+
+def cmd_export(ctx: Context) -> int:
+    from app.services import sync
+
+    result = sync.export(ctx.open(), ctx.args.to, Path(ctx.args.out), full=ctx.args.full)
+    emit(ctx, result, f"已导出第{result.seq}号数据包：{result.bundle}（记录{result.records}条、文件{result.files}个）。"
+                      "已读回校验，可以拔出U盘。")
+    return 0
+
+
+def import_json(r) -> dict:
+    data = {"file": r.file, "sender": r.sender, "seq": r.seq, "new": r.new, "updated": r.updated,
+            "unchanged": r.unchanged, "rejected": r.rejected, "warnings": list(r.warnings), "effects": list(r.effects),
+            "refused": r.refused}
+    if r.refused:
+        data.update(code=r.code, reason=r.reason)
+    return data
+
+
+def cmd_import(ctx: Context) -> int:
+    from app.services import sync
+
+    results = sync.import_bundles(ctx.open(), [Path(f) for f in ctx.args.files], dry_run=ctx.args.dry_run)
+    lines = []
+    for r in results:
+        if r.refused:
+            lines.append(f"{r.file}：未导入。{r.reason}")
+        else:
+            lines.append(f"{r.file}（{r.sender}第{r.seq}号）：新增{r.new}、更新{r.updated}、未变{r.unchanged}、拒收{r.rejected}"
+                         + ("（预览，未写入）" if r.dry_run else ""))
+            lines.extend(f"  注意：{w}" for w in r.warnings)
+            lines.extend(f"  {e}" for e in r.effects)
+    emit(ctx, [import_json(r) for r in results], "\n".join(lines))
+    refused = [r for r in results if r.refused]
+    for r in refused:
+        print(f"{r.file}：{r.reason}", file=sys.stderr)
+    return 2 if refused else 0
+
+
+def cmd_review(ctx: Context) -> int:
+    from app.services import review
+
+    store = ctx.open()
+    a = ctx.args
+    if a.review_command == "queue":
+        rows = review.queue(store, include_done=a.all)
+        emit(ctx, rows, "\n".join(f"{r.office_code}\t{r.number}\t{r.persons}\t{r.kind_title}\t报送{r.entered_on}\t"
+                                  f"{r.opinion_number or '待办'}" for r in rows) or "队列中没有待审核的案件。")
+        return 0
+    result = review.record_opinion(store, a.case_id, a.number, a.date, a.conclusion or "", a.text or "")
+    emit(ctx, result, f"已录入{review.KIND_TITLES[result.kind]} {result.number}，将随下一个下发数据包送达乡镇。")
+    return 0
+
+
+def cmd_transfer(ctx: Context) -> int:
+    from app.services import review
+
+    store = ctx.open()
+    a = ctx.args
+    if a.transfer_command == "add":
+        row = review.add_transfer(store, a.to, read_json_file(a.file), a.note or "")
+        emit(ctx, row, f"已转办线索 {row.clue_number} 给 {row.to_name}，将随下一个下发数据包送达。")
+        return 0
+    rows = review.list_transfers(store)
+    emit(ctx, [to_jsonable(r) for r in rows],
+         "\n".join(f"{r.clue_number}\t{r.to_name}\t{r.assigned_on}\t{r.persons}\t{r.township_case or '乡镇尚未回传'}"
+                   for r in rows) or "没有转办记录。")
+    return 0
+
+
+def register(add: AddCommand) -> None:
+    p = add("office", cmd_office, "下级单位登记（县纪委、市纪委使用）")
+    sub = p.add_subparsers(dest="office_command", required=True, parser_class=ChineseParser)
+    a = add_sub(sub, "add", "登记下级单位")
+    a.add_argument("--code", required=True)
+    a.add_argument("--name", required=True)
+    a.add_argument("--level", required=True, choices=["township", "county"])
+    a.add_argument("--parent-code", help="上级单位代码（默认：本单位）")
+    a.add_argument("--abbr", help="单位简称（用于编号）")
+    add_sub(sub, "list", "单位列表及指纹、数据包序号")
+
+    p = add("setup-package", cmd_setup_package, "为下级单位生成设置包")
+    p.add_argument("--for", dest="for_code", required=True, help="下级单位代码")
+    p.add_argument("--out", required=True, help="设置包文件（或文件夹）")
+
+    add("fingerprint", cmd_fingerprint, "显示本单位密钥指纹")
+    p = add("trust", cmd_trust, "电话核对后确认对方单位的指纹")
+    p.add_argument("code")
+    p.add_argument("--fingerprint", required=True)
+
+    p = add("export", cmd_export, "导出数据包到U盘")
+    p.add_argument("--to", required=True, help="接收单位代码")
+    p.add_argument("--out", required=True, help="目标文件夹（U盘）")
+    p.add_argument("--full", action="store_true", help="导出全部记录，而不只是上次确认收到以来的变化")
+
+    p = add("import", cmd_import, "导入数据包")
+    p.add_argument("files", nargs="+")
+    p.add_argument("--dry-run", action="store_true", help="只预览，不写入")
+
+    p = add("review", cmd_review, "审理/审批队列与审核意见（县纪委使用）")
+    sub = p.add_subparsers(dest="review_command", required=True, parser_class=ChineseParser)
+    add_sub(sub, "queue", "待审核、待批复的乡镇案件").add_argument("--all", action="store_true", help="包括已录入意见的")
+    o = add_sub(sub, "opinion", "录入审核意见或批复")
+    o.add_argument("case_id")
+    o.add_argument("--number", required=True, help="意见（批复）文号")
+    o.add_argument("--date", required=True, help="意见日期 YYYY-MM-DD")
+    o.add_argument("--conclusion", help="结论（审核意见：同意/提出修改意见/建议转为乡镇报批；批复：同意/修改后同意/不同意/由乡镇自行批准）")
+    o.add_argument("--text", help="意见要点")
+
+    p = add("transfer", cmd_transfer, "上级转办线索（县纪委使用）")
+    sub = p.add_subparsers(dest="transfer_command", required=True, parser_class=ChineseParser)
+    t = add_sub(sub, "add", "登记线索并转办给乡镇")
+    t.add_argument("--to", required=True, help="乡镇单位代码")
+    t.add_argument("--file", required=True, help="线索 JSON 文件（格式同 clue add）")
+    t.add_argument("--note", help="转办要求")
+    add_sub(sub, "list", "转办记录")

@@ -1,0 +1,1 @@
+"""Case documents: template manifest, render context, sandboxed rendering, lint, numbering, dossier."""

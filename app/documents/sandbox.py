@@ -1,0 +1,274 @@
+"""The template language a document template may use, and the checks that keep it to that.
+
+Two fences, both applied to every template before it renders (and by lint):
+1. A static check of the parsed template against the context schema: only variables of the
+   schema, no attribute starting with "_", no function or method calls (so no `range`, no
+   `lipsum`, no `cycler.__init__`), no import/include/extends/macro/autoescape blocks, only a
+   few harmless filters, no multiplication or power, and `for` only over lists of the case
+   data, at most two loops deep. Output size is then bounded by the data.
+2. At run time Jinja's SandboxedEnvironment with StrictUndefined and autoescape: attribute
+   access and calls go through the sandbox, any callable is refused, unknown names fail.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from jinja2 import StrictUndefined, nodes
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import SandboxedEnvironment
+
+ALLOWED_FILTERS = ("default", "d", "join", "length", "count", "first", "last", "trim", "upper", "lower", "string",
+                   "replace")
+# Filters whose arguments must be short literals: join(x) or replace(a, x) with a value for x would
+# multiply two texts of the case into one (quadratic output).
+LITERAL_ARGUMENT_FILTERS = {"join", "replace"}
+MAX_LITERAL_ARGUMENT = 20
+MAX_LOOP_DEPTH = 2
+LOOP = {k: "num" for k in ("index", "index0", "revindex", "revindex0", "length", "depth", "depth0")} | {
+    "first": "flag", "last": "flag"}
+ANY = "any"
+
+_BLOCKED_NODES = {
+    "Import": "不允许 {% import %}：模板只能使用本文书的数据",
+    "FromImport": "不允许 {% from … import %}：模板只能使用本文书的数据",
+    "Include": "不允许 {% include %}：模板只能使用本文书的数据",
+    "Extends": "不允许 {% extends %}",
+    "Block": "不允许 {% block %}",
+    "Macro": "不允许 {% macro %}",
+    "CallBlock": "不允许 {% call %}",
+    "FilterBlock": "不允许 {% filter %} 块",
+    "With": "不允许 {% with %}",
+    "Scope": "不允许 {% with %} 或 {% autoescape %}",
+    "EvalContextModifier": "不允许 {% autoescape %}：文字必须转义后写入文档",
+    "ScopedEvalContextModifier": "不允许 {% autoescape %}：文字必须转义后写入文档",
+    "AssignBlock": "不允许 {% set %}…{% endset %} 块",
+    "ExprStmt": "不允许 {% do %}",
+    "Call": "不允许调用函数或方法（如 range()、lipsum()、x.format()）",
+    "Mul": "不允许乘法运算",
+    "Div": "不允许除法运算",
+    "FloorDiv": "不允许除法运算",
+    "Mod": "不允许取余或格式化运算（%）",
+    "Pow": "不允许乘方运算",
+    "Slice": "不允许切片",
+    "Dict": "不允许字典常量",
+    "NSRef": "不允许 namespace",
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str  # sandbox_violation | undeclared_variable
+    message: str
+    lineno: int
+
+
+class TemplateEnvironment(SandboxedEnvironment):
+    """Sandbox, StrictUndefined, autoescape; no globals, few filters, no callables, no * / % **."""
+
+    intercepted_binops = frozenset({"*", "/", "//", "%", "**"})
+
+    def __init__(self) -> None:
+        super().__init__(undefined=StrictUndefined, autoescape=True)
+        self.globals.clear()
+        self.filters = {name: self.filters[name] for name in ALLOWED_FILTERS}
+
+    def call_binop(self, context, operator: str, left, right):
+        raise SecurityError(f"operator {operator!r} is not allowed in document templates")
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        return not attr.startswith("_") and not callable(value) and super().is_safe_attribute(obj, attr, value)
+
+    def is_safe_callable(self, obj: Any) -> bool:
+        return False
+
+
+class Checker:
+    """Walks one parsed template; `findings` and `used` (schema paths such as persons[].name) after run()."""
+
+    def __init__(self, schema: dict):
+        self.schema = schema
+        self.findings: list[Finding] = []
+        self.used: set[str] = set()
+
+    def run(self, template: nodes.Template) -> Checker:
+        self.body(template.body, {}, 0)
+        return self
+
+    def use(self, path: str) -> None:
+        if "?" not in path and path != "loop" and not path.startswith("loop."):
+            self.used.add(path)
+
+    def flag(self, node: nodes.Node, message: str, code: str = "sandbox_violation") -> None:
+        lineno = getattr(node, "lineno", 0) or next((n.lineno for n in node.find_all(nodes.Node) if n.lineno), 0)
+        self.findings.append(Finding(code, message, lineno))
+
+    # statements
+    def body(self, items: list[nodes.Node], scope: dict, depth: int) -> None:
+        for item in items:
+            self.stmt(item, scope, depth)
+
+    def stmt(self, node: nodes.Node, scope: dict, depth: int) -> None:
+        kind = type(node).__name__
+        if kind in _BLOCKED_NODES:
+            self.flag(node, _BLOCKED_NODES[kind])
+        elif isinstance(node, nodes.Output):
+            for child in node.nodes:
+                if not isinstance(child, nodes.TemplateData):
+                    self.expr(child, scope)
+        elif isinstance(node, nodes.If):
+            self.expr(node.test, scope)
+            self.body(node.body, scope, depth)
+            for elif_ in node.elif_:
+                self.stmt(elif_, scope, depth)
+            self.body(node.else_, scope, depth)
+        elif isinstance(node, nodes.For):
+            self.for_loop(node, scope, depth)
+        elif isinstance(node, nodes.Assign):
+            if not isinstance(node.target, nodes.Name):
+                self.flag(node, "{% set %} 只能给一个名字赋值")
+                return
+            scope[node.target.name] = (self.expr(node.node, scope), self.path_of(node.node, scope))
+        else:
+            self.flag(node, f"不支持的模板语句（{kind}）")
+
+    def for_loop(self, node: nodes.For, scope: dict, depth: int) -> None:
+        if depth >= MAX_LOOP_DEPTH:
+            self.flag(node, f"循环最多嵌套 {MAX_LOOP_DEPTH} 层")
+            return
+        if node.recursive:
+            self.flag(node, "不允许递归循环")
+        if not isinstance(node.target, nodes.Name):
+            self.flag(node, "{% for %} 只能用一个循环变量，如 {% for p in persons %}")
+            return
+        if not isinstance(node.iter, nodes.Name | nodes.Getattr | nodes.Getitem):
+            self.flag(node, "循环只能遍历案件数据中的列表（如 persons、sanctions），不能遍历计算出来的值")
+            self.expr(node.iter, scope)
+            return
+        shape = self.expr(node.iter, scope)
+        if not isinstance(shape, list):
+            if shape is not None:
+                self.flag(node, "循环只能遍历案件数据中的列表（如 persons、sanctions）")
+            return
+        inner = dict(scope)
+        inner[node.target.name] = (shape[0], self.path_of(node.iter, scope) + "[]")
+        inner["loop"] = (LOOP, "loop")
+        if node.test is not None:
+            self.expr(node.test, inner)
+        self.body(node.body, inner, depth + 1)
+        self.body(node.else_, scope, depth)
+
+    # expressions: return the schema shape of the value (None when unknown or refused)
+    def path_of(self, node: nodes.Node, scope: dict) -> str:
+        if isinstance(node, nodes.Name):
+            bound = scope.get(node.name)
+            return bound[1] if isinstance(bound, tuple) else node.name
+        if isinstance(node, nodes.Getattr):
+            return f"{self.path_of(node.node, scope)}.{node.attr}"
+        if isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const):
+            return f"{self.path_of(node.node, scope)}.{node.arg.value}"
+        return "?"
+
+    def member(self, node: nodes.Node, base: Any, key: Any, scope: dict) -> Any:
+        if isinstance(key, str) and key.startswith("_"):
+            self.flag(node, f"不允许访问以下划线开头的属性“{key}”")
+            return None
+        if base is None or base == ANY:
+            return base
+        if isinstance(base, dict) and isinstance(key, str):
+            if key in base:
+                shape = base[key]
+                if not isinstance(shape, dict):
+                    self.use(self.path_of(node, scope))
+                return shape
+            self.flag(node, f"未定义的变量“{self.path_of(node, scope)}”（不在文书数据中）", "undeclared_variable")
+            return None
+        if isinstance(base, list) and isinstance(key, int):
+            return base[0]
+        self.flag(node, f"“{self.path_of(node, scope)}”取不到值：类型不符")
+        return None
+
+    def expr(self, node: nodes.Node, scope: dict) -> Any:
+        kind = type(node).__name__
+        if kind in _BLOCKED_NODES:
+            self.flag(node, _BLOCKED_NODES[kind])
+            return None
+        if isinstance(node, nodes.Name):
+            if node.name in scope:
+                bound = scope[node.name]
+                return bound[0] if isinstance(bound, tuple) else bound
+            if node.name in self.schema:
+                shape = self.schema[node.name]
+                if not isinstance(shape, dict):
+                    self.use(node.name)
+                return shape
+            self.flag(node, f"未定义的变量“{node.name}”（不在文书数据中）", "undeclared_variable")
+            return None
+        if isinstance(node, nodes.Getattr):
+            return self.member(node, self.expr(node.node, scope), node.attr, scope)
+        if isinstance(node, nodes.Getitem):
+            base = self.expr(node.node, scope)
+            if isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str | int):
+                return self.member(node, base, node.arg.value, scope)
+            self.expr(node.arg, scope)
+            return ANY
+        if isinstance(node, nodes.Filter):
+            if node.name not in ALLOWED_FILTERS:
+                self.flag(node, f"不允许使用过滤器“{node.name}”（可用：{'、'.join(ALLOWED_FILTERS)}）")
+            if node.name in LITERAL_ARGUMENT_FILTERS and not all(
+                    isinstance(a, nodes.Const) and isinstance(a.value, str) and len(a.value) <= MAX_LITERAL_ARGUMENT
+                    for a in [*node.args, *(k.value for k in node.kwargs)]):
+                self.flag(node, f"过滤器“{node.name}”的参数只能是不超过{MAX_LITERAL_ARGUMENT}个字的文字常量")
+            self.arguments(node, scope)
+            if node.node is not None:
+                self.expr(node.node, scope)
+            return ANY
+        if isinstance(node, nodes.Test):
+            self.arguments(node, scope)
+            self.expr(node.node, scope)
+            return "flag"
+        if isinstance(node, nodes.Const | nodes.TemplateData):
+            return ANY
+        if isinstance(node, nodes.Compare):
+            self.expr(node.expr, scope)
+            for op in node.ops:
+                self.expr(op.expr, scope)
+            return "flag"
+        if isinstance(node, nodes.CondExpr):
+            self.expr(node.test, scope)
+            self.expr(node.expr1, scope)
+            if node.expr2 is not None:
+                self.expr(node.expr2, scope)
+            return ANY
+        if isinstance(node, nodes.BinExpr | nodes.UnaryExpr | nodes.Concat | nodes.List | nodes.Tuple):
+            for child in node.iter_child_nodes():
+                self.expr(child, scope)
+            return ANY
+        self.flag(node, f"不支持的表达式（{kind}）")
+        return None
+
+    def arguments(self, node: nodes.Filter | nodes.Test, scope: dict) -> None:
+        if node.dyn_args is not None or node.dyn_kwargs is not None:
+            self.flag(node, "不允许 *args / **kwargs 形式的参数")
+        for arg in node.args:
+            self.expr(arg, scope)
+        for kw in node.kwargs:
+            self.expr(kw.value, scope)
+
+
+_ENV: TemplateEnvironment | None = None
+
+
+def environment() -> TemplateEnvironment:
+    """One shared environment (it holds no state between renders)."""
+    global _ENV
+    if _ENV is None:
+        _ENV = TemplateEnvironment()
+    return _ENV
+
+
+def check_source(source: str, schema: dict) -> tuple[list[Finding], set[str]]:
+    """Findings and used variables of one Jinja source; a syntax error raises TemplateSyntaxError."""
+    checker = Checker(schema).run(environment().parse(source))
+    return checker.findings, checker.used

@@ -1,0 +1,357 @@
+"""The office registry and its keys: own keys made at set-up, subordinate offices a county (or city)
+registers, fingerprints confirmed by phone, and the set-up package a county gives a township.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlmodel import Session, select
+
+from app import __version__
+from app.errors import InputError, StoreError
+from app.models import BundleLog, Office, OfficeKey, Setting
+from app.models.base import utcnow
+from app.services.accounts import require_admin
+from app.services.ruleset import HOLIDAY_KEY_PREFIX
+from app.storage import audit, schema
+from app.storage.store import Store
+from app.sync import container, keys, manifest, pack, quarantine
+from app.sync.records import decode, encode
+
+LEVEL_TITLES = {"township": "乡镇纪委", "county": "县纪委", "city": "市纪委"}
+CHILD_LEVELS = {"county": ("township",), "city": ("county", "township")}
+SETUP_NAME = "setup.json"
+
+
+@dataclass(frozen=True)
+class FingerprintResult:
+    office_code: str
+    fingerprint: str
+
+
+@dataclass(frozen=True)
+class OfficeRow:
+    office_id: str
+    code: str
+    name: str
+    level: str
+    parent_code: str | None
+    key_state: str  # own / trusted / unconfirmed / none
+    fingerprint: str
+    pending_fingerprint: str
+    last_in_seq: int
+    last_out_seq: int
+    gaps: tuple[int, ...]
+    unacked_out: int
+
+
+@dataclass(frozen=True)
+class SetupPackageResult:
+    path: str
+    office_code: str
+    fingerprint: str
+
+
+@dataclass(frozen=True)
+class SetupPackage:
+    """A verified set-up package, as `init` takes it."""
+
+    parent: dict  # Office columns of the issuing office
+    office: dict  # Office columns of the office being set up
+    parent_keys: keys.PublicKeys
+    holidays: dict[int, dict]
+    templates: dict[str, dict]
+    fingerprint: str
+
+
+# --- own keys ---------------------------------------------------------------------------
+
+def create_own_keys(s: Session, office: Office) -> OfficeKey:
+    own = keys.generate()
+    row = OfficeKey(office_id=office.id, office_code=office.code, state="own", sign_public=own.public.sign_public,
+                    age_recipient=own.public.age_recipient, fingerprint=own.public.fingerprint,
+                    sign_private=own.sign_private, age_identity=own.age_identity, confirmed_at=utcnow())
+    s.add(row)
+    return row
+
+
+def own_keys(s: Session, office_id: str) -> keys.OwnKeys:
+    row = s.get(OfficeKey, office_id)
+    if row is None or row.state != "own":
+        raise StoreError("no_keys", "本单位的签名和加密密钥缺失，无法收发数据包。请从备份恢复。")
+    return keys.OwnKeys(row.sign_private, row.age_identity, keys.PublicKeys(row.sign_public, row.age_recipient))
+
+
+def fingerprint(store: Store) -> FingerprintResult:
+    with store.read() as s:
+        return FingerprintResult(store.office.code, own_keys(s, store.office.id).public.fingerprint)
+
+
+# --- registry ---------------------------------------------------------------------------
+
+def office_by_code(s: Session, code: str) -> Office:
+    row = s.exec(select(Office).where(Office.code == code)).first()
+    if row is None:
+        raise InputError("no_office", f"没有登记代码为“{code}”的单位。请先用“office add”登记。")
+    return row
+
+
+def validate_code(code: str) -> str:
+    code = (code or "").strip()
+    if not code or len(code) > 32 or not all(c.isascii() and (c.isalnum() or c == "-") for c in code):
+        raise InputError("bad_office_code", "单位代码须为32位以内的字母、数字或连字符。")
+    return code
+
+
+def add_office(store: Store, code: str, name: str, level: str, parent_code: str | None = None, abbr: str = "") -> OfficeRow:
+    """Register a subordinate office (run by a county or city administrator)."""
+    require_admin(store)
+    code = validate_code(code)
+    allowed = CHILD_LEVELS.get(store.office.level, ())
+    if level not in allowed:
+        if not allowed:
+            raise InputError("not_a_parent", "只有县纪委或市纪委可以登记下级单位。")
+        raise InputError("bad_level", f"本单位只能登记以下级别的下级单位：{'、'.join(LEVEL_TITLES[x] for x in allowed)}。")
+    if not name.strip():
+        raise InputError("bad_office_name", "请填写单位名称。")
+    parent = (parent_code or store.office.code).strip()
+    with store.write() as s:
+        if s.exec(select(Office).where(Office.code == code)).first():
+            raise InputError("office_exists", f"代码“{code}”已登记，不能重复登记。")
+        if parent != store.office.code:
+            up = s.exec(select(Office).where(Office.code == parent)).first()
+            if up is None or up.parent_code != store.office.code or level != "township":
+                raise InputError("bad_parent", f"上级单位“{parent}”须是本单位直接登记的县纪委，且只能为其登记乡镇纪委。")
+        office = Office(code=code, name=name.strip(), level=level, parent_code=parent, abbr=abbr.strip(),
+                        owner_office_id="")
+        # an office record belongs to the office itself (as at set-up): the township may later
+        # correct its name or abbreviation and send the change up
+        office.owner_office_id = office.id
+        s.add(office)
+    return next(r for r in list_offices(store) if r.code == code)
+
+
+def pending_keys(store: Store) -> dict[str, quarantine.Held]:
+    """Newest held bundle per sender office whose keys wait for confirmation."""
+    out: dict[str, quarantine.Held] = {}
+    for item in quarantine.held(store.paths.root):
+        if item.reason_code in ("fingerprint_unconfirmed", "key_changed") and item.fingerprint:
+            out[item.sender_office_id] = item
+    return out
+
+
+def list_offices(store: Store) -> list[OfficeRow]:
+    pending = pending_keys(store)
+    with store.read() as s:
+        offices = s.exec(select(Office).where(Office.deleted == False).order_by(Office.level, Office.code)).all()  # noqa: E712
+        key_rows = {k.office_id: k for k in s.exec(select(OfficeKey)).all()}
+        logs = s.exec(select(BundleLog.peer_office_id, BundleLog.direction, BundleLog.seq, BundleLog.acked)).all()
+    rows = []
+    for o in offices:
+        key = key_rows.get(o.id)
+        held = pending.get(o.id)
+        ins = sorted(seq for peer, d, seq, _ in logs if peer == o.id and d == "in")
+        outs = [(seq, acked) for peer, d, seq, acked in logs if peer == o.id and d == "out"]
+        gaps = tuple(sorted(set(range(1, ins[-1] + 1)) - set(ins))) if ins else ()
+        state = key.state if key else ("unconfirmed" if held else "none")
+        rows.append(OfficeRow(o.id, o.code, o.name, o.level, o.parent_code, state, key.fingerprint if key else "",
+                              held.fingerprint if held and (not key or held.fingerprint != key.fingerprint) else "",
+                              ins[-1] if ins else 0, max((s_ for s_, _ in outs), default=0), gaps,
+                              sum(1 for _, acked in outs if not acked)))
+    return rows
+
+
+def trust(store: Store, code: str, typed_fingerprint: str) -> OfficeRow:
+    """Confirm an office's keys after reading the fingerprint over the phone."""
+    require_admin(store)
+    wanted = keys.normalize_fingerprint(typed_fingerprint)
+    if not wanted:
+        raise InputError("bad_fingerprint", "指纹应为30位数字（6组，每组5位），请照对方屏幕上的显示输入。")
+    with store.read() as s:
+        office = office_by_code(s, code)
+        current = s.get(OfficeKey, office.id)
+    if current is not None and current.state == "own":
+        raise InputError("own_office", "这是本单位自己的指纹，无需确认。")
+    if current is not None and current.fingerprint == wanted:
+        return next(r for r in list_offices(store) if r.code == code)
+    held = [h for h in quarantine.held(store.paths.root) if h.sender_office_id == office.id and h.fingerprint == wanted]
+    if not held:
+        seen = pending_keys(store).get(office.id)
+        if seen:
+            raise InputError("fingerprint_mismatch", f"输入的指纹与“{office.name}”数据包中的指纹不一致，请再次电话核对。不一致时不要确认。")
+        raise InputError("no_pending_keys", f"尚未收到“{office.name}”带有新密钥的数据包。请先导入它的数据包，再核对指纹。")
+    item = held[-1]
+    with store.write() as s:
+        row = s.get(OfficeKey, office.id) or OfficeKey(office_id=office.id, office_code=office.code, state="trusted")
+        row.state = "trusted"
+        row.sign_public, row.age_recipient, row.fingerprint = item.sign_public, item.age_recipient, item.fingerprint
+        row.confirmed_at = utcnow()
+        row.confirmed_by = store.account.name
+        s.add(row)
+        audit.note(s, "trust_keys", f"office:{office.id}", f"确认单位{office.code}的密钥指纹")
+    return next(r for r in list_offices(store) if r.code == code)
+
+
+# --- pushed tables: holidays and templates ------------------------------------------------------
+
+def template_tables(s: Session) -> dict[str, dict]:
+    """Templates this office installed (settings template:<id>): what it pushes to its townships."""
+    from app.services.documents import TEMPLATE_KEY_PREFIX
+
+    rows = s.exec(select(Setting).where(Setting.key.startswith(TEMPLATE_KEY_PREFIX))).all()
+    return {r.key.removeprefix(TEMPLATE_KEY_PREFIX): r.value for r in rows if isinstance(r.value, dict)}
+
+
+def check_templates(tables: dict[str, dict], where: str) -> None:
+    """Lint every pushed template against the rules before anything is accepted."""
+    import base64
+    import binascii
+
+    from app.documents import context, lint
+    from app.documents.manifest import parse_entry
+    from app.paths import resources_dir
+    from app.services.ruleset import shipped_workflow
+
+    schema = context.schema(shipped_workflow(resources_dir() / "rules" / "workflow.toml"))
+    for template_id, value in tables.items():
+        problems: list[str] = []
+        entry = parse_entry(value.get("entry") or {}, f"{where}中的模板“{template_id}”", problems) \
+            if isinstance(value, dict) and set(value) == {"entry", "docx"} else None
+        if entry is None or problems or entry.id != template_id:
+            raise container.BundleError("templates_refused", f"{where}中的模板“{template_id}”清单有误，未接受：{'；'.join(problems)}")
+        try:
+            data = base64.b64decode(value["docx"], validate=True)
+        except (binascii.Error, ValueError, TypeError) as exc:
+            raise container.BundleError("templates_refused", f"{where}中的模板“{template_id}”已损坏，未接受。") from exc
+        report = lint.lint_docx(data, entry.file, schema, entry)
+        if not report.ok:
+            shown = "；".join(p.message for p in report.problems[:3])
+            raise container.BundleError("templates_refused", f"{where}中的模板“{template_id}”未通过检查，未接受：{shown}")
+
+
+def store_templates(s: Session, tables: dict[str, dict]) -> int:
+    from app.services.documents import TEMPLATE_KEY_PREFIX
+
+    changed = 0
+    for template_id, value in tables.items():
+        row = s.get(Setting, TEMPLATE_KEY_PREFIX + template_id)
+        if row is None:
+            s.add(Setting(key=TEMPLATE_KEY_PREFIX + template_id, value=value))
+        elif row.value != value:
+            row.value = value
+            s.add(row)
+        else:
+            continue
+        changed += 1
+    return changed
+
+
+# --- set-up package -------------------------------------------------------------------------
+
+def holiday_tables(s: Session) -> dict[int, dict]:
+    rows = s.exec(select(Setting).where(Setting.key.startswith(HOLIDAY_KEY_PREFIX))).all()
+    return {int(r.key.removeprefix(HOLIDAY_KEY_PREFIX)): r.value for r in rows}
+
+
+def sender_block(office: Office, own: keys.OwnKeys) -> dict:
+    return {"office_id": office.id, "code": office.code, "name": office.name, "level": office.level,
+            "parent_code": office.parent_code, "sign_public": own.public.sign_public,
+            "age_recipient": own.public.age_recipient, "fingerprint": own.public.fingerprint}
+
+
+def versions(rules_version: str) -> dict:
+    return {"app": __version__, "schema": schema.head_revision(), "rules": rules_version}
+
+
+def make_setup_package(store: Store, for_code: str, out: Path) -> SetupPackageResult:
+    """The signed package a subordinate office's `init --setup-package` takes."""
+    from app.services import ruleset
+
+    require_admin(store)
+    with store.read() as s:
+        target = office_by_code(s, for_code)
+        if target.parent_code != store.office.code:
+            raise InputError("not_subordinate", f"“{target.name}”不是本单位的直接下级，不能为它生成设置包。")
+        me = s.get(Office, store.office.id)
+        own = own_keys(s, store.office.id)
+        files: dict[str, bytes] = {}
+        setup = {"parent": encode("office", me, files), "office": encode("office", target, files)}
+        holidays = holiday_tables(s)
+        templates = template_tables(s)
+    rules_version = ruleset.load(store).workflow.version
+    out = Path(out)
+    if out.is_dir():
+        out = out / f"{store.office.code}_{target.code}_setup.jab"
+    with pack.Workspace() as work:
+        def fill(b):
+            b.add_json(SETUP_NAME, setup)
+            for year, table in sorted(holidays.items()):
+                b.add_json(f"holidays/{year}.json", table)
+            for template_id, table in sorted(templates.items()):
+                b.add_json(f"templates/{template_id}.json", table)
+
+        body = pack.build_payload(work, fill)
+        m = {"format": 1, "kind": "setup", "bundle_id": uuid.uuid4().hex, "sender": sender_block(me, own),
+             "recipient": {"office_id": target.id, "code": target.code, "fingerprint": ""}, "seq": 0,
+             "prev_hash": manifest.GENESIS, "created_at": manifest.now_text(), "versions": versions(rules_version),
+             "practice": False, "full": True, "encryption": "none", "counts": {"office": 2, "holidays": len(holidays), "templates": len(templates)},
+             **pack.body_fields(body)}
+        container.write(out, m, own, body)
+    with store.write() as s:
+        audit.note(s, "setup_package", f"office:{target.id}", f"为单位{target.code}生成设置包")
+    return SetupPackageResult(str(out), target.code, own.public.fingerprint)
+
+
+def read_setup_package(path: Path) -> SetupPackage:
+    """Open and verify a set-up package (before any store exists)."""
+    from app.domain.calendar import parse_holiday_year
+    from app.domain.errors import DomainError
+
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("no_file", f"找不到设置包“{path}”。")
+    header = container.read_header(path)
+    m = header.manifest
+    manifest.check(m, path.name)
+    if m["kind"] != "setup":
+        raise container.BundleError("not_setup_package", f"“{path.name}”是数据包，不是设置包。")
+    sender = m["sender"]
+    container.check_signature(header, sender["sign_public"], path.name)
+    container.check_body(path, header)
+    with pack.Workspace() as work:
+        payload = pack.open_payload(path, header, None, work)
+        try:
+            setup = payload.read_json(SETUP_NAME)
+            holidays = {int(n[9:13]): payload.read_json(n) for n in payload.entries("holidays/")}
+            templates = {n[10:-5]: payload.read_json(n) for n in payload.entries("templates/")}
+        finally:
+            payload.close()
+    try:
+        parent = decode("office", setup["parent"], set())
+        office = decode("office", setup["office"], set())
+    except (KeyError, TypeError, ValueError) as exc:
+        raise container.BundleError("setup_invalid", f"设置包“{path.name}”中的单位信息有误：{exc}") from exc
+    if parent["id"] != sender["office_id"] or office["parent_code"] != parent["code"] or office["id"] != m["recipient"]["office_id"]:
+        raise container.BundleError("setup_invalid", f"设置包“{path.name}”中的单位信息前后不一致。")
+    for year, table in holidays.items():
+        try:
+            parse_holiday_year(table, f"设置包中的{year}年节假日表", expected_year=year)
+        except DomainError as exc:
+            raise container.BundleError("setup_invalid", exc.message) from exc
+    check_templates(templates, f"设置包“{path.name}”")
+    return SetupPackage(parent, office, keys.PublicKeys(sender["sign_public"], sender["age_recipient"]), holidays,
+                        templates, sender["fingerprint"])
+
+
+def apply_setup_package(s: Session, pkg: SetupPackage) -> None:
+    """Inside `init`'s transaction: the parent office, its trusted keys and the holiday tables."""
+    s.add(Office(**pkg.parent))
+    s.add(OfficeKey(office_id=pkg.parent["id"], office_code=pkg.parent["code"], state="trusted",
+                    sign_public=pkg.parent_keys.sign_public, age_recipient=pkg.parent_keys.age_recipient,
+                    fingerprint=pkg.fingerprint, confirmed_at=utcnow(), confirmed_by="设置包"))
+    for year, table in pkg.holidays.items():
+        s.add(Setting(key=f"{HOLIDAY_KEY_PREFIX}{year}", value=table))
+    store_templates(s, pkg.templates)

@@ -1,0 +1,701 @@
+"""Export and import of USB bundles (DESIGN §8, docs/BUNDLE.md).
+
+Export: the records the recipient should have (changed since the last acknowledged bundle, or
+all), sealed to the recipient and to this office, written atomically and read back. Import:
+framing, manifest, addressing, practice flag, sender keys and signature, body hash and sequence
+are checked before anything is decrypted; then every entry and record is checked, and the
+records are taken in one transaction. A refused bundle is quarantined and the store stays as it was.
+"""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from app.domain.calendar import parse_holiday_year
+from app.domain.errors import DomainError
+from app.errors import AppError, InputError
+from app.models import (
+    SYNCED_TABLES,
+    AuditEvent,
+    BundleLog,
+    BundleReceipt,
+    Case,
+    Clue,
+    ClueSubject,
+    Office,
+    OfficeKey,
+    Reporter,
+    ReviewOpinion,
+    Setting,
+    StatisticsSnapshot,
+    Transfer,
+)
+from app.models.base import utcnow
+from app.services import offices, ruleset
+from app.services.ruleset import HOLIDAY_KEY_PREFIX
+from app.storage import audit, schema
+from app.storage.store import Store
+from app.sync import container, keys, manifest, merge, pack, quarantine
+from app.sync.archive import Builder, Payload
+from app.sync.container import BundleError, Cancelled
+from app.sync.records import AUDIT_TABLE, MODELS, RecordInvalid, decode, encode
+
+Progress = Callable[[int, int, str], None]
+RECEIPT_CONTEXT = b"jiantong-receipt-v1\x00"
+FREE_SPACE_MARGIN = 4 * 1024 * 1024
+FORWARD_STEP = "forward_upward"
+TABLES_BY_KIND = {
+    "upward": set(SYNCED_TABLES) - {"transfer", "review_opinion", "statistics_snapshot"} | {AUDIT_TABLE},
+    "downward": {"office", "person", "clue", "reporter", "clue_subject", "transfer", "review_opinion"},
+    "statistics": {"office", "statistics_snapshot"},
+}
+KIND_TITLES = {"upward": "上报", "downward": "下发", "statistics": "统计报送"}
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    bundle: str
+    seq: int
+    records: int
+    files: int
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    file: str
+    sender: str
+    seq: int | None
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    warnings: tuple[str, ...] = ()
+    effects: tuple[str, ...] = ()
+    refused: bool = False
+    code: str = ""
+    reason: str = ""
+    dry_run: bool = False
+    kind: str = ""
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    direction: str
+    peer_code: str
+    peer_name: str
+    kind: str
+    seq: int
+    at: str
+    records: int
+    files: int
+    acked: bool
+    file_name: str
+
+
+def no_progress(_done: int, _total: int, _label: str = "") -> None:
+    return None
+
+
+def never() -> bool:
+    return False
+
+
+# --- who talks to whom --------------------------------------------------------------------
+
+def kind_between(sender: Office, recipient: Office) -> str | None:
+    if sender.parent_code == recipient.code:
+        if sender.level == "township" and recipient.level == "county":
+            return "upward"
+        if sender.level == "county" and recipient.level == "city":
+            return "statistics"
+        return None
+    if recipient.parent_code == sender.code:
+        return "downward"
+    return None
+
+
+def practice_mode(s: Session) -> bool:
+    row = s.get(Setting, "practice_mode")
+    return bool(row.value) if row is not None else False
+
+
+def trusted_key(s: Session, office: Office) -> OfficeKey:
+    row = s.get(OfficeKey, office.id)
+    if row is None or row.state != "trusted":
+        raise InputError("peer_not_trusted", f"尚未确认“{office.name}”的密钥指纹，不能给它导出数据包。"
+                                             "请先导入它的数据包并电话核对指纹（“确认指纹”）。")
+    return row
+
+
+# --- export: choosing records -------------------------------------------------------------
+
+def changed_ids(s: Session, office_id: str, after: int, upto: int) -> dict[str, set[str]]:
+    """Rows this office created or changed after audit event `after`: the chain is the change log."""
+    rows = s.exec(select(AuditEvent.entity).where(AuditEvent.office_id == office_id, AuditEvent.seq > after,
+                                                  AuditEvent.seq <= upto)).all()
+    out: dict[str, set[str]] = {}
+    for entity in rows:
+        table, _, row_id = entity.partition(":")
+        if table in MODELS and table != AUDIT_TABLE:
+            out.setdefault(table, set()).add(row_id)
+    return out
+
+
+def rows_by_id(s: Session, table: str, ids: set[str]) -> list:
+    model = MODELS[table]
+    out = []
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), 500):
+        out.extend(s.exec(select(model).where(model.id.in_(ordered[start:start + 500]))).all())
+    return out
+
+
+def forwarded_clues(s: Session, owner: str) -> set[str]:
+    """Clues whose case went to 转送上级纪委: only their reporter identity may travel upward."""
+    out = set()
+    for clue_id, state in s.exec(select(Case.clue_id, Case.state).where(Case.owner_office_id == owner)).all():
+        steps = {state.get("step_id")} | {h.get("step_id") for h in state.get("history", []) if isinstance(h, dict)}
+        if FORWARD_STEP in steps:
+            out.add(clue_id)
+    return out
+
+
+def demo_ids(s: Session, owner: str) -> tuple[set[str], set[str]]:
+    clues = set(s.exec(select(Clue.id).where(Clue.owner_office_id == owner, Clue.is_demo == True)).all())  # noqa: E712
+    cases = set(s.exec(select(Case.id).where(Case.clue_id.in_(clues))).all()) if clues else set()
+    return clues, cases
+
+
+def upward_selection(s: Session, me: str, changed: dict[str, set[str]] | None) -> dict[str, list]:
+    forwarded = forwarded_clues(s, me)
+    demo_clues, demo_cases = demo_ids(s, me)
+    real_person_ids = None
+    if demo_clues:
+        real_person_ids = set(s.exec(select(ClueSubject.person_id).where(ClueSubject.clue_id.not_in(demo_clues))).all())
+    out: dict[str, list] = {}
+    for table in TABLES_BY_KIND["upward"] - {AUDIT_TABLE}:
+        model = MODELS[table]
+        if changed is None:
+            rows = s.exec(select(model).where(model.owner_office_id == me)).all()
+        else:
+            rows = [r for r in rows_by_id(s, table, changed.get(table, set())) if r.owner_office_id == me]
+        if table == "reporter":
+            rows = [r for r in rows if r.clue_id in forwarded]
+        if demo_clues:
+            rows = [r for r in rows if not is_demo_row(table, r, demo_clues, demo_cases, real_person_ids)]
+        out[table] = [r for r in rows if not getattr(r, "practice", False)]  # practice documents never leave
+    return out
+
+
+def is_demo_row(table: str, row, demo_clues: set[str], demo_cases: set[str], real_persons: set[str] | None) -> bool:
+    if table == "clue":
+        return row.id in demo_clues
+    if getattr(row, "clue_id", None) in demo_clues or getattr(row, "case_id", None) in demo_cases:
+        return True
+    return table == "person" and real_persons is not None and row.id not in real_persons
+
+
+def downward_selection(s: Session, me: str, peer: Office, changed: dict[str, set[str]] | None) -> dict[str, list]:
+    transfers = s.exec(select(Transfer).where(Transfer.owner_office_id == me, Transfer.to_office_id == peer.id)).all()
+    clue_ids = {t.clue_id for t in transfers}
+    clues = rows_by_id(s, "clue", clue_ids)
+    links = s.exec(select(ClueSubject).where(ClueSubject.clue_id.in_(clue_ids))).all() if clue_ids else []
+    people = rows_by_id(s, "person", {x.person_id for x in links})
+    reporters = s.exec(select(Reporter).where(Reporter.clue_id.in_(clue_ids))).all() if clue_ids else []
+    opinions = s.exec(
+        select(ReviewOpinion).join(Case, Case.id == ReviewOpinion.case_id)
+        .where(ReviewOpinion.owner_office_id == me, Case.owner_office_id == peer.id)
+    ).all()
+    out = {"transfer": transfers, "clue": clues, "clue_subject": links, "person": people, "reporter": reporters,
+           "review_opinion": opinions}
+    out = {t: [r for r in rows if r.owner_office_id == me] for t, rows in out.items()}
+    if changed is not None:
+        out = {t: [r for r in rows if r.id in changed.get(t, set())] for t, rows in out.items()}
+    return out
+
+
+def statistics_selection(s: Session, me: str) -> dict[str, list]:
+    snaps = s.exec(select(StatisticsSnapshot).where(StatisticsSnapshot.owner_office_id == me)).all()
+    codes = {x.office_code for x in snaps}
+    labels = s.exec(select(Office).where(Office.code.in_(codes))).all() if codes else []
+    return {"statistics_snapshot": snaps, "office": labels}
+
+
+def with_parents(s: Session, selection: dict[str, list], me: str) -> dict[str, list]:
+    """Add the sender's own parents of every row, so a bundle applies whatever arrived before it."""
+    chosen = {t: {r.id: r for r in rows} for t, rows in selection.items()}
+    for table in reversed(SYNCED_TABLES):
+        for col, target in merge.foreign_keys(table):
+            wanted = {getattr(r, col) for r in chosen.get(table, {}).values()} - {None}
+            missing = wanted - set(chosen.get(target, {}))
+            if missing:
+                for parent in rows_by_id(s, target, missing):
+                    if parent.owner_office_id == me:
+                        chosen.setdefault(target, {})[parent.id] = parent
+    return {t: list(rows.values()) for t, rows in chosen.items() if rows}
+
+
+# --- export -------------------------------------------------------------------------------
+
+def receipt_body(r: BundleReceipt) -> dict:
+    return {"bundle_id": r.bundle_id, "from_office_id": r.from_office_id, "to_office_id": r.to_office_id, "seq": r.seq,
+            "sha256": r.sha256, "received_at": r.received_at.isoformat()}
+
+
+def signed_receipts(s: Session, own: keys.OwnKeys, me: str, peer_id: str) -> list[dict]:
+    rows = s.exec(select(BundleReceipt).where(BundleReceipt.from_office_id == peer_id, BundleReceipt.to_office_id == me)
+                  .order_by(BundleReceipt.seq)).all()
+    out = []
+    for r in rows:
+        body = receipt_body(r)
+        out.append({**body, "signature": own.sign(RECEIPT_CONTEXT + container.canonical(body)).hex()})
+    return out
+
+
+def contiguous_ack_cutoff(logs: list[BundleLog]) -> int:
+    cutoff = 0
+    for entry in sorted(logs, key=lambda x: x.seq):
+        if not entry.acked:
+            break
+        cutoff = entry.audit_cutoff
+    return cutoff
+
+
+def export(store: Store, to_code: str, out_dir: Path, *, full: bool = False, progress: Progress = no_progress,
+           cancelled: Callable[[], bool] = never) -> ExportResult:
+    out_dir = Path(out_dir)
+    if not out_dir.is_dir():
+        raise InputError("no_folder", f"目标文件夹“{out_dir}”不存在，请插好U盘或另选文件夹。")
+    me = store.office.id
+    progress(0, 0, "正在读取要导出的记录……")
+    with store.read() as s:
+        peer = offices.office_by_code(s, to_code)
+        me_row = s.get(Office, me)
+        kind = kind_between(me_row, peer)
+        if kind is None:
+            raise InputError("not_a_peer", f"“{peer.name}”不是本单位的直接上级或下级，不能给它导出数据包。")
+        peer_key = trusted_key(s, peer)
+        own = offices.own_keys(s, me)
+        logs = s.exec(select(BundleLog).where(BundleLog.direction == "out", BundleLog.peer_office_id == peer.id)).all()
+        seq = max((x.seq for x in logs), default=0) + 1
+        prev_hash = max(logs, key=lambda x: x.seq).sha256 if logs else manifest.GENESIS
+        cutoff = s.exec(select(func.max(AuditEvent.seq)).where(AuditEvent.office_id == me)).one() or 0
+        watermark = 0 if full else contiguous_ack_cutoff(logs)
+        changed = None if full or watermark == 0 else changed_ids(s, me, watermark, cutoff)
+        if kind == "upward":
+            selection = upward_selection(s, me, changed)
+        elif kind == "downward":
+            selection = downward_selection(s, me, peer, changed)
+        else:
+            selection = statistics_selection(s, me)
+        selection.setdefault("office", []).append(me_row)
+        selection = with_parents(s, selection, me)
+        files: dict[str, bytes] = {}
+        records = {t: [encode(t, r, files) for r in sorted(rows, key=lambda r: r.id)] for t, rows in selection.items()}
+        if kind == "upward":
+            events = s.exec(select(AuditEvent).where(AuditEvent.office_id == me, AuditEvent.seq > watermark,
+                                                     AuditEvent.seq <= cutoff).order_by(AuditEvent.seq)).all()
+            records[AUDIT_TABLE] = [encode(AUDIT_TABLE, e, files) for e in events]
+        receipts = signed_receipts(s, own, me, peer.id)
+        holidays = offices.holiday_tables(s) if kind == "downward" else {}
+        templates = offices.template_tables(s) if kind == "downward" else {}
+        practice = practice_mode(s)
+    if cancelled():
+        raise Cancelled()
+    rules_version = ruleset.load(store).workflow.version
+    counts = {t: len(rows) for t, rows in records.items() if rows}
+    record_count = sum(counts.values())
+    with pack.Workspace() as work:
+        progress(0, 0, "正在打包……")
+
+        def fill(b: Builder) -> None:
+            for table in [*SYNCED_TABLES, AUDIT_TABLE]:
+                if records.get(table):
+                    b.add_lines(f"records/{table}.jsonl", records[table])
+            for i, (digest, data) in enumerate(sorted(files.items())):
+                if cancelled():
+                    raise Cancelled()
+                b.add(f"files/{digest}", data, compress=False)
+                progress(i + 1, len(files), "正在打包文书和附件……")
+            b.add_json("receipts.json", receipts)
+            for year, table in sorted(holidays.items()):
+                b.add_json(f"holidays/{year}.json", table)
+            for template_id, table in sorted(templates.items()):
+                b.add_json(f"templates/{template_id}.json", table)
+
+        plain = pack.build_payload(work, fill)
+        if cancelled():
+            raise Cancelled()
+        progress(0, 0, "正在加密……")
+        body = work.path / "payload.age"
+        pack.encrypt(plain, [peer_key.age_recipient, own.public.age_recipient], body)
+        plain_sha = pack.sha256_of(plain)
+        plain.unlink()
+        m = {
+            "format": 1, "kind": kind, "bundle_id": uuid.uuid4().hex, "sender": offices.sender_block(me_row, own),
+            "recipient": {"office_id": peer.id, "code": peer.code, "fingerprint": peer_key.fingerprint},
+            "seq": seq, "prev_hash": prev_hash, "created_at": manifest.now_text(),
+            "versions": offices.versions(rules_version), "practice": practice, "full": full or watermark == 0,
+            "encryption": "age", "counts": {**counts, "files": len(files)}, **pack.body_fields(body),
+        }
+        need = body.stat().st_size + 64 * 1024 + FREE_SPACE_MARGIN
+        free = shutil.disk_usage(out_dir).free
+        if free < need:
+            raise InputError("disk_full", f"“{out_dir}”的剩余空间不足：需要约{need // 1024 // 1024 + 1} MB，"
+                                          f"只剩{free // 1024 // 1024} MB。请清理U盘或换一个。")
+        if cancelled():
+            raise Cancelled()
+        target = out_dir / manifest.file_name(me_row.code, peer.code, seq)
+        digest = container.write(target, m, own, body, lambda d, t: progress(d, t, "正在写入U盘……"), cancelled)
+        try:
+            progress(0, 0, "正在读回并校验……")
+            read_back(target, own, digest, plain_sha, work)
+            with store.write() as s:
+                s.add(BundleLog(bundle_id=m["bundle_id"], direction="out", peer_office_id=peer.id, kind=kind, seq=seq,
+                                sha256=digest, prev_hash=prev_hash, records=record_count, files=len(files),
+                                full=m["full"], audit_cutoff=cutoff, file_name=target.name))
+                audit.note(s, "export_bundle", f"bundle:{m['bundle_id']}",
+                           f"向{peer.code}导出第{seq}号数据包（记录{record_count}条、文件{len(files)}个）")
+        except BaseException:
+            target.unlink(missing_ok=True)
+            raise
+    return ExportResult(str(target), seq, record_count, len(files))
+
+
+def read_back(target: Path, own: keys.OwnKeys, digest: str, plain_sha: str, work: pack.Workspace) -> None:
+    """Verify the written file as the recipient will: framing, signature, hashes, and decryption."""
+    container.drop_cache(target)
+    problem = "写入U盘的数据包读回校验不一致，U盘可能有坏块或已拔出。请换一个U盘重新导出。"
+    try:
+        header = container.read_header(target)
+        container.check_signature(header, own.public.sign_public, target.name)
+        container.check_body(target, header)
+        if pack.sha256_of(target) != digest:
+            raise BundleError("readback_failed", problem)
+        check = work.path / "readback.zip"
+        pack.decrypt(target, header, own.identity(), check)
+        if pack.sha256_of(check) != plain_sha:
+            raise BundleError("readback_failed", problem)
+        check.unlink()
+    except BundleError as exc:
+        raise BundleError("readback_failed", problem) from exc
+
+
+# --- import -------------------------------------------------------------------------------
+
+@dataclass
+class Opened:
+    """A bundle whose outer checks passed, with its decoded content."""
+
+    header: container.Header
+    sender: Office
+    sha256: str
+    records: dict[str, list[dict]] = field(default_factory=dict)
+    receipts: list[dict] = field(default_factory=list)
+    holidays: dict[int, dict] = field(default_factory=dict)
+    templates: dict[str, dict] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    payload: Payload | None = None
+
+
+def refuse(code: str, message: str) -> BundleError:
+    return BundleError(code, message)
+
+
+def check_outer(s: Session, store: Store, path: Path, progress: Progress) -> Opened:
+    """Everything that can be checked before decrypting, in the order of docs/BUNDLE.md."""
+    name = path.name
+    header = container.read_header(path)
+    m = header.manifest
+    manifest.check(m, name)
+    if m["kind"] == "setup":
+        raise refuse("setup_package", f"“{name}”是设置包，只能在初始设置（init）时使用。")
+    if m["practice"]:
+        raise refuse("practice_bundle", f"“{name}”来自练习数据库，练习数据不能导入正式数据库。")
+    own = offices.own_keys(s, store.office.id)
+    recipient = m["recipient"]
+    if recipient["office_id"] != store.office.id or recipient["fingerprint"] != own.public.fingerprint:
+        raise refuse("misaddressed", f"“{name}”是发给“{recipient['code']}”的，不是发给本单位（{store.office.code}）的，"
+                                     "或本单位的密钥已更换。")
+    if m["versions"].get("schema") != schema.head_revision():
+        raise refuse("schema_mismatch", f"“{name}”由不同版本的纪案通生成（数据结构版本不同），请两边升级到同一版本后重新导出。")
+    sender_info = m["sender"]
+    sender = s.get(Office, sender_info["office_id"])
+    if sender is None or sender.code != sender_info["code"]:
+        raise refuse("unknown_sender", f"“{name}”的发送单位“{sender_info['code']}”未在本单位登记，不能导入。")
+    me_row = s.get(Office, store.office.id)
+    if kind_between(sender, me_row) != m["kind"]:
+        raise refuse("wrong_direction", f"“{name}”的种类与两单位的上下级关系不符。")
+    key = s.get(OfficeKey, sender.id)
+    claimed = (sender_info["sign_public"], sender_info["age_recipient"])
+    if key is not None and key.state == "trusted" and (key.sign_public, key.age_recipient) == claimed:
+        container.check_signature(header, key.sign_public, name)
+    else:
+        # signed with the keys it carries? then it may wait for the operator's confirmation
+        container.check_signature(header, sender_info["sign_public"], name)
+        fp = sender_info["fingerprint"]
+        if key is None or key.state != "trusted":
+            raise refuse("fingerprint_unconfirmed", f"尚未确认“{sender.name}”的密钥指纹（{fp}）。请电话核对对方屏幕上的指纹，"
+                                                    "一致后确认（“同步”页的“下级单位”或“上级单位”，或命令 trust），再重新导入此数据包。")
+        raise refuse("key_changed", f"“{sender.name}”的密钥已更换，新指纹为 {fp}。请电话核对，一致后确认（“同步”页的“下级单位”或“上级单位”，或命令 trust），再重新导入此数据包。")
+    container.check_body(path, header, lambda d, t: progress(d, t, "正在校验数据包……"))
+    digest = pack.sha256_of(path)
+    check_sequence(s, store, sender, m, digest, name)
+    return Opened(header, sender, digest)
+
+
+def check_sequence(s: Session, store: Store, sender: Office, m: dict, digest: str, name: str) -> None:
+    logs = {x.seq: x for x in s.exec(select(BundleLog).where(BundleLog.direction == "in",
+                                                            BundleLog.peer_office_id == sender.id)).all()}
+    seen = s.exec(select(BundleLog).where(BundleLog.bundle_id == m["bundle_id"])).first()
+    seq = m["seq"]
+    if seen is not None or seq in logs:
+        raise refuse("replay", f"“{name}”（{sender.code}第{seq}号）已经导入过，不再重复导入。")
+    if seq < 1:
+        raise refuse("manifest_invalid", f"“{name}”的序号无效。")
+    before, after = logs.get(seq - 1), logs.get(seq + 1)
+    if before is not None and before.sha256 != m["prev_hash"]:
+        raise refuse("chain_broken", f"“{name}”与已导入的第{seq - 1}号数据包衔接不上（前一数据包校验值不符），可能是伪造或旧的数据包。")
+    if after is not None and after.prev_hash != digest:
+        raise refuse("chain_broken", f"“{name}”与已导入的第{seq + 1}号数据包衔接不上，可能是伪造或旧的数据包。")
+
+
+def gap_warning(s: Session, sender: Office, seq: int) -> str | None:
+    have = set(s.exec(select(BundleLog.seq).where(BundleLog.direction == "in", BundleLog.peer_office_id == sender.id)).all())
+    missing = [n for n in range(1, seq) if n not in have]
+    if not missing:
+        return None
+    shown = "、".join(str(n) for n in missing[:10]) + ("等" if len(missing) > 10 else "")
+    return f"尚未收到{sender.code}的第{shown}号数据包：请对方重新导出或补交。"
+
+
+def read_content(opened: Opened, progress: Progress) -> None:
+    path_kind = opened.header.manifest["kind"]
+    progress(0, 0, "正在解密……")
+    payload = opened.payload
+    files = {n.removeprefix("files/") for n in payload.entries("files/")}
+    allowed = TABLES_BY_KIND[path_kind]
+    for entry in payload.entries("records/"):
+        table = entry.removeprefix("records/").removesuffix(".jsonl")
+        if table not in MODELS:
+            raise refuse("unknown_table", f"数据包中有未知的数据表“{table}”，可能由更新版本的软件生成。")
+        rows = []
+        for number, raw in enumerate(payload.lines(entry), 1):
+            try:
+                rows.append(decode(table, raw, files))
+            except RecordInvalid as exc:
+                raise refuse("record_invalid", f"数据包中“{table}”第{number}条记录有误：{exc}。") from exc
+        if table not in allowed:
+            opened.warnings.append(f"{KIND_TITLES[path_kind]}数据包不应包含“{table}”记录，已忽略{len(rows)}条。")
+            continue
+        opened.records[table] = rows
+    if payload.has("receipts.json"):
+        opened.receipts = payload.read_json("receipts.json")
+        if not isinstance(opened.receipts, list) or not all(valid_receipt(r) for r in opened.receipts):
+            raise refuse("receipts_invalid", "数据包中的回执格式有误。")
+    for entry in payload.entries("holidays/"):
+        year = int(entry[9:13])
+        table = payload.read_json(entry)
+        if path_kind != "downward":
+            raise refuse("unexpected_holidays", "只有上级下发的数据包可以包含节假日表。")
+        try:
+            parse_holiday_year(table, f"数据包中的{year}年节假日表", expected_year=year)
+        except DomainError as exc:
+            raise refuse("holidays_invalid", exc.message) from exc
+        opened.holidays[year] = table
+    templates = {entry[10:-5]: payload.read_json(entry) for entry in payload.entries("templates/")}
+    if templates and path_kind != "downward":
+        raise refuse("unexpected_templates", "只有上级下发的数据包可以包含模板。")
+    offices.check_templates(templates, "数据包")
+    opened.templates = templates
+
+
+def valid_receipt(r) -> bool:
+    return (isinstance(r, dict) and set(r) == {"bundle_id", "from_office_id", "to_office_id", "seq", "sha256", "received_at", "signature"}
+            and all(isinstance(r[k], str) for k in r if k != "seq") and type(r["seq"]) is int)
+
+
+def allowed_owners(s: Session, sender: Office, opened: Opened) -> set[str]:
+    owners = {sender.id}
+    if opened.header.manifest["kind"] == "statistics":
+        below = {o["id"] for o in opened.records.get("office", []) if o["parent_code"] == sender.code and o["level"] == "township"}
+        below |= set(s.exec(select(Office.id).where(Office.parent_code == sender.code, Office.level == "township")).all())
+        owners |= below
+    return owners
+
+
+def apply_receipts(s: Session, store: Store, opened: Opened, sender_key: OfficeKey) -> int:
+    acked = 0
+    for r in opened.receipts:
+        body = {k: v for k, v in r.items() if k != "signature"}
+        try:
+            signature = bytes.fromhex(r["signature"])
+        except ValueError:
+            signature = b""
+        if not keys.verify(sender_key.sign_public, signature, RECEIPT_CONTEXT + container.canonical(body)):
+            opened.warnings.append(f"第{r['seq']}号数据包的回执签名无效，已忽略。")
+            continue
+        if r["from_office_id"] != store.office.id or r["to_office_id"] != opened.sender.id:
+            continue
+        entry = s.exec(select(BundleLog).where(BundleLog.direction == "out", BundleLog.peer_office_id == opened.sender.id,
+                                               BundleLog.seq == r["seq"])).first()
+        if entry is None or entry.sha256 != r["sha256"] or entry.bundle_id != r["bundle_id"]:
+            opened.warnings.append(f"回执所称第{r['seq']}号数据包与本单位导出的记录不符，已忽略。")
+            continue
+        if not entry.acked:
+            entry.acked = True
+            entry.acked_at = utcnow()
+            s.add(entry)
+            acked += 1
+    return acked
+
+
+def apply_holidays(s: Session, holidays: dict[int, dict]) -> int:
+    changed = 0
+    for year, table in holidays.items():
+        row = s.get(Setting, f"{HOLIDAY_KEY_PREFIX}{year}")
+        if row is None:
+            s.add(Setting(key=f"{HOLIDAY_KEY_PREFIX}{year}", value=table))
+        elif row.value != table:
+            row.value = table
+            s.add(row)
+        else:
+            continue
+        changed += 1
+    return changed
+
+
+def import_one(store: Store, path: Path, *, dry_run: bool = False, progress: Progress = no_progress,
+               cancelled: Callable[[], bool] = never) -> ImportResult:
+    path = Path(path)
+    manifest_seen: dict | None = None
+    keys_checked = False
+    try:
+        with pack.Workspace() as work:
+            with store.read() as s:
+                try:
+                    opened = check_outer(s, store, path, progress)
+                except BundleError as exc:
+                    keys_checked = exc.code in ("fingerprint_unconfirmed", "key_changed")
+                    raise
+                finally:
+                    manifest_seen = header_or_none(path)
+                identity = offices.own_keys(s, store.office.id).identity()
+                sender_key = s.get(OfficeKey, opened.sender.id)
+            if cancelled():
+                raise Cancelled()
+            opened.payload = pack.open_payload(path, opened.header, identity, work)
+            try:
+                read_content(opened, progress)
+                m = opened.header.manifest
+                if cancelled():
+                    raise Cancelled()
+                if dry_run:
+                    with store.read() as s:
+                        plan, warnings = classify(s, store, opened)
+                    return ImportResult(path.name, opened.sender.code, m["seq"], **plan.counts(), warnings=warnings,
+                                        dry_run=True, kind=m["kind"])
+                progress(0, 0, "正在写入数据库……")
+                payload = opened.payload
+                with store.write() as s:  # classified again inside the writing transaction: nothing slips in between
+                    plan, warnings = classify(s, store, opened)
+                    counts = plan.counts()
+                    merge.apply(s, plan, lambda digest: payload.read(f"files/{digest}"))
+                    acked = apply_receipts(s, store, opened, sender_key)
+                    holidays = apply_holidays(s, opened.holidays)
+                    templates = offices.store_templates(s, opened.templates)
+                    s.add(BundleLog(bundle_id=m["bundle_id"], direction="in", peer_office_id=opened.sender.id, kind=m["kind"],
+                                    seq=m["seq"], sha256=opened.sha256, prev_hash=m["prev_hash"],
+                                    records=sum(counts.values()), files=len(payload.entries("files/")),
+                                    full=m["full"], file_name=path.name))
+                    s.add(BundleReceipt(bundle_id=m["bundle_id"], from_office_id=opened.sender.id, to_office_id=store.office.id,
+                                        seq=m["seq"], sha256=opened.sha256))
+                    audit.note(s, "import_bundle", f"bundle:{m['bundle_id']}",
+                               f"导入{opened.sender.code}第{m['seq']}号数据包：新增{counts['new']}、更新{counts['updated']}、"
+                               f"未变{counts['unchanged']}、拒收{counts['rejected']}")
+            finally:
+                opened.payload.close()
+        effects = []
+        if acked:
+            effects.append(f"对方已确认收到本单位的{acked}个数据包。")
+        if holidays:
+            effects.append(f"已更新{holidays}个年度的节假日表。")
+        if templates:
+            effects.append(f"已安装上级下发的文书模板{templates}个（已通过检查）。")
+        from app.services import review
+
+        effects.extend(review.after_import(store))
+        release_held(store, m["bundle_id"])
+        return ImportResult(path.name, opened.sender.code, m["seq"], **counts, warnings=warnings,
+                            effects=tuple(effects), kind=m["kind"])
+    except AppError as exc:
+        return refused(store, path, exc, manifest_seen, keys_checked, dry_run)
+    except Exception as exc:  # noqa: BLE001 - e.g. a constraint the plan could not foresee: still all or nothing
+        error = BundleError("apply_failed", f"“{path.name}”未能导入（{type(exc).__name__}），数据库未改动。")
+        return refused(store, path, error, manifest_seen, keys_checked, dry_run)
+
+
+def classify(s: Session, store: Store, opened: Opened) -> tuple[merge.Plan, tuple[str, ...]]:
+    gap = gap_warning(s, opened.sender, opened.header.manifest["seq"])
+    plan = merge.plan(s, opened.records, allowed_owners(s, opened.sender, opened), store.office.id)
+    return plan, tuple(([gap] if gap else []) + opened.warnings + plan.warnings)
+
+
+def header_or_none(path: Path) -> dict | None:
+    try:
+        return container.read_header(path).manifest
+    except BundleError:
+        return None
+
+
+def refused(store: Store, path: Path, exc: AppError, m: dict | None, keys_checked: bool, dry_run: bool) -> ImportResult:
+    if exc.code == "cancelled":
+        raise exc
+    sender = m.get("sender") if isinstance(m, dict) and isinstance(m.get("sender"), dict) else {}
+    seq = m.get("seq") if isinstance(m, dict) and type(m.get("seq")) is int else None
+    # a preview quarantines too: the operator then sees the sender's fingerprint to confirm it
+    if exc.code != "replay" and path.exists():
+        quarantine.hold(store.paths.root, path, exc.code, exc.message, m, keys_checked)
+    return ImportResult(path.name, str(sender.get("code", "")), seq, refused=True, code=exc.code, reason=exc.message,
+                        dry_run=dry_run, kind=str(m.get("kind", "")) if isinstance(m, dict) else "")
+
+
+def release_held(store: Store, bundle_id: str) -> None:
+    """A bundle imported after its fingerprint was confirmed leaves quarantine."""
+    for item in quarantine.held(store.paths.root):
+        path = quarantine.folder(store.paths.root) / item.file
+        if header_or_none(path) and header_or_none(path).get("bundle_id") == bundle_id:
+            quarantine.release(store.paths.root, item)
+
+
+def import_bundles(store: Store, paths: list[Path], *, dry_run: bool = False, progress: Progress = no_progress,
+                   cancelled: Callable[[], bool] = never) -> list[ImportResult]:
+    """Import in sequence order per sender, so a stick holding several bundles applies them in order."""
+    def order(p: Path):
+        m = header_or_none(Path(p)) or {}
+        sender = m.get("sender") if isinstance(m.get("sender"), dict) else {}
+        return (str(sender.get("code", "")), m.get("seq") if type(m.get("seq")) is int else 0, str(p))
+
+    return [import_one(store, Path(p), dry_run=dry_run, progress=progress, cancelled=cancelled)
+            for p in sorted(paths, key=order)]
+
+
+# --- history ------------------------------------------------------------------------------
+
+def history(store: Store) -> list[HistoryRow]:
+    with store.read() as s:
+        names = {o.id: (o.code, o.name) for o in s.exec(select(Office)).all()}
+        rows = s.exec(select(BundleLog).order_by(BundleLog.at.desc(), BundleLog.seq.desc())).all()
+    return [HistoryRow(r.direction, *names.get(r.peer_office_id, ("?", "未知单位")), r.kind, r.seq,
+                       r.at.isoformat(timespec="minutes"), r.records, r.files, r.acked, r.file_name) for r in rows]
+
+
+def held(store: Store) -> list[quarantine.Held]:
+    return quarantine.held(store.paths.root)

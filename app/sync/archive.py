@@ -1,0 +1,180 @@
+"""The payload inside the age encryption: a ZIP archive, built here and opened defensively.
+
+Entry names come from a fixed grammar (records/<table>.jsonl, files/<sha256>, holidays/<year>.json,
+templates/<id>.json, index.json, receipts.json, setup.json). Before anything is read the whole central directory is
+checked: no absolute paths, `..`, drive letters or backslashes, no links or folders, no duplicates,
+and caps on the number of entries, the total size and the compression ratio. index.json lists the
+size and SHA-256 of every other entry; each is checked as it is read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import stat
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from app.sync.container import BundleError
+
+INDEX = "index.json"
+NAME_GRAMMAR = re.compile(
+    r"(index\.json|receipts\.json|setup\.json|records/[a-z_]{1,40}\.jsonl|files/[0-9a-f]{64}|holidays/[0-9]{4}\.json"
+    r"|templates/[a-z][a-z0-9_]{0,63}\.json)"
+)
+MAX_ENTRIES = 100_000
+MAX_TOTAL_BYTES = 8 * 1024 ** 3
+MAX_ENTRY_BYTES = 2 * 1024 ** 3
+MAX_RATIO = 200  # uncompressed / compressed, for entries above RATIO_FLOOR bytes
+RATIO_FLOOR = 1024 * 1024
+
+
+class Builder:
+    """Writes a payload archive; JSON is deflated, files (already compressed .docx, images) are stored."""
+
+    def __init__(self, path: Path):
+        self.zip = zipfile.ZipFile(path, "w", allowZip64=True)
+        self.index: dict[str, dict] = {}
+
+    def add(self, name: str, data: bytes, *, compress: bool = True) -> None:
+        if not NAME_GRAMMAR.fullmatch(name) or name == INDEX or name in self.index:
+            raise ValueError(f"bad payload entry name {name!r}")
+        info = zipfile.ZipInfo(name, date_time=(2000, 1, 1, 0, 0, 0))
+        info.compress_type = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
+        info.external_attr = (stat.S_IFREG | 0o600) << 16
+        self.zip.writestr(info, data, compresslevel=6 if compress else None)
+        self.index[name] = {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+
+    def add_json(self, name: str, data) -> None:
+        self.add(name, json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+
+    def add_lines(self, name: str, rows: list[dict]) -> None:
+        text = "".join(json.dumps(r, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n" for r in rows)
+        self.add(name, text.encode("utf-8"))
+
+    def close(self) -> None:
+        info = zipfile.ZipInfo(INDEX, date_time=(2000, 1, 1, 0, 0, 0))
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info.external_attr = (stat.S_IFREG | 0o600) << 16
+        self.zip.writestr(info, json.dumps({"entries": self.index}, sort_keys=True).encode("utf-8"))
+        self.zip.close()
+
+
+def refuse(code: str, message: str) -> BundleError:
+    return BundleError(code, f"数据包内容不安全或已损坏，未导入：{message}")
+
+
+def name_problem(name: str) -> str | None:
+    if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name):
+        return f"条目“{name}”是绝对路径"
+    if "\\" in name:
+        return f"条目“{name}”含有反斜杠"
+    if ".." in name.split("/"):
+        return f"条目“{name}”含有上级目录（..）"
+    if not NAME_GRAMMAR.fullmatch(name):
+        return f"条目“{name}”不是数据包允许的名称"
+    return None
+
+
+class Payload:
+    """An opened, checked payload archive."""
+
+    def __init__(self, path: Path):
+        try:
+            self.zip = zipfile.ZipFile(path)
+            infos = self.zip.infolist()
+        except (zipfile.BadZipFile, OSError, ValueError) as exc:
+            raise refuse("payload_not_zip", "解密后的内容不是有效的 ZIP 归档") from exc
+        self.check_directory(infos)
+        self.names = {i.filename for i in infos}
+        if INDEX not in self.names:
+            raise refuse("payload_no_index", "缺少目录（index.json）")
+        try:
+            index = json.loads(self.read_raw(INDEX))
+            self.index = index["entries"]
+            assert isinstance(self.index, dict)
+        except (ValueError, KeyError, TypeError, AssertionError) as exc:
+            raise refuse("payload_bad_index", "目录（index.json）无法读取") from exc
+        if set(self.index) != self.names - {INDEX}:
+            raise refuse("payload_index_mismatch", "目录与归档中的条目不一致")
+        for name, entry in self.index.items():
+            if not isinstance(entry, dict) or entry.get("size") != self.zip.getinfo(name).file_size:
+                raise refuse("payload_index_mismatch", f"条目“{name}”的大小与目录不符")
+
+    @staticmethod
+    def check_directory(infos: list[zipfile.ZipInfo]) -> None:
+        if len(infos) > MAX_ENTRIES:
+            raise refuse("payload_too_many", f"条目过多（{len(infos)}个，上限{MAX_ENTRIES}个）")
+        seen: set[str] = set()
+        total = 0
+        for info in infos:
+            name = info.filename
+            problem = name_problem(name)
+            if problem:
+                raise refuse("payload_bad_name", problem)
+            if name in seen:
+                raise refuse("payload_duplicate", f"条目“{name}”重复出现")
+            seen.add(name)
+            mode = info.external_attr >> 16
+            if info.is_dir() or stat.S_IFMT(mode) not in (0, stat.S_IFREG):  # 0: no type recorded (Windows, zipfile)
+                raise refuse("payload_link", f"条目“{name}”是链接或目录，不是普通文件")
+            if info.flag_bits & 0x1:
+                raise refuse("payload_bad_name", f"条目“{name}”另行加密")
+            if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                raise refuse("payload_bad_name", f"条目“{name}”的压缩方式不受支持")
+            if info.file_size > MAX_ENTRY_BYTES:
+                raise refuse("payload_too_large", f"条目“{name}”过大")
+            if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+                raise refuse("payload_ratio", f"条目“{name}”的压缩比异常（疑似压缩炸弹）")
+            total += info.file_size
+            if total > MAX_TOTAL_BYTES:
+                raise refuse("payload_too_large", "内容总量超过上限")
+
+    def read_raw(self, name: str) -> bytes:
+        info = self.zip.getinfo(name)
+        try:
+            with self.zip.open(info) as fh:
+                data = fh.read(info.file_size + 1)
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+            raise refuse("payload_corrupt", f"条目“{name}”已损坏") from exc
+        if len(data) != info.file_size:
+            raise refuse("payload_corrupt", f"条目“{name}”的长度与归档目录不符")
+        return data
+
+    def read(self, name: str) -> bytes:
+        data = self.read_raw(name)
+        if hashlib.sha256(data).hexdigest() != self.index[name].get("sha256"):
+            raise refuse("payload_hash", f"条目“{name}”的校验值与目录不符")
+        if name.startswith("files/") and hashlib.sha256(data).hexdigest() != name.removeprefix("files/"):
+            raise refuse("payload_hash", f"文件“{name}”的内容与其名称中的校验值不符")
+        return data
+
+    def has(self, name: str) -> bool:
+        return name in self.names
+
+    def read_json(self, name: str):
+        try:
+            return json.loads(self.read(name).decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise refuse("payload_bad_json", f"条目“{name}”不是有效的 JSON") from exc
+
+    def lines(self, name: str) -> Iterator[dict]:
+        text = self.read(name)
+        for number, line in enumerate(text.split(b"\n"), 1):
+            if not line:
+                continue
+            try:
+                row = json.loads(line.decode("utf-8"))
+            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+                raise refuse("payload_bad_json", f"“{name}”第{number}行不是有效的 JSON") from exc
+            if not isinstance(row, dict):
+                raise refuse("payload_bad_json", f"“{name}”第{number}行不是 JSON 对象")
+            yield row
+
+    def entries(self, prefix: str) -> list[str]:
+        return sorted(n for n in self.names if n.startswith(prefix))
+
+    def close(self) -> None:
+        self.zip.close()

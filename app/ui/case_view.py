@@ -1,0 +1,818 @@
+"""案件详情: one case, driven only through `app.services.cases`.
+
+Top: number and persons, the stage bar, the deadline chips. Left: the current step — its
+checklist, its fields, the collective study, sanctions where the step records them, the documents
+it requires and the decisions (disabled with the reason while a gate blocks them). Right: the
+step's guidance (做什么 / 为什么 / 怎么做 / 常见错误 / 依据), the clue's facts and the history.
+
+Every write reloads the case. Field edits not yet saved survive a reload of the same step and a
+lock (as a draft); leaving the case with unsaved edits asks first.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTabWidget,
+    QTextBrowser,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.sanctions import KIND_LABELS
+from app.ui.case_dialogs import DecisionDialog, ExtensionDialog, ReporterDialog, StudyDialog
+from app.ui.case_models import HistoryTableModel
+from app.ui.errors import error_message
+from app.ui.field_editors import FieldEditor, field_label, make_editor
+from app.ui.session import SessionContext
+from app.ui.stage_bar import DeadlineChip, StageBar
+from app.ui.theme import scaled_font
+from app.ui.widgets import (
+    DANGER_STYLE,
+    EFFECT_MARK,
+    ERROR_STYLE,
+    HINT_STYLE,
+    NOTICE_STYLE,
+    WARNING_STYLE,
+    FlowLayout,
+    Form,
+    banner,
+    data_table,
+    fit_columns,
+    hint_label,
+    marked_names,
+)
+
+DRAFT_KEY = "case"
+SECTION_HEADS = (("what", "做什么"), ("why", "为什么"), ("how", "怎么做"), ("mistakes", "常见错误"))
+FIELD_PROBLEMS = ("field_invalid", "field_unknown", "date_in_future")
+INTAKE_NOTE = "以下是登记线索时录入的信息，登记后不在此修改。"
+
+
+@dataclass(frozen=True)
+class CaseData:
+    rules: object
+    shown: dict
+    details: object
+    history: list
+    templates: list  # documents.CaseTemplate of the steps visited and the current one
+    documents: dict  # template id -> the latest documents.DocumentRow
+
+
+def paragraphs(text: str) -> str:
+    lines = [html.escape(line.strip()) for line in text.strip().splitlines() if line.strip()]
+    return "<br>".join(lines)
+
+
+def guidance_html(step, item=None) -> str:
+    parts = [f"<h3 style='margin:0'>{html.escape(step.title)}</h3>",
+             f"<p style='color:#5f6368'>办理人：{html.escape(step.role)}</p>"]
+    if item is not None:
+        parts.append("<table width='100%' cellpadding='6' style='background:#fff4e5'><tr><td>"
+                     f"<b>当前事项：</b>{html.escape(item.label)}<br>{paragraphs(item.help)}</td></tr></table>")
+    for key, title in SECTION_HEADS:
+        parts.append(f"<h4 style='margin-bottom:2px'>{title}</h4><p style='margin-top:2px'>"
+                     f"{paragraphs(getattr(step.guidance, key))}</p>")
+    parts.append("<h4 style='margin-bottom:2px'>依据</h4><ul style='margin-top:2px'>"
+                 + "".join(f"<li>{html.escape(c)}</li>" for c in step.citation) + "</ul>")
+    return "".join(parts)
+
+
+def clear_layout(layout) -> None:
+    while layout.count():
+        item = layout.takeAt(0)
+        if item.widget() is not None:
+            item.widget().hide()
+            item.widget().deleteLater()
+        elif item.layout() is not None:
+            clear_layout(item.layout())
+
+
+class CaseViewPage(QWidget):
+    """`sig_back` asks the main window to return to the list the case was opened from."""
+
+    sig_back = Signal()
+
+    def __init__(self, ctx: SessionContext, case_id: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.case_id = case_id
+        self.data: CaseData | None = None
+        self.editors: dict[str, FieldEditor] = {}
+        self.saved_values: dict = {}
+        self.pending: dict | None = None  # unsaved edits to re-apply after the next load
+        self.checks: dict[str, QCheckBox] = {}
+        self.decision_buttons: dict[str, QPushButton] = {}
+        self.decision_reasons: dict[str, QLabel] = {}
+        self.chips: dict[str, DeadlineChip] = {}
+        self.dialog = None
+        self.edit_sessions: list = []  # documents opened in the word processor from this screen
+        self.document_buttons: dict[str, QPushButton] = {}
+        self.dirty_label: QLabel | None = None
+        self.field_form: Form | None = None
+        self.selected_item = None
+        self.loading = False
+
+        self.back_button = QPushButton("← 返回（Esc）")
+        self.back_button.setObjectName("case_back")
+        self.back_button.clicked.connect(self.sig_back)
+        self.title = QLabel()
+        self.title.setObjectName("case_title")
+        self.title.setFont(scaled_font(self.font(), 1.3, bold=True))
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        refresh = QPushButton("刷新")
+        refresh.clicked.connect(self.reload)
+        head = QHBoxLayout()
+        head.addWidget(self.back_button)
+        head.addSpacing(8)
+        head.addWidget(self.title, 1)
+        head.addWidget(refresh)
+        self.meta = QLabel()
+        self.meta.setObjectName("case_meta")
+        self.meta.setWordWrap(True)
+        self.meta.setStyleSheet(HINT_STYLE)
+        self.stage_bar = StageBar()
+        self.stage_bar.setObjectName("stage_bar")
+        self.chip_box = QWidget()
+        self.chip_flow = FlowLayout(self.chip_box, spacing=6)
+        self.warning = banner(WARNING_STYLE)
+        self.notice = banner(NOTICE_STYLE)
+        self.notice.setObjectName("case_notice")
+        self.refusal = banner(DANGER_STYLE)
+        self.refusal.setObjectName("case_refusal")
+
+        self.step_content = QWidget()
+        self.step_column = QVBoxLayout(self.step_content)
+        self.step_column.setContentsMargins(0, 0, 8, 0)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll.setWidget(self.step_content)
+
+        self.guidance = QTextBrowser()
+        self.guidance.setObjectName("guidance")
+        self.guidance.setOpenLinks(False)
+        self.info_box = QWidget()
+        self.info_form = QFormLayout(self.info_box)
+        self.info_form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        info_scroll = QScrollArea()
+        info_scroll.setWidgetResizable(True)
+        info_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        info_scroll.setWidget(self.info_box)
+        self.history_model = HistoryTableModel(parent=self)
+        self.history_table = data_table(self.history_model, stretch=2, name="case_history")
+        fit_columns(self.history_table, {0: 8, 1: 4})
+        self.history_table.setWordWrap(True)
+        self.history_table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.guidance, "办理指导")
+        self.tabs.addTab(info_scroll, "线索和人员")
+        self.tabs.addTab(self.history_table, "办理记录")
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.scroll)
+        splitter.addWidget(self.tabs)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setChildrenCollapsible(False)
+        splitter.splitterMoved.connect(self.on_split_moved)
+        self.splitter = splitter
+        self.user_split = False
+
+        QApplication.instance().applicationStateChanged.connect(self.on_app_state)
+        back = QAction(self)
+        back.setShortcuts([QKeySequence(Qt.Key.Key_Escape), QKeySequence("Alt+Left")])
+        back.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        back.triggered.connect(self.sig_back)
+        self.addAction(back)
+
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addLayout(head)
+        column.addWidget(self.meta)
+        column.addWidget(self.stage_bar)
+        column.addWidget(self.chip_box)
+        column.addWidget(self.warning)
+        column.addWidget(self.notice)
+        column.addWidget(self.refusal)
+        column.addWidget(splitter, 1)
+
+    def on_split_moved(self, *_args) -> None:
+        self.user_split = True
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if not self.user_split:
+            # the step in front: three fifths for the step, the rest for guidance and history
+            width = self.splitter.width()
+            self.splitter.setSizes([width * 3 // 5, width - width * 3 // 5])
+
+    # --- loading ------------------------------------------------------------------------
+
+    def reload(self, then: Callable[[], None] | None = None, *, keep_edits: bool = True) -> None:
+        """Load the case again; unsaved field edits of the same step visit are kept unless just saved."""
+        store, case_id = self.ctx.store, self.case_id
+
+        def load() -> CaseData:
+            from app.services import case_details, cases, ruleset
+
+            from app.services import documents
+
+            rules = ruleset.load(store)
+            latest = {d.template_id: d for d in documents.list_documents(store, case_id) if d.latest}
+            return CaseData(rules, cases.show_case(store, case_id, rules=rules),
+                            case_details.details(store, case_id, rules=rules),
+                            case_details.history(store, case_id, rules=rules),
+                            documents.case_templates(store, case_id, rules=rules), latest)
+
+        def done(data: CaseData) -> None:
+            self.loading = False
+            self.render(data)
+            if then is not None:
+                then()
+
+        def failed(exc: BaseException) -> None:
+            self.loading = False
+            self.ctx.prompter.error(self, f"无法打开案件：{error_message(exc)}")
+            if self.data is None:
+                self.sig_back.emit()  # nothing to show: back to the list
+
+        if self.data is not None and self.editors:
+            self.pending = self.changed_values() or None if keep_edits else None
+        self.loading = True
+        self.ctx.runner.run(load, on_done=done, on_error=failed, label="正在载入案件……", parent=self)
+
+    @property
+    def step(self):
+        return self.data.rules.workflow.steps[self.data.shown["step"]["id"]]
+
+    @property
+    def read_only(self) -> bool:
+        return self.data.shown["terminal"] or not self.data.details.owned
+
+    def render(self, data: CaseData) -> None:
+        same_step = (self.data is not None and self.data.shown["step"] == data.shown["step"])
+        scroll = self.scroll.verticalScrollBar().value() if same_step else 0
+        pending = self.pending if self.pending and self.pending.get("step") == data.shown["step"] else None
+        self.pending = None
+        self.data = data
+        shown, details = data.shown, data.details
+        flagged = [p["name"] for p in shown["persons"] if "in_effect_period" in p["flags"]]
+        self.title.setText(f"{shown['number']}　{marked_names([p['name'] for p in shown['persons']], flagged)}")
+        step = shown["step"]
+        visit = f"（第{step['round']}次）" if step["round"] > 1 else ""
+        clue_no = f"线索编号 {shown['clue_number']} · " if shown["clue_number"] != shown["number"] else ""
+        self.meta.setText(f"{clue_no}{shown['source']} · 收件 {shown['received_on']} · 当前：{shown['stage']['title']} › "
+                          f"{step['title']}{visit}，{step['entered_on']} 起")
+        self.stage_bar.set_case(shown["stage_path"], shown["stage"]["id"], shown["terminal"])
+        self.render_chips()
+        warnings = list(shown["warnings"])
+        if shown["terminal"]:
+            warnings.insert(0, "本案办理流程已结束，只能查看。")
+        elif not details.owned:
+            warnings.insert(0, "本案属于其他单位，本单位只能查看，不能办理。")
+        self.warning.setText("；".join(warnings) + "。" if warnings else "")
+        self.warning.setVisible(bool(warnings))
+        self.render_step()
+        self.render_info()
+        self.history_model.set_rows(data.history)
+        self.guidance.setHtml(guidance_html(self.step, self.selected_item if self.selected_item in self.step.checklist else None))
+        if pending:
+            for key, value in pending["values"].items():
+                if key in self.editors:
+                    self.editors[key].set_value(value)
+            self.update_dirty()
+        if scroll:
+            self.scroll.verticalScrollBar().setValue(scroll)
+
+    def render_chips(self) -> None:
+        self.chip_flow.clear()
+        self.chips = {}
+        wf = self.data.rules.workflow
+        running = [d for d in self.data.shown["deadlines"] if d["state"] in ("overdue", "due_soon", "normal")]
+        finished = [d for d in self.data.shown["deadlines"] if d not in running]
+        for d in running:
+            rule = wf.deadline(d["id"])
+            extendable = bool(rule and rule.extension and d in running and not self.read_only)
+            tip = [f"{d['title']}：自 {d['start']} 起算，截止 {d['due']}。"]
+            if rule is not None:
+                tip += list(rule.citation)
+                if rule.note:
+                    tip.append(rule.note)
+            tip += list(d["warnings"])
+            chip = DeadlineChip(d, extendable, "\n".join(tip))
+            chip.sig_extend.connect(self.open_extension)
+            self.chip_flow.addWidget(chip)
+            self.chips[d["id"]] = chip
+        if finished:
+            # met deadlines matter less than running ones: one line, the details on hover
+            done = QLabel(f"另有 {len(finished)} 项期限已办结" if running else f"{len(finished)} 项期限均已办结")
+            done.setObjectName("deadlines_met")
+            done.setStyleSheet(HINT_STYLE + " padding: 4px;")
+            done.setToolTip("\n".join(f"{d['title']}：{d['label']}（{d['met_on']}），期限 {d['due']}" for d in finished))
+            self.chip_flow.addWidget(done)
+        if not self.data.shown["deadlines"]:
+            none = QLabel("本案目前没有计时的办案期限。")
+            none.setStyleSheet(HINT_STYLE)
+            self.chip_flow.addWidget(none)
+
+    # --- the current step ----------------------------------------------------------------
+
+    def render_step(self) -> None:
+        clear_layout(self.step_column)
+        self.dirty_label = None
+        self.editors, self.checks, self.decision_buttons, self.decision_reasons = {}, {}, {}, {}
+        shown, step, wf = self.data.shown, self.step, self.data.rules.workflow
+        heading = QLabel(f"当前环节：{step.title}")
+        heading.setFont(scaled_font(self.font(), 1.15, bold=True))
+        self.step_column.addWidget(heading)
+        self.step_column.addWidget(hint_label(f"办理人：{step.role}。右侧“办理指导”说明这一环节做什么、怎么做。"))
+        if shown["terminal"]:
+            self.step_column.addWidget(hint_label("案件已归档。办理过程见右侧“办理记录”。"))
+            self.step_column.addStretch(1)
+            return
+        if step.checklist:
+            self.step_column.addWidget(self.checklist_box())
+        if step.fields:
+            self.step_column.addWidget(self.fields_box())
+        if any("study" in d.requires for d in step.decisions):
+            self.step_column.addWidget(self.study_box())
+        if step.sanction_kinds:
+            self.step_column.addWidget(self.sanction_box())
+        if step.documents:
+            self.step_column.addWidget(self.documents_box())
+        self.step_column.addWidget(self.decisions_box(wf))
+        self.step_column.addStretch(1)
+
+    def checklist_box(self) -> QGroupBox:
+        step, done = self.step, set(self.data.shown["checklist_done"])
+        needed_by: dict[str, list[str]] = {}
+        for d in step.decisions:
+            for item_id in d.requires_items:
+                needed_by.setdefault(item_id, []).append(d.title)
+        box = QGroupBox(f"必办事项（已完成 {len(done & {i.id for i in step.checklist})}/{len(step.checklist)}）")
+        column = QVBoxLayout(box)
+        for item in step.checklist:
+            row = QHBoxLayout()
+            check = QCheckBox(item.label)
+            check.setObjectName(f"check_{item.id}")
+            check.setChecked(item.id in done)
+            check.setEnabled(not self.read_only)
+            check.toggled.connect(lambda on, item_id=item.id: self.toggle_item(item_id, on))
+            self.checks[item.id] = check
+            note = "必办" if item.required else ("选择“" + "”“".join(needed_by[item.id]) + "”时必办") \
+                if item.id in needed_by else "按需办理"
+            tag = QLabel(note)
+            tag.setStyleSheet(ERROR_STYLE if item.required and item.id not in done else HINT_STYLE)
+            row.addWidget(check, 1)
+            row.addWidget(tag)
+            if item.help:
+                help_button = QToolButton()
+                help_button.setText("说明")
+                help_button.setToolTip(item.help)
+                help_button.clicked.connect(lambda _=False, it=item: self.show_item_help(it))
+                row.addWidget(help_button)
+            column.addLayout(row)
+        return box
+
+    def fields_box(self) -> QGroupBox:
+        step, values = self.step, self.data.shown["fields"]
+        intake = step.id == self.data.rules.workflow.initial_step
+        box = QGroupBox("本环节信息")
+        column = QVBoxLayout(box)
+        if intake:
+            column.addWidget(hint_label(INTAKE_NOTE))
+        self.field_form = Form()
+        self.saved_values = {}
+        for f in step.fields:
+            editor = make_editor(f)
+            editor.setObjectName(f"field_{f.id}")
+            value = values.get(f"{step.id}.{f.id}")
+            editor.set_value(list(value) if isinstance(value, tuple) else value)
+            self.saved_values[f.id] = editor.value()
+            editor.set_read_only(self.read_only or intake)
+            editor.sig_changed.connect(self.update_dirty)
+            editor.sig_changed.connect(lambda fid=f.id: self.field_form.set_error(fid, ""))
+            self.editors[f.id] = self.field_form.add_row(f.id, field_label(f), editor, f.help or None)
+        column.addWidget(self.field_form)
+        if not (self.read_only or intake):
+            self.save_button = QPushButton("保存本环节信息")
+            self.save_button.setObjectName("save_fields")
+            self.save_button.clicked.connect(lambda: self.save_fields())
+            self.dirty_label = QLabel("")
+            self.dirty_label.setStyleSheet(ERROR_STYLE)
+            row = QHBoxLayout()
+            row.addWidget(self.dirty_label, 1)
+            row.addWidget(self.save_button)
+            column.addLayout(row)
+            self.update_dirty()
+        return box
+
+    def study_box(self) -> QGroupBox:
+        studies = [s for s in self.data.details.studies if s.current]
+        box = QGroupBox("集体研究")
+        column = QVBoxLayout(box)
+        if studies:
+            for s in studies:
+                label = QLabel(f"{s.held_on.isoformat()}，参加：{'、'.join(s.attendees)}（{len(s.attendees)}人）。"
+                               f"研究意见：{s.conclusion}")
+                label.setWordWrap(True)
+                column.addWidget(label)
+        else:
+            column.addWidget(hint_label("本环节还没有集体研究记录。需要集体研究的决定，录入记录后才能作出。"))
+        button = QPushButton("录入集体研究…")
+        button.setObjectName("record_study")
+        button.setEnabled(not self.read_only)
+        button.clicked.connect(self.open_study)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(button)
+        column.addLayout(row)
+        return box
+
+    def sanction_box(self) -> QGroupBox:
+        step, catalog = self.step, self.data.rules.catalog
+        box = QGroupBox("处分或处理意见")
+        column = QVBoxLayout(box)
+        proposed = self.data.details.proposed_sanctions
+        decided = [x for x in self.data.shown["sanctions"] if x["decided_on"]]
+        for type_id in proposed:
+            row = QHBoxLayout()
+            kind = catalog.get(type_id)
+            row.addWidget(QLabel(f"拟给予：{KIND_LABELS.get(kind.kind, kind.kind)} · {kind.name}"), 1)
+            remove = QPushButton("撤销")
+            remove.setEnabled(not self.read_only)
+            remove.clicked.connect(lambda _=False, t=type_id: self.act({"type": "record_sanction", "type_id": t,
+                                                                         "remove": True}, f"已撤销“{catalog.get(t).name}”。"))
+            row.addWidget(remove)
+            column.addLayout(row)
+        for x in decided:
+            end = f"，影响期至 {x['effect_end']}" if x["effect_end"] and x["effect_end"] != x["decided_on"] else ""
+            column.addWidget(QLabel(f"已生效：{x['name']}（{x['decided_on']}{end}）"))
+        if not proposed and not decided:
+            column.addWidget(hint_label("尚未录入拟给予的处分或处理。"))
+        self.sanction_choice = QComboBox()
+        self.sanction_choice.setObjectName("sanction_choice")
+        for kind in step.sanction_kinds:
+            for t in catalog.of_kind(kind):
+                self.sanction_choice.addItem(f"{KIND_LABELS.get(kind, kind)} · {t.name}", t.id)
+        add = QPushButton("录入")
+        add.setObjectName("record_sanction")
+        add.setEnabled(not self.read_only)
+        add.clicked.connect(self.record_sanction)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("拟给予"))
+        row.addWidget(self.sanction_choice, 1)
+        row.addWidget(add)
+        column.addLayout(row)
+        return box
+
+    def documents_box(self) -> QGroupBox:
+        """The step's documents: generate (numbered, kept in the store), open in Word/WPS, see the version."""
+        box = QGroupBox("该环节应制作的文书")
+        column = QVBoxLayout(box)
+        required = {d.template: d.required for d in self.step.documents}
+        self.document_buttons = {}
+        for t in [t for t in self.data.templates if t.current_step]:
+            doc = self.data.documents.get(t.template_id)
+            row = QHBoxLayout()
+            title = QLabel(t.title + ("（必须制作）" if required.get(t.template_id) else ""))
+            title.setObjectName(f"document_{t.template_id}")
+            title.setWordWrap(True)
+            state = QLabel(f"已生成第{doc.version}版" + (f"，{doc.number}" if doc.number else "") if doc else "未生成")
+            state.setStyleSheet(HINT_STYLE if doc else ERROR_STYLE if required.get(t.template_id) else HINT_STYLE)
+            make = QPushButton("重新生成" if doc else "生成")
+            make.setObjectName(f"render_{t.template_id}")
+            make.setToolTip("按模板生成，编号自动取用；重新生成得到新的一版，旧版保留。")
+            make.setEnabled(not self.read_only)
+            make.clicked.connect(lambda _=False, tid=t.template_id, title=t.title: self.render_document(tid, title))
+            row.addWidget(title, 1)
+            row.addWidget(state)
+            row.addWidget(make)
+            if doc is not None:
+                open_button = QPushButton("打开")
+                open_button.setObjectName(f"open_{t.template_id}")
+                open_button.setToolTip("在 WPS 或 Word 中打开；修改并保存后回到本窗口，可存为新的一版。")
+                open_button.clicked.connect(lambda _=False, d=doc: self.open_document(d.document_id))
+                row.addWidget(open_button)
+            self.document_buttons[t.template_id] = make
+            column.addLayout(row)
+        column.addWidget(hint_label("生成的文书保存在加密数据库中。打开后在文字处理软件里修改、保存，"
+                                    "回到本窗口时会提示把修改存为新的一版；锁定时也会自动保存修改。"))
+        return box
+
+    def render_document(self, template_id: str, title: str) -> None:
+        store, case_id = self.ctx.store, self.case_id
+
+        def run():
+            from app.services import documents
+
+            return documents.render(store, case_id, template_id)
+
+        def done(result) -> None:
+            blanks = f"以下内容案件中还没有，已留出空白待填写：{'、'.join(result.blanks)}。" if result.blanks else ""
+            number = f"，编号 {result.number}" if result.number else ""
+            self.after_write(f"已生成《{result.title}》第{result.version}版{number}。{blanks}")
+
+        self.ctx.runner.run(run, on_done=done, on_error=self.on_refused, label=f"正在生成《{title}》……", parent=self)
+
+    def open_document(self, document_id: str) -> None:
+        """A private plain copy for the word processor; changes come back when this window is active again."""
+        from app.services import document_files
+
+        try:
+            session = document_files.export_for_editing(self.ctx.store, document_id)
+        except Exception as exc:
+            self.show_refusal(f"未能打开文书：{error_message(exc)}")
+            return
+        self.edit_sessions.append(session)
+        if not self.open_external(session.path):
+            self.show_refusal(f"本机没有能打开 .docx 文件的程序。文书已导出到：{session.path}")
+
+    @staticmethod
+    def open_external(path) -> bool:
+        return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+    def on_app_state(self, state) -> None:
+        if state == Qt.ApplicationState.ApplicationActive:
+            self.offer_edited_versions()
+
+    def offer_edited_versions(self) -> None:
+        """Files saved in the word processor since they were opened: keep them as new versions?"""
+        from app.services import document_files
+
+        for index, session in enumerate(list(self.edit_sessions)):
+            if not document_files.changed_since_export(session):
+                continue
+            if not self.ctx.prompter.confirm(self, f"《{session.title}》已在文字处理软件中修改并保存。要把修改后的文件存为新的一版吗？",
+                                             "存为新的一版"):
+                continue
+            try:
+                row, updated = document_files.store_edited_version(self.ctx.store, session)
+            except Exception as exc:
+                self.show_refusal(f"未能保存修改后的文书：{error_message(exc)}")
+                continue
+            self.edit_sessions[index] = updated
+            self.after_write(f"已把修改后的《{row.title}》存为第{row.version}版。")
+
+    def decisions_box(self, wf) -> QGroupBox:
+        box = QGroupBox("作出决定")
+        column = QVBoxLayout(box)
+        rules = {d.id: d for d in self.step.decisions}
+        for option in self.data.shown["decisions"]:
+            button = QPushButton(option["title"])
+            button.setObjectName(f"decide_{option['id']}")
+            button.setEnabled(option["enabled"] and not self.read_only)
+            button.clicked.connect(lambda _=False, o=option: self.open_decision(o["id"]))
+            target = wf.steps[option["target"]].title if option["target"] in wf.steps else option["target"]
+            approval = f"须经{option['approver_role']}审批。" if option["approver_role"] else ""
+            if option["enabled"]:
+                reason = f"转入“{target}”。{approval}{rules[option['id']].help if option['id'] in rules else ''}"
+                style = HINT_STYLE
+            else:
+                reason = "暂不能选：\n" + "\n".join(f"• {p['message']}。" for p in option["problems"])
+                style = ERROR_STYLE
+            label = QLabel(reason)
+            label.setObjectName(f"reason_{option['id']}")
+            label.setWordWrap(True)
+            label.setStyleSheet(style + " margin-left: 12px;")
+            self.decision_buttons[option["id"]] = button
+            self.decision_reasons[option["id"]] = label
+            row = QHBoxLayout()
+            row.addWidget(button)
+            row.addStretch(1)
+            column.addLayout(row)
+            column.addWidget(label)
+            column.addSpacing(4)
+        return box
+
+    # --- right-hand tabs -----------------------------------------------------------------
+
+    def render_info(self) -> None:
+        clear_layout(self.info_form)
+        shown, details = self.data.shown, self.data.details
+        flags = {p["name"]: p["flag_labels"] for p in shown["persons"]}
+
+        def add(label: str, text: str) -> QLabel:
+            value = QLabel(text or "—")
+            value.setWordWrap(True)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.info_form.addRow(label, value)
+            return value
+
+        add("线索编号", shown["clue_number"])
+        if shown["number"] != shown["clue_number"]:
+            add("立案编号", shown["number"])
+        add("收件日期", shown["received_on"])
+        add("线索来源", details.source)
+        add("来文编号", details.incoming_no)
+        add("问题性质", "、".join(details.categories))
+        add("主要问题", shown["summary"])
+        add("领导批示", details.leader_instruction)
+        for p in details.persons:
+            marks = flags.get(p.name, [])
+            text = "，".join(x for x in (p.unit, p.post, p.rank, p.category, p.political_status) if x)
+            label = add(f"被反映人：{p.name}" + (EFFECT_MARK if "处分影响期内" in marks else ""),
+                        text + ("　⚠ " + "、".join(marks) if marks else ""))
+            if marks:
+                label.setStyleSheet(ERROR_STYLE)
+        reporter = "实名举报" if details.real_name else "匿名或未署名"
+        if details.reporter_recorded:
+            reporter += "，已录入举报人信息"
+        reporter_row = QWidget()
+        row = QHBoxLayout(reporter_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(QLabel(reporter + ("" if self.ctx.store.account.is_admin else "（＊＊＊，仅书记/管理员可查看）")), 1)
+        if self.ctx.store.account.is_admin:
+            show = QPushButton("查看举报人信息…")
+            show.setObjectName("show_reporter")
+            show.setToolTip("查看将记入审计日志。")
+            show.clicked.connect(self.open_reporter)
+            row.addWidget(show)
+        self.info_form.addRow("举报人", reporter_row)
+        for x in shown["sanctions"]:
+            state = f"{x['decided_on']} 生效" + (f"，影响期至 {x['effect_end']}" if x["effect_end"] else "") \
+                if x["decided_on"] else "拟给予，尚未决定"
+            add("处分（处理）", f"{x['name']}（{state}）")
+
+    def show_item_help(self, item) -> None:
+        self.selected_item = item
+        self.guidance.setHtml(guidance_html(self.step, item))
+        self.tabs.setCurrentWidget(self.guidance)
+
+    # --- field edits ---------------------------------------------------------------------
+
+    def changed_values(self) -> dict:
+        values = {fid: editor.value() for fid, editor in self.editors.items()}
+        changed = {fid: v for fid, v in values.items() if v != self.saved_values.get(fid)}
+        return {"step": self.data.shown["step"], "values": changed} if changed else {}
+
+    @property
+    def dirty(self) -> bool:
+        return bool(self.data is not None and not self.read_only and self.changed_values())
+
+    def update_dirty(self) -> None:
+        label = self.dirty_label
+        if label is not None:
+            count = len(self.changed_values().get("values", {}))
+            label.setText(f"有 {count} 项修改尚未保存。" if count else "")
+
+    def save_fields(self, then: Callable[[], None] | None = None) -> None:
+        self.field_form.clear_errors()
+        problems = {fid: e.problem() for fid, e in self.editors.items() if e.problem()}
+        for fid, text in problems.items():
+            self.field_form.set_error(fid, text)
+        if problems:
+            self.show_refusal("本环节信息未保存：请按各项下方的提示改正。")
+            return
+        changed = self.changed_values().get("values", {})
+        if not changed:
+            if then is not None:
+                then()
+            return
+        self.act({"type": "set_fields", "values": changed}, f"已保存本环节信息（{len(changed)} 项）。", then=then)
+
+    # --- actions -------------------------------------------------------------------------
+
+    def act(self, action: dict, notice: str, then: Callable[[], None] | None = None) -> None:
+        store, case_id = self.ctx.store, self.case_id
+
+        def run():
+            from app.services import cases
+
+            return cases.act(store, case_id, action)
+
+        def done(_result) -> None:
+            self.after_write(notice, then, keep_edits=action["type"] != "set_fields")
+
+        self.ctx.runner.run(run, on_done=done, on_error=self.on_refused, label="正在保存……", parent=self)
+
+    def after_write(self, notice: str, then: Callable[[], None] | None = None, *, keep_edits: bool = True) -> None:
+        self.refusal.hide()
+        self.notice.setText(notice)
+        self.notice.setVisible(bool(notice))
+        self.ctx.sig_data_changed.emit()
+        self.reload(then, keep_edits=keep_edits)
+
+    def on_refused(self, exc: BaseException) -> None:
+        """The engine's reasons: beside the field they concern, the rest in the red banner."""
+        problems = getattr(exc, "problems", ())
+        rest = []
+        for p in problems:
+            field = dict(p.detail).get("field")
+            if p.code in FIELD_PROBLEMS and field in self.editors:
+                self.field_form.set_error(field, p.message + "。")
+            else:
+                rest.append(p.message)
+        if not problems:
+            rest.append(error_message(exc))
+        self.show_refusal("未能办理：" + ("；".join(rest) + "。" if rest else "请按各项下方的提示改正。"))
+        if rest:
+            self.reload()  # e.g. a checkbox the engine refused goes back to what is stored
+
+    def show_refusal(self, text: str) -> None:
+        self.notice.hide()
+        self.refusal.setText(text)
+        self.refusal.setVisible(bool(text))
+
+    def toggle_item(self, item_id: str, on: bool) -> None:
+        label = self.step.item(item_id).label
+        self.act({"type": "complete_item", "item_id": item_id, "done": on},
+                 f"已{'完成' if on else '取消'}：{label}。")
+
+    def record_sanction(self) -> None:
+        type_id = self.sanction_choice.currentData()
+        if type_id:
+            name = self.data.rules.catalog.get(type_id).name
+            self.act({"type": "record_sanction", "type_id": type_id}, f"已录入拟给予的“{name}”。")
+
+    def open_dialog(self, dialog):
+        self.dialog = dialog
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
+
+    def open_study(self) -> StudyDialog:
+        last = next((s.attendees for s in reversed(self.data.details.studies)), ())
+        dialog = StudyDialog(self.ctx, self.case_id, self.step.title, self.data.rules.workflow.study_min_attendees,
+                             last, self)
+        dialog.sig_done.connect(lambda _r: self.after_write("已录入集体研究记录。"))
+        return self.open_dialog(dialog)
+
+    def open_decision(self, decision_id: str):
+        """Ask for the decision's date (and approver); unsaved field edits are saved first."""
+        option = next(o for o in self.data.shown["decisions"] if o["id"] == decision_id)
+        if self.dirty:
+            self.save_fields(then=lambda: self.open_decision(decision_id) if not self.dirty else None)
+            return None
+        wf = self.data.rules.workflow
+        rule = self.step.decision(decision_id)
+        target = wf.steps[option["target"]].title if option["target"] in wf.steps else option["target"]
+        dialog = DecisionDialog(self.ctx, self.case_id, option, target, rule.help if rule else "", self)
+
+        def decided(_result) -> None:
+            self.after_write(f"已作出决定“{option['title']}”，案件转入“{target}”。")
+
+        dialog.sig_done.connect(decided)
+        return self.open_dialog(dialog)
+
+    def open_extension(self, deadline_id: str):
+        d = next(x for x in self.data.shown["deadlines"] if x["id"] == deadline_id)
+        rule = self.data.rules.workflow.deadline(deadline_id)
+        dialog = ExtensionDialog(self.ctx, self.case_id, d, rule.extension, rule.note, self)
+        dialog.sig_done.connect(lambda _r: self.after_write(f"已延长期限“{d['title']}”。"))
+        return self.open_dialog(dialog)
+
+    def open_reporter(self):
+        from app.services import reporters
+
+        try:
+            view = reporters.reveal(self.ctx.store, self.data.details.clue_id)
+        except Exception as exc:
+            self.ctx.prompter.error(self, error_message(exc))
+            return None
+        dialog = ReporterDialog(self.ctx, view, self)
+        dialog.sig_done.connect(lambda _r: self.after_write("已保存举报人信息。"))
+        dialog.finished.connect(lambda _code: self.reload())
+        return self.open_dialog(dialog)
+
+    # --- leaving and locking ---------------------------------------------------------------
+
+    def request_leave(self, then: Callable[[], None]) -> None:
+        """Run `then` once unsaved field edits are saved or given up; not at all on 取消."""
+        if not self.dirty:
+            then()
+            return
+        answer = self.ctx.prompter.choose(self, "本环节信息有修改尚未保存。离开前要保存吗？", ("保存", "放弃修改", "取消"))
+        if answer == 0:
+            self.save_fields(then=lambda: then() if not self.dirty else None)
+        elif answer == 1:
+            then()
+
+    def draft(self) -> dict | None:
+        """The case shown and its unsaved edits, kept by the controller across a lock."""
+        if self.data is None:
+            return {"case_id": self.case_id}
+        return {"case_id": self.case_id, "pending": self.changed_values() or None}
+
+    def restore_draft(self, draft: dict) -> None:
+        self.pending = draft.get("pending")
+
+
