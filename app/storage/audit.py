@@ -12,11 +12,11 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import event, inspect, select
+from sqlalchemy import event, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from app.models import AuditEvent, Counter, SyncedRecord
-from app.models.base import utcnow
+from app.models.base import new_id, utcnow
 
 GENESIS = "0" * 64
 UNAUDITED = (AuditEvent, Counter)  # Counter moves only together with an audited row
@@ -39,31 +39,38 @@ def changed_fields(obj) -> list[str]:
 def note(session: Session, action: str, entity: str, summary: str) -> None:
     """Record an event that is not a row change (a view of reporter identity, a backup …).
 
-    Added to the session at once: a flush with no changed rows never reaches before_flush.
+    Written at once: a flush with no changed rows never reaches before_flush.
     """
-    append(session, action, entity, summary)
+    append(session, [(action, entity, summary)])
 
 
-def append(session: Session, action: str, entity: str, summary: str) -> AuditEvent:
+def append(session: Session, events: list[tuple[str, str, str]]) -> None:
+    """Chain and insert events with one Core statement: imports write thousands of them."""
+    if not events:
+        return
     office_id = session.info["office_id"]
+    connection = session.connection()
     tail = session.info.get("audit_tail")
     if tail is None:
-        row = session.execute(
+        row = connection.execute(
             select(AuditEvent.seq, AuditEvent.hash)
             .where(AuditEvent.office_id == office_id)
             .order_by(AuditEvent.seq.desc())
             .limit(1)
         ).first()
         tail = (row.seq, row.hash) if row else (0, GENESIS)
-    seq = tail[0] + 1
     at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     account = session.info.get("actor", "")
-    digest = event_hash(tail[1], seq, at, account, action, entity, summary)
-    ev = AuditEvent(office_id=office_id, seq=seq, at=at, account=account, action=action, entity=entity,
-                    summary=summary, prev_hash=tail[1], hash=digest)
-    session.add(ev)
-    session.info["audit_tail"] = (seq, digest)
-    return ev
+    seq, prev = tail
+    rows = []
+    for action, entity, summary in events:
+        seq += 1
+        digest = event_hash(prev, seq, at, account, action, entity, summary)
+        rows.append({"id": new_id(), "office_id": office_id, "seq": seq, "at": at, "account": account, "action": action,
+                     "entity": entity, "summary": summary, "prev_hash": prev, "hash": digest})
+        prev = digest
+    connection.execute(insert(AuditEvent.__table__), rows)
+    session.info["audit_tail"] = (seq, prev)
 
 
 def before_flush(session: Session, _context, _instances) -> None:
@@ -87,8 +94,7 @@ def before_flush(session: Session, _context, _instances) -> None:
     for obj in list(session.deleted):
         if not isinstance(obj, UNAUDITED):
             pending.append(("delete", entity_name(obj), "删除"))
-    for action, entity, summary in pending:
-        append(session, action, entity, summary)
+    append(session, pending)
 
 
 def after_rollback(session: Session) -> None:
