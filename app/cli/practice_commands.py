@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.cli.context import AddCommand, ChineseParser, Context, add_sub, emit, read_json_file
+from app.cli.context import (
+    AddCommand,
+    ChineseParser,
+    Context,
+    add_sub,
+    emit,
+    read_json_file,
+)
 from app.errors import InputError
 
 
@@ -42,8 +49,9 @@ def cmd_practice(ctx: Context) -> int:
 
 def card_text(card: dict) -> str:
     state = "已完成" if card["complete"] else "未完成"
-    lines = [f"{card['trainee']} · {card['scenario_title']}：{card['earned']}/{card['total']} 分（{card['percent']}%，{state}，"
-             f"{'合格' if card['passed'] else '不合格'}）"]
+    verdict = "合格" if card["passed"] else "不合格"
+    head = f"{card['trainee']} · {card['scenario_title']}：{card['earned']}/{card['total']} 分（{card['percent']}%，{state}，{verdict}）"
+    lines = [head]
     for item in card["lost"]:
         basis = f"（依据：{'；'.join(item['citation'])}）" if item["citation"] else ""
         lines.append(f"- 失 {item['lost']} 分 · {item['title']}：{item['feedback']}{basis}")
@@ -56,8 +64,9 @@ def cmd_init_practice(ctx: Context) -> int:
 
     account = ctx.args.account or practice.DEFAULT_TRAINER
     result = practice.create_store(ctx.paths, account, ctx.password())
+    text = f"已建立练习库：{ctx.paths.root}（培训管理员账户“{account}”）。\n恢复密钥（请抄写保管）：\n{result.recovery_code}"
     emit(ctx, {"practice": True, "account": account, "recovery_code": result.recovery_code, "path": str(ctx.paths.root)},
-         f"已建立练习库：{ctx.paths.root}（培训管理员账户“{account}”）。\n恢复密钥（请抄写保管）：\n{result.recovery_code}")
+         text)
     return 0
 
 

@@ -474,7 +474,7 @@ def _point(r: _Reader, data: Mapping, where: str, wf: Workflow, catalog: Sanctio
         if kind == "decision" and expected and expected != entry.decide:
             r.add(f"{where}.expected", f"与参考答案在该处的决定“{entry.decide}”不一致")
         if kind == "sanction" and expected and expected != frozenset(entry.sanctions or ()):
-            r.add(f"{where}.expected", f"与参考答案在该处录入的处分或处理（sanctions）不一致")
+            r.add(f"{where}.expected", "与参考答案在该处录入的处分或处理（sanctions）不一致")
     alternatives = []
     for index, raw in enumerate(r.tables(t, "alternatives", f"{where}."), start=1):
         aw = f"{where}.alternatives[{index}]"

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -19,6 +20,7 @@ from sqlalchemy import bindparam, text
 
 from app.domain.deadlines import compute_due
 from app.domain.errors import DomainError
+from app.errors import InputError
 from app.services import archive, case_codec, cases, ruleset
 from app.services.ruleset import RuleSet
 from app.storage.store import Store
@@ -33,6 +35,7 @@ SHELVED_DEADLINE = "shelved_review"
 WEEK_DAYS = 6  # "this week": today and the six days after it
 REVIEW_DAYS = 30
 EFFECT_DAYS = 30
+PROGRESS_EVERY = 50
 
 
 @dataclass(frozen=True)
@@ -128,7 +131,9 @@ ORDER BY cl.received_on, cl.number
 
 
 def desk(store: Store, *, today: date | None = None, rules: RuleSet | None = None,
-         review_days: int = REVIEW_DAYS, effect_days: int = EFFECT_DAYS) -> Desk:
+         review_days: int = REVIEW_DAYS, effect_days: int = EFFECT_DAYS,
+         progress: Callable[[int, int, str], None] | None = None, cancelled: Callable[[], bool] | None = None) -> Desk:
+    """Everything the 工作台 shows; `progress`/`cancelled` as the GUI's task runner passes them."""
     today = today or date.today()
     rules = rules or ruleset.load(store)
     cal, wf = rules.calendar, rules.workflow
@@ -158,7 +163,12 @@ def desk(store: Store, *, today: date | None = None, rules: RuleSet | None = Non
 
     deadlines, county, shelved = [], [], []
     years = {today.year} | due_years
-    for case_id, number, clue_number, clue_id, step_id, entered, raw_state, owner in rows:
+    for index, (case_id, number, clue_number, clue_id, step_id, entered, raw_state, owner) in enumerate(rows):
+        if index % PROGRESS_EVERY == 0:
+            if cancelled is not None and cancelled():
+                raise InputError("cancelled", "已取消汇总待办事项。按 F5 可重新汇总。")
+            if progress is not None:
+                progress(index, len(rows), "正在逐件计算办案期限")
         state_json = json.loads(raw_state) if isinstance(raw_state, str) else raw_state
         shown = number or clue_number
         people, marked = tuple(names.get(clue_id, ())), tuple(flagged.get(clue_id, ()))

@@ -25,7 +25,15 @@ from sqlmodel import select
 
 from app.domain import practice_scoring as scoring
 from app.domain import workflow as engine
-from app.domain.scenarios import TODAY, Scenario, ScenarioError, ScriptEntry, parse_entries, parse_scenario, triggered
+from app.domain.scenarios import (
+    TODAY,
+    Scenario,
+    ScenarioError,
+    ScriptEntry,
+    parse_entries,
+    parse_scenario,
+    triggered,
+)
 from app.errors import InputError
 from app.models import Case, PracticeAttempt, PracticeScenario, Setting, StepRecord
 from app.paths import StorePaths, resources_dir
@@ -225,8 +233,13 @@ def parse_text(text: str, source: str, rules: RuleSet) -> Scenario:
     return scenario
 
 
-def load_scenarios(store: Store, rules: RuleSet | None = None) -> dict[str, tuple[Scenario, str]]:
-    """Scenario id -> (scenario, origin): the shipped files, then imported ones (which override)."""
+def load_scenarios(store: Store, rules: RuleSet | None = None,
+                   problems: list[str] | None = None) -> dict[str, tuple[Scenario, str]]:
+    """Scenario id -> (scenario, origin): the shipped files, then imported ones (which override).
+
+    An imported file that no longer fits the rules in force (the county pushed new ones) is left out;
+    its problems go to `problems` for the trainer to see.
+    """
     rules = rules or ruleset.load(store)
     found: dict[str, tuple[Scenario, str]] = {}
     for path in sorted(shipped_dir().glob("*.toml")):
@@ -235,7 +248,11 @@ def load_scenarios(store: Store, rules: RuleSet | None = None) -> dict[str, tupl
     with store.read() as s:
         imported = s.exec(select(PracticeScenario).order_by(PracticeScenario.imported_at)).all()
     for row in imported:
-        found[row.id] = (parse_text(row.text, row.source_name, rules), "导入")
+        try:
+            found[row.id] = (parse_text(row.text, row.source_name, rules), "导入")
+        except ScenarioError as exc:
+            if problems is not None:
+                problems.append(exc.message)
     return found
 
 
@@ -252,8 +269,8 @@ def scenario_row(scenario: Scenario, origin: str) -> ScenarioRow:
                        scenario.time_limit_minutes, scenario.total, len(scenario.points), origin)
 
 
-def list_scenarios(store: Store, rules: RuleSet | None = None) -> list[ScenarioRow]:
-    return [scenario_row(sc, origin) for sc, origin in load_scenarios(store, rules).values()]
+def list_scenarios(store: Store, rules: RuleSet | None = None, problems: list[str] | None = None) -> list[ScenarioRow]:
+    return [scenario_row(sc, origin) for sc, origin in load_scenarios(store, rules, problems).values()]
 
 
 def import_scenario(store: Store, path: Path) -> ScenarioRow:
@@ -382,7 +399,10 @@ def check_decision(store: Store, case_id: str, action: engine.Decide, rules: Rul
     step = rules.workflow.steps.get(state.step_id)
     if step is None or step.decision(action.decision_id) is None:
         return  # the engine refuses it with its own message
-    scenario = get_scenario(store, attempt.scenario_id, rules)
+    try:
+        scenario = get_scenario(store, attempt.scenario_id, rules)
+    except InputError:
+        return  # the scenario is gone (an update removed it): the case goes on unjudged
     judgement = scoring.judge(scenario, rules.workflow, rules.catalog, len(state.history), action.decision_id,
                               state.sanctions, answered=set(attempt.answers),
                               focus=set(attempt.focus) if attempt.mode == "drill" else None)

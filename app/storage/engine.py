@@ -2,8 +2,9 @@
 
 Not the `sqlite+pysqlcipher` URL dialect: it wants the key inside the URL. Each connection sets the
 key first, then compatibility 4, foreign keys, WAL, and reads `sqlite_master` to prove the key.
-Transactions start with BEGIN IMMEDIATE so the single writer holds the lock from the first read
-of a write (the audit chain reads its last link before appending).
+Write transactions start with BEGIN IMMEDIATE so the single writer holds the lock from the first
+read of a write (the audit chain reads its last link before appending); read-only sessions use a
+plain BEGIN.
 """
 
 from __future__ import annotations
@@ -57,8 +58,10 @@ def open_engine(db_path: Path, master_key: bytes) -> Engine:
     engine = create_engine("sqlite://", module=sqlcipher, creator=connect, poolclass=QueuePool, pool_size=2, max_overflow=6)
 
     @event.listens_for(engine, "begin")
-    def begin_immediate(conn) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    def begin(conn) -> None:
+        # Writers take the lock up front; readers (WAL) never wait for a writer, even one open
+        # in the same thread.
+        conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get("read_only") else "BEGIN IMMEDIATE")
 
     return engine
 

@@ -49,10 +49,10 @@ class Store:
         self.factory = sessionmaker(engine, class_=Session, expire_on_commit=False)
         audit.install(self.factory)
 
-    def session(self) -> Session:
+    def session(self, *, read_only: bool = False) -> Session:
         if not self.master_key:
             raise StoreError("store_locked", "数据库已锁定，请重新解锁。")
-        s = self.factory()
+        s = self.factory(bind=self.engine.execution_options(read_only=True)) if read_only else self.factory()
         s.info["office_id"] = self.office.id
         s.info["actor"] = self.account.name
         return s
@@ -71,7 +71,7 @@ class Store:
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A session for queries; closing it ends the transaction, loaded rows stay readable."""
-        with self.session() as s:
+        with self.session(read_only=True) as s:
             yield s
 
     def close(self) -> None:

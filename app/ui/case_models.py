@@ -62,6 +62,9 @@ class CaseColumn(IntEnum):
 
 
 CASE_HEADERS = ("编号", "被反映人", "线索来源", "收件日期", "阶段", "当前环节", "下一期限", "期限状态")
+CASE_COLUMNS = tuple(CaseColumn)
+CASE_ROLES = frozenset({Qt.ItemDataRole.DisplayRole, CASE_ID_ROLE, Qt.ItemDataRole.ForegroundRole,
+                        Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ToolTipRole})
 
 
 @dataclass(frozen=True)
@@ -202,10 +205,11 @@ class CaseListModel(QAbstractTableModel):
         return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
+        # the view asks for a dozen roles per cell on every repaint: answer the unused ones first
+        if role not in CASE_ROLES or not index.isValid():
             return None
-        row = self.row_at(index.row())
-        column = CaseColumn(index.column())
+        row = self.all_rows[self.visible[index.row()]]
+        column = CASE_COLUMNS[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
             return self.display(row, column)
         if role == CASE_ID_ROLE:

@@ -1,9 +1,11 @@
 """案件详情: one case, driven only through `app.services.cases`.
 
-Top: number and persons, the stage bar, the deadline chips. Left: the current step — its
-checklist, its fields, the collective study, sanctions where the step records them, the documents
-it requires and the decisions (disabled with the reason while a gate blocks them). Right: the
-step's guidance (做什么 / 为什么 / 怎么做 / 常见错误 / 依据), the clue's facts and the history.
+Top: number and persons, the stage bar, the deadline chips (a running one that may be extended
+asks for the extension when clicked). Left: the current step — its checklist, its fields, the
+collective study, sanctions where the step records them, its documents (generated and opened
+through `app.services.documents` / `document_files`) and the decisions (disabled with the reason
+while a gate blocks them). Right: the step's guidance (做什么 / 为什么 / 怎么做 / 常见错误 / 依据),
+the clue's facts with the reporter (administrators only, audited) and the history.
 
 Every write reloads the case. Field edits not yet saved survive a reload of the same step and a
 lock (as a draft); leaving the case with unsaved edits asks first.

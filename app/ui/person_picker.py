@@ -109,6 +109,8 @@ class PersonPicker(QWidget):
         self.preview_timer.timeout.connect(self.update_preview)
         self.list = QListWidget()
         self.list.setObjectName("person_list")
+        self.list.setWordWrap(True)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
         self.remove_button = QPushButton("移除所选")
         self.remove_button.clicked.connect(self.remove_selected)
@@ -178,11 +180,19 @@ class PersonPicker(QWidget):
         if person.get("name"):
             try:
                 preview = archive.preview(self.store, person)
+                namesakes = [] if preview.known else [
+                    r for r in archive.find_persons(self.store, person["name"]) if r.name == person["name"]]
             except Exception:  # noqa: BLE001 - a warning that cannot be read (store just locked) is not shown
                 return
             text = warning_text(preview)
             if text:
                 text = f"{person['name']}：{text}。"
+            elif namesakes:
+                # typed without the unit (or with another one): point at the people it may be
+                described = "；".join(
+                    f"{r.name}（{r.unit or '单位未登记'}，{r.clues}件线索" + ("，处分影响期内" if r.in_effect else "") + "）"
+                    for r in namesakes[:3])
+                text = f"人员档案中有同名人员：{described}。如是同一人，请从姓名下拉列表中选择，以便归入同一档案。"
         self.preview_label.setText(text)
         self.preview_label.setVisible(bool(text))
 
@@ -200,7 +210,7 @@ class PersonPicker(QWidget):
             self.set_current({})
             return True
         warning = warning_text(archive.preview(self.store, person))
-        item = QListWidgetItem(person_line(person) + (f"　⚠ {warning}" if warning else ""))
+        item = QListWidgetItem(person_line(person) + (f"\n　　⚠ {warning}" if warning else ""))
         item.setData(PERSON_ROLE, person)
         if warning:
             item.setForeground(Qt.GlobalColor.darkRed)
@@ -220,8 +230,10 @@ class PersonPicker(QWidget):
 
     def update_list_visibility(self) -> None:
         has = self.list.count() > 0
-        rows = min(max(self.list.count(), 1), 4)
-        self.list.setFixedHeight(self.list.sizeHintForRow(0) * rows + 2 * self.list.frameWidth() + 4 if has else 0)
+        lines = sum(self.list.item(i).text().count("\n") + 1 for i in range(min(self.list.count(), 4)))
+        line = self.list.fontMetrics().lineSpacing()
+        self.list.setFixedHeight(line * max(lines, 1) + 6 * min(self.list.count(), 4) + 2 * self.list.frameWidth() + 4
+                                 if has else 0)
         for widget in (self.list, self.remove_button, self.list_hint):
             widget.setVisible(has)
 

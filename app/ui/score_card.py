@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtCore import (
+    Qt,
+    Signal,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -19,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.ui.table_models import RowTableModel
 from app.ui.theme import scaled_font
 
 VERDICT_LABELS = {"correct": "正确", "acceptable": "可以接受", "wrong": "有误", "unanswered": "未作答"}
@@ -39,37 +42,20 @@ class DecisionColumn:
     HEADERS = ("决定点", "环节", "你的答案", "参考答案", "得分")
 
 
-class DecisionTableModel(QAbstractTableModel):
+class DecisionTableModel(RowTableModel):
     """One row per decision point of the card (dicts as in the card JSON)."""
 
-    def __init__(self, rows: list[dict], parent=None):
-        super().__init__(parent)
-        self.rows = rows
+    HEADERS = DecisionColumn.HEADERS
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.rows)
+    def display(self, row, column: int) -> str:
+        return (row["question"], row["step_title"], row["given"], row["expected"],
+                f"{row['earned']}/{row['points']}（{VERDICT_LABELS[row['verdict']]}）")[column]
 
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(DecisionColumn.HEADERS)
+    def colour(self, row, column: int) -> str | None:
+        return VERDICT_COLOURS[row["verdict"]] if column in (DecisionColumn.GIVEN, DecisionColumn.SCORE) else None
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return DecisionColumn.HEADERS[section]
-        return None
-
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
-            return None
-        row = self.rows[index.row()]
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return (row["question"], row["step_title"], row["given"], row["expected"],
-                    f"{row['earned']}/{row['points']}（{VERDICT_LABELS[row['verdict']]}）")[column]
-        if role == Qt.ItemDataRole.ForegroundRole and column in (DecisionColumn.GIVEN, DecisionColumn.SCORE):
-            return QColor(VERDICT_COLOURS[row["verdict"]])
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return row["question"]
-        return None
+    def tooltip(self, row, column: int) -> str | None:
+        return row["question"]
 
 
 def lost_html(card: dict) -> str:
@@ -117,7 +103,7 @@ class ScoreCardDialog(QDialog):
         time.setObjectName("score_time")
         time.setWordWrap(True)
 
-        self.model = DecisionTableModel(list(card["decisions"]), self)
+        self.model = DecisionTableModel(list(card["decisions"]), parent=self)
         table = QTableView()
         table.setObjectName("score_decisions")
         table.setModel(self.model)

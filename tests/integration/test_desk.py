@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from app.errors import InputError
 from app.paths import store_paths
 from app.services import cases, demo_data, desk, holidays, ruleset, unlock
 
@@ -111,3 +112,14 @@ def test_missing_holiday_years_until_entered(store):
     assert board.missing_holiday_years == (2027,)
     holidays.save_year(store, 2027, "2027-01-01 元旦\n2027-02-06~2027-02-12 春节", "2027-02-14")
     assert desk.desk(store, today=date(2026, 12, 2)).missing_holiday_years == ()
+
+
+def test_summing_up_reports_progress_and_can_be_cancelled(store):
+    for days in (0, 1, 2):
+        walk(store, RECEIVED + timedelta(days=days), ("accept",), today=date(2026, 3, 10))
+    seen = []
+    board = desk.desk(store, today=date(2026, 4, 1), progress=lambda done, total, label: seen.append((done, total, label)))
+    assert len(board.deadlines) == 3 and seen == [(0, 3, "正在逐件计算办案期限")]
+    with pytest.raises(InputError) as cancelled:
+        desk.desk(store, today=date(2026, 3, 27), cancelled=lambda: True)
+    assert cancelled.value.code == "cancelled" and "F5" in cancelled.value.message

@@ -13,10 +13,10 @@ from sqlmodel import func, select
 
 from app.domain.practice_scoring import reference_entry
 from app.domain.scenarios import ScenarioError
-from app.errors import InputError
+from app.errors import AppError, InputError
 from app.models import Case, Decision, PracticeAttempt, PracticeScenario
 from app.paths import resources_dir, store_paths
-from app.services import cases, practice, ruleset, unlock
+from app.services import cases, practice, ruleset, sync, unlock
 
 TRAINER_PASSWORD = "peixun2026"
 SHIPPED = sorted(p.name for p in (resources_dir() / "practice").glob("*.toml"))
@@ -281,6 +281,13 @@ def test_export_under_practice_is_refused_and_writes_nothing(township, run_cli, 
     direct = run_cli("--data-dir", township / "practice", "export", "--to", "C01", "--out", out, "--json",
                      password=TRAINER_PASSWORD)
     assert direct.code == 2 and "练习库不能导出" in direct.err
+    # and the sync service itself finds no upper office to write a bundle for
+    store = unlock.unlock(store_paths(township, practice=True), None, TRAINER_PASSWORD).store
+    try:
+        with pytest.raises(AppError):
+            sync.export(store, "C01", out)
+    finally:
+        store.close()
     assert list(out.iterdir()) == []
 
 
@@ -457,3 +464,20 @@ def test_init_with_practice_makes_the_practice_store(tmp_path, run_cli):
         assert practice.is_practice(store) and store.account.is_admin
     finally:
         store.close()
+
+
+def test_an_imported_scenario_that_no_longer_fits_the_rules_is_left_out_with_its_reasons(room, rules):
+    source = (resources_dir() / "practice" / "01_vague_anonymous_letter.toml").read_text("utf-8")
+    stale = source.replace('id = "vague_anonymous_letter"', 'id = "stale_case"').replace(
+        'decide = "to_close"', 'decide = "to_close_old"').replace('expected = "to_close"', 'expected = "to_close_old"')
+    with room.write() as s:  # as if it fitted the rules when it was imported
+        s.add(PracticeScenario(id="stale_case", version="1", title="旧案例", source_name="旧案例.toml", text=stale))
+    try:
+        problems: list[str] = []
+        ids = [r.id for r in practice.list_scenarios(room, rules, problems)]
+        assert "stale_case" not in ids and "vague_anonymous_letter" in ids
+        (problem,) = problems
+        assert "旧案例.toml" in problem and "to_close_old" in problem
+    finally:
+        with room.write() as s:
+            s.delete(s.get(PracticeScenario, "stale_case"))

@@ -206,8 +206,9 @@ def test_register_warns_about_a_person_already_in_the_archive(qtbot, desk):
     assert "多次被反映" in picker.preview_label.text() and "处分影响期内" in picker.preview_label.text()
     picker.add_button.click()
     assert "⚠" in picker.list.item(0).text()
-    type_text(picker.name, marked.name)
+    type_text(picker.name, marked.name)  # the name alone, without the unit: the namesake is pointed out
     picker.update_preview()
+    assert f"人员档案中有同名人员：{marked.name}（{marked.unit}" in picker.preview_label.text()
     shoot(window, "desk-register-warning", SIZES[0])
 
 

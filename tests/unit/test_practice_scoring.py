@@ -6,11 +6,11 @@ from dataclasses import replace
 from types import MappingProxyType
 
 import pytest
+from test_scenarios import BY_ID, CATALOG, SHIPPED, WF
 
 from app.domain import practice_scoring as scoring
 from app.domain.practice_scoring import Answer, Trace, judge, outstanding, score
 from app.domain.scenarios import DocumentCheck
-from test_scenarios import BY_ID, CATALOG, SHIPPED, WF
 
 GIFT = BY_ID["gift_money_warning"]
 
@@ -31,12 +31,12 @@ def correct_answers(sc, skip: str = "") -> dict[str, Answer]:
 def full_trace(sc, **changes) -> Trace:
     """What a trainee who did everything right leaves behind (as far as the rubric looks)."""
     fields = {c.ref: (c.values[0] if c.values else "已填写") for c in sc.required if c.kind == "field"}
-    values = dict(
-        answers=correct_answers(sc), visits_done=len(sc.path),
-        items_done=frozenset(c.ref for c in sc.required if c.kind == "item"),
-        fields=MappingProxyType(fields), studied=frozenset(c.ref for c in sc.required if c.kind == "study"),
-        documents=frozenset(d.template for d in sc.documents), seconds=60, complete=True,
-    )
+    values = {
+        "answers": correct_answers(sc), "visits_done": len(sc.path),
+        "items_done": frozenset(c.ref for c in sc.required if c.kind == "item"),
+        "fields": MappingProxyType(fields), "studied": frozenset(c.ref for c in sc.required if c.kind == "study"),
+        "documents": frozenset(d.template for d in sc.documents), "seconds": 60, "complete": True,
+    }
     values.update(changes)
     return Trace(**values)
 

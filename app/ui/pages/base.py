@@ -52,8 +52,9 @@ class DataPage(QWidget):
 
         self.ctx.runner.run(self.fetch(), on_done=done, on_error=failed, label=self.LOAD_LABEL, parent=self)
 
-    def fetch(self) -> Callable[[], object]:
-        """A function (run off the GUI thread) returning what `show_data` shows."""
+    def fetch(self) -> Callable[..., object]:
+        """A function run off the GUI thread returning what `show_data` shows; one taking
+        (progress, cancelled) gets a 取消 button on its progress dialog (see app/ui/tasks.py)."""
         raise NotImplementedError
 
     def show_data(self, data) -> None:

@@ -80,7 +80,7 @@ class CasesPage(DataPage):
         self.table.horizontalHeader().setSortIndicator(CaseColumn.RECEIVED, Qt.SortOrder.DescendingOrder)
         self.table.setSortingEnabled(True)
         fit_columns(self.table, {CaseColumn.NUMBER: 11, CaseColumn.PERSONS: 9, CaseColumn.SOURCE: 8,
-                                 CaseColumn.RECEIVED: 6, CaseColumn.STAGE: 6, CaseColumn.DUE: 6,
+                                 CaseColumn.RECEIVED: 6, CaseColumn.STAGE: 7, CaseColumn.DUE: 6,
                                  CaseColumn.DUE_STATE: 10})
         self.table.activated.connect(lambda index: self.open_row(index.row()))
         self.empty = EmptyState()

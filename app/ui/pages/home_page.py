@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui.case_models import CountyItemsModel, DeadlineItemsModel, EffectItemsModel, ShelvedItemsModel
+from app.ui.errors import error_message
 from app.ui.pages.base import DataPage
 from app.ui.session import SessionContext
 from app.ui.theme import scaled_font
@@ -111,10 +112,10 @@ class HomePage(DataPage):
     def fetch(self):
         store = self.ctx.store
 
-        def load():
+        def load(progress, cancelled):
             from app.services import desk
 
-            return desk.desk(store)
+            return desk.desk(store, progress=progress, cancelled=cancelled)
 
         return load
 
@@ -143,6 +144,14 @@ class HomePage(DataPage):
         self.first_use.setText("目前没有需要提醒的事项。收到新的问题线索时，按 Ctrl+N 登记；全部案件在“案件”中查看。"
                                if data.empty else "")
         self.first_use.setVisible(data.empty)
+
+    def show_error(self, exc: BaseException) -> None:
+        if getattr(exc, "code", "") == "cancelled":
+            self.stale = True  # shown again, it tries again
+            self.first_use.setText(error_message(exc))
+            self.first_use.show()
+            return
+        super().show_error(exc)
 
     def open_row(self, section: Section, row: int) -> None:
         if 0 <= row < section.model.rowCount():

@@ -32,7 +32,14 @@ from app.ui.score_card import VERDICT_COLOURS, ScoreCardDialog
 from app.ui.session import SessionContext
 from app.ui.table_models import RowTableModel
 from app.ui.theme import scaled_font
-from app.ui.widgets import HINT_STYLE, NOTICE_STYLE, banner, data_table, fit_columns, hint_label
+from app.ui.widgets import (
+    HINT_STYLE,
+    NOTICE_STYLE,
+    banner,
+    data_table,
+    fit_columns,
+    hint_label,
+)
 
 POLL_MS = 2500  # a held decision writes only the attempt: look again now and then
 SIDE_STYLE = "QTextBrowser { background: #fffdf7; border: 1px solid #e6dcc3; }"

@@ -10,14 +10,30 @@ from enum import IntEnum
 from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths, Qt
-from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.ui.errors import error_message
 from app.ui.pages.base import DataPage
 from app.ui.session import SessionContext
 from app.ui.table_models import RowTableModel
 from app.ui.theme import scaled_font
-from app.ui.widgets import NOTICE_STYLE, EmptyState, banner, data_table, fit_columns, hint_label
+from app.ui.widgets import (
+    NOTICE_STYLE,
+    WARNING_STYLE,
+    EmptyState,
+    banner,
+    data_table,
+    fit_columns,
+    hint_label,
+)
 
 
 class ResultColumn(IntEnum):
@@ -95,6 +111,8 @@ class PracticeTrainerPage(DataPage):
                           "便于培训机房共用电脑，只能存放模拟案件。")
         self.notice = banner(NOTICE_STYLE)
         self.notice.setObjectName("trainer_notice")
+        self.stale_imports = banner(WARNING_STYLE)
+        self.stale_imports.setObjectName("stale_imports")
         self.results = ResultTableModel(parent=self)
         self.table = data_table(self.results, stretch=ResultColumn.SCENARIO, name="results_table")
         fit_columns(self.table, {ResultColumn.TRAINEE: 6, ResultColumn.ATTEMPTS: 3, ResultColumn.BEST: 5,
@@ -155,6 +173,7 @@ class PracticeTrainerPage(DataPage):
         if not self.trainer:
             column.addWidget(hint_label("当前账户不是培训管理员：可以查看成绩，不能导出、重置或导入。"))
         column.addWidget(self.notice)
+        column.addWidget(self.stale_imports)
         column.addWidget(splitter, 1)
 
     # --- data -----------------------------------------------------------------------------
@@ -166,12 +185,16 @@ class PracticeTrainerPage(DataPage):
             from app.services import practice, ruleset
 
             rules = ruleset.load(store)
-            return practice.results(store, rules), practice.list_scenarios(store, rules)
+            problems: list[str] = []
+            return practice.results(store, rules), practice.list_scenarios(store, rules, problems), problems
 
         return load
 
     def show_data(self, data) -> None:
-        rows, scenarios = data
+        rows, scenarios, problems = data
+        self.stale_imports.setText("以下导入的练习案例与现行办案规则不符，学员暂时看不到，请修改后重新导入：\n"
+                                   + "\n".join(problems) if problems else "")
+        self.stale_imports.setVisible(bool(problems))
         self.results.set_rows(rows)
         self.scenarios.set_rows(scenarios)
         self.table.setVisible(bool(rows))
