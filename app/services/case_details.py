@@ -115,7 +115,7 @@ def details(store: Store, case_id: str, *, rules: RuleSet | None = None) -> Case
 
 
 def number_example(store: Store) -> str:
-    """How this office's clue numbers look, e.g. 红纪纪线〔2026〕1号."""
+    """How this office's clue numbers look, e.g. 红星纪线〔2026〕1号."""
     with store.read() as s:
         prefix = office_prefix(s, store)
     return f"{prefix}纪线〔{date.today().year}〕1号"

@@ -159,6 +159,9 @@ def register_clue(store: Store, data: dict, *, today: date | None = None, demo: 
     reporter = data.get("reporter") or {}
     if not isinstance(reporter, dict) or set(reporter) - REPORTER_KEYS:
         raise InputError("clue_invalid", f"举报人信息只能包含：{'、'.join(sorted(REPORTER_KEYS))}。")
+    identity = {k: str(reporter.get(k) or "").strip() for k in ("name", "phone", "id_number", "address")}
+    if any(identity.values()) and not store.account.is_admin:
+        raise InputError("reporter_admin_only", "举报人身份信息只能由书记/管理员录入；工作人员请只勾选是否实名举报。")
     people = data.get("persons") or []
     if not isinstance(people, list) or not people or not all(isinstance(p, dict) for p in people):
         raise InputError("clue_invalid", "请至少填写一名被反映人（persons）。")
@@ -179,9 +182,8 @@ def register_clue(store: Store, data: dict, *, today: date | None = None, demo: 
                     incoming_no=fields["incoming_no"], summary=fields["summary"], categories=list(fields["categories"]),
                     leader_instruction=fields["leader_instruction"], real_name=fields["reporter_real_name"], is_demo=demo)
         s.add(clue)
-        if any(str(reporter.get(k) or "").strip() for k in ("name", "phone", "id_number", "address")):
-            s.add(Reporter(owner_office_id=store.office.id, clue_id=clue.id,
-                           **{k: str(reporter.get(k) or "").strip() for k in ("name", "phone", "id_number", "address")}))
+        if any(identity.values()):
+            s.add(Reporter(owner_office_id=store.office.id, clue_id=clue.id, **identity))
         subjects = []
         for person_data in people:
             person = persons.upsert(s, store, person_data)

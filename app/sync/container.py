@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.errors import InputError
-from app.storage.atomic import disk_error, fsync_dir
+from app.storage.atomic import atomic_write
 from app.sync import keys
 
 MAGIC = b"JABUNDLE"
@@ -123,10 +123,10 @@ def write(target: Path, manifest: dict, own: keys.OwnKeys, body: Path, progress:
     prefix = PREFIX.pack(MAGIC, FORMAT_VERSION, len(raw))
     signature = own.sign(SIGN_CONTEXT + prefix + raw)
     digest = hashlib.sha256()
-    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
     total = body.stat().st_size
-    try:
-        with open(tmp, "wb") as out, open(body, "rb") as src:
+
+    def copy(out) -> None:
+        with open(body, "rb") as src:
             for part in (prefix, raw, signature):
                 out.write(part)
                 digest.update(part)
@@ -139,16 +139,8 @@ def write(target: Path, manifest: dict, own: keys.OwnKeys, body: Path, progress:
                 done += len(chunk)
                 if progress:
                     progress(done, total)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, target)
-        fsync_dir(target.parent)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise disk_error(exc, target) from exc
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+
+    atomic_write(target, copy)
     return digest.hexdigest()
 
 

@@ -112,6 +112,7 @@ class ActionDialog(QDialog):
             others.append(error_message(exc))
         if others:
             show_message(self.message, "未能保存：" + "；".join(others) + "。")
+        self.adjustSize()  # grow to show the whole message instead of clipping it
 
 
 def date_problem(editor: DateEditor, what: str) -> str:

@@ -29,7 +29,7 @@ class OfficePage(QWizardPage):
         self.code.setMaxLength(32)
         self.name = self.form.add_row("name", "单位名称", QLineEdit())
         self.name.setPlaceholderText("如：临溪县红星镇纪委")
-        self.abbr = self.form.add_row("abbr", "发文代字", QLineEdit(), "用于文书编号，如“红纪”；可以不填。")
+        self.abbr = self.form.add_row("abbr", "单位简称", QLineEdit(), "用于编号：填“红星”，立案编号为“红星纪立〔2026〕1号”；不填则用单位代码。")
         self.level = self.form.add_row("level", "单位级别", QComboBox())
         for key, label in LEVELS:
             self.level.addItem(label, key)

@@ -18,6 +18,16 @@ ACTION_LABELS = {
     "backup": "备份",
     "recover": "用恢复密钥重设密码",
     "view_reporter": "查看举报人信息",
+    "export": "导出",
+    "export_bundle": "生成数据包",
+    "import_bundle": "导入数据包",
+    "trust_keys": "确认密钥指纹",
+    "setup_package": "生成设置包",
+    "practice_mark": "标记为练习库",
+    "practice_start": "开始练习",
+    "practice_finish": "完成练习",
+    "practice_export": "导出练习成绩",
+    "practice_reset": "重置练习记录",
 }
 ENTITY_LABELS = {
     "office": "单位",
@@ -35,6 +45,14 @@ ENTITY_LABELS = {
     "decision": "决定",
     "deadline_extension": "期限延长",
     "sanction": "处分（处理）",
+    "attachment": "附件",
+    "transfer": "上级转办",
+    "review_opinion": "县纪委审核意见",
+    "statistics_snapshot": "统计数据",
+    "office_key": "单位密钥",
+    "bundle_log": "数据包记录",
+    "practice_attempt": "练习记录",
+    "practice_scenario": "练习案例",
 }
 SETTING_LABELS = {
     "auto_lock_minutes": "自动锁定时间",

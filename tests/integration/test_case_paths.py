@@ -345,3 +345,14 @@ def test_overdue_filter_and_extension_with_approver(township, run_cli, tmp_path)
     assert extended["extended"] and extended["due"] > review["due"]
     again = run_cli("--data-dir", township, "case", "act", case_id, "--file", extend)
     assert again.code == 2  # one extension only
+
+
+def test_reporter_identity_only_from_an_admin(township, run_cli, tmp_path):
+    assert run_cli("--data-dir", township, "account", "add", "李专干", "--role", "staff", new_password="staff2026ab").code == 0
+    clue = tmp_path / "clue.json"
+    clue.write_text(json.dumps(CLUE, ensure_ascii=False), encoding="utf-8")
+    refused = run_cli("--data-dir", township, "--account", "李专干", "clue", "add", "--file", clue, password="staff2026ab")
+    assert refused.code == 2 and "书记/管理员" in refused.err
+    without_identity = {**CLUE, "reporter": {"real_name": True}}
+    clue.write_text(json.dumps(without_identity, ensure_ascii=False), encoding="utf-8")
+    assert run_cli("--data-dir", township, "--account", "李专干", "clue", "add", "--file", clue, password="staff2026ab").code == 0

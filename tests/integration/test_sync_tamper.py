@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pyrage
 import pytest
-
 from sqlmodel import select
 
+from app.errors import InputError
 from app.models import BundleLog, Office, OfficeKey, Setting
 from app.paths import store_paths
 from app.services import offices, sync, unlock
@@ -278,16 +278,18 @@ def test_practice_bundles_are_refused(world, county, tmp_path):
     try:
         out = tmp_path / "practice"
         out.mkdir()
-        # the CLI refuses to export from a practice store at all; the service marks such a bundle anyway
         refused_cli = run_cli("--data-dir", chain.township, "export", "--to", "C01", "--out", out)
         assert refused_cli.code != 0
-        with opened(chain.township) as store:
-            bundle = sync.export(store, "C01", out).bundle
-        assert container.read_header(Path(bundle)).manifest["practice"] is True
-        refused(county, Path(bundle), "practice_bundle")
+        with opened(chain.township) as store, pytest.raises(InputError) as refused_service:
+            sync.export(store, "C01", out)
+        assert "练习" in refused_service.value.message
+        assert list(out.iterdir()) == []
     finally:
         with opened(chain.township) as store, store.write() as s:
             s.delete(s.get(Setting, "practice_mode"))
+    # a bundle marked practice (forged here, since no store will write one) is refused by the county
+    forged = forge(world, tmp_path, "practice", zip_bytes([("receipts.json", b"[]")]), practice=True)
+    refused(county, forged, "practice_bundle")
 
 
 def test_payload_decrypts_with_the_age_command_line_tool(world, tmp_path):

@@ -45,7 +45,7 @@ def recovery_code(paths: StorePaths) -> str:
     """A township store made by the service directly, with the fast KDF profile."""
     from app.services import setup
 
-    request = setup.SetupRequest("HX-01", OFFICE_NAME, "township", ADMIN, PASSWORD, parent_code="LX", office_abbr="红纪",
+    request = setup.SetupRequest("HX-01", OFFICE_NAME, "township", ADMIN, PASSWORD, parent_code="LX", office_abbr="红星",
                                  kdf_profile="fast")
     return setup.create_store(paths, request).recovery_code
 

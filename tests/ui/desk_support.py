@@ -52,7 +52,7 @@ def build(root: Path) -> StorePaths:
 
     paths = store_paths(root)
     setup.create_store(paths, setup.SetupRequest("HX-01", OFFICE_NAME, "township", ADMIN, PASSWORD, parent_code="LX",
-                                                 office_abbr="红纪", kdf_profile="fast"))
+                                                 office_abbr="红星", kdf_profile="fast"))
     store = unlock.unlock(paths, None, PASSWORD).store
     try:
         today = date.today()
@@ -60,7 +60,7 @@ def build(root: Path) -> StorePaths:
             "closed_directly": 2, "talk_inquiry_closed": 1, "shelved": 2, "verification_closed": 1,
             "verification_form1": 1, "filed_open": 1, "filed_sanctioned": 1}})
         rules = ruleset.load(store)
-        writer = demo_data.Writer(random.Random(5), today.year, today, "红纪")
+        writer = demo_data.Writer(random.Random(5), today.year, today, "红星")
         walk(store, rules, writer, today - timedelta(days=20), TO_COUNTY_REVIEW)
         walk(store, rules, writer, today - timedelta(days=350), TO_EXECUTION)  # 警告: effect ends in about 2 weeks
         walk(store, rules, writer, today - timedelta(days=6), TO_FORM1)

@@ -42,7 +42,7 @@ def make_rows(n: int, seed: int = 3) -> list[CaseListRow]:
         due = None if not state else TODAY + timedelta(days=left or 0)
         name = f"人员{i % 997}"
         rows.append(CaseListRow(
-            f"{i:032x}", f"红纪纪线〔{received.year}〕{i + 1}号", f"红纪纪线〔{received.year}〕{i + 1}号", (name,),
+            f"{i:032x}", f"红星纪线〔{received.year}〕{i + 1}号", f"红星纪线〔{received.year}〕{i + 1}号", (name,),
             (name,) if i % 50 == 0 else (), rng.choice(SOURCES), stage, stage_title, step, step_title,
             step == "archived", due, "收到线索后1个月内提出处置意见" if due else "", state, left, received))
     return rows
@@ -120,7 +120,7 @@ def test_natural_number_order():
 
 
 def test_desk_and_archive_models(styled_app):
-    due = DeadlineItem("c1", "红纪纪线〔2026〕1号", ("王建国", "李四"), ("李四",), "提出处置意见", "disposition",
+    due = DeadlineItem("c1", "红星纪线〔2026〕1号", ("王建国", "李四"), ("李四",), "提出处置意见", "disposition",
                        "收到线索后1个月内提出处置意见", date(2026, 11, 1), "overdue", -14, "已超期 14 个工作日")
     model = DeadlineItemsModel([due])
     assert model.data(model.index(0, 1)) == "王建国、李四【影响期内】"
@@ -128,7 +128,7 @@ def test_desk_and_archive_models(styled_app):
     assert model.data(model.index(0, 5), Qt.ItemDataRole.ForegroundRole).color().name() == "#b3261e"
     assert model.row_at(0).case_id == "c1"
 
-    effect = EffectItem("c2", "红纪纪立〔2025〕3号", "p1", "赵六", "青石村村民委员会", "警告", date(2025, 12, 1), date(2026, 12, 1), 11)
+    effect = EffectItem("c2", "红星纪立〔2025〕3号", "p1", "赵六", "青石村村民委员会", "警告", date(2025, 12, 1), date(2026, 12, 1), 11)
     effects = EffectItemsModel([effect])
     assert [effects.data(effects.index(0, c)) for c in (0, 2, 4, 5)] == ["赵六", "警告", "2026-12-01", "11 天"]
     assert "第四十六条" in effects.data(effects.index(0, 0), Qt.ItemDataRole.ToolTipRole)
@@ -140,7 +140,7 @@ def test_desk_and_archive_models(styled_app):
     assert persons.data(persons.index(0, PersonColumn.EFFECT)) == "影响期内（至 2026-12-01）"
     assert persons.data(persons.index(0, PersonColumn.CLUES), Qt.ItemDataRole.ToolTipRole) == "多次被反映"
 
-    proposed = PersonSanction("c3", "红纪纪立〔2026〕2号", "party_warning", "警告", "党纪处分", 2, None, None, False)
+    proposed = PersonSanction("c3", "红星纪立〔2026〕2号", "party_warning", "警告", "党纪处分", 2, None, None, False)
     sanctions = PersonSanctionsModel([proposed])
     assert [sanctions.data(sanctions.index(0, c)) for c in range(5)] == [
-        "警告（党纪处分）", "（尚未决定）", "—", "拟给予", "红纪纪立〔2026〕2号"]
+        "警告（党纪处分）", "（尚未决定）", "—", "拟给予", "红星纪立〔2026〕2号"]

@@ -85,13 +85,13 @@ def test_register_dispose_verify_and_file_through_the_widgets(qtbot, unlocked, p
     screenshot(window, "flow-1-register-filled", window=True)
     page.submit_button.click()
     assert prompter.errors == []
-    assert page.result.isVisible() and "红纪纪线〔" in page.result.text()
+    assert page.result.isVisible() and "红星纪线〔" in page.result.text()
     with store.read() as s:
         clue = s.exec(select(Clue)).one()
         case = s.exec(select(Case)).one()
         reporter = s.exec(select(Reporter)).one()
         person = s.exec(select(Person)).one()
-    assert clue.number == f"红纪纪线〔{date.today().year}〕1号" and clue.real_name and clue.categories == ["违反群众纪律"]
+    assert clue.number == f"红星纪线〔{date.today().year}〕1号" and clue.real_name and clue.categories == ["违反群众纪律"]
     assert (reporter.name, reporter.phone) == ("刘举报", "13900001111")
     assert (person.name, person.unit) == ("王建国", "青石村村民委员会")
     assert case.step_id == "intake_register"
@@ -182,12 +182,12 @@ def test_register_dispose_verify_and_file_through_the_widgets(qtbot, unlocked, p
     decide(view, "file", approver="刘党委书记")
     state = shown(store, case_id)
     assert state["step"]["id"] == "investigation"
-    assert state["number"] == f"红纪纪立〔{date.today().year}〕1号"
+    assert state["number"] == f"红星纪立〔{date.today().year}〕1号"
     with store.read() as s:
         filed = s.get(Case, case_id)
         decision = s.exec(select(Decision).where(Decision.decision_id == "file")).one()
     assert filed.filed_on == date.today() and decision.approver == "刘党委书记"
-    assert view.title.text().startswith("红纪纪立〔")
+    assert view.title.text().startswith("红星纪立〔")
     assert view.stage_bar.texts()[3] == "立案审查调查 当前"
     history = [view.history_model.data(view.history_model.index(r, 2)) for r in range(view.history_model.rowCount())]
     assert {"进入环节：审查调查", f"编立案号：{state['number']}"} <= set(history[:3])

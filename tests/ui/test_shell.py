@@ -30,7 +30,7 @@ def test_first_start_wizard_shows_code_once_then_main_window(qtbot, make_control
 
     office.code.setText("HX-01")
     office.name.setText(OFFICE_NAME)
-    office.abbr.setText("红纪")
+    office.abbr.setText("红星")
     wizard.button(QWizard.WizardButton.NextButton).click()
     assert "上级单位代码" in office.form.error("parent")
     office.level.setCurrentIndex(2)  # 市纪委 needs no parent: the field is disabled
