@@ -927,6 +927,31 @@ def specs() -> list[Spec]:
             tr("endfor"),
         ], [9, 32, 24, 53, 20, 9, 11], header_rows=1),
         required=("documents[].title", "documents[].seq", "case.display_number")))
+    # ── 统计报告（不属于案卷：按统计报告的上下文填写，见 app/documents/report_context.py） ──
+    s.append(Spec("period_report", "监督执纪工作统计报告", "report", 0, "",
+        title("{{ office.name }}{{ period.label }}监督执纪工作统计报告") + blank(1)
+        + body("统计期间：{{ period.label }}（{{ period.from }}至{{ period.to }}），按决定日期统计。统计单位：{{ office.name }}。")
+        + h1("一、主要指标") + plain("统计范围：{{ scope }}") + table([
+            Row([V(("指标", "TableLabel")), V(("数值", "TableLabel")), V(("占比及说明", "TableLabel"))], 9),
+            tr("for i in indicators"),
+            Row([V("{{ i.label }}"), V("{{ i.value }}"), V("{{ i.note }}")], 9),
+            tr("endfor"),
+        ], [70, 30, 56], header_rows=1)
+        + when("rollup_shown",
+               h1("二、乡镇工作开展情况") + body(
+                   "所辖乡镇总数{{ rollup.townships_total }}个，开展初核的乡镇{{ rollup.townships_with_verification }}个，"
+                   "有立案的乡镇{{ rollup.townships_with_filing }}个，立案乡镇占比{{ rollup.townships_with_filing_pct }}%。",
+                   "零立案乡镇（无自办立案）：{{ rollup.zero_filing_townships }}。")
+               + h1("三、各单位情况") + table([
+                   Row([V((t, "CatalogLabel")) for t in ("单位", "收到线索", "初步核实", "立案", "其中自办", "结案", "处分人数")], 9),
+                   tr("for o in offices"),
+                   Row([V((f"{{{{ o.{k} }}}}", "CatalogText")) for k in ("name", "clues_received", "verifications", "filings",
+                                                                        "filings_self", "cases_closed", "people_sanctioned")], 9),
+                   tr("endfor"),
+               ], [40, 20, 20, 16, 20, 16, 20], header_rows=1))
+        + loop("n", "notes", body("说明：{{ n.text }}"))
+        + sign("{{ office.name }}", "{{ today }}"),
+        required=("office.name", "period.label", "indicators[].label", "indicators[].value")))
     return s
 
 
@@ -969,13 +994,16 @@ def build() -> dict[str, bytes]:
     from app.services.ruleset import shipped_workflow
     from app.paths import resources_dir
 
+    from app.documents.report_context import schema_for
+
     workflow = shipped_workflow(resources_dir() / "rules" / "workflow.toml")
-    schema = context.schema(workflow)
+    case_schema = context.schema(workflow)
     files: dict[str, bytes] = {}
     entries = []
     problems = []
     for sp in specs():
         data = docx_bytes(sp)
+        schema = schema_for(sp.stage, case_schema)
         report = lint.lint_docx(data, f"{sp.id}.docx", schema)
         entry = manifest.TemplateEntry(sp.id, sp.title, f"{sp.id}.docx", VERSION, sp.stage, sp.order, sp.group, sp.number,
                                        sp.counter, report.variables, tuple(sp.required))

@@ -82,7 +82,7 @@ def period_options(p: argparse.ArgumentParser) -> None:
 def register(add: AddCommand) -> None:
     p = add("report", cmd_report, "统计报表（按决定日期统计）")
     period_options(p)
-    p.add_argument("--out", help="导出为文件（.xlsx）")
+    p.add_argument("--out", help="导出为文件：.xlsx 工作簿或 .docx 公文式报告")
 
     p = add("ledger", cmd_ledger, "导出问题线索台账（.xlsx）")
     p.add_argument("--year", type=int, required=True, help="收件年度")

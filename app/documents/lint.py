@@ -23,6 +23,7 @@ from jinja2 import TemplateSyntaxError
 from lxml import etree
 
 from app.documents.manifest import TemplateEntry, parse_manifest
+from app.documents.report_context import is_report, schema_for
 from app.documents.sandbox import Finding, check_source
 from app.domain.errors import DomainError
 
@@ -257,14 +258,15 @@ def lint_dir(folder: Path, schema: dict, *, stages: Iterable[str] = (), referenc
     for e in entries.values():
         if not (folder / e.file).is_file():
             problems.append(Problem("file_missing", f"清单中的模板“{e.id}”（{e.title}）没有对应的文件", e.file))
-        if stage_ids and e.stage not in stage_ids:
+        if stage_ids and e.stage not in stage_ids and not is_report(e.stage):
             problems.append(Problem("unknown_stage", f"模板“{e.id}”的阶段“{e.stage}”不是规则文件中的阶段", e.file))
     files = []
     for path in sorted(folder.glob("*.docx")):
         if path.name.startswith("~$"):
             continue  # Word's lock file beside an open document
         entry = by_file.get(path.name)
-        report = lint_docx(path.read_bytes(), path.name, schema, entry)
+        # A report template (stage "report") prints a period report, not a case: it has its own schema.
+        report = lint_docx(path.read_bytes(), path.name, schema_for(entry.stage, schema) if entry else schema, entry)
         if entry is None and entries:
             extra = Problem("not_in_manifest", "清单 manifest.toml 中没有这个文件", path.name)
             report = FileReport(report.file, "", False, report.problems + (extra,), report.variables)

@@ -26,7 +26,7 @@ from pathlib import Path
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from app.documents import context, dossier, lint, numbering
+from app.documents import context, dossier, lint, numbering, report_context
 from app.documents.manifest import CASE_NUMBER, TemplateEntry, parse_entry, parse_manifest
 from app.documents.registry import Registry, shipped_dir
 from app.documents.render import Fonts, TemplateRefused, render_docx, title_of
@@ -141,7 +141,8 @@ def registry(store: Store) -> Registry:
 
 def list_templates(store: Store) -> list[TemplateInfo]:
     reg = registry(store)
-    return [TemplateInfo(e.id, e.title, e.version, e.stage, bool(e.number), reg.get(e.id).origin) for e in reg.entries()]
+    return [TemplateInfo(e.id, e.title, e.version, e.stage, bool(e.number), reg.get(e.id).origin) for e in reg.entries()
+            if not report_context.is_report(e.stage)]
 
 
 def lint_folder(folder: Path, rules_workflow=None) -> lint.DirReport:
@@ -293,6 +294,8 @@ def render(store: Store, case_id: str, template_id: str, *, today: date | None =
     except DomainError as exc:
         raise _refused(exc) from exc
     entry = template.entry
+    if report_context.is_report(entry.stage):
+        raise InputError("not_a_case_template", f"“{entry.title}”是统计报告模板，请用“统计”页或 report 命令导出，不能作为案件文书生成。")
     schema = context.schema(rules.workflow)
     fonts = fonts_of(store)
     with store.write() as s:

@@ -1,4 +1,4 @@
-"""Workbooks of the statistics: the period report and the 问题线索台账 (openpyxl, written atomically)."""
+"""Exports of the statistics: the period report (workbook or document) and the 问题线索台账, written atomically."""
 
 from __future__ import annotations
 
@@ -12,11 +12,15 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from app.documents import report_context
+from app.documents.render import render_docx
 from app.domain import statistics as stats
+from app.domain.errors import DomainError
 from app.domain.sanctions import KIND_LABELS
 from app.errors import InputError
-from app.services import ruleset, statistics
-from app.storage.atomic import atomic_write
+from app.services import documents, ruleset, statistics
+from app.storage import audit
+from app.storage.atomic import atomic_write, atomic_write_bytes
 
 HEADER_FILL = PatternFill("solid", fgColor="DCE6F2")
 ZERO_FILL = PatternFill("solid", fgColor="FBE3E1")
@@ -98,14 +102,33 @@ def sanction_namer(catalog) -> Callable[[str], str]:
 
 
 def export_report(store, period: stats.Period, out: Path, *, today: date | None = None) -> ExportResult:
-    """The period report as a workbook (.xlsx)."""
-    if Path(out).suffix.lower() == ".docx":
-        raise InputError("docx_unavailable", "本版本尚不能导出 Word 格式的统计报告，请导出为 .xlsx 工作簿。")
-    out = check_target(out, (".xlsx",))
+    """The period report as a workbook (.xlsx) or an official-style document (.docx)."""
+    out = check_target(out, (".xlsx", ".docx"))
     rules = ruleset.load(store)
     report = statistics.report(store, period, today=today, rules=rules)
-    write_report_xlsx(report, out, sanction_namer(rules.catalog))
-    return ExportResult(str(out), "xlsx", report["period"])
+    kind = "docx" if out.suffix.lower() == ".docx" else "xlsx"
+    if kind == "docx":
+        atomic_write_bytes(out, render_report_docx(store, report, today or date.today()))
+    else:
+        write_report_xlsx(report, out, sanction_namer(rules.catalog))
+    with store.write() as s:
+        audit.note(s, "export", "file:report", f"导出统计报告（{report['period']['from']}至{report['period']['to']}，{kind}）")
+    return ExportResult(str(out), kind, report["period"])
+
+
+def render_report_docx(store, report: dict, today: date) -> bytes:
+    """The report through the documents pipeline: the period_report template (an installed one first), the
+    office's fonts, the report schema; a template that fails the check is refused with its reasons."""
+    try:
+        template = documents.registry(store).get(report_context.PERIOD_REPORT)
+        if not report_context.is_report(template.entry.stage):
+            raise DomainError("template_not_report", f"模板“{template.entry.file}”不是统计报告模板，不能用于导出统计报告。"
+                                                     "请重新安装纪案通或县纪委下发的统计报告模板。")
+        ctx = report_context.build(report, today=today)
+        return render_docx(template.data, ctx, report_context.SCHEMA, file=template.entry.file,
+                           fonts=documents.fonts_of(store))
+    except DomainError as exc:
+        raise InputError(exc.code, exc.message, exc.detail) from exc
 
 
 def write_report_xlsx(report: dict, out: Path, sanction_name: Callable[[str], str]) -> None:

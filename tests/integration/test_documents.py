@@ -22,6 +22,7 @@ from lxml import etree
 from sqlmodel import func, select
 
 from app.documents.registry import shipped_dir
+from app.documents.report_context import is_report
 from app.errors import InputError
 from app.models import Counter, Document, Setting
 from app.paths import store_paths
@@ -156,10 +157,17 @@ def count(store, model, *where) -> int:
 
 # --- every template, from real cases ----------------------------------------------------------
 
+def case_template_ids(store) -> list[str]:
+    """Every template a case document is made from: all but the report templates (app/documents/report_context.py),
+    which print a period report and are rendered by `report --out FILE.docx` (tests/integration/test_report_cli.py)."""
+    reg = documents.registry(store)
+    return [i for i in reg.ids() if not is_report(reg.entry(i).stage)]
+
+
 def test_every_template_renders_from_a_full_and_a_minimal_case(store, walked):
     _, full, minimal = walked
     rules = ruleset.load(store)
-    ids = documents.registry(store).ids()
+    ids = case_template_ids(store)
     assert len(ids) >= 45
     for case_id, name in ((full, "王建国"), (minimal, "李四")):
         for template_id in ids:
@@ -496,3 +504,13 @@ def test_golden_document_xml(store, walked, template_id):
         GOLDEN.mkdir(exist_ok=True)
         golden.write_text(got, encoding="utf-8")
     assert got == golden.read_text(encoding="utf-8"), f"{template_id}: rerun with UPDATE_GOLDEN=1 after a deliberate change"
+
+
+def test_a_report_template_is_not_a_case_document(store):
+    case_id = fresh_case(store, "周报告")
+    before = count(store, Document)
+    with pytest.raises(InputError) as refused:
+        documents.render(store, case_id, "period_report", today=TODAY)
+    assert "统计报告模板" in refused.value.message
+    assert count(store, Document) == before
+    assert "period_report" not in {t.template_id for t in documents.list_templates(store)}

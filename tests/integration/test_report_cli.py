@@ -182,9 +182,48 @@ def test_report_workbook(demo, run_cli, tmp_path):
     labels = [r[0] for r in forms.iter_rows(values_only=True) if r and r[0]]
     assert "第一种形态" in labels and "线索来源（件次）" in labels
     refused = run_cli("--data-dir", data, "report", "--year", YEAR, "--out", tmp_path / "r.pdf")
-    assert refused.code == 2 and ".xlsx" in refused.err
-    word = run_cli("--data-dir", data, "report", "--year", YEAR, "--out", tmp_path / "r.docx")
-    assert word.code == 2 and "Word" in word.err and not (tmp_path / "r.docx").exists()
+    assert refused.code == 2 and ".xlsx" in refused.err and ".docx" in refused.err
+    assert not (tmp_path / "r.pdf").exists()
+
+
+def _docx_text_and_fonts(path) -> tuple[str, set]:
+    from docx import Document as open_docx
+    from docx.oxml.ns import qn
+
+    doc = open_docx(str(path))
+    lines = [p.text for p in doc.paragraphs]
+    lines += [p.text for t in doc.tables for row in t.rows for cell in row.cells for p in cell.paragraphs]
+    rfonts = list(doc.element.body.iter(qn("w:rFonts"))) + list(doc.styles.element.iter(qn("w:rFonts")))
+    assert rfonts and all(el.get(qn("w:eastAsia")) for el in rfonts), "every run property names its East Asian font"
+    return "\n".join(lines), {el.get(qn("w:eastAsia")) for el in rfonts}
+
+
+def _indicator_cells(path) -> dict[str, str]:
+    from docx import Document as open_docx
+
+    table = open_docx(str(path)).tables[0]
+    return {row.cells[0].text: row.cells[1].text for row in table.rows[1:]}
+
+
+def test_docx_report_renders_through_the_documents_pipeline(demo, run_cli, tmp_path):
+    data, _ = demo
+    out = tmp_path / "r.docx"
+    result = run_cli("--data-dir", data, "report", "--year", YEAR, "--quarter", 3, "--out", out, "--json")
+    assert result.code == 0, result.err
+    assert result.json["path"] == str(out) and result.json["format"] == "docx"
+    quarter = run_cli("--data-dir", data, "report", "--year", YEAR, "--quarter", 3, "--json").json["indicators"]
+    text, fonts = _docx_text_and_fonts(out)
+    assert "青石镇纪委2026年第三季度监督执纪工作统计报告" in text
+    assert "2026年7月1日至2026年9月30日" in text and "统计范围：本级" in text
+    assert "乡镇工作开展情况" not in text  # a township has no rollup
+    cells = _indicator_cells(out)
+    for key in ("clues_received", "verifications", "filings", "filings_self", "people_sanctioned_party", "form1", "overdue"):
+        assert cells[stats.INDICATOR_LABELS[key]] == str(quarter[key]), key
+    assert cells["四种形态合计（人次）"] == str(sum(quarter[f"form{i}"] for i in range(1, 5)))
+    assert {"仿宋_GB2312", "方正小标宋简体"} <= fonts
+    assert not list(tmp_path.glob(".*tmp*"))
+    missing = run_cli("--data-dir", data, "report", "--year", YEAR, "--out", tmp_path / "nope" / "r.docx")
+    assert missing.code == 2 and "不存在" in missing.err
 
 
 def test_county_report_and_snapshot_from_the_command_line(demo, run_cli, tmp_path):
@@ -210,3 +249,17 @@ def test_county_report_and_snapshot_from_the_command_line(demo, run_cli, tmp_pat
     assert run_cli("--data-dir", county, "snapshot", "--year", YEAR, "--quarter", 1, "--json").json["unchanged"] == 2
     refused = run_cli("--data-dir", data, "snapshot", "--year", YEAR)
     assert refused.code == 2 and "县纪委" in refused.err
+    out = tmp_path / "county.docx"
+    assert run_cli("--data-dir", county, "report", "--year", YEAR, "--out", out).code == 0
+    text, fonts = _docx_text_and_fonts(out)
+    assert "青山县纪委2026年监督执纪工作统计报告" in text and "统计范围：各乡镇合计" in text
+    assert "所辖乡镇总数1个" in text and f"立案乡镇占比{report['rollup']['townships_with_filing_pct']}%" in text
+    zero = "青石镇纪委" if report["rollup"]["zero_filing_townships"] else "无"
+    assert f"零立案乡镇（无自办立案）：{zero}。" in text
+    assert _indicator_cells(out)[stats.INDICATOR_LABELS["filings"]] == str(report["rollup"]["filings"]) == "4"
+    from docx import Document as open_docx
+
+    offices = open_docx(str(out)).tables[1]
+    assert [r.cells[0].text for r in offices.rows] == ["单位", "青山县纪委（本级）", "青石镇纪委"]
+    assert offices.rows[2].cells[3].text == "4"
+    assert {"仿宋_GB2312", "方正小标宋简体", "黑体"} <= fonts

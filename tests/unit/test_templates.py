@@ -18,7 +18,7 @@ import pytest
 from docx import Document as open_docx
 from lxml import etree
 
-from app.documents import context, lint
+from app.documents import context, lint, report_context
 from app.documents.manifest import parse_manifest
 from app.documents.registry import shipped_dir
 from app.documents.render import Fonts, render_docx, title_of
@@ -51,6 +51,9 @@ def test_every_rules_template_has_an_entry_a_file_and_passes_lint():
     assert report.problems == ()
     assert [(f.file, f.problems) for f in report.files if not f.ok] == []
     assert referenced <= set(ENTRIES) and len(ENTRIES) == len(report.files) >= 45
+    # the only templates no workflow step makes are the report templates (report --out FILE.docx)
+    assert {i for i in ENTRIES if i not in referenced} == {i for i, e in ENTRIES.items() if report_context.is_report(e.stage)} \
+        == {report_context.PERIOD_REPORT}
     assert {f.file for f in report.files} == {e.file for e in ENTRIES.values()}
 
 
@@ -126,13 +129,13 @@ def sample(shape, path: str, fill):
     return {k: sample(v, f"{path}.{k}" if path else k, fill) for k, v in shape.items()}
 
 
-def full_context() -> dict:
+def full_context(schema: dict = SCHEMA) -> dict:
     counter = iter(range(1, 100_000))
-    return sample(SCHEMA, "", lambda path: f"值{next(counter)}<&\"'")
+    return sample(schema, "", lambda path: f"值{next(counter)}<&\"'")
 
 
-def empty_context() -> dict:
-    return sample(SCHEMA, "", lambda path: "")
+def empty_context(schema: dict = SCHEMA) -> dict:
+    return sample(schema, "", lambda path: "")
 
 
 def text_of(data: bytes) -> str:
@@ -144,22 +147,24 @@ def text_of(data: bytes) -> str:
 
 
 def test_the_synthetic_contexts_follow_the_schema():
-    assert context.conforms(full_context(), SCHEMA) == []
-    assert context.conforms(empty_context(), SCHEMA) == []
+    for schema in (SCHEMA, report_context.SCHEMA):
+        assert context.conforms(full_context(schema), schema) == []
+        assert context.conforms(empty_context(schema), schema) == []
 
 
 @pytest.mark.parametrize("template_id", sorted(ENTRIES))
 def test_renders_full_and_empty(template_id):
     entry = ENTRIES[template_id]
     template = (FOLDER / entry.file).read_bytes()
-    full = full_context()
-    data = render_docx(template, full, SCHEMA, file=entry.file)
+    schema = report_context.schema_for(entry.stage, SCHEMA)  # a report template has the report schema
+    full = full_context(schema)
+    data = render_docx(template, full, schema, file=entry.file)
     text = text_of(data)
     for path in entry.required:
         for value in context.values_at(full, path):
             assert value in text, (path, value)
     assert "&lt;" not in text and "&amp;" not in text and "{{" not in text and "{%" not in text
-    empty = render_docx(template, empty_context(), SCHEMA, file=entry.file)
+    empty = render_docx(template, empty_context(schema), schema, file=entry.file)
     assert "{{" not in text_of(empty)
     assert title_of(data) and title_of(empty)
 
