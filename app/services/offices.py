@@ -65,6 +65,7 @@ class SetupPackage:
     holidays: dict[int, dict]
     templates: dict[str, dict]
     fingerprint: str
+    rules: dict[str, str]  # rules file name -> TOML text, already parsed once
 
 
 # --- own keys ---------------------------------------------------------------------------
@@ -249,6 +250,29 @@ def store_templates(s: Session, tables: dict[str, dict]) -> int:
     return changed
 
 
+def read_rules(payload, where: str) -> tuple[dict[str, str], list[str]]:
+    """The rules texts in a payload that parse, and a Chinese warning for each one that does not."""
+    from app.domain.errors import DomainError
+    from app.services.ruleset import RULES_TITLES, parse_text
+
+    texts: dict[str, str] = {}
+    problems: list[str] = []
+    for entry in payload.entries("rules/"):
+        name = entry.removeprefix("rules/")
+        title = f"{where}中的{RULES_TITLES[name]}（{name}）"
+        try:
+            text = payload.read(entry).decode("utf-8")
+            parse_text(name, text)
+        except UnicodeDecodeError:
+            problems.append(f"{title}不是 UTF-8 文本，未接受，仍按原规则办理。")
+            continue
+        except DomainError as exc:
+            problems.append(f"{title}有误，未接受，仍按原规则办理：{exc.message}")
+            continue
+        texts[name] = text
+    return texts, problems
+
+
 # --- set-up package -------------------------------------------------------------------------
 
 def holiday_tables(s: Session) -> dict[int, dict]:
@@ -281,6 +305,7 @@ def make_setup_package(store: Store, for_code: str, out: Path) -> SetupPackageRe
         setup = {"parent": encode("office", me, files), "office": encode("office", target, files)}
         holidays = holiday_tables(s)
         templates = template_tables(s)
+        rules_texts = ruleset.effective_texts(s)
     rules_version = ruleset.load(store).workflow.version
     out = Path(out)
     if out.is_dir():
@@ -292,6 +317,8 @@ def make_setup_package(store: Store, for_code: str, out: Path) -> SetupPackageRe
                 b.add_json(f"holidays/{year}.json", table)
             for template_id, table in sorted(templates.items()):
                 b.add_json(f"templates/{template_id}.json", table)
+            for name, text in sorted(rules_texts.items()):
+                b.add(f"rules/{name}", text.encode("utf-8"))
 
         body = pack.build_payload(work, fill)
         m = {"format": 1, "kind": "setup", "bundle_id": uuid.uuid4().hex, "sender": sender_block(me, own),
@@ -327,6 +354,8 @@ def read_setup_package(path: Path) -> SetupPackage:
             setup = payload.read_json(SETUP_NAME)
             holidays = {int(n[9:13]): payload.read_json(n) for n in payload.entries("holidays/")}
             templates = {n[10:-5]: payload.read_json(n) for n in payload.entries("templates/")}
+            # No store exists yet to keep "the current rules" of: a broken rules file refuses the package.
+            rules, problems = read_rules(payload, f"设置包“{path.name}”")
         finally:
             payload.close()
     try:
@@ -342,12 +371,16 @@ def read_setup_package(path: Path) -> SetupPackage:
         except DomainError as exc:
             raise container.BundleError("setup_invalid", exc.message) from exc
     check_templates(templates, f"设置包“{path.name}”")
+    if problems:
+        raise container.BundleError("setup_invalid", problems[0] + "请上级单位改正规则后重新生成设置包。")
     return SetupPackage(parent, office, keys.PublicKeys(sender["sign_public"], sender["age_recipient"]), holidays,
-                        templates, sender["fingerprint"])
+                        templates, sender["fingerprint"], rules)
 
 
 def apply_setup_package(s: Session, pkg: SetupPackage) -> None:
-    """Inside `init`'s transaction: the parent office, its trusted keys and the holiday tables."""
+    """Inside `init`'s transaction: the parent office, its trusted keys, holiday tables, templates and rules."""
+    from app.services.ruleset import shipped_text, store_texts
+
     s.add(Office(**pkg.parent))
     s.add(OfficeKey(office_id=pkg.parent["id"], office_code=pkg.parent["code"], state="trusted",
                     sign_public=pkg.parent_keys.sign_public, age_recipient=pkg.parent_keys.age_recipient,
@@ -355,3 +388,4 @@ def apply_setup_package(s: Session, pkg: SetupPackage) -> None:
     for year, table in pkg.holidays.items():
         s.add(Setting(key=f"{HOLIDAY_KEY_PREFIX}{year}", value=table))
     store_templates(s, pkg.templates)
+    store_texts(s, {name: text for name, text in pkg.rules.items() if text != shipped_text(name)})

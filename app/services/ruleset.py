@@ -1,27 +1,34 @@
 """The rules a store works by: workflow, sanction catalog and working-day calendar.
 
-Shipped files come from `resources/`; holiday years an administrator enters (or, later, the
-county pushes down) live in the store as settings `holiday_year:YYYY` and take precedence.
+Shipped files come from `resources/`; holiday years an administrator enters (or the county pushes
+down) live in the store as settings `holiday_year:YYYY` and take precedence. Likewise the county's own
+rules texts (`rules install`, or pushed down in bundles and set-up packages) live as settings
+`rules_file:workflow.toml` / `rules_file:sanctions.toml` and replace the shipped files.
 """
 
 from __future__ import annotations
 
+import hashlib
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from app.domain.calendar import HolidayYear, WorkCalendar, parse_holiday_year
 from app.domain.errors import DomainError
 from app.domain.rules import Workflow, parse_workflow
 from app.domain.sanctions import SanctionCatalog, parse_sanctions
-from app.models import Setting
+from app.models import Case, Setting
 from app.paths import resources_dir
 from app.storage.store import Store
 
 HOLIDAY_KEY_PREFIX = "holiday_year:"
+RULES_KEY_PREFIX = "rules_file:"
+RULES_FILES = ("workflow.toml", "sanctions.toml")
+RULES_TITLES = {"workflow.toml": "办案流程规则", "sanctions.toml": "处分种类规则"}
+MAX_RULES_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -62,7 +69,11 @@ def shipped_holidays(folder: Path) -> dict[int, HolidayYear]:
 
 def stored_holidays(store: Store) -> dict[int, HolidayYear]:
     with store.read() as s:
-        rows = s.exec(select(Setting).where(Setting.key.startswith(HOLIDAY_KEY_PREFIX))).all()
+        return stored_holidays_in(s)
+
+
+def stored_holidays_in(s: Session) -> dict[int, HolidayYear]:
+    rows = s.exec(select(Setting).where(Setting.key.startswith(HOLIDAY_KEY_PREFIX))).all()
     years = {}
     for row in rows:
         year = int(row.key.removeprefix(HOLIDAY_KEY_PREFIX))
@@ -76,14 +87,156 @@ def setting(store: Store, key: str, default):
     return row.value if row is not None else default
 
 
-def load(store: Store) -> RuleSet:
+# --- rules texts held in the store -----------------------------------------------------------
+
+@lru_cache(maxsize=8)
+def parsed_text(name: str, digest: str, text: str) -> Workflow | SanctionCatalog:
+    """Parsed rules text, cached by its hash so the GUI does not re-parse on every `load`."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise DomainError("rules_invalid", f"规则文件“{name}”格式错误：{exc}", {"source": name}) from exc
+    return parse_workflow(data, name) if name == "workflow.toml" else parse_sanctions(data, name)
+
+
+def parse_text(name: str, text: str) -> Workflow | SanctionCatalog:
+    """Parse a workflow.toml or sanctions.toml text; DomainError says what is wrong."""
+    if name not in RULES_FILES:
+        raise DomainError("rules_unknown", f"“{name}”不是规则文件，只能是 workflow.toml 或 sanctions.toml。", {"source": name})
+    if len(text.encode("utf-8")) > MAX_RULES_BYTES:
+        raise DomainError("rules_too_large", f"规则文件“{name}”超过 1 MB，不予接受。", {"source": name})
+    return parsed_text(name, hashlib.sha256(text.encode("utf-8")).hexdigest(), text)
+
+
+def shipped_text(name: str) -> str:
+    return (resources_dir() / "rules" / name).read_text(encoding="utf-8")
+
+
+def stored_texts(s: Session) -> dict[str, str]:
+    rows = s.exec(select(Setting).where(Setting.key.startswith(RULES_KEY_PREFIX))).all()
+    texts = {r.key.removeprefix(RULES_KEY_PREFIX): r.value for r in rows}
+    return {name: text for name, text in texts.items() if name in RULES_FILES and isinstance(text, str)}
+
+
+def effective_texts(s: Session) -> dict[str, str]:
+    """The rules texts this store works by (stored or shipped): what a county pushes down."""
+    stored = stored_texts(s)
+    return {name: stored.get(name) or shipped_text(name) for name in RULES_FILES}
+
+
+def stranded_step(s: Session, workflow: Workflow) -> str | None:
+    """A step id some open case is at that `workflow` does not have: adopting it would strand that case."""
+    steps = s.exec(select(Case.step_id).where(Case.closed_on.is_(None), Case.deleted == False)).all()  # noqa: E712
+    return next((step for step in sorted(set(steps)) if step not in workflow.steps), None)
+
+
+def stranded_message(s: Session, workflow: Workflow) -> str | None:
+    step = stranded_step(s, workflow)
+    if step is None:
+        return None
+    current = load_in(s).workflow.steps.get(step)
+    title = f"“{current.title}”（{step}）" if current is not None else f"“{step}”"
+    return (f"新的办案流程规则（版本{workflow.version}）中没有环节{title}，而仍有未结案件处于该环节，"
+            f"规则未更新，仍按原规则办理。请先办结或调整这些案件，或修改规则文件后重新下发。")
+
+
+def rules_changes(s: Session, texts: dict[str, str], where: str) -> tuple[dict[str, str], list[str]]:
+    """Which offered rules texts to adopt (valid, different from the current ones, stranding no open
+    case) and a Chinese warning for each one refused; the store is not touched."""
+    current = effective_texts(s)
+    adopt: dict[str, str] = {}
+    warnings: list[str] = []
+    for name, text in sorted(texts.items()):
+        title = RULES_TITLES.get(name, name)
+        try:
+            parsed = parse_text(name, text)
+        except DomainError as exc:
+            warnings.append(f"{where}中的{title}（{name}）有误，未接受，仍按原规则办理：{exc.message}")
+            continue
+        if text == current.get(name):
+            continue
+        if isinstance(parsed, Workflow):
+            problem = stranded_message(s, parsed)
+            if problem:
+                warnings.append(f"{where}中的{title}（{name}）未接受：{problem}")
+                continue
+        adopt[name] = text
+    return adopt, warnings
+
+
+def store_texts(s: Session, texts: dict[str, str]) -> int:
+    """Store rules texts as settings (audited like any row); returns how many changed."""
+    changed = 0
+    for name, text in texts.items():
+        row = s.get(Setting, RULES_KEY_PREFIX + name)
+        if row is None:
+            s.add(Setting(key=RULES_KEY_PREFIX + name, value=text))
+        elif row.value != text:
+            row.value = text
+            s.add(row)
+        else:
+            continue
+        changed += 1
+    return changed
+
+
+@dataclass(frozen=True)
+class InstallResult:
+    file: str
+    version: str
+    changed: bool
+
+
+def install(store: Store, path: Path) -> InstallResult:
+    """`rules install`: an administrator puts a checked workflow.toml or sanctions.toml into the store,
+    from where it travels down in bundles and set-up packages."""
+    from app.errors import InputError
+    from app.services.accounts import require_admin
+
+    require_admin(store)
+    path = Path(path)
+    name = path.name
+    if name not in RULES_FILES:
+        raise InputError("rules_unknown", f"“{name}”不是规则文件：文件名只能是 workflow.toml 或 sanctions.toml。")
+    try:
+        if path.stat().st_size > MAX_RULES_BYTES:
+            raise InputError("rules_too_large", f"规则文件“{path}”超过 1 MB，请检查是否选错了文件。")
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError("no_file", f"无法读取规则文件“{path}”：{exc.strerror}。请检查路径。") from exc
+    except UnicodeDecodeError as exc:
+        raise InputError("rules_invalid", f"规则文件“{path}”不是 UTF-8 文本，请用 UTF-8 编码保存后重试。") from exc
+    try:
+        parsed = parse_text(name, text)
+    except DomainError as exc:
+        raise InputError(exc.code, f"{exc.message}（规则未安装，请改正后重试。）") from exc
+    with store.write() as s:
+        if isinstance(parsed, Workflow):
+            problem = stranded_message(s, parsed)
+            if problem:
+                raise InputError("rules_strand_cases", problem)
+        changed = store_texts(s, {name: text}) > 0
+    return InstallResult(name, parsed.version if isinstance(parsed, Workflow) else "", changed)
+
+
+def load_in(s: Session) -> RuleSet:
     rules = resources_dir() / "rules"
     years = dict(shipped_holidays(resources_dir() / "holidays"))
-    years.update(stored_holidays(store))
-    workflow = shipped_workflow(rules / "workflow.toml")
+    years.update(stored_holidays_in(s))
+    stored = stored_texts(s)
+    workflow = parse_text("workflow.toml", stored["workflow.toml"]) if "workflow.toml" in stored \
+        else shipped_workflow(rules / "workflow.toml")
+    catalog = parse_text("sanctions.toml", stored["sanctions.toml"]) if "sanctions.toml" in stored \
+        else shipped_catalog(rules / "sanctions.toml")
+    row = s.get(Setting, "due_soon_working_days")
     return RuleSet(
         workflow=workflow,
-        catalog=shipped_catalog(rules / "sanctions.toml"),
+        catalog=catalog,
         calendar=WorkCalendar(years),
-        due_soon_wd=int(setting(store, "due_soon_working_days", workflow.due_soon_wd)),
+        due_soon_wd=int(row.value if row is not None else workflow.due_soon_wd),
     )
+
+
+def load(store: Store) -> RuleSet:
+    with store.read() as s:
+        return load_in(s)

@@ -276,6 +276,8 @@ def export(store: Store, to_code: str, out_dir: Path, *, full: bool = False, pro
     me = store.office.id
     progress(0, 0, "正在读取要导出的记录……")
     with store.read() as s:
+        if practice_mode(s):
+            raise InputError("practice_store", "这是练习数据库，练习数据不能生成上报数据包。")
         peer = offices.office_by_code(s, to_code)
         me_row = s.get(Office, me)
         kind = kind_between(me_row, peer)
@@ -306,6 +308,7 @@ def export(store: Store, to_code: str, out_dir: Path, *, full: bool = False, pro
         receipts = signed_receipts(s, own, me, peer.id)
         holidays = offices.holiday_tables(s) if kind == "downward" else {}
         templates = offices.template_tables(s) if kind == "downward" else {}
+        rules_texts = ruleset.effective_texts(s) if kind == "downward" else {}
         practice = practice_mode(s)
     if cancelled():
         raise Cancelled()
@@ -329,6 +332,8 @@ def export(store: Store, to_code: str, out_dir: Path, *, full: bool = False, pro
                 b.add_json(f"holidays/{year}.json", table)
             for template_id, table in sorted(templates.items()):
                 b.add_json(f"templates/{template_id}.json", table)
+            for name, text in sorted(rules_texts.items()):
+                b.add(f"rules/{name}", text.encode("utf-8"))
 
         plain = pack.build_payload(work, fill)
         if cancelled():
@@ -401,6 +406,7 @@ class Opened:
     receipts: list[dict] = field(default_factory=list)
     holidays: dict[int, dict] = field(default_factory=dict)
     templates: dict[str, dict] = field(default_factory=dict)
+    rules: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     payload: Payload | None = None
 
@@ -515,6 +521,11 @@ def read_content(opened: Opened, progress: Progress) -> None:
         raise refuse("unexpected_templates", "只有上级下发的数据包可以包含模板。")
     offices.check_templates(templates, "数据包")
     opened.templates = templates
+    rules = payload.entries("rules/")
+    if rules and path_kind != "downward":
+        raise refuse("unexpected_rules", "只有上级下发的数据包可以包含规则文件。")
+    opened.rules, problems = offices.read_rules(payload, "上级下发的数据包")
+    opened.warnings.extend(problems)
 
 
 def valid_receipt(r) -> bool:
@@ -600,6 +611,7 @@ def import_one(store: Store, path: Path, *, dry_run: bool = False, progress: Pro
                 if dry_run:
                     with store.read() as s:
                         plan, warnings = classify(s, store, opened)
+                        warnings += tuple(ruleset.rules_changes(s, opened.rules, "上级下发的数据包")[1])
                     return ImportResult(path.name, opened.sender.code, m["seq"], **plan.counts(), warnings=warnings,
                                         dry_run=True, kind=m["kind"])
                 progress(0, 0, "正在写入数据库……")
@@ -611,6 +623,9 @@ def import_one(store: Store, path: Path, *, dry_run: bool = False, progress: Pro
                     acked = apply_receipts(s, store, opened, sender_key)
                     holidays = apply_holidays(s, opened.holidays)
                     templates = offices.store_templates(s, opened.templates)
+                    rules, refused_rules = ruleset.rules_changes(s, opened.rules, "上级下发的数据包")
+                    warnings += tuple(refused_rules)
+                    ruleset.store_texts(s, rules)
                     s.add(BundleLog(bundle_id=m["bundle_id"], direction="in", peer_office_id=opened.sender.id, kind=m["kind"],
                                     seq=m["seq"], sha256=opened.sha256, prev_hash=m["prev_hash"],
                                     records=sum(counts.values()), files=len(payload.entries("files/")),
@@ -629,6 +644,9 @@ def import_one(store: Store, path: Path, *, dry_run: bool = False, progress: Pro
             effects.append(f"已更新{holidays}个年度的节假日表。")
         if templates:
             effects.append(f"已安装上级下发的文书模板{templates}个（已通过检查）。")
+        for name in sorted(rules):
+            effects.append(f"已按上级下发的{ruleset.RULES_TITLES[name]}（{name}）更新本单位规则"
+                           + (f"，流程版本{ruleset.parse_text(name, rules[name]).version}。" if name == "workflow.toml" else "。"))
         from app.services import review
 
         effects.extend(review.after_import(store))

@@ -1,7 +1,7 @@
 """The payload inside the age encryption: a ZIP archive, built here and opened defensively.
 
 Entry names come from a fixed grammar (records/<table>.jsonl, files/<sha256>, holidays/<year>.json,
-templates/<id>.json, index.json, receipts.json, setup.json). Before anything is read the whole central directory is
+templates/<id>.json, rules/workflow.toml, rules/sanctions.toml, index.json, receipts.json, setup.json). Before anything is read the whole central directory is
 checked: no absolute paths, `..`, drive letters or backslashes, no links or folders, no duplicates,
 and caps on the number of entries, the total size and the compression ratio. index.json lists the
 size and SHA-256 of every other entry; each is checked as it is read.
@@ -22,11 +22,12 @@ from app.sync.container import BundleError
 INDEX = "index.json"
 NAME_GRAMMAR = re.compile(
     r"(index\.json|receipts\.json|setup\.json|records/[a-z_]{1,40}\.jsonl|files/[0-9a-f]{64}|holidays/[0-9]{4}\.json"
-    r"|templates/[a-z][a-z0-9_]{0,63}\.json)"
+    r"|templates/[a-z][a-z0-9_]{0,63}\.json|rules/(?:workflow|sanctions)\.toml)"
 )
 MAX_ENTRIES = 100_000
 MAX_TOTAL_BYTES = 8 * 1024 ** 3
 MAX_ENTRY_BYTES = 2 * 1024 ** 3
+MAX_RULES_BYTES = 1024 * 1024  # a rules text; the shipped ones are a few dozen KB
 MAX_RATIO = 200  # uncompressed / compressed, for entries above RATIO_FLOOR bytes
 RATIO_FLOOR = 1024 * 1024
 
@@ -124,7 +125,7 @@ class Payload:
                 raise refuse("payload_bad_name", f"条目“{name}”另行加密")
             if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
                 raise refuse("payload_bad_name", f"条目“{name}”的压缩方式不受支持")
-            if info.file_size > MAX_ENTRY_BYTES:
+            if info.file_size > MAX_ENTRY_BYTES or (name.startswith("rules/") and info.file_size > MAX_RULES_BYTES):
                 raise refuse("payload_too_large", f"条目“{name}”过大")
             if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
                 raise refuse("payload_ratio", f"条目“{name}”的压缩比异常（疑似压缩炸弹）")

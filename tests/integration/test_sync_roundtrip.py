@@ -272,3 +272,93 @@ def test_templates_travel_down_only_when_they_pass_lint(chain, run_cli, tmp_path
     assert refused.code == 2 and refused.json[0]["code"] == "templates_refused"
     with opened(chain.township) as store, store.read() as s:
         assert s.get(Setting, TEMPLATE_KEY_PREFIX + "clue_register_form").value["entry"]["version"] == "2026.9"
+
+
+NEW_WHAT = "县纪委统一要求：每一件反映都要当天编号登记，并判断管辖和是否受理。"
+
+
+def county_rules(tmp_path: Path) -> Path:
+    """A county's own workflow.toml: the shipped one with another version and one step's guidance changed."""
+    from app.paths import resources_dir
+
+    text = (resources_dir() / "rules" / "workflow.toml").read_text("utf-8")
+    old_what = text.split('[steps.intake_register.guidance]\nwhat = "', 1)[1].split('"', 1)[0]
+    changed = text.replace('version = "2026.1"', 'version = "2026.9"', 1).replace(old_what, NEW_WHAT, 1)
+    assert changed.count(NEW_WHAT) == 1 and 'version = "2026.9"' in changed
+    folder = tmp_path / "county_rules"
+    folder.mkdir(exist_ok=True)
+    path = folder / "workflow.toml"
+    path.write_text(changed, encoding="utf-8")
+    return path
+
+
+def rules_of(data: Path):
+    from app.services import ruleset
+
+    with opened(data) as store:
+        return ruleset.load(store).workflow
+
+
+def test_county_rules_travel_down_and_broken_ones_are_not_accepted(chain, run_cli, tmp_path, monkeypatch):
+    from app.models import Setting
+    from app.services.ruleset import RULES_KEY_PREFIX
+
+    pair(run_cli, chain, chain.township, chain.county, "T001", "C01")
+    broken = tmp_path / "broken" / "workflow.toml"
+    broken.parent.mkdir()
+    broken.write_text('[workflow]\nid = "x"\n', encoding="utf-8")
+    refused = run_cli("--data-dir", chain.county, "rules", "install", broken)
+    assert refused.code == 2 and "workflow.toml" in refused.err
+    assert run_cli("--data-dir", chain.county, "rules", "install", tmp_path / "other.toml").code == 2
+
+    installed = ok(run_cli("--data-dir", chain.county, "rules", "install", county_rules(tmp_path), "--json"))
+    assert installed == {"file": "workflow.toml", "version": "2026.9", "changed": True}
+    assert rules_of(chain.county).version == "2026.9"
+    assert rules_of(chain.township).version == "2026.1"
+
+    down = export(run_cli, chain.county, "T001", chain.stick)
+    taken = ok(run_cli("--data-dir", chain.township, "import", down["bundle"], "--json"))[0]
+    assert any("workflow.toml" in e and "2026.9" in e for e in taken["effects"]), taken
+    workflow = rules_of(chain.township)
+    assert workflow.version == "2026.9" and workflow.steps["intake_register"].guidance.what == NEW_WHAT
+    with opened(chain.township) as store, store.read() as s:
+        assert s.get(Setting, RULES_KEY_PREFIX + "workflow.toml") is not None
+        assert s.get(Setting, RULES_KEY_PREFIX + "sanctions.toml") is None  # same as shipped: nothing stored
+
+    # a county (an older or faulty build) that sends a broken rules text: the township keeps its rules and
+    # the rest of the bundle still applies
+    from app.services import ruleset, sync
+
+    with opened(chain.county) as store:
+        texts = ruleset.effective_texts
+        monkeypatch.setattr(ruleset, "effective_texts", lambda s: {
+            **texts(s), "workflow.toml": texts(s)["workflow.toml"].replace('version = "2026.9"', 'version = 7', 1)})
+        down = {"bundle": sync.export(store, "T001", chain.stick).bundle}
+        monkeypatch.undo()
+    taken = ok(run_cli("--data-dir", chain.township, "import", down["bundle"], "--json"))[0]
+    assert not taken["refused"] and any("workflow.toml" in w and "未接受" in w for w in taken["warnings"]), taken
+    assert rules_of(chain.township).version == "2026.9"
+
+
+def test_rules_that_would_strand_an_open_case_are_refused(chain, run_cli, tmp_path):
+    case_id = walk_to_county_review(run_cli, chain.township, tmp_path)
+    pair(run_cli, chain, chain.township, chain.county, "T001", "C01")
+    rules = county_rules(tmp_path)
+    ok(run_cli("--data-dir", chain.county, "rules", "install", rules, "--json"))
+    # the township's open case sits at a step the county's rules no longer have
+    with opened(chain.township) as store, store.write() as s:
+        case = s.get(Case, case_id)
+        case.step_id = "retired_step"
+        s.add(case)
+    down = export(run_cli, chain.county, "T001", chain.stick)
+    taken = ok(run_cli("--data-dir", chain.township, "import", down["bundle"], "--json"))[0]
+    assert any("retired_step" in w and "未结案件" in w for w in taken["warnings"]), taken
+    assert rules_of(chain.township).version == "2026.1"
+
+
+def test_set_up_package_carries_the_county_rules(chain, run_cli, tmp_path):
+    ok(run_cli("--data-dir", chain.county, "rules", "install", county_rules(tmp_path), "--json"))
+    township = tmp_path / "township2"
+    init_with_package(run_cli, chain.county, township, "T002", "青河镇纪委", "township", chain.stick)
+    workflow = rules_of(township)
+    assert workflow.version == "2026.9" and workflow.steps["intake_register"].guidance.what == NEW_WHAT
