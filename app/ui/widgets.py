@@ -11,6 +11,8 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QAbstractScrollArea,
     QCheckBox,
+    QDialog,
+    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -366,3 +368,18 @@ def fit_height(table: QTableView, max_rows: int) -> None:
     rows = max_rows * table.verticalHeader().defaultSectionSize()
     table.setMaximumHeight(table.horizontalHeader().sizeHint().height() + rows + 2 * table.frameWidth()
                            + table.horizontalScrollBar().sizeHint().height())
+
+
+def dialog_layout(dialog: QDialog, accept_text: str, widgets: list[QWidget], min_width: int) -> None:
+    """The usual form dialog: the widgets in a column, then 「accept_text」 and 取消 buttons."""
+    buttons = QDialogButtonBox()
+    buttons.addButton(accept_text, QDialogButtonBox.ButtonRole.AcceptRole)
+    buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    column = QVBoxLayout(dialog)
+    column.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)  # wrapped hints keep their height
+    for widget in widgets:
+        column.addWidget(widget)
+    column.addWidget(buttons)
+    dialog.setMinimumWidth(min_width)

@@ -13,12 +13,10 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLayout,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
@@ -30,7 +28,7 @@ from PySide6.QtWidgets import (
 from app.ui.errors import error_message
 from app.ui.session import SessionContext
 from app.ui.theme import monospace_font
-from app.ui.widgets import ERROR_STYLE, Form, data_table, fit_columns, hint_label
+from app.ui.widgets import ERROR_STYLE, Form, data_table, dialog_layout, fit_columns, hint_label
 
 BUNDLE_FILTER = "纪案通数据包 (*.jab)"
 OTHER_FOLDER = "其他文件夹…"
@@ -337,16 +335,7 @@ class OfficeDialog(QDialog):
         self.level = self.form.add_row("level", "级别", QComboBox())
         for value in ("township", "county") if level == "city" else ("township",):
             self.level.addItem(LEVEL_TITLES[value], value)
-        buttons = QDialogButtonBox()
-        buttons.addButton("登记", QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        column = QVBoxLayout(self)
-        column.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
-        column.addWidget(self.form)
-        column.addWidget(buttons)
-        self.setMinimumWidth(460)
+        dialog_layout(self, "登记", [self.form], 460)
 
 
 class OfficesTab(QWidget):
@@ -465,23 +454,12 @@ class FingerprintDialog(QDialog):
         self.setWindowTitle("核对指纹")
         self.edit = QLineEdit()
         self.edit.setPlaceholderText("如 12345 67890 12345 67890 12345 67890")
-        buttons = QDialogButtonBox()
-        buttons.addButton("确认", QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
         digits = QLabel(shown)
         digits.setFont(monospace_font(16, bold=True))
         digits.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        column = QVBoxLayout(self)
-        column.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)  # wrapped hints keep their height
-        column.addWidget(QLabel(f"数据包中“{name}”的指纹："))
-        column.addWidget(digits)
-        column.addWidget(hint_label("请打电话请对方读出其屏幕上“本单位指纹”的30位数字，输入到下面。"
-                                    "不一致时不要确认：数据包可能是伪造的。"))
-        column.addWidget(self.edit)
-        column.addWidget(buttons)
-        self.setMinimumWidth(480)
+        hint = hint_label("请打电话请对方读出其屏幕上“本单位指纹”的30位数字，输入到下面。"
+                          "不一致时不要确认：数据包可能是伪造的。")
+        dialog_layout(self, "确认", [QLabel(f"数据包中“{name}”的指纹："), digits, hint, self.edit], 480)
 
 
 class OpinionDialog(QDialog):
@@ -499,17 +477,7 @@ class OpinionDialog(QDialog):
         self.conclusion.setEnabled(bool(row.choices))
         self.text = self.form.add_row("text", "意见要点", QPlainTextEdit())
         self.text.setFixedHeight(90)
-        buttons = QDialogButtonBox()
-        buttons.addButton("保存", QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        column = QVBoxLayout(self)
-        column.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
-        column.addWidget(hint_label(f"{row.office_name} · {row.number} · {row.persons}"))
-        column.addWidget(self.form)
-        column.addWidget(buttons)
-        self.setMinimumWidth(520)
+        dialog_layout(self, "保存", [hint_label(f"{row.office_name} · {row.number} · {row.persons}"), self.form], 520)
 
 
 class QueueTab(QWidget):
@@ -590,16 +558,7 @@ class TransferDialog(QDialog):
         self.summary = self.form.add_row("summary", "主要问题", QPlainTextEdit())
         self.summary.setFixedHeight(80)
         self.note = self.form.add_row("note", "转办要求", QLineEdit(), "乡镇须自收到之日起3个月内办结；情况复杂的经主要负责人批准可延长3个月。")
-        buttons = QDialogButtonBox()
-        buttons.addButton("转办", QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        column = QVBoxLayout(self)
-        column.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
-        column.addWidget(self.form)
-        column.addWidget(buttons)
-        self.setMinimumWidth(520)
+        dialog_layout(self, "转办", [self.form], 520)
 
 
 class TransfersTab(QWidget):
