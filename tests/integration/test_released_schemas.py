@@ -1,0 +1,33 @@
+"""Stores made by every released schema version open, upgrade to the head and keep their data."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from app.paths import store_paths
+from app.services import cases, status, unlock
+from app.storage import schema
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "stores"
+PASSWORD = "fixture2026"
+
+
+@pytest.mark.parametrize("version", sorted(p.name for p in FIXTURES.iterdir() if p.is_dir()))
+def test_released_store_upgrades_and_keeps_its_cases(version, tmp_path):
+    data = tmp_path / version
+    shutil.copytree(FIXTURES / version, data)
+    store = unlock.unlock(store_paths(data), "张书记", PASSWORD).store
+    try:
+        assert schema.current_revision(store.engine) == schema.head_revision()
+        assert status.verify(store).ok
+        rows = cases.list_cases(store)
+        assert len(rows) == 6
+        shown = cases.show_case(store, rows[0].case_id)
+        assert shown["stage"]["title"]
+    finally:
+        store.close()
+    if version != schema.head_revision():
+        assert (data / "migration-backups" / f"store-{version}.db").exists()
