@@ -9,9 +9,12 @@ from app.cli.context import AddCommand, ChineseParser, Context, add_sub, emit
 
 
 def cmd_rules(ctx: Context) -> int:
-    from app.services import ruleset
+    from app.services import cases, ruleset
 
-    result = ruleset.install(ctx.open(), Path(ctx.args.file))
+    store = ctx.open()
+    result = ruleset.install(store, Path(ctx.args.file))
+    if result.changed:
+        cases.refresh_due_dates(store)
     version = f"（流程版本{result.version}）" if result.version else ""
     if result.changed:
         text = f"已安装规则文件 {result.file}{version}。此后导出给下级的数据包和设置包将带上这份规则。"

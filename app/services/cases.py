@@ -342,6 +342,31 @@ def act(store: Store, case_id: str, action_data: dict, *, today: date | None = N
     return ActResult(case.id, case.stage, case.step_id, {k: v.isoformat() for k, v in outcome.events_set.items()})
 
 
+def refresh_due_dates(store: Store, *, today: date | None = None) -> int:
+    """Recompute each open case's stored next deadline after the calendar or the rules changed.
+
+    Lists filter on `case.next_due`; a newly entered holiday year or pushed rules move due dates.
+    Returns how many cases changed (only those rows are written, so only they are audited).
+    """
+    today = today or date.today()
+    rules = ruleset.load(store)
+    changed = 0
+    with store.write() as s:
+        open_cases = s.exec(select(Case).where(Case.deleted == False, Case.owner_office_id == store.office.id,  # noqa: E712
+                                               Case.next_due.is_not(None))).all()
+        for case in open_cases:
+            state = case_codec.from_json(case.state)
+            if state.step_id not in rules.workflow.steps:
+                continue  # a rules update never strands a case; an old store's stray step is left as is
+            running = running_deadlines(evaluate(rules, state, today))
+            due, title = (running[0].due, running[0].title) if running else (None, "")
+            if (due, title) != (case.next_due, case.next_due_title):
+                case.next_due, case.next_due_title = due, title
+                s.add(case)
+                changed += 1
+    return changed
+
+
 def primary_person_id(s: Session, case: Case) -> str | None:
     link = s.exec(select(ClueSubject).where(ClueSubject.clue_id == case.clue_id).order_by(ClueSubject.created_at)).first()
     return link.person_id if link else None

@@ -20,7 +20,7 @@ from app.domain.errors import DomainError
 from app.errors import InputError
 from app.models import Setting
 from app.paths import resources_dir
-from app.services import ruleset
+from app.services import cases, ruleset
 from app.services.accounts import require_admin
 from app.storage.store import Store
 
@@ -123,6 +123,7 @@ def save_year(store: Store, year: int, holidays_text: str, workdays_text: str, s
         else:
             row.value = data
             s.add(row)
+    cases.refresh_due_dates(store)
     return HolidayYearRow(year, "本单位录入", table.source, len(table.holidays), len(table.workdays))
 
 

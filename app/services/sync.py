@@ -38,7 +38,7 @@ from app.models import (
     Transfer,
 )
 from app.models.base import utcnow
-from app.services import offices, ruleset
+from app.services import cases, offices, ruleset
 from app.services.ruleset import HOLIDAY_KEY_PREFIX
 from app.storage import audit, schema
 from app.storage.store import Store
@@ -650,6 +650,8 @@ def import_one(store: Store, path: Path, *, dry_run: bool = False, progress: Pro
         from app.services import review
 
         effects.extend(review.after_import(store))
+        if holidays or rules:
+            cases.refresh_due_dates(store)
         release_held(store, m["bundle_id"])
         return ImportResult(path.name, opened.sender.code, m["seq"], **counts, warnings=warnings,
                             effects=tuple(effects), kind=m["kind"])

@@ -12,6 +12,7 @@ import pytest
 from app.domain.rules import parse_workflow
 from app.paths import store_paths
 from app.services import audit_log, unlock
+from app.services import cases as cases_service
 
 from tests.integration.conftest import PASSWORD
 
@@ -356,3 +357,21 @@ def test_reporter_identity_only_from_an_admin(township, run_cli, tmp_path):
     without_identity = {**CLUE, "reporter": {"real_name": True}}
     clue.write_text(json.dumps(without_identity, ensure_ascii=False), encoding="utf-8")
     assert run_cli("--data-dir", township, "--account", "李专干", "clue", "add", "--file", clue, password="staff2026ab").code == 0
+
+
+def test_entering_a_holiday_year_moves_stored_due_dates(township, run_cli, tmp_path):
+    from app.services import holidays
+
+    clue = tmp_path / "clue.json"
+    clue.write_text(json.dumps({**CLUE, "received_on": "2026-11-20", "source": "上级交办"}, ensure_ascii=False), encoding="utf-8")
+    case_id = run_cli("--data-dir", township, "clue", "add", "--file", clue, "--json").json["case_id"]
+    store = unlock.unlock(store_paths(township), None, PASSWORD).store
+    try:
+        before = {r.case_id: r.next_due for r in cases_service.list_cases(store)}[case_id]
+        assert before == date(2026, 11, 27)  # 5 working days to register a clue passed down
+        # an administrator enters 2026-11-23..27 as rest days (as if the State Council had said so)
+        holidays.save_year(store, 2026, "2026-11-23~2026-11-27 测试假日", "")
+        after = {r.case_id: r.next_due for r in cases_service.list_cases(store)}[case_id]
+        assert after == date(2026, 12, 4)
+    finally:
+        store.close()
