@@ -301,6 +301,7 @@ class AppController(QObject):
 
     def shutdown(self) -> None:
         self.idle.stop()
+        self.lock_pending = False  # a queued "tasks done" must not lock a store that is going away
         self.runner.wait()
         if self.main_window is not None:
             self.main_window.dispose()
@@ -309,3 +310,4 @@ class AppController(QObject):
             close_out_documents(self.store)
             self.store.close()
             self.store = None
+        self.state = LOCKED
