@@ -18,10 +18,10 @@ from datetime import date, timedelta
 from app.domain.calendar import HolidayYear, parse_holiday_year
 from app.domain.errors import DomainError
 from app.errors import InputError
-from app.models import Setting
 from app.paths import resources_dir
 from app.services import cases, ruleset
 from app.services.accounts import require_admin
+from app.storage import setting_rows
 from app.storage.store import Store
 
 YEAR_RANGE = (2000, 2100)
@@ -117,12 +117,7 @@ def save_year(store: Store, year: int, holidays_text: str, workdays_text: str, s
         raise InputError(exc.code, exc.message + "。请改正后再保存。", dict(exc.detail)) from exc
     key = f"{ruleset.HOLIDAY_KEY_PREFIX}{year}"
     with store.write() as s:
-        row = s.get(Setting, key)
-        if row is None:
-            s.add(Setting(key=key, value=data))
-        else:
-            row.value = data
-            s.add(row)
+        setting_rows.put(s, key, data)
     cases.refresh_due_dates(store)
     return HolidayYearRow(year, "本单位录入", table.source, len(table.holidays), len(table.workdays))
 

@@ -16,6 +16,7 @@ from app.models import BundleLog, Office, OfficeKey, Setting
 from app.models.base import utcnow
 from app.services.accounts import require_admin
 from app.services.ruleset import HOLIDAY_KEY_PREFIX
+from app.storage import setting_rows
 from app.storage import audit, schema
 from app.storage.store import Store
 from app.sync import container, keys, manifest, pack, quarantine
@@ -236,18 +237,7 @@ def check_templates(tables: dict[str, dict], where: str) -> None:
 def store_templates(s: Session, tables: dict[str, dict]) -> int:
     from app.services.documents import TEMPLATE_KEY_PREFIX
 
-    changed = 0
-    for template_id, value in tables.items():
-        row = s.get(Setting, TEMPLATE_KEY_PREFIX + template_id)
-        if row is None:
-            s.add(Setting(key=TEMPLATE_KEY_PREFIX + template_id, value=value))
-        elif row.value != value:
-            row.value = value
-            s.add(row)
-        else:
-            continue
-        changed += 1
-    return changed
+    return sum(setting_rows.put(s, TEMPLATE_KEY_PREFIX + template_id, value) for template_id, value in tables.items())
 
 
 def read_rules(payload, where: str) -> tuple[dict[str, str], list[str]]:

@@ -22,6 +22,7 @@ from app.domain.rules import Workflow, parse_workflow
 from app.domain.sanctions import SanctionCatalog, parse_sanctions
 from app.models import Case, Setting
 from app.paths import resources_dir
+from app.storage import setting_rows
 from app.storage.store import Store
 
 HOLIDAY_KEY_PREFIX = "holiday_year:"
@@ -166,18 +167,7 @@ def rules_changes(s: Session, texts: dict[str, str], where: str) -> tuple[dict[s
 
 def store_texts(s: Session, texts: dict[str, str]) -> int:
     """Store rules texts as settings (audited like any row); returns how many changed."""
-    changed = 0
-    for name, text in texts.items():
-        row = s.get(Setting, RULES_KEY_PREFIX + name)
-        if row is None:
-            s.add(Setting(key=RULES_KEY_PREFIX + name, value=text))
-        elif row.value != text:
-            row.value = text
-            s.add(row)
-        else:
-            continue
-        changed += 1
-    return changed
+    return sum(setting_rows.put(s, RULES_KEY_PREFIX + name, text) for name, text in texts.items())
 
 
 @dataclass(frozen=True)

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import replace
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 
-from app.domain.calendar import WorkCalendar, parse_holiday_year
 from app.domain.errors import DomainError
-from app.domain.rules import Field, parse_workflow
-from app.domain.sanctions import parse_sanctions
+from app.domain.rules import Field
 from app.domain.workflow import (
     CaseState,
     CompleteItem,
@@ -28,15 +24,8 @@ from app.domain.workflow import (
     initial_state,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
-WF = parse_workflow(tomllib.loads((ROOT / "resources/rules/workflow.toml").read_text("utf-8")), "workflow.toml")
-CATALOG = parse_sanctions(tomllib.loads((ROOT / "resources/rules/sanctions.toml").read_text("utf-8")), "sanctions.toml")
-CAL = WorkCalendar(
-    {
-        int(p.stem): parse_holiday_year(tomllib.loads(p.read_text("utf-8")), p.name, expected_year=int(p.stem))
-        for p in (ROOT / "resources/holidays").glob("*.toml")
-    }
-)
+from tests.unit.shipped_rules import CAL, CATALOG, WF
+
 RECEIVED = date(2026, 3, 2)
 CLUE = {
     "source": "信访举报（来信）",

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import replace
 from datetime import date, timedelta
-from pathlib import Path
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from app.domain.calendar import WorkCalendar, parse_holiday_year
-from app.domain.rules import Field, parse_workflow
-from app.domain.sanctions import parse_sanctions
+from app.domain.rules import Field
 from app.domain.workflow import (
     CompleteItem,
     Decide,
@@ -26,15 +22,8 @@ from app.domain.workflow import (
     initial_state,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
-WF = parse_workflow(tomllib.loads((ROOT / "resources/rules/workflow.toml").read_text("utf-8")), "workflow.toml")
-CATALOG = parse_sanctions(tomllib.loads((ROOT / "resources/rules/sanctions.toml").read_text("utf-8")), "sanctions.toml")
-CAL = WorkCalendar(
-    {
-        int(p.stem): parse_holiday_year(tomllib.loads(p.read_text("utf-8")), p.name, expected_year=int(p.stem))
-        for p in (ROOT / "resources/holidays").glob("*.toml")
-    }
-)
+from tests.unit.shipped_rules import CAL, CATALOG, WF
+
 RECEIVED = date(2026, 3, 2)
 CLUE = {"source": "上级交办", "reporter_real_name": True, "persons": ["王某某"], "summary": "反映违规发放补贴"}
 NAMES = ("张书记", "李副书记", "赵委员", "钱某")
