@@ -136,7 +136,11 @@ def installed_templates(s: Session) -> dict[str, tuple[TemplateEntry, bytes]]:
 
 def registry(store: Store) -> Registry:
     with store.read() as s:
-        return Registry(shipped_dir(), installed_templates(s))
+        return registry_in(s)
+
+
+def registry_in(s: Session) -> Registry:
+    return Registry(shipped_dir(), installed_templates(s))
 
 
 def list_templates(store: Store) -> list[TemplateInfo]:
@@ -246,7 +250,10 @@ def case_templates(store: Store, case_id: str, *, rules: RuleSet | None = None) 
 
 
 def fonts_of(store: Store) -> Fonts:
-    values = settings.load(store)
+    return fonts_from(settings.load(store))
+
+
+def fonts_from(values: settings.OfficeSettings) -> Fonts:
     return Fonts(values.font_body, values.font_title, values.font_heading, values.font_kai)
 
 
@@ -283,22 +290,24 @@ def render(store: Store, case_id: str, template_id: str, *, today: date | None =
     `practice`: a red 练习 mark on every page and a practice number; a practice store (marked by
     services/practice.py) makes every document a practice document whoever asks.
     """
-    from app.services.practice import is_practice
+    from app.services.practice import is_practice_in
 
     today = today or date.today()
     rules = rules or ruleset.load(store)
-    practice = practice or is_practice(store)
-    reg = registry(store)
-    try:
-        template = reg.get(template_id)
-    except DomainError as exc:
-        raise _refused(exc) from exc
-    entry = template.entry
-    if report_context.is_report(entry.stage):
-        raise InputError("not_a_case_template", f"“{entry.title}”是统计报告模板，请用“统计”页或 report 命令导出，不能作为案件文书生成。")
     schema = context.schema(rules.workflow)
-    fonts = fonts_of(store)
+    # everything read in the one write transaction: a render is one round trip to the store
     with store.write() as s:
+        practice = practice or is_practice_in(s)
+        reg = registry_in(s)
+        try:
+            template = reg.get(template_id)
+        except DomainError as exc:
+            raise _refused(exc) from exc
+        entry = template.entry
+        if report_context.is_report(entry.stage):
+            raise InputError("not_a_case_template",
+                             f"“{entry.title}”是统计报告模板，请用“统计”页或 report 命令导出，不能作为案件文书生成。")
+        fonts = fonts_from(settings.read(s))
         case = load_case(s, case_id)
         if case.owner_office_id != store.office.id:
             raise InputError("not_owner", "这个案件属于其他单位，本单位只能查看，不能制作文书。")

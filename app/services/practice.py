@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from app.domain import practice_scoring as scoring
 from app.domain import workflow as engine
@@ -168,7 +168,12 @@ def _aware(moment: datetime) -> datetime:
 
 
 def is_practice(store: Store) -> bool:
-    return ruleset.setting(store, PRACTICE_SETTING, False) is True
+    with store.read() as s:
+        return is_practice_in(s)
+
+
+def is_practice_in(s: Session) -> bool:
+    return ruleset.setting_in(s, PRACTICE_SETTING, False) is True
 
 
 def mark(store: Store) -> None:

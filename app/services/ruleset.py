@@ -84,7 +84,11 @@ def stored_holidays_in(s: Session) -> dict[int, HolidayYear]:
 
 def setting(store: Store, key: str, default):
     with store.read() as s:
-        row = s.get(Setting, key)
+        return setting_in(s, key, default)
+
+
+def setting_in(s: Session, key: str, default):
+    row = s.get(Setting, key)
     return row.value if row is not None else default
 
 

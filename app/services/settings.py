@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
 
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from app.errors import InputError
 from app.models import Setting
@@ -69,7 +69,12 @@ def problems(values: OfficeSettings) -> dict[str, str]:
 
 def load(store: Store) -> OfficeSettings:
     with store.read() as s:
-        rows = {row.key: row.value for row in s.exec(select(Setting).where(Setting.key.in_(KEYS))).all()}
+        return read(s)
+
+
+def read(s: Session) -> OfficeSettings:
+    """The office settings as seen inside an open transaction."""
+    rows = {row.key: row.value for row in s.exec(select(Setting).where(Setting.key.in_(KEYS))).all()}
     defaults = OfficeSettings()
     candidate = {key: rows.get(key, getattr(defaults, key)) for key in KEYS}
     # a damaged value falls back to its default instead of failing every screen that reads it
