@@ -2,8 +2,22 @@
 
 from __future__ import annotations
 
+from html import escape
+from pathlib import Path
+
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QProgressBar, QVBoxLayout, QWidget, QWizard, QWizardPage
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+    QWizardPage,
+)
 
 from app.domain.password_rule import RULE_TEXT
 from app.errors import InputError
@@ -24,6 +38,19 @@ class OfficePage(QWizardPage):
         super().__init__()
         self.setTitle("第一步：本单位信息")
         self.setSubTitle("首次使用需建立本单位的加密数据库。数据只保存在这台电脑上，不联网。")
+        # A township normally starts from the set-up package its county made: the office details,
+        # the county's keys, holiday tables, templates and rules then come from the county.
+        self.package_button = QPushButton("使用上级发来的设置包…")
+        self.package_clear = QPushButton("不使用设置包")
+        self.package_clear.hide()
+        self.package_note = hint_label("乡镇纪委、县纪委：如上级纪委已发来设置包（.jab 文件），请先选择它，单位信息将自动填好，"
+                                       "以后与上级交换数据时无需再核对密钥。")
+        self.package_note.setTextFormat(Qt.TextFormat.RichText)
+        self.package_message = message_label()
+        package_row = QHBoxLayout()
+        package_row.addWidget(self.package_button)
+        package_row.addWidget(self.package_clear)
+        package_row.addStretch(1)
         self.form = Form()
         self.code = self.form.add_row("code", "单位代码", QLineEdit(), "只能使用字母、数字和连字符，如 LX-HX01。")
         self.code.setMaxLength(32)
@@ -38,15 +65,42 @@ class OfficePage(QWizardPage):
         location = hint_label(f"数据保存位置：{paths.root}")
         location.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         column = QVBoxLayout(self)
+        column.addLayout(package_row)
+        column.addWidget(self.package_note)
+        column.addWidget(self.package_message)
+        column.addSpacing(8)
         column.addWidget(self.form)
         column.addStretch(1)
         column.addWidget(location)
 
     def on_level_changed(self) -> None:
         city = self.level.currentData() == "city"
-        self.parent_code.setEnabled(not city)
+        self.parent_code.setEnabled(not city and not self.package_clear.isVisible())
         if city:
             self.form.set_error("parent", "")
+
+    def show_package(self, package) -> None:
+        """Fill the office from the package (or empty the fields again when `package` is None)."""
+        office = package.office if package is not None else {}
+        self.code.setText(office.get("code", ""))
+        self.name.setText(office.get("name", ""))
+        self.abbr.setText(office.get("abbr") or "")
+        self.parent_code.setText(office.get("parent_code") or "")
+        self.level.setCurrentIndex(next((i for i, (key, _) in enumerate(LEVELS) if key == office.get("level")), 0))
+        for field in (self.code, self.name, self.level, self.parent_code):
+            field.setEnabled(package is None)
+        self.parent_code.setEnabled(package is None and self.level.currentData() != "city")
+        self.package_clear.setVisible(package is not None)
+        self.form.clear_errors()
+        if package is None:
+            self.package_note.setText("乡镇纪委、县纪委：如上级纪委已发来设置包（.jab 文件），请先选择它，单位信息将自动填好，"
+                                      "以后与上级交换数据时无需再核对密钥。")
+        else:
+            parent = package.parent
+            self.package_note.setText(f"设置包由{escape(parent['name'])}（{escape(parent['code'])}）制作，已验证签名。"
+                                      f"请打电话向{escape(parent['name'])}核对其密钥指纹，一致后再继续：<br>"
+                                      f"<b style='font-size:15px'>{package.fingerprint}</b>")
+        show_message(self.package_message, "")
 
     def validatePage(self) -> bool:
         return self.wizard().check_office()
@@ -123,6 +177,8 @@ class SetupWizard(QWizard):
         self.paths = paths
         self.runner = runner
         self.kdf_profile = kdf_profile
+        self.prompter = prompter
+        self.package = None  # offices.SetupPackage once one is chosen and verified
         self.created = None
         self.store = None
         self.open_problem = ""
@@ -136,6 +192,8 @@ class SetupWizard(QWizard):
         self.office_page = OfficePage(paths)
         self.account_page = AccountPage()
         self.recovery_page = RecoveryPage(prompter)
+        self.office_page.package_button.clicked.connect(self.choose_package)
+        self.office_page.package_clear.clicked.connect(lambda: self.set_package(None))
         self.office_id = self.addPage(self.office_page)
         self.account_id = self.addPage(self.account_page)
         self.recovery_id = self.addPage(self.recovery_page)
@@ -154,7 +212,30 @@ class SetupWizard(QWizard):
             parent_code=None if office.level.currentData() == "city" else office.parent_code.text().strip() or None,
             office_abbr=office.abbr.text().strip(),
             kdf_profile=self.kdf_profile,
+            setup_package=self.package,
         )
+
+    def choose_package(self) -> None:
+        chosen = self.prompter.open_file(self, "选择上级纪委发来的设置包", "纪案通设置包 (*.jab);;所有文件 (*)")
+        if not chosen:
+            return
+
+        def read():
+            from app.services import offices
+
+            return offices.read_setup_package(Path(chosen))
+
+        self.office_page.package_button.setEnabled(False)
+        self.runner.run(read, on_done=self.set_package, on_error=self.on_package_refused)
+
+    def set_package(self, package) -> None:
+        self.package = package
+        self.office_page.package_button.setEnabled(True)
+        self.office_page.show_package(package)
+
+    def on_package_refused(self, exc: BaseException) -> None:
+        self.office_page.package_button.setEnabled(True)
+        show_message(self.office_page.package_message, error_message(exc))
 
     def service_problem(self) -> InputError | None:
         from app.services import setup
