@@ -55,6 +55,16 @@ class StorePaths:
         return self.root / "unlock-throttle.json"
 
     @property
+    def lock(self) -> Path:
+        """Held by the one process that has this store open (app/storage/instance_lock.py)."""
+        return self.root / "store.lock"
+
+    @property
+    def sync_work(self) -> Path:
+        """Owner-only working folders of exports and imports (plain payloads): app/sync/pack.py."""
+        return self.root / "sync-work"
+
+    @property
     def migration_backups(self) -> Path:
         return self.root / "migration-backups"
 

@@ -291,8 +291,7 @@ def make_setup_package(store: Store, for_code: str, out: Path) -> SetupPackageRe
             raise InputError("not_subordinate", f"“{target.name}”不是本单位的直接下级，不能为它生成设置包。")
         me = s.get(Office, store.office.id)
         own = own_keys(s, store.office.id)
-        files: dict[str, bytes] = {}
-        setup = {"parent": encode("office", me, files), "office": encode("office", target, files)}
+        setup = {"parent": encode("office", me), "office": encode("office", target)}
         holidays = holiday_tables(s)
         templates = template_tables(s)
         rules_texts = ruleset.effective_texts(s)
@@ -300,7 +299,7 @@ def make_setup_package(store: Store, for_code: str, out: Path) -> SetupPackageRe
     out = Path(out)
     if out.is_dir():
         out = out / f"{store.office.code}_{target.code}_setup.jab"
-    with pack.Workspace() as work:
+    with pack.Workspace(store.paths.sync_work) as work:
         def fill(b):
             b.add_json(SETUP_NAME, setup)
             for year, table in sorted(holidays.items()):

@@ -9,6 +9,7 @@ records are taken in one transaction. A refused bundle is quarantined and the st
 
 from __future__ import annotations
 
+import os
 import shutil
 import uuid
 from collections.abc import Callable
@@ -16,11 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
 from app.domain.calendar import parse_holiday_year
 from app.domain.errors import DomainError
-from app.errors import AppError, InputError
+from app.errors import AppError, InputError, StoreError
 from app.models import (
     SYNCED_TABLES,
     AuditEvent,
@@ -41,11 +43,20 @@ from app.models.base import utcnow
 from app.services import cases, offices, ruleset
 from app.services.ruleset import HOLIDAY_KEY_PREFIX
 from app.storage import audit, schema
+from app.storage.atomic import fsync_dir
 from app.storage.store import Store
 from app.sync import container, keys, manifest, merge, pack, quarantine
 from app.sync.archive import Builder, Payload
 from app.sync.container import BundleError, Cancelled
-from app.sync.records import AUDIT_TABLE, MODELS, RecordInvalid, decode, encode
+from app.sync.records import (
+    AUDIT_TABLE,
+    MODELS,
+    RecordInvalid,
+    decode,
+    encode,
+    file_column,
+    selected_columns,
+)
 
 Progress = Callable[[int, int, str], None]
 RECEIPT_CONTEXT = b"jiantong-receipt-v1\x00"
@@ -148,12 +159,17 @@ def changed_ids(s: Session, office_id: str, after: int, upto: int) -> dict[str, 
     return out
 
 
+def record_rows(s: Session, table: str, *where) -> list:
+    """Core rows of a synced table (every column but file contents): no ORM objects for a full bundle."""
+    return s.execute(sa_select(*selected_columns(table)).where(*where)).all()
+
+
 def rows_by_id(s: Session, table: str, ids: set[str]) -> list:
-    model = MODELS[table]
+    t = MODELS[table].__table__
     out = []
     ordered = sorted(ids)
     for start in range(0, len(ordered), 500):
-        out.extend(s.exec(select(model).where(model.id.in_(ordered[start:start + 500]))).all())
+        out.extend(record_rows(s, table, t.c.id.in_(ordered[start:start + 500])))
     return out
 
 
@@ -181,16 +197,17 @@ def upward_selection(s: Session, me: str, changed: dict[str, set[str]] | None) -
         real_person_ids = set(s.exec(select(ClueSubject.person_id).where(ClueSubject.clue_id.not_in(demo_clues))).all())
     out: dict[str, list] = {}
     for table in TABLES_BY_KIND["upward"] - {AUDIT_TABLE}:
-        model = MODELS[table]
         if changed is None:
-            rows = s.exec(select(model).where(model.owner_office_id == me)).all()
+            rows = record_rows(s, table, MODELS[table].__table__.c.owner_office_id == me)
         else:
             rows = [r for r in rows_by_id(s, table, changed.get(table, set())) if r.owner_office_id == me]
         if table == "reporter":
             rows = [r for r in rows if r.clue_id in forwarded]
         if demo_clues:
             rows = [r for r in rows if not is_demo_row(table, r, demo_clues, demo_cases, real_person_ids)]
-        out[table] = [r for r in rows if not getattr(r, "practice", False)]  # practice documents never leave
+        if "practice" in MODELS[table].__table__.c:  # practice documents never leave
+            rows = [r for r in rows if not r.practice]
+        out[table] = rows
     return out
 
 
@@ -203,16 +220,14 @@ def is_demo_row(table: str, row, demo_clues: set[str], demo_cases: set[str], rea
 
 
 def downward_selection(s: Session, me: str, peer: Office, changed: dict[str, set[str]] | None) -> dict[str, list]:
-    transfers = s.exec(select(Transfer).where(Transfer.owner_office_id == me, Transfer.to_office_id == peer.id)).all()
+    transfers = record_rows(s, "transfer", Transfer.owner_office_id == me, Transfer.to_office_id == peer.id)
     clue_ids = {t.clue_id for t in transfers}
     clues = rows_by_id(s, "clue", clue_ids)
-    links = s.exec(select(ClueSubject).where(ClueSubject.clue_id.in_(clue_ids))).all() if clue_ids else []
+    links = record_rows(s, "clue_subject", ClueSubject.clue_id.in_(clue_ids)) if clue_ids else []
     people = rows_by_id(s, "person", {x.person_id for x in links})
-    reporters = s.exec(select(Reporter).where(Reporter.clue_id.in_(clue_ids))).all() if clue_ids else []
-    opinions = s.exec(
-        select(ReviewOpinion).join(Case, Case.id == ReviewOpinion.case_id)
-        .where(ReviewOpinion.owner_office_id == me, Case.owner_office_id == peer.id)
-    ).all()
+    reporters = record_rows(s, "reporter", Reporter.clue_id.in_(clue_ids)) if clue_ids else []
+    peer_cases = sa_select(Case.id).where(Case.owner_office_id == peer.id)
+    opinions = record_rows(s, "review_opinion", ReviewOpinion.owner_office_id == me, ReviewOpinion.case_id.in_(peer_cases))
     out = {"transfer": transfers, "clue": clues, "clue_subject": links, "person": people, "reporter": reporters,
            "review_opinion": opinions}
     out = {t: [r for r in rows if r.owner_office_id == me] for t, rows in out.items()}
@@ -222,10 +237,20 @@ def downward_selection(s: Session, me: str, peer: Office, changed: dict[str, set
 
 
 def statistics_selection(s: Session, me: str) -> dict[str, list]:
-    snaps = s.exec(select(StatisticsSnapshot).where(StatisticsSnapshot.owner_office_id == me)).all()
+    snaps = record_rows(s, "statistics_snapshot", StatisticsSnapshot.owner_office_id == me)
     codes = {x.office_code for x in snaps}
-    labels = s.exec(select(Office).where(Office.code.in_(codes))).all() if codes else []
+    labels = record_rows(s, "office", Office.code.in_(codes)) if codes else []
     return {"statistics_snapshot": snaps, "office": labels}
+
+
+def file_sources(selection: dict[str, list]) -> dict[str, tuple[str, str]]:
+    """sha256 → (table, id) of a row holding those bytes: each file is read from the store once, when packed."""
+    out: dict[str, tuple[str, str]] = {}
+    for table, rows in selection.items():
+        if file_column(table):
+            for r in rows:
+                out.setdefault(r.sha256, (table, r.id))
+    return out
 
 
 def with_parents(s: Session, selection: dict[str, list], me: str) -> dict[str, list]:
@@ -297,14 +322,13 @@ def export(store: Store, to_code: str, out_dir: Path, *, full: bool = False, pro
             selection = downward_selection(s, me, peer, changed)
         else:
             selection = statistics_selection(s, me)
-        selection.setdefault("office", []).append(me_row)
+        selection.setdefault("office", []).extend(rows_by_id(s, "office", {me}))
         selection = with_parents(s, selection, me)
-        files: dict[str, bytes] = {}
-        records = {t: [encode(t, r, files) for r in sorted(rows, key=lambda r: r.id)] for t, rows in selection.items()}
+        records = {t: [encode(t, r) for r in sorted(rows, key=lambda r: r.id)] for t, rows in selection.items()}
+        files = file_sources(selection)
         if kind == "upward":
-            events = s.exec(select(AuditEvent).where(AuditEvent.office_id == me, AuditEvent.seq > watermark,
-                                                     AuditEvent.seq <= cutoff).order_by(AuditEvent.seq)).all()
-            records[AUDIT_TABLE] = [encode(AUDIT_TABLE, e, files) for e in events]
+            events = record_rows(s, AUDIT_TABLE, AuditEvent.office_id == me, AuditEvent.seq > watermark, AuditEvent.seq <= cutoff)
+            records[AUDIT_TABLE] = [encode(AUDIT_TABLE, e) for e in sorted(events, key=lambda e: e.seq)]
         receipts = signed_receipts(s, own, me, peer.id)
         holidays = offices.holiday_tables(s) if kind == "downward" else {}
         templates = offices.template_tables(s) if kind == "downward" else {}
@@ -315,18 +339,23 @@ def export(store: Store, to_code: str, out_dir: Path, *, full: bool = False, pro
     rules_version = ruleset.load(store).workflow.version
     counts = {t: len(rows) for t, rows in records.items() if rows}
     record_count = sum(counts.values())
-    with pack.Workspace() as work:
+    with pack.Workspace(store.paths.sync_work) as work:
         progress(0, 0, "正在打包……")
 
         def fill(b: Builder) -> None:
             for table in [*SYNCED_TABLES, AUDIT_TABLE]:
                 if records.get(table):
                     b.add_lines(f"records/{table}.jsonl", records[table])
-            for i, (digest, data) in enumerate(sorted(files.items())):
-                if cancelled():
-                    raise Cancelled()
-                b.add(f"files/{digest}", data, compress=False)
-                progress(i + 1, len(files), "正在打包文书和附件……")
+            with store.read() as fs:
+                for i, (digest, (table, row_id)) in enumerate(sorted(files.items())):
+                    if cancelled():
+                        raise Cancelled()
+                    t = MODELS[table].__table__
+                    data = fs.execute(sa_select(t.c[file_column(table)]).where(t.c.id == row_id)).scalar()
+                    if data is None or not b.add_file(digest, data):
+                        raise InputError("export_changed", "导出期间文书或附件被修改，数据包未写出。请重新导出。")
+                    del data
+                    progress(i + 1, len(files), "正在打包文书和附件……")
             b.add_json("receipts.json", receipts)
             for year, table in sorted(holidays.items()):
                 b.add_json(f"holidays/{year}.json", table)
@@ -340,15 +369,15 @@ def export(store: Store, to_code: str, out_dir: Path, *, full: bool = False, pro
             raise Cancelled()
         progress(0, 0, "正在加密……")
         body = work.path / "payload.age"
-        pack.encrypt(plain, [peer_key.age_recipient, own.public.age_recipient], body)
-        plain_sha = pack.sha256_of(plain)
+        sealed = pack.encrypt(plain, [peer_key.age_recipient, own.public.age_recipient], body)
+        plain_sha = sealed.plain_sha256
         plain.unlink()
         m = {
             "format": 1, "kind": kind, "bundle_id": uuid.uuid4().hex, "sender": offices.sender_block(me_row, own),
             "recipient": {"office_id": peer.id, "code": peer.code, "fingerprint": peer_key.fingerprint},
             "seq": seq, "prev_hash": prev_hash, "created_at": manifest.now_text(),
             "versions": offices.versions(rules_version), "practice": practice, "full": full or watermark == 0,
-            "encryption": "age", "counts": {**counts, "files": len(files)}, **pack.body_fields(body),
+            "encryption": "age", "counts": {**counts, "files": len(files)}, **sealed.body_fields(),
         }
         need = body.stat().st_size + 64 * 1024 + FREE_SPACE_MARGIN
         free = shutil.disk_usage(out_dir).free
@@ -358,10 +387,18 @@ def export(store: Store, to_code: str, out_dir: Path, *, full: bool = False, pro
         if cancelled():
             raise Cancelled()
         target = out_dir / manifest.file_name(me_row.code, peer.code, seq)
-        digest = container.write(target, m, own, body, lambda d, t: progress(d, t, "正在写入U盘……"), cancelled)
+        staged = staged_name(target)
+        clear_unfinished(out_dir, me_row.code, peer.code)
+        try:
+            digest = container.write(staged, m, own, body, lambda d, t: progress(d, t, "正在写入U盘……"), cancelled)
+        except StoreError as exc:
+            if exc.code != "disk_full":
+                raise
+            raise StoreError("disk_full", f"“{out_dir}”空间不足，数据包“{target.name}”未写出，数据库未改动。"
+                                          "请清理U盘或换一个后重新导出。") from exc
         try:
             progress(0, 0, "正在读回并校验……")
-            read_back(target, own, digest, plain_sha, work)
+            read_back(staged, own, digest, plain_sha)
             with store.write() as s:
                 s.add(BundleLog(bundle_id=m["bundle_id"], direction="out", peer_office_id=peer.id, kind=kind, seq=seq,
                                 sha256=digest, prev_hash=prev_hash, records=record_count, files=len(files),
@@ -369,26 +406,46 @@ def export(store: Store, to_code: str, out_dir: Path, *, full: bool = False, pro
                 audit.note(s, "export_bundle", f"bundle:{m['bundle_id']}",
                            f"向{peer.code}导出第{seq}号数据包（记录{record_count}条、文件{len(files)}个）")
         except BaseException:
-            target.unlink(missing_ok=True)
+            staged.unlink(missing_ok=True)
             raise
+        publish(staged, target, seq)
     return ExportResult(str(target), seq, record_count, len(files))
 
 
-def read_back(target: Path, own: keys.OwnKeys, digest: str, plain_sha: str, work: pack.Workspace) -> None:
+def staged_name(target: Path) -> Path:
+    """Where a bundle is written and read back before it gets its final name (hidden, not *.jab)."""
+    return target.with_name(f".{target.name}.part")
+
+
+def clear_unfinished(out_dir: Path, sender_code: str, recipient_code: str) -> None:
+    """Remove what an export between the same two offices left when it was killed before it finished."""
+    for path in out_dir.glob(f".{sender_code}_{recipient_code}_*.jab.part"):
+        path.unlink(missing_ok=True)
+
+
+def publish(staged: Path, target: Path, seq: int) -> None:
+    """The final name comes last, after the store recorded the export: a file under a bundle's name is
+    always whole and known to its sender. (A crash just before leaves the recipient a gap to report,
+    never a bundle the sender would number again.)"""
+    try:
+        os.replace(staged, target)
+        fsync_dir(target.parent)
+    except OSError as exc:
+        staged.unlink(missing_ok=True)
+        raise StoreError("publish_failed", f"第{seq}号数据包已校验，但未能改为正式文件名（{exc.strerror or exc}），"
+                                           "U盘可能已拔出。请重新导出一次，对方导入时会提示缺少这一号。") from exc
+
+
+def read_back(target: Path, own: keys.OwnKeys, digest: str, plain_sha: str) -> None:
     """Verify the written file as the recipient will: framing, signature, hashes, and decryption."""
     container.drop_cache(target)
     problem = "写入U盘的数据包读回校验不一致，U盘可能有坏块或已拔出。请换一个U盘重新导出。"
     try:
         header = container.read_header(target)
         container.check_signature(header, own.public.sign_public, target.name)
-        container.check_body(target, header)
-        if pack.sha256_of(target) != digest:
+        back = pack.read_back(target, header, own.identity())  # one read of the stick
+        if (back.file_sha256, back.body_sha256, back.plain_sha256) != (digest, header.manifest["ciphertext_sha256"], plain_sha):
             raise BundleError("readback_failed", problem)
-        check = work.path / "readback.zip"
-        pack.decrypt(target, header, own.identity(), check)
-        if pack.sha256_of(check) != plain_sha:
-            raise BundleError("readback_failed", problem)
-        check.unlink()
     except BundleError as exc:
         raise BundleError("readback_failed", problem) from exc
 
@@ -451,8 +508,7 @@ def check_outer(s: Session, store: Store, path: Path, progress: Progress) -> Ope
             raise refuse("fingerprint_unconfirmed", f"尚未确认“{sender.name}”的密钥指纹（{fp}）。请电话核对对方屏幕上的指纹，"
                                                     "一致后确认（“同步”页的“下级单位”或“上级单位”，或命令 trust），再重新导入此数据包。")
         raise refuse("key_changed", f"“{sender.name}”的密钥已更换，新指纹为 {fp}。请电话核对，一致后确认（“同步”页的“下级单位”或“上级单位”，或命令 trust），再重新导入此数据包。")
-    container.check_body(path, header, lambda d, t: progress(d, t, "正在校验数据包……"))
-    digest = pack.sha256_of(path)
+    digest = pack.check_body_and_hash(path, header, lambda d, t: progress(d, t, "正在校验数据包……"))
     check_sequence(s, store, sender, m, digest, name)
     return Opened(header, sender, digest)
 
@@ -589,7 +645,7 @@ def import_one(store: Store, path: Path, *, dry_run: bool = False, progress: Pro
     manifest_seen: dict | None = None
     keys_checked = False
     try:
-        with pack.Workspace() as work:
+        with pack.Workspace(store.paths.sync_work) as work:
             with store.read() as s:
                 try:
                     opened = check_outer(s, store, path, progress)

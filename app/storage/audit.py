@@ -8,9 +8,9 @@ values: the log must not become a second copy of reporter identity or allegation
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from json.encoder import encode_basestring
 
 from sqlalchemy import event, insert, inspect, select
 from sqlalchemy.orm import Session
@@ -23,7 +23,13 @@ UNAUDITED = (AuditEvent, Counter)  # Counter moves only together with an audited
 
 
 def event_hash(prev_hash: str, seq: int, at: str, account: str, action: str, entity: str, summary: str) -> str:
-    payload = json.dumps([seq, at, account, action, entity, summary], ensure_ascii=False, separators=(",", ":"))
+    """SHA-256 over prev_hash|compact JSON array (docs/STORAGE.md §5).
+
+    The array is spelled out with the encoder json.dumps uses for strings (ensure_ascii=False): the
+    same bytes, without building an encoder per event — imports hash tens of thousands of them.
+    """
+    e = encode_basestring
+    payload = f"[{seq:d},{e(at)},{e(account)},{e(action)},{e(entity)},{e(summary)}]"
     return hashlib.sha256(f"{prev_hash}|{payload}".encode()).hexdigest()
 
 
@@ -76,7 +82,6 @@ def append(session: Session, events: list[tuple[str, str, str]]) -> None:
 def before_flush(session: Session, _context, _instances) -> None:
     if "office_id" not in session.info:
         return  # the set-up transaction creates the office first, then opens an audited session
-    importing = session.info.get("importing", False)
     pending = []
     for obj in list(session.new):
         if not isinstance(obj, UNAUDITED):
@@ -87,7 +92,7 @@ def before_flush(session: Session, _context, _instances) -> None:
         fields = changed_fields(obj)
         if not fields:
             continue
-        if isinstance(obj, SyncedRecord) and not importing:
+        if isinstance(obj, SyncedRecord):
             obj.version = (obj.version or 0) + 1
             obj.updated_at = utcnow()
         pending.append(("update", entity_name(obj), "修改字段：" + "、".join(fields)))

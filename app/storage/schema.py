@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from alembic import command
@@ -24,7 +25,9 @@ def alembic_config() -> Config:
     return cfg
 
 
+@cache
 def head_revision() -> str:
+    """Fixed for a given program: the migrations ship with it (cached, every bundle import asks)."""
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 

@@ -14,12 +14,15 @@ import json
 import re
 import stat
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
 from app.sync.container import BundleError
 
 INDEX = "index.json"
+# what the standard library raises for a damaged archive or entry (zlib: a corrupt deflate stream)
+ZIP_DAMAGE = (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, NotImplementedError)
 NAME_GRAMMAR = re.compile(
     r"(index\.json|receipts\.json|setup\.json|records/[a-z_]{1,40}\.jsonl|files/[0-9a-f]{64}|holidays/[0-9]{4}\.json"
     r"|templates/[a-z][a-z0-9_]{0,63}\.json|rules/(?:workflow|sanctions)\.toml)"
@@ -30,6 +33,7 @@ MAX_ENTRY_BYTES = 2 * 1024 ** 3
 MAX_RULES_BYTES = 1024 * 1024  # a rules text; the shipped ones are a few dozen KB
 MAX_RATIO = 200  # uncompressed / compressed, for entries above RATIO_FLOOR bytes
 RATIO_FLOOR = 1024 * 1024
+LINES_PER_WRITE = 1000
 
 
 class Builder:
@@ -39,28 +43,52 @@ class Builder:
         self.zip = zipfile.ZipFile(path, "w", allowZip64=True)
         self.index: dict[str, dict] = {}
 
-    def add(self, name: str, data: bytes, *, compress: bool = True) -> None:
+    def entry(self, name: str, *, compress: bool) -> zipfile.ZipInfo:
         if not NAME_GRAMMAR.fullmatch(name) or name == INDEX or name in self.index:
             raise ValueError(f"bad payload entry name {name!r}")
         info = zipfile.ZipInfo(name, date_time=(2000, 1, 1, 0, 0, 0))
         info.compress_type = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
         info.external_attr = (stat.S_IFREG | 0o600) << 16
+        return info
+
+    def add(self, name: str, data: bytes, *, compress: bool = True) -> None:
+        self.write(self.entry(name, compress=compress), data, hashlib.sha256(data).hexdigest(), compress)
+
+    def add_file(self, digest: str, data: bytes) -> bool:
+        """files/<digest>, stored; False (and nothing written) if the bytes do not have that SHA-256."""
+        if hashlib.sha256(data).hexdigest() != digest:
+            return False
+        self.write(self.entry(f"files/{digest}", compress=False), data, digest, False)
+        return True
+
+    def write(self, info: zipfile.ZipInfo, data: bytes, digest: str, compress: bool) -> None:
         self.zip.writestr(info, data, compresslevel=6 if compress else None)
-        self.index[name] = {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+        self.index[info.filename] = {"size": len(data), "sha256": digest}
 
     def add_json(self, name: str, data) -> None:
         self.add(name, json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8"))
 
     def add_lines(self, name: str, rows: list[dict]) -> None:
-        text = "".join(json.dumps(r, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n" for r in rows)
-        self.add(name, text.encode("utf-8"))
+        """One JSON object per line, deflated as it is written: the text of a table is never held whole."""
+        info = self.entry(name, compress=True)
+        digest, size = hashlib.sha256(), 0
+        encoder = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        with self.zip.open(info, "w") as out:
+            for start in range(0, len(rows), LINES_PER_WRITE):
+                chunk = "".join(encoder.encode(r) + "\n" for r in rows[start:start + LINES_PER_WRITE]).encode("utf-8")
+                out.write(chunk)
+                digest.update(chunk)
+                size += len(chunk)
+        self.index[name] = {"size": size, "sha256": digest.hexdigest()}
 
     def close(self) -> None:
         info = zipfile.ZipInfo(INDEX, date_time=(2000, 1, 1, 0, 0, 0))
         info.compress_type = zipfile.ZIP_DEFLATED
         info.external_attr = (stat.S_IFREG | 0o600) << 16
-        self.zip.writestr(info, json.dumps({"entries": self.index}, sort_keys=True).encode("utf-8"))
-        self.zip.close()
+        try:
+            self.zip.writestr(info, json.dumps({"entries": self.index}, sort_keys=True).encode("utf-8"))
+        finally:
+            self.zip.close()  # also after a failed write (full disk): else the ZipFile retries, and fails, at exit
 
 
 def refuse(code: str, message: str) -> BundleError:
@@ -86,7 +114,7 @@ class Payload:
         try:
             self.zip = zipfile.ZipFile(path)
             infos = self.zip.infolist()
-        except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        except ZIP_DAMAGE as exc:
             raise refuse("payload_not_zip", "解密后的内容不是有效的 ZIP 归档") from exc
         self.check_directory(infos)
         self.names = {i.filename for i in infos}
@@ -96,7 +124,7 @@ class Payload:
             index = json.loads(self.read_raw(INDEX))
             self.index = index["entries"]
             assert isinstance(self.index, dict)
-        except (ValueError, KeyError, TypeError, AssertionError) as exc:
+        except (ValueError, KeyError, TypeError, AssertionError, RecursionError) as exc:
             raise refuse("payload_bad_index", "目录（index.json）无法读取") from exc
         if set(self.index) != self.names - {INDEX}:
             raise refuse("payload_index_mismatch", "目录与归档中的条目不一致")
@@ -138,7 +166,7 @@ class Payload:
         try:
             with self.zip.open(info) as fh:
                 data = fh.read(info.file_size + 1)
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        except ZIP_DAMAGE as exc:
             raise refuse("payload_corrupt", f"条目“{name}”已损坏") from exc
         if len(data) != info.file_size:
             raise refuse("payload_corrupt", f"条目“{name}”的长度与归档目录不符")
@@ -146,9 +174,10 @@ class Payload:
 
     def read(self, name: str) -> bytes:
         data = self.read_raw(name)
-        if hashlib.sha256(data).hexdigest() != self.index[name].get("sha256"):
+        digest = hashlib.sha256(data).hexdigest()
+        if digest != self.index[name].get("sha256"):
             raise refuse("payload_hash", f"条目“{name}”的校验值与目录不符")
-        if name.startswith("files/") and hashlib.sha256(data).hexdigest() != name.removeprefix("files/"):
+        if name.startswith("files/") and digest != name.removeprefix("files/"):
             raise refuse("payload_hash", f"文件“{name}”的内容与其名称中的校验值不符")
         return data
 
@@ -158,7 +187,7 @@ class Payload:
     def read_json(self, name: str):
         try:
             return json.loads(self.read(name).decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
             raise refuse("payload_bad_json", f"条目“{name}”不是有效的 JSON") from exc
 
     def lines(self, name: str) -> Iterator[dict]:
@@ -168,7 +197,7 @@ class Payload:
                 continue
             try:
                 row = json.loads(line.decode("utf-8"))
-            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
                 raise refuse("payload_bad_json", f"“{name}”第{number}行不是有效的 JSON") from exc
             if not isinstance(row, dict):
                 raise refuse("payload_bad_json", f"“{name}”第{number}行不是 JSON 对象")

@@ -90,7 +90,7 @@ def read_header(path: Path) -> Header:
         raise BundleError("bundle_unreadable", f"无法读取“{path}”：{exc.strerror or exc}。") from exc
     try:
         manifest = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:  # RecursionError: "[[[[…" nested deeply
         raise BundleError("manifest_invalid", f"“{path.name}”的清单已损坏，无法读取。") from exc
     if not isinstance(manifest, dict):
         raise BundleError("manifest_invalid", f"“{path.name}”的清单已损坏，无法读取。")

@@ -8,6 +8,7 @@ or missing columns and values of the wrong type, so nothing malformed reaches th
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -32,23 +33,58 @@ def model_for(table: str) -> type[SQLModel]:
 
 
 MODELS: dict[str, type[SQLModel]] = {t: model_for(t) for t in [*SYNCED_TABLES, AUDIT_TABLE]}
+SYNCED = {t for t, m in MODELS.items() if issubclass(m, SyncedRecord)}
 
 
 def columns(table: str):
     return MODELS[table].__table__.columns
 
 
-def encode(table: str, row: SQLModel, files: dict[str, bytes]) -> dict:
-    out: dict[str, Any] = {}
-    for col in columns(table):
-        value = getattr(row, col.key)
-        if isinstance(value, bytes):
-            digest = hashlib.sha256(value).hexdigest()
-            files[digest] = value
-            value = {"$file": digest}
-        elif isinstance(value, datetime | date):
-            value = value.isoformat()
-        out[col.key] = value
+def base_type(col):
+    kind = col.type
+    return kind.impl_instance if isinstance(kind, TypeDecorator) else kind
+
+
+def is_binary(col) -> bool:
+    return isinstance(base_type(col), LargeBinary)
+
+
+def selected_columns(table: str) -> list:
+    """Every column except the binary ones: export reads those one file at a time (`file_column`)."""
+    return [c for c in columns(table) if not is_binary(c)]
+
+
+FILE_COLUMNS: dict[str, str | None] = {t: next((c.key for c in columns(t) if is_binary(c)), None) for t in MODELS}
+TIME_COLUMNS: dict[str, tuple[str, ...]] = {
+    t: tuple(c.key for c in columns(t) if isinstance(base_type(c), DateTime | Date)) for t in MODELS
+}
+
+
+def file_column(table: str) -> str | None:
+    """The binary column of a table that carries files (document, attachment), named by its `sha256` column."""
+    return FILE_COLUMNS[table]
+
+
+def encode(table: str, row, files: dict[str, bytes] | None = None) -> dict:
+    """A row (a Core row read with `selected_columns`, or a model instance) as the JSON object of
+    docs/BUNDLE.md §6. A file is named by the row's `sha256` column, which the importer checks
+    against the bytes; given `files`, the row's own bytes are hashed and collected there instead."""
+    if hasattr(row, "_mapping"):
+        out: dict[str, Any] = dict(zip(row._fields, row, strict=True))
+    else:
+        out = {c.key: getattr(row, c.key) for c in columns(table)}
+    for key in TIME_COLUMNS[table]:
+        if out[key] is not None:
+            out[key] = out[key].isoformat()
+    binary = FILE_COLUMNS[table]
+    if binary:
+        if files is None:
+            digest = out["sha256"]
+        else:
+            data = out[binary]
+            digest = hashlib.sha256(data).hexdigest()
+            files[digest] = data
+        out[binary] = {"$file": digest}
     return out
 
 
@@ -56,68 +92,90 @@ class RecordInvalid(ValueError):
     pass
 
 
-def decode_value(col, raw: Any, files: set[str]) -> Any:
-    if raw is None:
-        if not col.nullable or col.primary_key:
-            raise RecordInvalid(f"字段 {col.key} 不能为空")
-        return None
-    kind = col.type
-    if isinstance(kind, TypeDecorator):
-        kind = kind.impl_instance
+def converter(col) -> Callable[[Any, set[str]], Any]:
+    """A function that checks one raw, non-null JSON value for this column and returns the column value."""
+    kind = base_type(col)
+    key = col.key
+
     if isinstance(kind, LargeBinary):
-        if not (isinstance(raw, dict) and set(raw) == {"$file"} and raw["$file"] in files):
-            raise RecordInvalid(f"字段 {col.key} 引用的文件不在数据包中")
-        return raw
-    if isinstance(kind, DateTime):
-        if not isinstance(raw, str):
-            raise RecordInvalid(f"字段 {col.key} 应为时间")
-        try:
-            value = datetime.fromisoformat(raw)
-        except ValueError as exc:
-            raise RecordInvalid(f"字段 {col.key} 不是有效时间") from exc
-        return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-    if isinstance(kind, Date):
-        if not isinstance(raw, str):
-            raise RecordInvalid(f"字段 {col.key} 应为日期")
-        try:
-            return date.fromisoformat(raw)
-        except ValueError as exc:
-            raise RecordInvalid(f"字段 {col.key} 不是有效日期") from exc
-    if isinstance(kind, Boolean):
-        if type(raw) is not bool:
-            raise RecordInvalid(f"字段 {col.key} 应为真假值")
-        return raw
-    if isinstance(kind, Integer):
-        if type(raw) is not int or abs(raw) > 2 ** 62:
-            raise RecordInvalid(f"字段 {col.key} 应为整数")
-        return raw
-    if isinstance(kind, JSON):
-        if not isinstance(raw, dict | list):
-            raise RecordInvalid(f"字段 {col.key} 应为 JSON 对象或数组")
-        return raw
-    if isinstance(kind, String):
-        if not isinstance(raw, str):
-            raise RecordInvalid(f"字段 {col.key} 应为文字")
+        def convert(raw, files):
+            if not (isinstance(raw, dict) and set(raw) == {"$file"} and raw["$file"] in files):
+                raise RecordInvalid(f"字段 {key} 引用的文件不在数据包中")
+            return raw
+    elif isinstance(kind, DateTime):
+        def convert(raw, _files):
+            if not isinstance(raw, str):
+                raise RecordInvalid(f"字段 {key} 应为时间")
+            try:
+                value = datetime.fromisoformat(raw)
+            except ValueError as exc:
+                raise RecordInvalid(f"字段 {key} 不是有效时间") from exc
+            return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    elif isinstance(kind, Date):
+        def convert(raw, _files):
+            if not isinstance(raw, str):
+                raise RecordInvalid(f"字段 {key} 应为日期")
+            try:
+                return date.fromisoformat(raw)
+            except ValueError as exc:
+                raise RecordInvalid(f"字段 {key} 不是有效日期") from exc
+    elif isinstance(kind, Boolean):
+        def convert(raw, _files):
+            if type(raw) is not bool:
+                raise RecordInvalid(f"字段 {key} 应为真假值")
+            return raw
+    elif isinstance(kind, Integer):
+        def convert(raw, _files):
+            if type(raw) is not int or abs(raw) > 2 ** 62:
+                raise RecordInvalid(f"字段 {key} 应为整数")
+            return raw
+    elif isinstance(kind, JSON):
+        def convert(raw, _files):
+            if not isinstance(raw, dict | list):
+                raise RecordInvalid(f"字段 {key} 应为 JSON 对象或数组")
+            return raw
+    elif isinstance(kind, String):
         limit = kind.length or MAX_TEXT
-        if len(raw) > limit:
-            raise RecordInvalid(f"字段 {col.key} 过长")
-        return raw
-    raise RecordInvalid(f"字段 {col.key} 的类型不受支持")
+
+        def convert(raw, _files):
+            if not isinstance(raw, str):
+                raise RecordInvalid(f"字段 {key} 应为文字")
+            if len(raw) > limit:
+                raise RecordInvalid(f"字段 {key} 过长")
+            return raw
+    else:
+        def convert(_raw, _files):
+            raise RecordInvalid(f"字段 {key} 的类型不受支持")
+    return convert
+
+
+# per table: column → (converter, whether null is allowed), built once
+CHECKERS: dict[str, dict[str, tuple[Callable[[Any, set[str]], Any], bool]]] = {
+    t: {c.key: (converter(c), c.nullable and not c.primary_key) for c in columns(t)} for t in MODELS
+}
 
 
 def decode(table: str, raw: dict, files: set[str]) -> dict:
-    """Column values ready for the model; binary columns stay {"$file": sha} until applied."""
-    cols = {c.key: c for c in columns(table)}
-    unknown = sorted(set(raw) - set(cols))
-    missing = sorted(set(cols) - set(raw))
-    if unknown:
-        raise RecordInvalid(f"有未知字段 {'、'.join(unknown)}")
-    if missing:
+    """Column values ready for the database; binary columns stay {"$file": sha} until applied."""
+    checks = CHECKERS[table]
+    if raw.keys() != checks.keys():
+        unknown = sorted(set(raw) - set(checks))
+        missing = sorted(set(checks) - set(raw))
+        if unknown:
+            raise RecordInvalid(f"有未知字段 {'、'.join(unknown)}")
         raise RecordInvalid(f"缺少字段 {'、'.join(missing)}")
-    values = {key: decode_value(col, raw[key], files) for key, col in cols.items()}
-    if issubclass(MODELS[table], SyncedRecord) and values["version"] < 1:
+    values = {}
+    for key, (convert, nullable) in checks.items():
+        value = raw[key]
+        if value is not None:
+            values[key] = convert(value, files)
+        elif nullable:
+            values[key] = None
+        else:
+            raise RecordInvalid(f"字段 {key} 不能为空")
+    if table in SYNCED and values["version"] < 1:
         raise RecordInvalid("版本号应为正整数")
-    sha_col = "sha256" if "sha256" in cols and "content" in cols else None
-    if sha_col and values["content"]["$file"] != values[sha_col]:
+    binary = FILE_COLUMNS[table]
+    if binary and values[binary]["$file"] != values["sha256"]:
         raise RecordInvalid("文件内容与记录中的校验值不符")
     return values

@@ -5,6 +5,8 @@ transfers down, and statistics the county forwards to the city. Everything throu
 from __future__ import annotations
 
 import json
+import stat
+import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -362,3 +364,24 @@ def test_set_up_package_carries_the_county_rules(chain, run_cli, tmp_path):
     init_with_package(run_cli, chain.county, township, "T002", "青河镇纪委", "township", chain.stick)
     workflow = rules_of(township)
     assert workflow.version == "2026.9" and workflow.steps["intake_register"].guidance.what == NEW_WHAT
+
+
+def test_plain_payloads_stay_in_the_data_folder_and_what_killed_runs_left_is_cleared(chain, run_cli, tmp_path, monkeypatch):
+    """The unencrypted payload of an export or import never touches the system temp folder, and what a
+    killed run left in the store's own working folder is gone once the store is opened again."""
+    system_tmp = tmp_path / "system-tmp"
+    system_tmp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(system_tmp))
+    township_work = store_paths(chain.township).sync_work
+    left = township_work / "jiantong-sync-killed"
+    left.mkdir(parents=True)
+    (left / "payload.zip").write_bytes(b"records a killed export had packed")
+    walk_to_county_review(run_cli, chain.township, tmp_path)
+    assert not left.exists()
+
+    export(run_cli, chain.township, "C01", chain.stick)
+    assert list(township_work.iterdir()) == [] and stat.S_IMODE(township_work.stat().st_mode) == 0o700
+    pair(run_cli, chain, chain.township, chain.county, "T001", "C01")
+    county_work = store_paths(chain.county).sync_work
+    assert not county_work.exists() or list(county_work.iterdir()) == []
+    assert list(system_tmp.iterdir()) == []

@@ -131,12 +131,13 @@ def test_truncation_at_many_offsets_is_refused(world, county, tmp_path):
     refused(county, appended, "bundle_truncated")
 
 
-def forge(world, tmp_path: Path, name: str, payload: bytes, *, seq: int = 2, prev: str | None = None,
+def forge(world, store, tmp_path: Path, name: str, payload: bytes, *, seq: int = 2, prev: str | None = None,
           signer: keys.OwnKeys | None = None, sender: dict | None = None, encrypt: bool = True,
           practice: bool = False, body: bytes | None = None) -> Path:
-    """A bundle built by the test: the payload as given, signed with the township's key (or another)."""
-    chain, real, own, real_sender, _ = world
-    with opened(chain.county) as store, store.read() as s:
+    """A bundle built by the test: the payload as given, signed with the township's key (or another),
+    addressed to the county whose open `store` is given."""
+    _, real, own, real_sender, _ = world
+    with store.read() as s:
         county_key = s.get(OfficeKey, store.office.id)
         logged = s.exec(select(BundleLog.sha256).where(BundleLog.direction == "in", BundleLog.seq == seq - 1)).first()
         prev_hash = prev or logged or manifest.GENESIS
@@ -171,7 +172,7 @@ def zip_bytes(entries: list[tuple[str | zipfile.ZipInfo, bytes]], index: bool = 
 
 def test_forged_bundle_with_good_payload_is_taken(world, county, tmp_path):
     """The forging helper itself works: a well-formed payload signed with the township key passes."""
-    path = forge(world, tmp_path, "good", zip_bytes([("receipts.json", b"[]")]))
+    path = forge(world, county, tmp_path, "good", zip_bytes([("receipts.json", b"[]")]))
     result = sync.import_one(county, path, dry_run=True)
     assert not result.refused, result
 
@@ -187,13 +188,13 @@ def test_forged_bundle_with_good_payload_is_taken(world, county, tmp_path):
 def test_hostile_entry_names_are_refused(world, county, tmp_path, name, entries, code):
     with pytest.warns(UserWarning) if name == "duplicate" else contextlib.nullcontext():
         payload = zip_bytes(entries)
-    refused(county, forge(world, tmp_path, name, payload), code)
+    refused(county, forge(world, county, tmp_path, name, payload), code)
 
 
 def test_symlink_entry_is_refused(world, county, tmp_path):
     link = zipfile.ZipInfo("receipts.json")
     link.external_attr = (stat.S_IFLNK | 0o777) << 16
-    refused(county, forge(world, tmp_path, "symlink", zip_bytes([(link, b"/etc/passwd")])), "payload_link")
+    refused(county, forge(world, county, tmp_path, "symlink", zip_bytes([(link, b"/etc/passwd")])), "payload_link")
 
 
 def test_compression_bomb_is_refused(world, county, tmp_path):
@@ -203,42 +204,41 @@ def test_compression_bomb_is_refused(world, county, tmp_path):
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr(f"files/{digest}", zeros)
         z.writestr("index.json", json.dumps({"entries": {f"files/{digest}": {"size": len(zeros), "sha256": digest}}}))
-    refused(county, forge(world, tmp_path, "bomb", buf.getvalue()), "payload_ratio")
+    refused(county, forge(world, county, tmp_path, "bomb", buf.getvalue()), "payload_ratio")
 
 
 def test_caps_on_count_and_bytes(world, county, tmp_path, monkeypatch):
     entries = [(f"holidays/{2000 + i}.json", b"{}") for i in range(30)]
     monkeypatch.setattr(archive, "MAX_ENTRIES", 20)
-    refused(county, forge(world, tmp_path, "many", zip_bytes(entries)), "payload_too_many")
+    refused(county, forge(world, county, tmp_path, "many", zip_bytes(entries)), "payload_too_many")
     monkeypatch.setattr(archive, "MAX_ENTRIES", 100_000)
     monkeypatch.setattr(archive, "MAX_TOTAL_BYTES", 1000)
-    refused(county, forge(world, tmp_path, "big", zip_bytes([("receipts.json", b"[" + b" " * 2000 + b"]")])), "payload_too_large")
+    refused(county, forge(world, county, tmp_path, "big", zip_bytes([("receipts.json", b"[" + b" " * 2000 + b"]")])), "payload_too_large")
 
 
 def test_payload_not_matching_its_index_or_records_is_refused(world, county, tmp_path):
-    refused(county, forge(world, tmp_path, "noindex", zip_bytes([("receipts.json", b"[]")], index=False)), "payload_no_index")
+    refused(county, forge(world, county, tmp_path, "noindex", zip_bytes([("receipts.json", b"[]")], index=False)), "payload_no_index")
     row = {"id": "x" * 32}
-    refused(county, forge(world, tmp_path, "badrecord", zip_bytes([("records/case.jsonl", json.dumps(row).encode())])),
+    refused(county, forge(world, county, tmp_path, "badrecord", zip_bytes([("records/case.jsonl", json.dumps(row).encode())])),
             "record_invalid")
-    refused(county, forge(world, tmp_path, "notzip", b"this is not a zip archive"), "payload_not_zip")
+    refused(county, forge(world, county, tmp_path, "notzip", b"this is not a zip archive"), "payload_not_zip")
 
 
 def test_corrupt_ciphertext_with_valid_signature_fails_decryption(world, county, tmp_path):
-    chain = world[0]
-    with opened(chain.county) as store, store.read() as s:
-        age_recipient = s.get(OfficeKey, store.office.id).age_recipient
+    with county.read() as s:
+        age_recipient = s.get(OfficeKey, county.office.id).age_recipient
     good = bytearray(pyrage.encrypt(zip_bytes([("receipts.json", b"[]")]), [keys.recipient(age_recipient)]))
     for offset in (3, 60, len(good) // 2, len(good) - 1):
         body = bytearray(good)
         body[offset] ^= 0x80
-        refused(county, forge(world, tmp_path, f"age{offset}", b"", body=bytes(body)), "decrypt_failed")
+        refused(county, forge(world, county, tmp_path, f"age{offset}", b"", body=bytes(body)), "decrypt_failed")
 
 
 def test_unsigned_wrong_key_misaddressed_replayed_and_out_of_chain(world, county, tmp_path):
     chain, bundle, own, sender, run_cli = world
     payload = zip_bytes([("receipts.json", b"[]")])
     # unsigned: the signature bytes are zero
-    forged = forge(world, tmp_path, "unsigned", payload)
+    forged = forge(world, county, tmp_path, "unsigned", payload)
     unsigned = bytearray(forged.read_bytes())
     header = container.read_header(forged)
     start = len(header.signed)
@@ -247,13 +247,13 @@ def test_unsigned_wrong_key_misaddressed_replayed_and_out_of_chain(world, county
     refused(county, tmp_path / "unsigned2.jab", "bad_signature")
     # another key claiming the township's keys, and another key carrying its own keys
     stranger = keys.generate()
-    refused(county, forge(world, tmp_path, "wrongkey", payload, signer=stranger), "bad_signature")
+    refused(county, forge(world, county, tmp_path, "wrongkey", payload, signer=stranger), "bad_signature")
     impostor = {**sender, "sign_public": stranger.public.sign_public, "age_recipient": stranger.public.age_recipient,
                 "fingerprint": stranger.public.fingerprint}
-    refused(county, forge(world, tmp_path, "impostor", payload, signer=stranger, sender=impostor), "key_changed")
+    refused(county, forge(world, county, tmp_path, "impostor", payload, signer=stranger, sender=impostor), "key_changed")
     # wrong previous hash, and a sequence number already used
-    refused(county, forge(world, tmp_path, "badprev", payload, prev="ab" * 32), "chain_broken")
-    refused(county, forge(world, tmp_path, "reused", payload, seq=1, prev=manifest.GENESIS), "replay")
+    refused(county, forge(world, county, tmp_path, "badprev", payload, prev="ab" * 32), "chain_broken")
+    refused(county, forge(world, county, tmp_path, "reused", payload, seq=1, prev=manifest.GENESIS), "replay")
     # the township's own bundle taken to the township: not addressed to it
     with opened(chain.township) as township:
         refused(township, bundle, "misaddressed")
@@ -288,7 +288,7 @@ def test_practice_bundles_are_refused(world, county, tmp_path):
         with opened(chain.township) as store, store.write() as s:
             s.delete(s.get(Setting, "practice_mode"))
     # a bundle marked practice (forged here, since no store will write one) is refused by the county
-    forged = forge(world, tmp_path, "practice", zip_bytes([("receipts.json", b"[]")]), practice=True)
+    forged = forge(world, county, tmp_path, "practice", zip_bytes([("receipts.json", b"[]")]), practice=True)
     refused(county, forged, "practice_bundle")
 
 
