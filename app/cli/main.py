@@ -15,6 +15,7 @@ from app.cli import (case_commands, document_commands, practice_commands, report
 from app.cli.context import ChineseParser, Context, Handler, common_options, refuse_practice_export_early
 from app.domain.errors import DomainError
 from app.errors import AppError
+from app.storage.atomic import disk_full
 
 AREAS = (store_commands, case_commands, report_commands, sync_commands, practice_commands, document_commands, rules_commands)
 
@@ -68,6 +69,10 @@ def run(argv: list[str]) -> int:
         print("已取消。", file=sys.stderr)
         return 1
     except Exception as exc:  # noqa: BLE001 - the contract is one Chinese line, never a traceback
+        full = disk_full(exc)
+        if full is not None:
+            print(full.message, file=sys.stderr)
+            return full.exit_code
         print(f"发生内部错误（{type(exc).__name__}）：{exc}".splitlines()[0], file=sys.stderr)
         return 1
     finally:
