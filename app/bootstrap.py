@@ -28,11 +28,7 @@ def run_gui(args: argparse.Namespace) -> int:
     except OSError as exc:
         prompter.error(None, f"无法建立数据目录“{data_dir}”：{exc.strerror or exc}。请检查路径和权限。")
         return 1
-    from app.services.document_files import purge_temp
-
-    # documents a crash left open for editing: plain-text copies must not outlive their session
-    for paths in (store_paths(data_dir), store_paths(data_dir, practice=True)):
-        purge_temp(paths)
+    purge_left_documents(data_dir)
     runner = TaskRunner(app)
     controller = AppController(store_paths(data_dir), runner, prompter, account=args.account,
                                practice=args.practice)  # `--practice`: straight into 练习模式
@@ -41,3 +37,23 @@ def run_gui(args: argparse.Namespace) -> int:
         return app.exec()
     finally:
         controller.shutdown()
+
+
+def purge_left_documents(data_dir: Path) -> None:
+    """Documents a crash left open for editing: plain-text copies must not outlive their session.
+
+    Only for a store no other window holds open (its instance lock is free): that window's
+    documents are still being edited."""
+    from app.errors import StoreError
+    from app.paths import store_paths
+    from app.services.document_files import purge_temp, temp_root
+    from app.storage import instance_lock
+
+    for paths in (store_paths(data_dir), store_paths(data_dir, practice=True)):
+        if not temp_root(paths).exists():
+            continue
+        try:
+            with instance_lock.held(paths):
+                purge_temp(paths)
+        except StoreError:
+            continue  # open in another window (or the folder is not writable): leave its copies alone

@@ -110,8 +110,10 @@ def cmd_backup(ctx: Context) -> int:
 
 def cmd_restore(ctx: Context) -> int:
     from app.services import backup
+    from app.storage import instance_lock
 
-    result = backup.restore(ctx.paths, Path(ctx.args.file), ctx.args.account, ctx.password())
+    with instance_lock.held(ctx.paths):  # no other window may open the store while its files are swapped
+        result = backup.restore(ctx.paths, Path(ctx.args.file), ctx.args.account, ctx.password())
     emit(ctx, result, f"已从备份恢复（审计事件{result.events}条）。" + (f"原数据库已移至：{result.previous}" if result.previous else ""))
     return 0
 

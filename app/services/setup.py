@@ -19,7 +19,7 @@ from app.errors import InputError, StoreError
 from app.models import Account, Office, Setting
 from app.paths import StorePaths
 from app.services import offices
-from app.storage import audit, kdf, keyslots, recovery_code, schema
+from app.storage import audit, instance_lock, kdf, keyslots, recovery_code, schema
 from app.storage.atomic import fsync_dir
 from app.storage.engine import checkpoint, open_engine
 
@@ -83,9 +83,19 @@ def create_store(paths: StorePaths, req: SetupRequest) -> SetupResult:
         req = replace(req, office_code=entry["code"], office_name=entry["name"], level=entry["level"],
                       parent_code=entry["parent_code"], office_abbr=req.office_abbr or entry["abbr"])
     validate(req)
+    refuse_existing(paths)
+    # two set-ups racing on one folder: the second is refused instead of moving its files over the first's
+    with instance_lock.held(paths):
+        refuse_existing(paths)
+        return build_in_place(paths, req)
+
+
+def refuse_existing(paths: StorePaths) -> None:
     if paths.exists():
         raise StoreError("store_exists", f"“{paths.root}”中已有纪案通数据库，不会覆盖。如需重新设置，请先移走原有文件。")
-    paths.root.mkdir(parents=True, exist_ok=True)
+
+
+def build_in_place(paths: StorePaths, req: SetupRequest) -> SetupResult:
     staging = StorePaths(paths.root / f".setup-{os.getpid()}")
     shutil.rmtree(staging.root, ignore_errors=True)
     staging.root.mkdir()

@@ -1,26 +1,30 @@
 """Opening a store: password or recovery code → master key → engine → Store.
 
 Wrong secrets meet a capped exponential delay recorded beside the store (no lockout: the files
-can be copied anyway, the delay only slows guessing at this PC).
+can be copied anyway, the delay only slows guessing at this PC). The data directory's instance lock
+is taken before any secret is tried, so a store open in another window is refused at once; the
+opened Store holds it until `close()`.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 import time
 from dataclasses import dataclass
-
-from sqlmodel import Session
-from sqlmodel import select
+from typing import TYPE_CHECKING
 
 from app.domain.password_rule import password_problem
 from app.errors import AuthError, InputError, StoreError
-from app.models import Account, Office, Setting
 from app.paths import StorePaths
-from app.storage import audit, kdf, keyslots, recovery_code, schema
+from app.storage import kdf, keyslots, recovery_code
 from app.storage.atomic import atomic_write_bytes
-from app.storage.engine import open_engine
-from app.storage.store import AccountInfo, OfficeInfo, Store
+
+# SQLAlchemy, the models and the instance lock load only when a store is opened: the unlock
+# screen lists the accounts through this module and must come up without them (bench/bench_startup.py)
+if TYPE_CHECKING:
+    from app.storage import instance_lock
+    from app.storage.store import Store
 
 MAX_DELAY_SECONDS = 60
 
@@ -91,18 +95,29 @@ def open_secret(paths: StorePaths, slots: keyslots.KeySlots, slot_id: str, secre
 
 # --- opening ----------------------------------------------------------------------------
 
-def open_store(paths: StorePaths, master: bytes, account_name: str) -> Store:
+def open_store(paths: StorePaths, master: bytes, account_name: str, lock: instance_lock.StoreLock) -> Store:
+    """The Store takes over `lock`; on failure the caller still owns it."""
+    from app.storage import schema
+    from app.storage.engine import open_engine
+
     engine = open_engine(paths.db, master)
     try:
         schema.upgrade(engine, paths)
-        store = build_store(paths, engine, master, account_name)
+        store = build_store(paths, engine, master, account_name, lock)
     except BaseException:
         engine.dispose()
         raise
+    # plain payloads an export or import killed mid-way left behind: only the lock holder works there
+    shutil.rmtree(paths.sync_work, ignore_errors=True)
     return store
 
 
-def build_store(paths: StorePaths, engine, master: bytes, account_name: str) -> Store:
+def build_store(paths: StorePaths, engine, master: bytes, account_name: str, lock: instance_lock.StoreLock) -> Store:
+    from sqlmodel import Session, select
+
+    from app.models import Account, Office, Setting
+    from app.storage.store import AccountInfo, OfficeInfo, Store
+
     with Session(engine) as s:
         own = s.get(Setting, "office_id")
         office = s.get(Office, own.value) if own else None
@@ -117,19 +132,29 @@ def build_store(paths: StorePaths, engine, master: bytes, account_name: str) -> 
         OfficeInfo(office.id, office.code, office.name, office.level, office.parent_code),
         AccountInfo(account.id, account.name, account.role),
         master,
+        lock,
     )
 
 
 def unlock(paths: StorePaths, account_name: str | None, password: str, *, now: float | None = None) -> Unlocked:
     require_store(paths)
-    slots = keyslots.load(paths)
-    name = account_name or default_account(paths)
-    master = open_secret(paths, slots, keyslots.account_slot_id(name), password.encode("utf-8"), now or time.time())
-    warnings = []
-    if slots.recovered_from_copy:
-        keyslots.save(paths, slots)
-        warnings.append("密钥槽文件 keyslots.json 已损坏，已改用副本解锁并重新写好两份。")
-    store = open_store(paths, master, name)
+    from app.storage import instance_lock
+
+    lock = instance_lock.acquire(paths)
+    try:
+        slots = keyslots.load(paths)
+        name = account_name or default_account(paths)
+        master = open_secret(paths, slots, keyslots.account_slot_id(name), password.encode("utf-8"), now or time.time())
+        warnings = []
+        if slots.recovered_from_copy:
+            keyslots.save(paths, slots)
+            warnings.append("密钥槽文件 keyslots.json 已损坏，已改用副本解锁并重新写好两份。")
+        store = open_store(paths, master, name, lock)
+    except BaseException:
+        lock.release()
+        raise
+    from app.storage import audit
+
     try:
         with store.write() as s:
             audit.note(s, "unlock", f"account:{name}", "解锁")
@@ -175,15 +200,24 @@ def recover(paths: StorePaths, account_name: str | None, code: str, new_password
     problem = password_problem(new_password)
     if problem:
         raise InputError("weak_password", problem)
-    slots = keyslots.load(paths)
-    name = account_name or default_account(paths)
+    from app.storage import instance_lock
+
+    lock = instance_lock.acquire(paths)
     try:
-        master = open_secret(paths, slots, keyslots.RECOVERY_SLOT, secret, now or time.time())
-    except AuthError as exc:
-        if exc.code == "wrong_password":
-            raise AuthError("wrong_recovery_code", exc.message.replace("账户名或密码不正确。", "恢复密钥不正确。"), exc.detail) from exc
+        slots = keyslots.load(paths)
+        name = account_name or default_account(paths)
+        try:
+            master = open_secret(paths, slots, keyslots.RECOVERY_SLOT, secret, now or time.time())
+        except AuthError as exc:
+            if exc.code == "wrong_password":
+                raise AuthError("wrong_recovery_code", exc.message.replace("账户名或密码不正确。", "恢复密钥不正确。"), exc.detail) from exc
+            raise
+        store = open_store(paths, master, name, lock)
+    except BaseException:
+        lock.release()
         raise
-    store = open_store(paths, master, name)
+    from app.storage import audit
+
     try:
         new_code = recovery_code.generate()
         profile, iterations = slot_cost(slots)

@@ -1,7 +1,7 @@
 """An unlocked store: the engine, an audited session factory, the office and the signed-in account.
 
 Built only after unlock (no module-level engine); `close()` disposes the engine so no pooled
-connection keeps the key after lock.
+connection keeps the key after lock, and releases the data directory's instance lock.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from sqlmodel import Session
 from app.errors import StoreError
 from app.paths import StorePaths
 from app.storage import audit
+from app.storage.instance_lock import StoreLock
 
 
 @dataclass(frozen=True)
@@ -40,8 +41,10 @@ class OfficeInfo:
 
 
 class Store:
-    def __init__(self, paths: StorePaths, engine: Engine, office: OfficeInfo, account: AccountInfo, master_key: bytes):
+    def __init__(self, paths: StorePaths, engine: Engine, office: OfficeInfo, account: AccountInfo, master_key: bytes,
+                 instance_lock: StoreLock | None = None):
         self.paths = paths
+        self.instance_lock = instance_lock
         self.master_key = master_key  # needed to seal slots for new accounts; dropped on close
         self.engine = engine
         self.office = office
@@ -77,3 +80,5 @@ class Store:
     def close(self) -> None:
         self.engine.dispose()
         self.master_key = b""
+        if self.instance_lock is not None:
+            self.instance_lock.release()

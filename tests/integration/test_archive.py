@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import date, timedelta
 
 import pytest
@@ -25,12 +26,24 @@ def store(township):
     opened.close()
 
 
-@pytest.fixture
-def staff(store, township):
-    accounts.add_account(store, "李专干", "staff", "lizhuangan1")
-    opened = unlock.unlock(store_paths(township), "李专干", "lizhuangan1").store
-    yield opened
-    opened.close()
+@contextmanager
+def signed_in(township, account: str | None = None, password: str = PASSWORD):
+    """One account at a time: a data directory is open in one place only (app/storage/instance_lock.py)."""
+    opened = unlock.unlock(store_paths(township), account, password).store
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
+@contextmanager
+def as_staff(store, township):
+    """Close the administrator's store, sign in as the staff account 李专干, then reopen for the administrator."""
+    if "李专干" not in {a.name for a in accounts.list_accounts(store)}:
+        accounts.add_account(store, "李专干", "staff", "lizhuangan1")
+    store.close()
+    with signed_in(township, "李专干", "lizhuangan1") as staff:
+        yield staff
 
 
 def test_person_with_clues_cases_sanctions_and_effect_period(store):
@@ -64,18 +77,24 @@ def test_preview_counts_the_clue_about_to_be_registered(store):
     assert archive.find_persons(store, "%", today=TODAY) == []
 
 
-def test_reporter_identity_admin_only_and_audited(store, staff):
+def test_reporter_identity_admin_only_and_audited(township):
     data = {"received_on": "2026-03-02", "source": "信访举报（来访）", "persons": [{"name": "周九"}], "summary": "反映其优亲厚友",
             "reporter": {"name": "刘举报", "phone": "13900001111", "real_name": True}}
-    clue_id = cases.register_clue(store, data, today=TODAY).clue_id
-    masked = reporters.masked(staff, clue_id)
-    assert masked.recorded and masked.real_name and masked.masked
-    assert (masked.name, masked.phone, masked.address) == (reporters.MASK, reporters.MASK, "")
-    with pytest.raises(AuthError):
-        reporters.reveal(staff, clue_id)
-    with pytest.raises(AuthError):
-        reporters.save(staff, clue_id, {"name": "改"})
+    with signed_in(township) as store:
+        clue_id = cases.register_clue(store, data, today=TODAY).clue_id
+        with as_staff(store, township) as staff:
+            masked = reporters.masked(staff, clue_id)
+            assert masked.recorded and masked.real_name and masked.masked
+            assert (masked.name, masked.phone, masked.address) == (reporters.MASK, reporters.MASK, "")
+            with pytest.raises(AuthError):
+                reporters.reveal(staff, clue_id)
+            with pytest.raises(AuthError):
+                reporters.save(staff, clue_id, {"name": "改"})
+    with signed_in(township) as store:
+        check_reporter_reveal_and_save(store, clue_id)
 
+
+def check_reporter_reveal_and_save(store, clue_id: str) -> None:
     shown = reporters.reveal(store, clue_id)
     assert (shown.name, shown.phone, shown.masked) == ("刘举报", "13900001111", False)
     saved = reporters.save(store, clue_id, {"name": "刘举报", "phone": "", "address": "青石村3组"})
@@ -93,13 +112,18 @@ def test_reporter_identity_admin_only_and_audited(store, staff):
         reporters.masked(store, "f" * 32)
 
 
-def test_typed_holiday_year(store, staff):
+def test_typed_holiday_year(township):
+    with signed_in(township) as store, as_staff(store, township) as staff, pytest.raises(AuthError):
+        holidays.save_year(staff, 2027, "2027-01-01 元旦", "")
+    with signed_in(township) as store:
+        check_holiday_year_entry(store)
+
+
+def check_holiday_year_entry(store) -> None:
     rows = holidays.list_years(store)
     assert rows[0].year == 2004 and rows[-1].year == 2026 and rows[-1].origin == "随软件提供"
     text, work = holidays.entry_text(holidays.year_table(store, 2026))
     assert text.splitlines()[0] == "2026-01-01~2026-01-03 元旦" and "2026-02-14" in work.split()
-    with pytest.raises(AuthError):
-        holidays.save_year(staff, 2027, "2027-01-01 元旦", "")
     for bad, field in (("2027-01-01", "holidays"), ("2027-02-30 春节", "holidays"), ("", "holidays"),
                        ("2026-12-31 元旦", "holidays"), ("2027-10-07~2027-10-01 国庆节", "holidays")):
         with pytest.raises(InputError) as refused:

@@ -9,9 +9,7 @@ import json
 import os
 import shutil
 import stat
-import subprocess
-import sys
-import textwrap
+import threading
 import zipfile
 from datetime import date, timedelta
 from pathlib import Path
@@ -250,33 +248,32 @@ def test_the_filing_decision_takes_the_number_the_case_gets_when_filed(store):
     assert by_id["fact_material"].step_title == "审查调查" and not by_id["filing_report"].current_step
 
 
-def test_two_processes_rendering_at_once_get_no_gap_and_no_duplicate(tmp_path):
+def test_two_threads_rendering_at_once_get_no_gap_and_no_duplicate(tmp_path):
+    """Numbers under concurrent writers. A second process cannot open the store at all (instance lock,
+    tests/security/test_single_instance.py); inside one process the GUI's worker threads still write at once."""
     data = tmp_path / "data"
     make_store(data)
     store = open_store(data)
     try:
         ids = [cases.register_clue(store, {"received_on": "2026-06-01", "source": "自行发现", "persons": [{"name": f"甲{i}"}],
                                            "summary": f"反映甲{i}有关问题"}, today=TODAY).case_id for i in range(12)]
-    finally:
-        store.close()
-    child = textwrap.dedent("""
-        import json, sys
-        from datetime import date
-        from pathlib import Path
-        from app.paths import store_paths
-        from app.services import documents, unlock
-        store = unlock.unlock(store_paths(Path(sys.argv[1])), None, sys.argv[2]).store
-        for case_id in json.loads(sys.argv[3]):
-            documents.render(store, case_id, "inquiry_letter", today=date(2026, 6, 30))
-        store.close()
-    """)
-    procs = [subprocess.Popen([sys.executable, "-c", child, str(data), PASSWORD, json.dumps(part)], stderr=subprocess.PIPE,
-                              text=True) for part in (ids[0::2], ids[1::2])]
-    for p in procs:
-        _, err = p.communicate(timeout=120)
-        assert p.returncode == 0, err
-    store = open_store(data)
-    try:
+        start = threading.Barrier(2)
+        errors: list[BaseException] = []
+
+        def render(part: list[str]) -> None:
+            start.wait()
+            try:
+                for case_id in part:
+                    documents.render(store, case_id, "inquiry_letter", today=date(2026, 6, 30))
+            except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=render, args=(part,)) for part in (ids[0::2], ids[1::2])]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+        assert not errors, errors
         with store.read() as s:
             numbers = s.exec(select(Document.number).where(Document.template_id == "inquiry_letter")).all()
     finally:

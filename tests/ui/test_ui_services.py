@@ -60,6 +60,7 @@ def test_damaged_values_read_as_defaults(store):
 
 def test_only_admins_change_settings(store, paths):
     accounts.add_account(store, "李专干", "staff", "lizhuangan1")
+    store.close()  # a data directory is open in one place at a time
     staff = unlock.unlock(paths, "李专干", "lizhuangan1").store
     try:
         with pytest.raises(AuthError):
