@@ -112,6 +112,8 @@ def read_json_file(path: str):
         raise InputError("no_file", f"找不到文件“{path}”。") from exc
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InputError("bad_json", f"“{path}”不是有效的 UTF-8 JSON 文件：{exc}") from exc
+    except RecursionError as exc:  # "[[[[…" nested deeper than the parser goes
+        raise InputError("bad_json", f"“{path}”不是有效的 JSON 文件：嵌套层数过多。") from exc
 
 
 def common_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
@@ -158,3 +160,20 @@ def add_sub(sub, name: str, help_text: str) -> argparse.ArgumentParser:
     parser = sub.add_parser(name, help=help_text)
     common_options(parser, top=False)
     return parser
+
+
+def gui_options(argv: list[str]) -> argparse.Namespace | None:
+    """The options when `argv` starts the GUI (only the top-level options), else None.
+
+    The desktop start must not pay for importing and building every command's parser
+    (bench/bench_startup.py); anything else — a command, --self-test, --help, an unknown or bad
+    option — goes to the full command line (`app.cli.run`), which reports problems in Chinese.
+    """
+    parser = argparse.ArgumentParser(add_help=False)
+    common_options(parser, top=True)
+    parser.add_argument("--self-test", action="store_true")
+    try:
+        args, rest = parser.parse_known_args(argv)
+    except SystemExit:
+        return None
+    return None if rest or args.self_test else args

@@ -14,6 +14,7 @@ import hashlib
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +38,9 @@ _SINGLE_BRACE = re.compile(r"(?<![{%#])\{\s*[A-Za-z_][\w.]*\s*\}(?![}%#])")
 _CORE_PROPS = ("creator", "description", "identifier", "language", "subject", "title")
 PART_LABELS = {"document": "正文", "footnotes": "脚注"}
 MAX_TEMPLATE_BYTES = 20 * 1024 * 1024
+# what the standard library raises for a damaged archive (zlib: a corrupt deflate stream)
+ZIP_DAMAGE = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, KeyError, ValueError, EOFError,
+              NotImplementedError, RuntimeError)
 
 
 @dataclass(frozen=True)
@@ -86,14 +90,20 @@ def read_parts(data: bytes) -> dict[str, bytes]:
             total = sum(i.file_size for i in z.infolist())
             if total > 10 * MAX_TEMPLATE_BYTES:
                 raise DomainError("template_too_large", "模板文件解压后过大，不是正常的文书模板。")
-            return {n: z.read(n) for n in names if _PART.fullmatch(n) or n == "docProps/core.xml"}
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, KeyError) as exc:
-        raise DomainError("not_docx", f"不是有效的 .docx 文件（{exc}）。") from exc
+            # every member, not only the parts checked here: the renderer reads them all, and a damaged
+            # one must be refused now rather than fail later in the middle of making a document
+            contents = {n: z.read(n) for n in names}
+    except ZIP_DAMAGE as exc:
+        raise DomainError("not_docx", f"不是有效的 .docx 文件，或文件已损坏（{exc}）。") from exc
+    return {n: data for n, data in contents.items() if _PART.fullmatch(n) or n == "docProps/core.xml"}
 
 
 def paragraphs(xml: bytes) -> list[str]:
     """The text of each w:p in document order (table cells included, nested paragraphs apart)."""
     root = etree.fromstring(xml, etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False))
+    if not isinstance(root.tag, str) or not root.tag.startswith(W):
+        # another namespace: no w:p would be found to check, and Word (and the renderer) cannot read it
+        raise DomainError("not_docx", "不是有效的 .docx 文件：正文、页眉或页脚不是 Word 格式（WordprocessingML）。")
     texts = []
     for p in root.iter(W + "p"):
         texts.append("".join(t.text or "" for t in p.iter(W + "t") if next(t.iterancestors(W + "p")) is p))

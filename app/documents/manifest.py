@@ -25,7 +25,7 @@ import string
 import tomllib
 from dataclasses import dataclass
 
-from app.domain.errors import DomainError
+from app.domain.errors import DomainError, toml_problem
 
 ID = re.compile(r"[a-z][a-z0-9_]*")
 NUMBER_FIELDS = {"office_abbr", "office_code", "year", "seq"}
@@ -122,8 +122,8 @@ def parse_manifest(text: str, source: str = "manifest.toml") -> dict[str, Templa
     """Entries by id; DomainError "manifest_invalid" listing every problem."""
     try:
         data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise DomainError("manifest_invalid", f"模板清单“{source}”格式错误：{exc}", {"source": source}) from exc
+    except (tomllib.TOMLDecodeError, RecursionError) as exc:  # RecursionError: arrays nested too deep
+        raise DomainError("manifest_invalid", f"模板清单“{source}”格式错误：{toml_problem(exc)}", {"source": source}) from exc
     problems: list[str] = []
     entries: dict[str, TemplateEntry] = {}
     raw_list = data.get("templates")

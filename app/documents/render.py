@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 from docxtpl import DocxTemplate
 from jinja2 import TemplateError
 from lxml import etree
 
-from app.documents.lint import guard
+from app.documents.lint import ZIP_DAMAGE, guard
 from app.documents.sandbox import environment
 from app.domain.errors import DomainError
 
@@ -28,6 +29,7 @@ CANONICAL_FONTS = {"仿宋_GB2312": "body", "方正小标宋简体": "title", "�
 FONT_ATTRS = tuple(qn(f"w:{a}") for a in ("ascii", "hAnsi", "eastAsia", "cs"))
 _FONT_PARTS = re.compile(r"word/(document|styles|fontTable|header\d*|footer\d*|footnotes)\.xml")
 MAX_OUTPUT_BYTES = 50 * 1024 * 1024
+PACKAGE_DAMAGE = (*ZIP_DAMAGE, etree.XMLSyntaxError, PackageNotFoundError)
 PRACTICE_RED = RGBColor(0xC0, 0x00, 0x00)
 
 
@@ -112,15 +114,19 @@ def render_docx(template: bytes, context: dict, schema: dict, *, file: str, font
     problems = guard(template, file, schema)
     if problems:
         raise _refuse(file, [f"{p.part}第{p.paragraph}段：{p.message}" if p.paragraph else p.message for p in problems])
-    tpl = DocxTemplate(io.BytesIO(apply_fonts(template, fonts)))
     try:
-        tpl.render(context, jinja_env=environment(), autoescape=True)
-    except TemplateError as exc:
-        raise _refuse(file, [f"渲染时出错：{exc.message or type(exc).__name__}"]) from exc
-    if practice_mark:
-        _mark_practice(tpl.docx, practice_mark, fonts)
-    out = io.BytesIO()
-    tpl.save(out)
+        tpl = DocxTemplate(io.BytesIO(apply_fonts(template, fonts)))
+        try:
+            tpl.render(context, jinja_env=environment(), autoescape=True)
+        except TemplateError as exc:
+            raise _refuse(file, [f"渲染时出错：{exc.message or type(exc).__name__}"]) from exc
+        if practice_mark:
+            _mark_practice(tpl.docx, practice_mark, fonts)
+        out = io.BytesIO()
+        tpl.save(out)
+    except PACKAGE_DAMAGE as exc:
+        # a part lint does not read (styles, relationships, content types) is broken
+        raise _refuse(file, [f"模板文件已损坏，不是有效的 Word 文档（{type(exc).__name__}）"]) from exc
     data = out.getvalue()
     if len(data) > MAX_OUTPUT_BYTES:
         raise _refuse(file, ["生成的文书超过50MB，模板可能有失控的循环"])

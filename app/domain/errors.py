@@ -9,3 +9,8 @@ class DomainError(Exception):
         self.code = code
         self.message = message
         self.detail = detail or {}
+
+
+def toml_problem(exc: Exception) -> str:
+    """What is wrong with a TOML text the parser refused; nesting too deep for it (RecursionError) in Chinese."""
+    return "数组或表的嵌套层数过多" if isinstance(exc, RecursionError) else str(exc)

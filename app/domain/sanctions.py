@@ -166,7 +166,7 @@ def parse_sanctions(data: dict, source_name: str) -> SanctionCatalog:
             raise _invalid(source_name, parsed.id, "的 id 重复")
         types[parsed.id] = parsed
     accumulating = data.get("accumulating_kinds", [])
-    if not isinstance(accumulating, list) or any(k not in KIND_LABELS for k in accumulating):
+    if not isinstance(accumulating, list) or any(not isinstance(k, str) or k not in KIND_LABELS for k in accumulating):
         raise _invalid(source_name, None, f"accumulating_kinds 应为 {'、'.join(KIND_LABELS)} 中若干项的数组")
     return SanctionCatalog(types, frozenset(accumulating))
 

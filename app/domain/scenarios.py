@@ -449,7 +449,7 @@ def _point(r: _Reader, data: Mapping, where: str, wf: Workflow, catalog: Sanctio
     t = r.table(data, where, _POINT_KEYS)
     pid = r.ident(t, "id", where)
     kind = t.get("kind", "decision")
-    if kind not in POINT_KINDS:
+    if not isinstance(kind, str) or kind not in POINT_KINDS:
         r.add(f"{where}.kind", f"应为 {'、'.join(POINT_KINDS)} 之一")
         kind = "decision"
     step_id = r.ident(t, "step", where)

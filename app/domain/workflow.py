@@ -222,7 +222,7 @@ def action_from_dict(data: Mapping[str, Any]) -> Action:
     def invalid(problem: str) -> DomainError:
         return DomainError("action_invalid", f"操作数据有误：{problem}", {"problem": problem})
 
-    if not isinstance(data, Mapping) or data.get("type") not in _ACTION_SCHEMA:
+    if not isinstance(data, Mapping) or not isinstance(data.get("type"), str) or data["type"] not in _ACTION_SCHEMA:
         raise invalid(f"type 应为 {'、'.join(_ACTION_SCHEMA)} 之一")
     cls, params = _ACTION_SCHEMA[data["type"]]
     unknown = sorted(set(data) - set(params) - {"type"})

@@ -47,6 +47,8 @@ def apply_line(store: Store, rules: ruleset.RuleSet, raw: str, refs: dict[str, s
         line = json.loads(raw)
     except json.JSONDecodeError as exc:
         raise cases.InputError("bad_json", f"不是有效的 JSON：{exc.msg}") from exc
+    except RecursionError as exc:  # "[[[[…" nested deeper than the parser goes
+        raise cases.InputError("bad_json", "不是有效的 JSON：嵌套层数过多。") from exc
     if not isinstance(line, dict):
         raise cases.InputError("bad_line", "每行应为一个 JSON 对象。")
     if "clue" in line:

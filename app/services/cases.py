@@ -146,6 +146,16 @@ def load_case(s: Session, case_id: str) -> Case:
 
 # --- register ---------------------------------------------------------------------------
 
+def clue_text(data: dict, key: str) -> str:
+    """A text item of the clue JSON: absent or null is empty, anything but text is refused."""
+    value = data.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise InputError("clue_invalid", f"线索数据中的“{key}”应为文字。")
+    return value
+
+
 def register_clue(store: Store, data: dict, *, today: date | None = None, demo: bool = False,
                   rules: RuleSet | None = None) -> RegisterResult:
     today = today or date.today()
@@ -165,15 +175,17 @@ def register_clue(store: Store, data: dict, *, today: date | None = None, demo: 
     people = data.get("persons") or []
     if not isinstance(people, list) or not people or not all(isinstance(p, dict) for p in people):
         raise InputError("clue_invalid", "请至少填写一名被反映人（persons）。")
+    texts = {key: clue_text(data, key) for key in ("source", "summary", "incoming_no", "leader_instruction", "ref")}
+    if not texts["source"].strip():
+        raise InputError("clue_invalid", "请填写线索来源（source），如“信访举报（来信）”。")
+    categories = data.get("categories") or []
+    if not isinstance(categories, list) or not all(isinstance(c, str) for c in categories):
+        raise InputError("clue_invalid", "问题类别（categories）应为文字列表，如 [\"其他\"]。")
     fields = {
-        "source": data.get("source"),
+        **texts,
         "reporter_real_name": bool(reporter.get("real_name", False)),
         "persons": people,
-        "summary": data.get("summary", ""),
-        "categories": data.get("categories") or [],
-        "incoming_no": data.get("incoming_no", ""),
-        "leader_instruction": data.get("leader_instruction", ""),
-        "ref": data.get("ref", ""),
+        "categories": categories,
     }
     state = engine.initial_state(rules.workflow, received, {k: v for k, v in fields.items() if v not in ("", [])})
     with store.write() as s:

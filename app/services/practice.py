@@ -25,6 +25,7 @@ from sqlmodel import Session, select
 
 from app.domain import practice_scoring as scoring
 from app.domain import workflow as engine
+from app.domain.errors import toml_problem
 from app.domain.scenarios import (
     TODAY,
     Scenario,
@@ -229,8 +230,8 @@ def parse_text(text: str, source: str, rules: RuleSet) -> Scenario:
         return _parsed[key][2]
     try:
         data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(source, [("文件", f"不是有效的 TOML 格式：{exc}")]) from exc
+    except (tomllib.TOMLDecodeError, RecursionError) as exc:  # RecursionError: arrays nested too deep
+        raise ScenarioError(source, [("文件", f"不是有效的 TOML 格式：{toml_problem(exc)}")]) from exc
     scenario = parse_scenario(data, source, rules.workflow, rules.catalog)
     if len(_parsed) > MAX_PARSED:
         _parsed.clear()

@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from app.domain.calendar import HolidayYear, WorkCalendar, parse_holiday_year
-from app.domain.errors import DomainError
+from app.domain.errors import DomainError, toml_problem
 from app.domain.rules import Workflow, parse_workflow
 from app.domain.sanctions import SanctionCatalog, parse_sanctions
 from app.models import Case, Setting
@@ -99,8 +99,8 @@ def parsed_text(name: str, digest: str, text: str) -> Workflow | SanctionCatalog
     """Parsed rules text, cached by its hash so the GUI does not re-parse on every `load`."""
     try:
         data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise DomainError("rules_invalid", f"规则文件“{name}”格式错误：{exc}", {"source": name}) from exc
+    except (tomllib.TOMLDecodeError, RecursionError) as exc:  # RecursionError: arrays nested too deep
+        raise DomainError("rules_invalid", f"规则文件“{name}”格式错误：{toml_problem(exc)}", {"source": name}) from exc
     return parse_workflow(data, name) if name == "workflow.toml" else parse_sanctions(data, name)
 
 
@@ -211,6 +211,15 @@ def install(store: Store, path: Path) -> InstallResult:
                 raise InputError("rules_strand_cases", problem)
         changed = store_texts(s, {name: text}) > 0
     return InstallResult(name, parsed.version if isinstance(parsed, Workflow) else "", changed)
+
+
+def warm_shipped() -> None:
+    """Parse the shipped rules and holiday files into their caches ahead of the first `load`
+    (the GUI does it while the password is typed, app/ui/preload.py)."""
+    rules = resources_dir() / "rules"
+    shipped_holidays(resources_dir() / "holidays")
+    shipped_workflow(rules / "workflow.toml")
+    shipped_catalog(rules / "sanctions.toml")
 
 
 def load_in(s: Session) -> RuleSet:

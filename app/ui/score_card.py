@@ -90,6 +90,7 @@ class ScoreCardDialog(QDialog):
         mode = "再练一次（只练失分的决定点）" if card["mode"] == "drill" else "完整练习"
         head = QLabel(f"{card['trainee']} · {card['scenario_title']}（{mode}）")
         head.setObjectName("score_head")
+        head.setTextFormat(Qt.TextFormat.PlainText)  # the title comes from an imported scenario file: never HTML
         head.setFont(scaled_font(self.font(), 1.2, bold=True))
         head.setWordWrap(True)
         verdict = "合格" if card["passed"] else ("不合格" if card["complete"] else "未完成（已交卷）")

@@ -309,6 +309,7 @@ class PracticeTraineePage(QWidget):
         page = QWidget()
         self.work_title = QLabel()
         self.work_title.setObjectName("attempt_title")
+        self.work_title.setTextFormat(Qt.TextFormat.PlainText)  # the title comes from an imported scenario file: never HTML
         self.work_title.setFont(scaled_font(self.font(), 1.15, bold=True))
         self.work_title.setWordWrap(True)
         self.progress_label = QLabel()
