@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import sys
 
-from app import cli
+from app.cli.context import gui_options
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    args = cli.parse_quietly(argv)
-    if args is not None and args.command is None and not args.self_test:
+    args = gui_options(argv)
+    if args is not None:
         from app.bootstrap import run_gui
 
         return run_gui(args)
+    from app import cli
+
     return cli.run(argv)
 
 

@@ -237,7 +237,7 @@ class AuditEvent(SQLModel, table=True):
     at: str
     account: str
     action: str
-    entity: str
+    entity: str = Field(index=True)  # a case's history selects its rows' events (migration 0003)
     summary: str
     prev_hash: str
     hash: str

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QRect, QSize
 from PySide6.QtWidgets import QApplication, QWidget
@@ -20,12 +21,14 @@ from PySide6.QtWidgets import QApplication, QWidget
 from app.paths import StorePaths, store_paths
 from app.ui.errors import error_message
 from app.ui.idle import IdleWatcher
-from app.ui.main_window import MainWindow
-from app.ui.pages import PAGES, PageFactory
 from app.ui.prompter import Prompter
 from app.ui.session import SessionContext
 from app.ui.tasks import TaskRunner
 from app.ui.unlock_window import UnlockWindow
+
+if TYPE_CHECKING:  # the main window and its pages load after unlock, not at start-up
+    from app.ui.main_window import MainWindow
+    from app.ui.pages import PageFactory
 
 SETUP, LOCKED, UNLOCKED = "setup", "locked", "unlocked"
 MAIN_SIZE = QSize(1366, 768)
@@ -50,11 +53,13 @@ def preload_services() -> tuple:
 
 class AppController(QObject):
     """`kdf_profile` lets tests build fast stores; `idle_ms` overrides the office's auto-lock minutes;
-    `practice` starts in practice mode (`paths` stays the real store's, the practice store is beside it)."""
+    `practice` starts in practice mode (`paths` stays the real store's, the practice store is beside it);
+    `pages` replaces the navigation areas of `app.ui.pages.PAGES`, which load only once a store is unlocked."""
 
     def __init__(self, paths: StorePaths, runner: TaskRunner, prompter: Prompter, *, kdf_profile: str = "standard",
                  idle_ms: int | None = None, account: str | None = None,
-                 pages: list[tuple[str, PageFactory]] = PAGES, practice: bool = False, parent: QObject | None = None):
+                 pages: list[tuple[str, PageFactory]] | None = None, practice: bool = False,
+                 parent: QObject | None = None):
         super().__init__(parent)
         self.real_paths = paths
         self.practice = practice
@@ -160,6 +165,7 @@ class AppController(QObject):
 
     def on_unlocked(self, store, warnings: tuple) -> None:
         from app.services import settings
+        from app.ui.main_window import MainWindow
 
         session = SessionContext(store, self.runner, self.prompter, self, drafts=self.drafts.pop(self.draft_key(store), {}))
         try:
@@ -191,11 +197,14 @@ class AppController(QObject):
             self.prompter.info(window, warning)
 
     def pages(self) -> list[tuple[str, PageFactory]]:
+        from app.ui.pages import PAGES
+
+        factories = PAGES if self.page_factories is None else self.page_factories
         if not self.practice:
-            return self.page_factories
+            return factories
         from app.ui.pages.practice_pages import practice_pages
 
-        return practice_pages(self.page_factories)
+        return practice_pages(factories)
 
     def draft_key(self, store) -> str:
         """Drafts never cross between the real and the practice store, even for the same account name."""
@@ -285,8 +294,10 @@ class AppController(QObject):
 
         def run_restore():
             from app.services import backup
+            from app.storage import instance_lock
 
-            return backup.restore(paths, Path(file), account, password)
+            with instance_lock.held(paths):  # no other window may open the store while its files are swapped
+                return backup.restore(paths, Path(file), account, password)
 
         def done(result) -> None:
             unlock_window.load_accounts()

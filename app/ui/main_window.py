@@ -21,6 +21,7 @@ from app.ui.account_dialogs import AboutDialog, AccountsDialog, ChangePasswordDi
 from app.ui.case_view import DRAFT_KEY as CASE_DRAFT
 from app.ui.case_view import CaseViewPage
 from app.ui.pages import PAGES, PageFactory
+from app.ui.pages.base import DataPage
 from app.ui.session import SessionContext
 from app.ui.theme import scaled_font
 
@@ -52,11 +53,14 @@ class MainWindow(QMainWindow):
         )
         self.stack = QStackedWidget()
         self.pages: dict[str, QWidget] = {}
+        first = ctx.drafts.get(PAGE_DRAFT, pages[0][0] if pages else None)
         for title, factory in pages:
             page = factory(ctx)
             self.pages[title] = page
             self.stack.addWidget(page)
             self.nav.addItem(title)
+            if title == first and isinstance(page, DataPage):
+                page.refresh()  # the page shown first loads on the worker while the others are built
         self.titles = list(self.pages)
         self.case_view: CaseViewPage | None = None
         self.return_row = 0

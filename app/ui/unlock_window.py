@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QComboBox, QFrame, QLabel, QPushButton, QVBoxLayou
 
 from app import APP_NAME
 from app.paths import StorePaths
+from app.ui import preload
 from app.ui.errors import error_message
 from app.ui.prompter import Prompter
 from app.ui.recovery_dialog import RecoverDialog
@@ -54,6 +55,8 @@ class UnlockWindow(QWidget):
         self.account = self.form.add_row("account", "账户", QComboBox())
         self.password = self.form.add_row("password", "密码", password_edit())
         self.password.returnPressed.connect(self.submit)
+        self.preloading = False
+        self.password.textEdited.connect(self.start_preload)
         self.message = message_label()
         self.notice = QLabel()
         self.notice.setWordWrap(True)
@@ -146,6 +149,15 @@ class UnlockWindow(QWidget):
 
     # --- unlocking --------------------------------------------------------------------
 
+    def start_preload(self) -> None:
+        """On the first keystroke (or at 解锁): load what unlocking and the main window need
+        (app/ui/preload.py)."""
+        if self.preloading:
+            return
+        self.preloading = True
+        # a module that fails to load fails again when unlocking, which shows the error
+        self.runner.run(preload.load, on_done=lambda _modules: None, on_error=lambda _exc: None)
+
     def submit(self) -> None:
         if not self.unlock_button.isEnabled():
             return
@@ -157,6 +169,7 @@ class UnlockWindow(QWidget):
             self.form.set_error("password", "请输入密码。")
             return
         paths, name = self.paths, self.account.currentText()
+        self.start_preload()  # unless typing started it: the same worker runs it before the unlock
 
         def open_store():
             from app.services import unlock

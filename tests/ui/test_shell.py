@@ -131,7 +131,7 @@ def test_auto_lock_destroys_pages_and_disposes_the_engine(qtbot, make_controller
     controller.start()
     window = unlock_with(controller, PASSWORD)
     store = controller.store
-    overview = window.pages["概况"]
+    overview = window.show_page("概况")
     name_label: QLabel = overview.values["name"]
     assert name_label.text() == OFFICE_NAME
     assert controller.idle.timeout_ms == 300
@@ -147,7 +147,7 @@ def test_auto_lock_destroys_pages_and_disposes_the_engine(qtbot, make_controller
 
     again = unlock_with(controller, PASSWORD)
     assert controller.state == "unlocked"
-    assert again.pages["概况"].values["name"].text() == OFFICE_NAME
+    assert again.show_page("概况").values["name"].text() == OFFICE_NAME
 
 
 def test_lock_on_demand_with_ctrl_l(qtbot, unlocked):
@@ -335,7 +335,7 @@ def test_backup_then_restore_through_settings(qtbot, unlocked, prompter, tmp_pat
     window = unlock_with(unlocked, PASSWORD)
     assert unlocked.state == "unlocked"
     assert window.pages["设置"].auto_lock.value() == 10
-    assert window.pages["概况"].values["name"].text() == OFFICE_NAME
+    assert window.show_page("概况").values["name"].text() == OFFICE_NAME
 
 
 def test_restore_needs_confirmation(qtbot, unlocked, prompter):
@@ -362,3 +362,58 @@ def test_a_page_that_fails_to_build_leaves_the_store_closed(qtbot, paths, runner
     finally:
         controller.shutdown()
         controller.unlock_window.close()
+
+
+def test_wizard_sets_up_a_township_from_the_county_package(qtbot, make_controller, paths, prompter, tmp_path):
+    from sqlmodel import select
+
+    from app.models import Office, OfficeKey
+    from app.paths import store_paths
+    from app.services import offices, setup, unlock
+
+    county_paths = store_paths(tmp_path / "county")
+    setup.create_store(county_paths, setup.SetupRequest("C01", "青山县纪委", "county", "李主任", PASSWORD, parent_code="S01",
+                                                        kdf_profile="fast"))
+    county = unlock.unlock(county_paths, None, PASSWORD).store
+    offices.add_office(county, "T001", "青石镇纪委", "township", abbr="青石")
+    package = tmp_path / "T001_setup.jab"
+    made = offices.make_setup_package(county, "T001", package)
+    county.close()
+    tampered = tmp_path / "tampered.jab"
+    data = bytearray(package.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    tampered.write_bytes(bytes(data))
+
+    controller = make_controller()
+    controller.start()
+    wizard = controller.wizard
+    office = wizard.office_page
+    prompter.open_paths.append(str(tampered))
+    office.package_button.click()
+    assert office.package_message.text()  # a clear refusal, and the fields stay the operator's to fill
+    assert wizard.package is None and office.code.isEnabled() and office.code.text() == ""
+
+    prompter.open_paths.append(str(package))
+    office.package_button.click()
+    assert wizard.package is not None and office.package_message.text() == ""
+    assert (office.code.text(), office.name.text(), office.abbr.text(), office.parent_code.text()) == ("T001", "青石镇纪委", "青石", "C01")
+    assert office.level.currentData() == "township" and not office.code.isEnabled() and not office.parent_code.isEnabled()
+    assert made.fingerprint in office.package_note.text()  # read over the phone to the county
+    screenshot(wizard, "wizard-1-office-from-package")
+
+    wizard.button(QWizard.WizardButton.NextButton).click()
+    account = wizard.account_page
+    account.account.setText(ADMIN)
+    account.password.setText(PASSWORD)
+    account.password2.setText(PASSWORD)
+    wizard.button(QWizard.WizardButton.CommitButton).click()
+    assert wizard.currentId() == wizard.recovery_id
+    wizard.recovery_page.panel.confirm_box.setChecked(True)
+    wizard.button(QWizard.WizardButton.FinishButton).click()
+    assert controller.state == "unlocked"
+    store = controller.session.store
+    assert store.office.code == "T001" and store.office.parent_code == "C01"
+    with store.read() as s:
+        county_id = s.exec(select(Office.id).where(Office.code == "C01")).one()
+        trusted = s.get(OfficeKey, county_id)
+    assert trusted is not None and trusted.state == "trusted" and trusted.fingerprint == made.fingerprint

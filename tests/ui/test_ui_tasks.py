@@ -101,7 +101,7 @@ def test_threaded_unlock_reaches_the_main_window(qtbot, threaded, paths, prompte
         qtbot.waitUntil(lambda: controller.unlock_window.unlock_button.isEnabled(), timeout=5000)
         unlock_with(controller, PASSWORD)
         qtbot.waitUntil(lambda: controller.state == "unlocked", timeout=5000)
-        assert controller.main_window.pages["概况"].events.rowCount() > 0
+        assert controller.main_window.show_page("概况").events.rowCount() > 0
         controller.lock()  # deferred while a page is still loading in the background, never dropped
         qtbot.waitUntil(lambda: controller.state == "locked", timeout=5000)
     finally:

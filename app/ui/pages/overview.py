@@ -83,11 +83,17 @@ class OverviewPage(QWidget):
         column.addLayout(top)
         column.addWidget(events_box, 1)
         column.addLayout(refresh_row)
-        self.refresh()
+        self.loaded = False  # filled when first shown, so counting the store does not delay the unlock
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self.loaded:
+            self.refresh()
 
     def refresh(self) -> None:
         from app.services import audit_log, status
 
+        self.loaded = True
         store = self.ctx.store
         info = status.status(store)
         office, account = store.office, store.account

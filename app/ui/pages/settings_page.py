@@ -120,6 +120,7 @@ class SettingsPage(QWidget):
         self.holiday_table.activated.connect(lambda index: self.open_holidays(self.holiday_model.row_at(index.row()).year))
         self.holiday_warning = banner(WARNING_STYLE)
         self.holiday_warning.setObjectName("settings_holiday_warning")
+        self.holiday_check_due = True
         view_button = QPushButton("查看所选年份…")
         view_button.clicked.connect(self.view_selected_year)
         self.enter_button = QPushButton("录入节假日表…")
@@ -221,11 +222,35 @@ class SettingsPage(QWidget):
     # --- holiday tables ---------------------------------------------------------------
 
     def load_holidays(self) -> None:
-        from app.services import desk, holidays
+        from app.services import holidays
 
         self.holiday_model.set_rows(holidays.list_years(self.ctx.store)[::-1])
         fit_height(self.holiday_table, HOLIDAY_ROWS)
-        missing = desk.desk(self.ctx.store).missing_holiday_years
+        self.holiday_check_due = True
+        if self.isVisible():
+            self.check_holiday_years()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self.holiday_check_due:
+            self.check_holiday_years()
+
+    def check_holiday_years(self) -> None:
+        """Which years the running deadlines need but have no table: the engine evaluates every
+        case for that, so it runs off the GUI thread and only once the page is shown — not while
+        the main window is built after unlock."""
+        self.holiday_check_due = False
+        store = self.ctx.store
+
+        def missing_years():
+            from app.services import desk
+
+            return desk.desk(store).missing_holiday_years
+
+        self.ctx.runner.run(missing_years, on_done=self.show_holiday_warning,
+                            on_error=lambda exc: self.ctx.prompter.error(self, error_message(exc)))
+
+    def show_holiday_warning(self, missing: tuple[int, ...]) -> None:
         years = "、".join(str(y) for y in missing)
         self.holiday_warning.setText(f"办案期限用到了 {years} 年，但还没有这一年的节假日表。"
                                      + ("请点“录入节假日表…”录入。" if self.can_edit else "请书记/管理员录入。")
