@@ -3,6 +3,8 @@ the 办案 and 账户 menus."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
@@ -20,6 +22,7 @@ from app import APP_NAME
 from app.ui.account_dialogs import AboutDialog, AccountsDialog, ChangePasswordDialog
 from app.ui.case_view import DRAFT_KEY as CASE_DRAFT
 from app.ui.case_view import CaseViewPage
+from app.ui.errors import error_message
 from app.ui.pages import PAGES, PageFactory
 from app.ui.pages.base import DataPage
 from app.ui.session import SessionContext
@@ -30,6 +33,34 @@ NAV_WIDTH = 150
 CASES_PAGE = "案件"
 REGISTER_PAGE = "登记线索"
 PAGE_DRAFT = "page"
+
+
+class Pages(Mapping[str, QWidget]):
+    """The navigation areas by title, each built the first time it is asked for: unlocking builds
+    only the page it lands on, and the others as the user first opens them."""
+
+    def __init__(self, factories: list[tuple[str, PageFactory]], ctx: SessionContext, stack: QStackedWidget):
+        self.factories = dict(factories)
+        self.ctx = ctx
+        self.stack = stack
+        self.built: dict[str, QWidget] = {}
+
+    def __getitem__(self, title: str) -> QWidget:
+        page = self.built.get(title)
+        if page is None:
+            page = self.factories[title](self.ctx)
+            self.stack.addWidget(page)
+            self.built[title] = page
+        return page
+
+    def __contains__(self, title: object) -> bool:
+        return title in self.factories
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.factories)
+
+    def __len__(self) -> int:
+        return len(self.factories)
 
 
 class MainWindow(QMainWindow):
@@ -52,20 +83,20 @@ class MainWindow(QMainWindow):
             "QListWidget::item:selected { background: #dbe6f5; color: #0b3d91; border-left: 3px solid #1a5fb4; }"
         )
         self.stack = QStackedWidget()
-        self.pages: dict[str, QWidget] = {}
-        first = ctx.drafts.get(PAGE_DRAFT, pages[0][0] if pages else None)
-        for title, factory in pages:
-            page = factory(ctx)
-            self.pages[title] = page
-            self.stack.addWidget(page)
-            self.nav.addItem(title)
-            if title == first and isinstance(page, DataPage):
-                page.refresh()  # the page shown first loads on the worker while the others are built
+        self.pages = Pages(pages, ctx, self.stack)
         self.titles = list(self.pages)
+        for title in self.titles:
+            self.nav.addItem(title)
         self.case_view: CaseViewPage | None = None
         self.return_row = 0
         self.nav.currentRowChanged.connect(self.on_nav)
-        self.nav.setCurrentRow(0)
+        first = ctx.drafts.pop(PAGE_DRAFT, None)
+        if self.titles:
+            title = first if first in self.pages else self.titles[0]
+            landing = self.pages[title]  # built here, not in a signal handler: a failure must reach the controller
+            if isinstance(landing, DataPage):
+                landing.refresh()  # loads on the worker while the rest of the window is built
+            self.nav.setCurrentRow(self.titles.index(title))
         ctx.sig_open_case.connect(self.open_case)
         ctx.sig_show_page.connect(self.show_page)
 
@@ -126,7 +157,12 @@ class MainWindow(QMainWindow):
             self.select_nav(-1)
             self.case_view.request_leave(lambda: self.leave_case(row))
             return
-        self.stack.setCurrentWidget(self.pages[self.titles[row]])
+        try:
+            page = self.pages[self.titles[row]]
+        except Exception as exc:  # noqa: BLE001 - a page that cannot be built must not take the window down
+            self.ctx.prompter.error(self, f"“{self.titles[row]}”页面无法打开：{error_message(exc)}")
+            return
+        self.stack.setCurrentWidget(page)
 
     def select_nav(self, row: int) -> None:
         self.nav.blockSignals(True)
@@ -205,8 +241,9 @@ class MainWindow(QMainWindow):
 
     def collect_drafts(self) -> dict:
         """Unsaved form values and where the user was; the controller keeps them in memory."""
-        drafts: dict = {PAGE_DRAFT: self.titles[self.return_row if self.case_open else max(self.nav.currentRow(), 0)]}
-        for page in self.pages.values():
+        drafts: dict = dict(self.ctx.drafts)  # those of pages not opened since the last unlock
+        drafts[PAGE_DRAFT] = self.titles[self.return_row if self.case_open else max(self.nav.currentRow(), 0)]
+        for page in self.pages.built.values():
             draft = getattr(page, "draft", None)
             value = draft() if draft is not None else None
             if value:
@@ -216,17 +253,13 @@ class MainWindow(QMainWindow):
         return drafts
 
     def restore_drafts(self) -> None:
-        drafts = self.ctx.drafts
-        page = drafts.pop(PAGE_DRAFT, None)
-        if page in self.pages:
-            self.show_page(page)
-        case = drafts.pop(CASE_DRAFT, None)
+        case = self.ctx.drafts.pop(CASE_DRAFT, None)
         if case:
             self.show_case(case["case_id"], case)
 
     def unsaved(self) -> list[str]:
         found = []
-        register = self.pages.get(REGISTER_PAGE)
+        register = self.pages.built.get(REGISTER_PAGE)
         if register is not None and getattr(register, "dirty", False):
             found.append("登记线索表单")
         if self.case_view is not None and self.case_view.dirty:
@@ -287,7 +320,7 @@ class MainWindow(QMainWindow):
             page = self.stack.widget(0)
             self.stack.removeWidget(page)
             page.deleteLater()
-        self.pages.clear()
+        self.pages.built.clear()
         self.nav.clear()
         self.hide()
         self.deleteLater()

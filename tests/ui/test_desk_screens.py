@@ -256,6 +256,7 @@ def test_drafts_survive_auto_lock_and_come_back(qtbot, desk):
     type_text(page.editors["summary"].edit, "反映某村会计挪用集体资金")
     type_text(page.picker.name, "周会计")
     page.reporter["phone"].setText("13800002222")
+    window.show_page("案件")  # the case is opened from the list, where the window comes back to
     view = open_case(window, lambda r: r.step == "form1_measure")
     case_id = view.case_id
     editor = view.editors["executed_by"]
@@ -271,6 +272,11 @@ def test_drafts_survive_auto_lock_and_come_back(qtbot, desk):
     assert view is not None and view.case_id == case_id and view.dirty
     assert editor.field.id in view.changed_values()["values"]
     assert "已按规定办理" in str(view.changed_values()["values"][editor.field.id])
+    # pages are built when first opened; a draft of one not opened since is kept across the next lock too
+    assert "登记线索" not in window.pages.built
+    desk.on_idle()
+    window = unlock_with(desk, PASSWORD)
+    assert "登记线索" not in window.pages.built and window.case_view is not None
     page = window.pages["登记线索"]
     assert page.editors["summary"].value() == "反映某村会计挪用集体资金"
     assert page.picker.current()["name"] == "周会计" and page.reporter["phone"].text() == "13800002222"

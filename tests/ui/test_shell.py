@@ -417,3 +417,22 @@ def test_wizard_sets_up_a_township_from_the_county_package(qtbot, make_controlle
         county_id = s.exec(select(Office.id).where(Office.code == "C01")).one()
         trusted = s.get(OfficeKey, county_id)
     assert trusted is not None and trusted.state == "trusted" and trusted.fingerprint == made.fingerprint
+
+
+def test_a_page_that_fails_when_first_opened_is_told_and_the_window_stays(qtbot, paths, runner, prompter, recovery_code):
+    from app.ui.pages.overview import OverviewPage
+
+    def broken_page(ctx):
+        raise RuntimeError("页面坏了")
+
+    controller = AppController(paths, runner, prompter, kdf_profile="fast",
+                               pages=[("概况", OverviewPage), ("坏页", broken_page)])
+    try:
+        controller.start()
+        window = unlock_with(controller, PASSWORD)
+        assert list(window.pages.built) == ["概况"]  # only the page unlocking lands on is built
+        window.nav.setCurrentRow(1)
+        assert prompter.errors[-1] == "“坏页”页面无法打开：发生内部错误：页面坏了"
+        assert controller.state == "unlocked" and window.stack.currentWidget() is window.pages["概况"]
+    finally:
+        controller.shutdown()
