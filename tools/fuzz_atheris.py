@@ -12,7 +12,7 @@ practice scenarios, a clue JSON): random bytes alone rarely get past a ZIP's or 
 
 Targets: bundle (framing and manifest of a .jab), payload (the decrypted ZIP), rules (workflow.toml
 text), sanctions, scenario (a practice scenario file), template (lint, then render), clue (the JSON
-of `case add` against a scratch store). The property is the one of tests/fuzz/: only the project's
+of `clue add` against a scratch store). The property is the one of tests/fuzz/: only the project's
 typed errors (AppError, DomainError) with a Chinese message; anything else propagates and atheris
 reports it as a crash with the input that caused it. Options after the target go to libFuzzer.
 """

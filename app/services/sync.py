@@ -708,7 +708,7 @@ def import_one(store: Store, path: Path, *, dry_run: bool = False, progress: Pro
         effects.extend(review.after_import(store))
         if holidays or rules:
             cases.refresh_due_dates(store)
-        release_held(store, m["bundle_id"])
+        release_held(store, m["bundle_id"], opened.sha256)
         return ImportResult(path.name, opened.sender.code, m["seq"], **counts, warnings=warnings,
                             effects=tuple(effects), kind=m["kind"])
     except AppError as exc:
@@ -743,11 +743,14 @@ def refused(store: Store, path: Path, exc: AppError, m: dict | None, keys_checke
                         dry_run=dry_run, kind=str(m.get("kind", "")) if isinstance(m, dict) else "")
 
 
-def release_held(store: Store, bundle_id: str) -> None:
-    """A bundle imported after its fingerprint was confirmed leaves quarantine."""
+def release_held(store: Store, bundle_id: str, sha256: str) -> None:
+    """A bundle imported after its fingerprint was confirmed leaves quarantine (found by its hash
+    first: a county's quarantine can hold a whole stick, whose headers need not all be read)."""
     for item in quarantine.held(store.paths.root):
-        path = quarantine.folder(store.paths.root) / item.file
-        if header_or_none(path) and header_or_none(path).get("bundle_id") == bundle_id:
+        if item.sha256 != sha256:
+            continue
+        header = header_or_none(quarantine.folder(store.paths.root) / item.file)
+        if header and header.get("bundle_id") == bundle_id:
             quarantine.release(store.paths.root, item)
 
 

@@ -18,6 +18,7 @@ from sqlmodel import select
 from app.models import Case, Clue, StatisticsSnapshot
 from app.paths import store_paths
 from app.services import unlock
+from app.sync import quarantine
 from tests.integration.conftest import PASSWORD
 from tests.integration.test_case_paths import TO_REVIEW, Walk
 
@@ -80,8 +81,10 @@ def pair(run_cli, chain: Chain, sender: Path, receiver: Path, sender_code: str, 
     wrong = run_cli("--data-dir", receiver, "trust", sender_code, "--fingerprint", "12345 12345 12345 12345 12345 12345")
     assert wrong.code == 2
     ok(run_cli("--data-dir", receiver, "trust", sender_code, "--fingerprint", fingerprint(run_cli, sender), "--json"))
+    assert [h.reason_code for h in quarantine.held(receiver)] == ["fingerprint_unconfirmed"]
     again = ok(run_cli("--data-dir", receiver, "import", bundle, "--json"))
     assert again[0]["new"] > 0 and not again[0]["refused"]
+    assert quarantine.held(receiver) == []  # taken once its sender was confirmed: no longer held
 
 
 @pytest.fixture
