@@ -41,12 +41,14 @@ def run_gui(args: argparse.Namespace) -> int:
 
 def purge_left_documents(data_dir: Path) -> None:
     """Documents a crash left open for editing: plain-text copies must not outlive their session.
+    Those the user changed in the word processor stay until the next unlock keeps them as new
+    versions (app/ui/app_controller.py); the rest go now.
 
     Only for a store no other window holds open (its instance lock is free): that window's
     documents are still being edited."""
     from app.errors import StoreError
     from app.paths import store_paths
-    from app.services.document_files import purge_temp, temp_root
+    from app.services.document_files import purge_unchanged, temp_root
     from app.storage import instance_lock
 
     for paths in (store_paths(data_dir), store_paths(data_dir, practice=True)):
@@ -54,6 +56,6 @@ def purge_left_documents(data_dir: Path) -> None:
             continue
         try:
             with instance_lock.held(paths):
-                purge_temp(paths)
+                purge_unchanged(paths)
         except StoreError:
             continue  # open in another window (or the folder is not writable): leave its copies alone

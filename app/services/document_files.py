@@ -7,8 +7,10 @@ the user saved changes. Nothing here asks the user anything: the case screen cal
 `changed_since_export` when its window regains focus and offers `store_edited_version`.
 
 On lock and on exit `close_out` keeps every changed file as a new version (the draft is saved,
-never lost) and then removes the folder; at start `purge_temp` removes whatever a crash left.
-This module imports nothing heavy at load time: app start calls `purge_temp` before any window.
+never lost) and then removes the folder. After a crash, app start (`purge_unchanged`, before any
+window) removes the copies that hold nothing new; a copy the user had changed stays, owner-only,
+until the store is next unlocked, when `close_out` keeps it as a new version too.
+This module imports nothing heavy at load time.
 """
 
 from __future__ import annotations
@@ -116,6 +118,22 @@ def open_sessions(paths: StorePaths) -> list[EditSession]:
 
 def pending_edits(paths: StorePaths) -> list[EditSession]:
     return [s for s in open_sessions(paths) if changed_since_export(s)]
+
+
+def purge_unchanged(paths: StorePaths) -> int:
+    """At start, for a store no window holds: remove every export a crash left except those the user
+    changed (they wait for the next unlock's `close_out`). Returns how many wait."""
+    root = temp_root(paths)
+    if not root.is_dir():
+        return 0
+    waiting = {session.path.parent for session in pending_edits(paths)}
+    if not waiting:
+        purge_temp(paths)
+        return 0
+    for left in root.iterdir():
+        if left not in waiting:
+            shutil.rmtree(left, ignore_errors=True) if left.is_dir() else left.unlink(missing_ok=True)
+    return len(waiting)
 
 
 def purge_temp(paths: StorePaths) -> bool:

@@ -195,6 +195,23 @@ class AppController(QObject):
         self.apply_settings(values)
         for warning in warnings:
             self.prompter.info(window, warning)
+        self.keep_left_edits(store, window)
+
+    def keep_left_edits(self, store, window) -> None:
+        """Documents changed in the word processor before the app last ended abnormally: now that
+        the store is open again they are kept as new versions (app/bootstrap.py left them)."""
+        from app.services import document_files
+
+        if not document_files.pending_edits(store.paths):
+            return
+        try:
+            kept = document_files.close_out(store)
+        except Exception as exc:  # noqa: BLE001 - the unlock itself succeeded; say what failed
+            self.prompter.error(window, f"上次异常退出前修改过的文书未能保存：{error_message(exc)}")
+            return
+        if kept:
+            titles = "、".join(f"《{row.title}》" for row in kept)
+            self.prompter.info(window, f"上次未正常退出前，在文字处理软件中修改过的{len(kept)}份文书已保存为新版本：{titles}。")
 
     def pages(self) -> list[tuple[str, PageFactory]]:
         from app.ui.pages import PAGES

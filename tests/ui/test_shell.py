@@ -436,3 +436,38 @@ def test_a_page_that_fails_when_first_opened_is_told_and_the_window_stays(qtbot,
         assert controller.state == "unlocked" and window.stack.currentWidget() is window.pages["概况"]
     finally:
         controller.shutdown()
+
+
+def test_edits_a_crash_left_in_the_word_processor_are_kept_at_the_next_unlock(qtbot, make_controller, paths, prompter,
+                                                                              recovery_code):
+    from datetime import date
+
+    from docx import Document as WordDocument
+
+    from app.bootstrap import purge_left_documents
+    from app.services import cases, document_files, documents, unlock
+
+    today = date(2026, 6, 30)
+    store = unlock.unlock(paths, None, PASSWORD).store
+    case_id = cases.register_clue(store, {"received_on": "2026-06-01", "source": "自行发现", "persons": [{"name": "赵会计"}],
+                                          "summary": "反映赵会计有关问题"}, today=today).case_id
+    edited = document_files.export_for_editing(store, documents.render(store, case_id, "clue_register_form", today=today).document_id)
+    untouched = document_files.export_for_editing(store, documents.render(store, case_id, "disposition_approval_form",
+                                                                          today=today).document_id)
+    word = WordDocument(str(edited.path))
+    word.add_paragraph("承办人补充：已电话核实。")
+    word.save(str(edited.path))  # the user saved in Word, then the app was killed: no close_out ran
+    store.close()
+
+    purge_left_documents(paths.root)  # the next start
+    assert edited.path.is_file() and not untouched.path.exists()  # only what holds something new waits
+
+    controller = make_controller()
+    controller.start()
+    unlock_with(controller, PASSWORD)
+    assert controller.state == "unlocked"
+    assert prompter.infos[-1].startswith("上次未正常退出前，在文字处理软件中修改过的1份文书已保存为新版本：")
+    assert not document_files.temp_root(paths).exists()
+    kept = [d for d in documents.list_documents(controller.session.store, case_id) if d.document_id != edited.document_id
+            and d.template_id == "clue_register_form"]
+    assert len(kept) == 1 and kept[0].origin == "edited" and kept[0].version == 2
