@@ -68,8 +68,11 @@ def cmd_verify(ctx: Context) -> int:
 
 def cmd_passwd(ctx: Context) -> int:
     from app.services import unlock
+    from app.storage import instance_lock
 
-    unlock.change_password(ctx.paths, ctx.args.account, ctx.password(), ctx.new_password())
+    # the key slots file is rewritten: not while a window holds the store (it may add an account)
+    with instance_lock.held(ctx.paths):
+        unlock.change_password(ctx.paths, ctx.args.account, ctx.password(), ctx.new_password())
     emit(ctx, {"changed": True}, "密码已修改。")
     return 0
 

@@ -106,6 +106,9 @@ def test_a_second_process_is_refused_until_the_first_dies(tmp_path, capsys, monk
         assert run_cli(["--data-dir", str(data), "restore", str(backup_file)]) == 1
         assert capsys.readouterr().err.strip() == MESSAGE
         assert not (data / "restore-previous").exists()
+        # so would a password change, which rewrites the key slots the open window may be changing too
+        changed = cli(data, "passwd", new_password="another-pass-2026")
+        assert changed.returncode == 1 and changed.stderr.strip() == MESSAGE
         # the practice store beside it is another store, with another lock
         assert run_cli(["--data-dir", str(data), "--practice", "status", "--account", practice.DEFAULT_TRAINER]) == 0
         assert files_digest(data) == before
