@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 from app.cli import (case_commands, document_commands, practice_commands, report_commands, rules_commands, store_commands,
@@ -67,6 +68,11 @@ def run(argv: list[str]) -> int:
         return 2
     except KeyboardInterrupt:
         print("已取消。", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        # whoever read the output (`| head`) stopped reading: not an error of ours to report;
+        # stdout goes to devnull so the interpreter's final flush does not raise again
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
     except Exception as exc:  # noqa: BLE001 - the contract is one Chinese line, never a traceback
         full = disk_full(exc)

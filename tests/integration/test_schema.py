@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -46,3 +48,11 @@ def test_self_test_exits_zero():
     report = json.loads(result.stdout)
     assert report["ok"] is True and report["cipher_version"].startswith("4.")
     assert report["documents"] > 0  # the shipped templates rendered through the real pipeline
+
+
+def test_output_into_a_closed_pipe_is_not_reported_as_an_error():
+    child = subprocess.Popen([sys.executable, "-m", "app", "--self-test"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    child.stdout.close()  # like `| head` that has read all it wanted before the first line came
+    err = child.stderr.read().decode()
+    child.stderr.close()
+    assert child.wait(timeout=120) == 1 and err == ""
