@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
-    QScrollArea,
     QSplitter,
     QTabWidget,
     QTextBrowser,
@@ -60,6 +59,7 @@ from app.ui.widgets import (
     fit_columns,
     hint_label,
     marked_names,
+    scroll_area,
 )
 
 DRAFT_KEY = "case"
@@ -163,10 +163,7 @@ class CaseViewPage(QWidget):
         self.step_content = QWidget()
         self.step_column = QVBoxLayout(self.step_content)
         self.step_column.setContentsMargins(0, 0, 8, 0)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.scroll.setWidget(self.step_content)
+        self.scroll = scroll_area(self.step_content)
 
         self.guidance = QTextBrowser()
         self.guidance.setObjectName("guidance")
@@ -174,10 +171,7 @@ class CaseViewPage(QWidget):
         self.info_box = QWidget()
         self.info_form = QFormLayout(self.info_box)
         self.info_form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
-        info_scroll = QScrollArea()
-        info_scroll.setWidgetResizable(True)
-        info_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        info_scroll.setWidget(self.info_box)
+        info_scroll = scroll_area(self.info_box)
         self.history_model = HistoryTableModel(parent=self)
         self.history_table = data_table(self.history_model, stretch=2, name="case_history")
         fit_columns(self.history_table, {0: 8, 1: 4})

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QLayoutItem,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QTableView,
     QVBoxLayout,
@@ -323,6 +324,15 @@ class FlowLayout(QLayout):
             if widget is not None:
                 widget.hide()
                 widget.deleteLater()
+
+
+def scroll_area(content: QWidget) -> QScrollArea:
+    """`content` in a frameless scroll area that fits it to the width available."""
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+    scroll.setWidget(content)
+    return scroll
 
 
 def data_table(model, *, stretch: int | None = None, name: str = "") -> QTableView:

@@ -3,9 +3,6 @@ upward bundle, and a township store for the clue importer."""
 
 from __future__ import annotations
 
-import contextlib
-import io
-import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +16,7 @@ from app.services import offices, unlock
 from app.sync import container, keys
 from app.sync.manifest import GENESIS
 from tests.integration.conftest import PASSWORD
+from tests.integration.conftest import run_cli_captured as run_cli
 from tests.integration.test_sync_roundtrip import (
     make_chain,
     ok,
@@ -26,25 +24,6 @@ from tests.integration.test_sync_roundtrip import (
     pair,
     walk_to_county_review,
 )
-
-
-class Result:
-    def __init__(self, code, out, err):
-        self.code, self.out, self.err = code, out, err
-
-    @property
-    def json(self):
-        return json.loads(self.out)
-
-
-def run_cli(*args, password=PASSWORD):
-    from app import cli
-
-    os.environ["JIANTONG_PASSWORD"] = password
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = cli.run([str(a) for a in args])
-    return Result(code, out.getvalue(), err.getvalue())
 
 
 @dataclass

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import subprocess
@@ -25,6 +27,19 @@ class Result:
     @property
     def json(self):
         return json.loads(self.out)
+
+
+def run_cli_captured(*args, password: str = PASSWORD) -> Result:
+    """`jiantong ARGS` in this process, output captured without capsys: for set-ups that session
+    fixtures share (the `run_cli` fixture below is per test)."""
+    os.environ["JIANTONG_PASSWORD"] = password
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = cli.run([str(a) for a in args])
+    finally:
+        os.environ.pop("JIANTONG_PASSWORD", None)
+    return Result(code, out.getvalue(), err.getvalue())
 
 
 @pytest.fixture

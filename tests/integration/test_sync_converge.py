@@ -3,8 +3,6 @@ state that applying each once, in order, gives (conflict-free union by id and ve
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import os
 import shutil
@@ -16,31 +14,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
 
-from app import cli
 from app.models import SYNCED_TABLES, AuditEvent, BundleLog
 from app.paths import store_paths
 from app.services import sync, unlock
 from app.sync.records import MODELS, encode
 from tests.integration.conftest import PASSWORD
+from tests.integration.conftest import run_cli_captured as run_cli
 from tests.integration.test_case_paths import Walk
 from tests.integration.test_sync_roundtrip import make_chain, ok, pair
-
-
-class Result:
-    def __init__(self, code, out, err):
-        self.code, self.out, self.err = code, out, err
-
-    @property
-    def json(self):
-        return json.loads(self.out)
-
-
-def run_cli(*args, password=PASSWORD):
-    os.environ["JIANTONG_PASSWORD"] = password
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = cli.run([str(a) for a in args])
-    return Result(code, out.getvalue(), err.getvalue())
 
 
 def apply_lines(data: Path, tmp: Path, lines: list[dict]) -> dict:

@@ -25,6 +25,7 @@ from app.paths import store_paths
 from app.services import offices, sync, unlock
 from app.sync import archive, container, keys, manifest
 from tests.integration.conftest import PASSWORD
+from tests.integration.conftest import run_cli_captured as run_cli
 from tests.integration.test_sync_roundtrip import make_chain, ok, opened, pair, walk_to_county_review
 
 
@@ -39,25 +40,7 @@ def store_bytes(data: Path) -> str:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     """County and township paired, the township's next bundle (seq 2) waiting on the stick."""
-    from app import cli
-
     tmp = tmp_path_factory.mktemp("tamper")
-
-    class Result:
-        def __init__(self, code, out, err):
-            self.code, self.out, self.err = code, out, err
-
-        @property
-        def json(self):
-            return json.loads(self.out)
-
-    def run_cli(*args, password=PASSWORD):
-        os.environ["JIANTONG_PASSWORD"] = password
-        out, err = io.StringIO(), io.StringIO()
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            code = cli.run([str(a) for a in args])
-        return Result(code, out.getvalue(), err.getvalue())
-
     chain = make_chain(tmp, run_cli)
     walk_to_county_review(run_cli, chain.township, tmp)
     pair(run_cli, chain, chain.township, chain.county, "T001", "C01")

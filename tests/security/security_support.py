@@ -11,8 +11,9 @@ from pathlib import Path
 
 from app.paths import StorePaths, store_paths
 from app.services import setup
+from tests.integration.conftest import PASSWORD
+from tests.integration.conftest import run_cli_captured as run_cli  # noqa: F401 - the security tests' in-process CLI
 
-PASSWORD = "qingshi2026"
 ROOT = Path(__file__).resolve().parents[2]
 
 # A child that unlocks the store (and optionally opens a document for editing), says "ready" with
@@ -75,29 +76,3 @@ def cli(data: Path, *args: str, password: str = PASSWORD, new_password: str | No
                           text=True, env=env, timeout=120, check=False)
 
 
-class Result:
-    def __init__(self, code: int, out: str, err: str):
-        self.code, self.out, self.err = code, out, err
-
-    @property
-    def json(self):
-        import json
-
-        return json.loads(self.out)
-
-
-def run_cli(*args, password: str = PASSWORD) -> Result:
-    """`jiantong ARGS` in this process (the GUI's services and the CLI share one code path)."""
-    import contextlib
-    import io
-
-    from app import cli as app_cli
-
-    os.environ["JIANTONG_PASSWORD"] = password
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            code = app_cli.run([str(a) for a in args])
-    finally:
-        os.environ.pop("JIANTONG_PASSWORD", None)
-    return Result(code, out.getvalue(), err.getvalue())

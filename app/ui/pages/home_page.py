@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QScrollArea,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -20,7 +19,16 @@ from app.ui.errors import error_message
 from app.ui.pages.base import DataPage
 from app.ui.session import SessionContext
 from app.ui.theme import scaled_font
-from app.ui.widgets import DANGER_STYLE, WARNING_STYLE, banner, data_table, fit_columns, fit_height, hint_label
+from app.ui.widgets import (
+    DANGER_STYLE,
+    WARNING_STYLE,
+    banner,
+    data_table,
+    fit_columns,
+    fit_height,
+    hint_label,
+    scroll_area,
+)
 
 WEEKDAYS = "一二三四五六日"
 MAX_ROWS = 8
@@ -100,10 +108,7 @@ class HomePage(DataPage):
                        self.county, self.shelved, self.effects):
             column.addWidget(widget)
         column.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setWidget(content)
+        scroll = scroll_area(content)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addLayout(top)

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -22,7 +21,7 @@ from app.ui.errors import error_message
 from app.ui.field_editors import DateEditor, FieldEditor, LongTextEditor, field_label, make_editor
 from app.ui.person_picker import PersonPicker
 from app.ui.session import SessionContext
-from app.ui.widgets import NOTICE_STYLE, WARNING_STYLE, Form, banner, hint_label
+from app.ui.widgets import NOTICE_STYLE, WARNING_STYLE, Form, banner, hint_label, scroll_area
 
 # rule fields register_clue takes directly (others are set on the new case's intake step)
 DIRECT_KEYS = {"source", "summary", "categories", "incoming_no", "leader_instruction", "ref"}
@@ -116,10 +115,7 @@ class RegisterPage(QWidget):
         column.addWidget(self.form)
         column.addWidget(self.reporter_box)
         column.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setWidget(content)
+        scroll = scroll_area(content)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll, 1)

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -25,7 +24,16 @@ from app.ui.errors import error_message
 from app.ui.holiday_dialog import HolidayDialog
 from app.ui.session import SessionContext
 from app.ui.table_models import RowTableModel
-from app.ui.widgets import WARNING_STYLE, Form, banner, data_table, fit_columns, fit_height, hint_label
+from app.ui.widgets import (
+    WARNING_STYLE,
+    Form,
+    banner,
+    data_table,
+    fit_columns,
+    fit_height,
+    hint_label,
+    scroll_area,
+)
 
 FONT_CHOICES = {
     "font_body": ("正文字体", ("仿宋_GB2312", "仿宋", "FangSong")),
@@ -165,10 +173,7 @@ class SettingsPage(QWidget):
         column.addWidget(holiday_box)
         column.addWidget(backup_box)
         column.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setWidget(content)
+        scroll = scroll_area(content)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)

@@ -33,7 +33,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
-    QScrollArea,
     QSpinBox,
     QStackedWidget,
     QTableView,
@@ -47,7 +46,7 @@ from app.errors import AppError
 from app.ui.errors import error_message
 from app.ui.session import SessionContext
 from app.ui.theme import scaled_font
-from app.ui.widgets import ERROR_STYLE, HINT_STYLE, hint_label
+from app.ui.widgets import ERROR_STYLE, HINT_STYLE, hint_label, scroll_area
 
 SPANS = ("全年", "上半年", "下半年", "第一季度", "第二季度", "第三季度", "第四季度", "自定义")
 CUSTOM = len(SPANS) - 1
@@ -377,10 +376,7 @@ class Overview(QWidget):
         column.addSpacing(6)
         column.addLayout(charts)
         column.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(content)
+        scroll = scroll_area(content)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
