@@ -93,6 +93,18 @@ def as_date(value) -> date | None:
     return date.fromisoformat(str(value)[:10])
 
 
+def names_by_clue(subjects, effects) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """From (clue_id, person_id, name) rows: each clue's persons, and those of them within a
+    sanction's effect period (`effects`, from `effect_periods`), in row order."""
+    names: dict[str, list[str]] = {}
+    flagged: dict[str, list[str]] = {}
+    for clue_id, person_id, name in subjects:
+        names.setdefault(clue_id, []).append(name)
+        if person_id in effects:
+            flagged.setdefault(clue_id, []).append(name)
+    return names, flagged
+
+
 def effect_periods(s: Session, today: date, person_ids: list[str] | None = None) -> dict[str, date | None]:
     """person id -> end of the running effect period (None: for good), for people in one today."""
     query = ("SELECT x.person_id, p.person_key, x.type_id, x.decided_on, x.effect_end FROM sanction AS x "

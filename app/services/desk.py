@@ -154,12 +154,7 @@ def desk(store: Store, *, today: date | None = None, rules: RuleSet | None = Non
         ending = effect_items(s, rules, today, effects, effect_days)
         due_years = {int(y) for (y,) in s.execute(text(
             "SELECT DISTINCT substr(next_due, 1, 4) FROM \"case\" WHERE deleted = 0 AND next_due IS NOT NULL"))}
-    names: dict[str, list[str]] = {}
-    flagged: dict[str, list[str]] = {}
-    for clue_id, person_id, name in subjects:
-        names.setdefault(clue_id, []).append(name)
-        if person_id in effects:
-            flagged.setdefault(clue_id, []).append(name)
+    names, flagged = archive.names_by_clue(subjects, effects)
 
     deadlines, county, shelved = [], [], []
     years = {today.year} | due_years

@@ -37,7 +37,7 @@ from app.paths import resources_dir
 from app.services import case_codec, ruleset, settings
 from app.services.cases import load_case
 from app.services.ruleset import RuleSet
-from app.storage import audit
+from app.storage import audit, setting_rows
 from app.storage.atomic import atomic_write_bytes
 from app.storage.store import Store
 
@@ -172,12 +172,7 @@ def install_templates(store: Store, folder: Path, *, rules: RuleSet | None = Non
         for entry in entries:
             key = TEMPLATE_KEY_PREFIX + entry.id
             value = {"entry": entry_dict(entry), "docx": base64.b64encode((folder / entry.file).read_bytes()).decode()}
-            row = s.get(Setting, key)
-            if row is None:
-                s.add(Setting(key=key, value=value))
-            else:
-                row.value = value
-                s.add(row)
+            setting_rows.put(s, key, value)
     return InstallResult(tuple(e.id for e in entries))
 
 

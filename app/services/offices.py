@@ -265,6 +265,16 @@ def read_rules(payload, where: str) -> tuple[dict[str, str], list[str]]:
 
 # --- set-up package -------------------------------------------------------------------------
 
+def add_downward_tables(b, holidays: dict[int, dict], templates: dict[str, dict], rules_texts: dict[str, str]) -> None:
+    """What a county hands down in set-up packages and downward bundles alike (docs/BUNDLE.md §5)."""
+    for year, table in sorted(holidays.items()):
+        b.add_json(f"holidays/{year}.json", table)
+    for template_id, table in sorted(templates.items()):
+        b.add_json(f"templates/{template_id}.json", table)
+    for name, text in sorted(rules_texts.items()):
+        b.add(f"rules/{name}", text.encode("utf-8"))
+
+
 def holiday_tables(s: Session) -> dict[int, dict]:
     rows = s.exec(select(Setting).where(Setting.key.startswith(HOLIDAY_KEY_PREFIX))).all()
     return {int(r.key.removeprefix(HOLIDAY_KEY_PREFIX)): r.value for r in rows}
@@ -302,12 +312,7 @@ def make_setup_package(store: Store, for_code: str, out: Path) -> SetupPackageRe
     with pack.Workspace(store.paths.sync_work) as work:
         def fill(b):
             b.add_json(SETUP_NAME, setup)
-            for year, table in sorted(holidays.items()):
-                b.add_json(f"holidays/{year}.json", table)
-            for template_id, table in sorted(templates.items()):
-                b.add_json(f"templates/{template_id}.json", table)
-            for name, text in sorted(rules_texts.items()):
-                b.add(f"rules/{name}", text.encode("utf-8"))
+            add_downward_tables(b, holidays, templates, rules_texts)
 
         body = pack.build_payload(work, fill)
         m = {"format": 1, "kind": "setup", "bundle_id": uuid.uuid4().hex, "sender": sender_block(me, own),

@@ -22,6 +22,7 @@ from app.errors import AppError, InputError
 from app.models import Case, Clue, ClueSubject, Office, Person, Reporter, ReviewOpinion, Setting, StepRecord, Transfer
 from app.services import cases, persons, ruleset
 from app.services.accounts import require_admin
+from app.storage import setting_rows
 from app.storage.store import Store
 
 # step → (opinion kind, the step's choice field for the conclusion or None)
@@ -328,9 +329,5 @@ def apply_opinions(store: Store, rules: ruleset.RuleSet, today: date) -> list[st
             row = s.get(Setting, APPLIED_KEY)
             marks = dict(row.value) if row is not None and isinstance(row.value, dict) else {}
             marks[opinion.id] = opinion.version
-            if row is None:
-                s.add(Setting(key=APPLIED_KEY, value=marks))
-            else:
-                row.value = marks
-                s.add(row)
+            setting_rows.put(s, APPLIED_KEY, marks)
     return done

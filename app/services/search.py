@@ -73,12 +73,7 @@ def case_list(store: Store, *, today: date | None = None, rules: RuleSet | None 
         rows = s.execute(text(LIST_QUERY)).all()
         subjects = s.execute(text(SUBJECTS_QUERY)).all()
         effects = archive.effect_periods(s, today)
-    names: dict[str, list[str]] = {}
-    flagged: dict[str, list[str]] = {}
-    for clue_id, person_id, name in subjects:
-        names.setdefault(clue_id, []).append(name)
-        if person_id in effects:
-            flagged.setdefault(clue_id, []).append(name)
+    names, flagged = archive.names_by_clue(subjects, effects)
     wf, cal, soon = rules.workflow, rules.calendar, rules.due_soon_wd
     stage_titles = {st.id: st.title for st in wf.stages}
     states: dict[str, tuple[str, int]] = {}  # many cases share a due date

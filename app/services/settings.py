@@ -14,6 +14,7 @@ from app.errors import InputError
 from app.models import Setting
 from app.services.accounts import require_admin
 from app.services.setup import DEFAULT_SETTINGS
+from app.storage import setting_rows
 from app.storage.store import Store
 
 AUTO_LOCK_RANGE = (1, 120)
@@ -95,10 +96,5 @@ def save(store: Store, values: OfficeSettings) -> OfficeSettings:
     if changed:
         with store.write() as s:
             for key, value in changed.items():
-                row = s.get(Setting, key)
-                if row is None:
-                    s.add(Setting(key=key, value=value))
-                else:
-                    row.value = value
-                    s.add(row)
+                setting_rows.put(s, key, value)
     return cleaned

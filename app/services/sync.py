@@ -42,7 +42,7 @@ from app.models import (
 from app.models.base import utcnow
 from app.services import cases, offices, ruleset
 from app.services.ruleset import HOLIDAY_KEY_PREFIX
-from app.storage import audit, schema
+from app.storage import audit, schema, setting_rows
 from app.storage.atomic import fsync_dir
 from app.storage.store import Store
 from app.sync import container, keys, manifest, merge, pack, quarantine
@@ -357,12 +357,7 @@ def export(store: Store, to_code: str, out_dir: Path, *, full: bool = False, pro
                     del data
                     progress(i + 1, len(files), "正在打包文书和附件……")
             b.add_json("receipts.json", receipts)
-            for year, table in sorted(holidays.items()):
-                b.add_json(f"holidays/{year}.json", table)
-            for template_id, table in sorted(templates.items()):
-                b.add_json(f"templates/{template_id}.json", table)
-            for name, text in sorted(rules_texts.items()):
-                b.add(f"rules/{name}", text.encode("utf-8"))
+            offices.add_downward_tables(b, holidays, templates, rules_texts)
 
         plain = pack.build_payload(work, fill)
         if cancelled():
@@ -625,18 +620,7 @@ def apply_receipts(s: Session, store: Store, opened: Opened, sender_key: OfficeK
 
 
 def apply_holidays(s: Session, holidays: dict[int, dict]) -> int:
-    changed = 0
-    for year, table in holidays.items():
-        row = s.get(Setting, f"{HOLIDAY_KEY_PREFIX}{year}")
-        if row is None:
-            s.add(Setting(key=f"{HOLIDAY_KEY_PREFIX}{year}", value=table))
-        elif row.value != table:
-            row.value = table
-            s.add(row)
-        else:
-            continue
-        changed += 1
-    return changed
+    return sum(setting_rows.put(s, f"{HOLIDAY_KEY_PREFIX}{year}", table) for year, table in holidays.items())
 
 
 def import_one(store: Store, path: Path, *, dry_run: bool = False, progress: Progress = no_progress,
