@@ -119,6 +119,12 @@ class AppController(QObject):
 
         self.state = SETUP
         window = PracticeSetupWindow(self.paths, self.runner, self.prompter)
+        self.present_entry(window, geometry)
+        self.wizard = window
+        return window
+
+    def present_entry(self, window, geometry: QRect | None) -> None:
+        """Show an unlock or practice set-up window where the previous screen was."""
         window.sig_unlocked.connect(self.on_unlocked)
         window.sig_mode_requested.connect(self.switch_mode)
         if geometry is not None:
@@ -126,8 +132,6 @@ class AppController(QObject):
         else:
             window.resize(self.main_size())
         window.show()
-        self.wizard = window
-        return window
 
     # --- screens ----------------------------------------------------------------------
 
@@ -151,13 +155,7 @@ class AppController(QObject):
     def show_unlock(self, geometry: QRect | None = None) -> UnlockWindow:
         window = UnlockWindow(self.paths, self.runner, self.prompter, preferred_account=self.preferred_account,
                               practice=self.practice)
-        window.sig_unlocked.connect(self.on_unlocked)
-        window.sig_mode_requested.connect(self.switch_mode)
-        if geometry is not None:
-            window.setGeometry(geometry)
-        else:
-            window.resize(self.main_size())
-        window.show()
+        self.present_entry(window, geometry)
         self.unlock_window = window
         self.state = LOCKED
         window.load_accounts()

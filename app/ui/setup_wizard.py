@@ -31,6 +31,8 @@ LEVELS = (("township", "乡镇纪委"), ("county", "县纪委"), ("city", "市�
 # which form field a set-up InputError code belongs to
 OFFICE_FIELDS = {"bad_office_code": "code", "bad_office_name": "name", "bad_level": "level", "parent_required": "parent"}
 ACCOUNT_FIELDS = {"bad_account": "account", "weak_password": "password"}
+PACKAGE_HINT = ("乡镇纪委、县纪委：如上级纪委已发来设置包（.jab 文件），请先选择它，单位信息将自动填好，"
+                "以后与上级交换数据时无需再核对密钥。")
 
 
 class OfficePage(QWizardPage):
@@ -43,8 +45,8 @@ class OfficePage(QWizardPage):
         self.package_button = QPushButton("使用上级发来的设置包…")
         self.package_clear = QPushButton("不使用设置包")
         self.package_clear.hide()
-        self.package_note = hint_label("乡镇纪委、县纪委：如上级纪委已发来设置包（.jab 文件），请先选择它，单位信息将自动填好，"
-                                       "以后与上级交换数据时无需再核对密钥。")
+        self.from_package = False  # the office fields come from a set-up package and are locked
+        self.package_note = hint_label(PACKAGE_HINT)
         self.package_note.setTextFormat(Qt.TextFormat.RichText)
         self.package_message = message_label()
         package_row = QHBoxLayout()
@@ -75,26 +77,26 @@ class OfficePage(QWizardPage):
 
     def on_level_changed(self) -> None:
         city = self.level.currentData() == "city"
-        self.parent_code.setEnabled(not city and not self.package_clear.isVisible())
+        self.parent_code.setEnabled(not city and not self.from_package)
         if city:
             self.form.set_error("parent", "")
 
     def show_package(self, package) -> None:
         """Fill the office from the package (or empty the fields again when `package` is None)."""
+        self.from_package = package is not None
         office = package.office if package is not None else {}
         self.code.setText(office.get("code", ""))
         self.name.setText(office.get("name", ""))
         self.abbr.setText(office.get("abbr") or "")
         self.parent_code.setText(office.get("parent_code") or "")
         self.level.setCurrentIndex(next((i for i, (key, _) in enumerate(LEVELS) if key == office.get("level")), 0))
-        for field in (self.code, self.name, self.level, self.parent_code):
-            field.setEnabled(package is None)
-        self.parent_code.setEnabled(package is None and self.level.currentData() != "city")
+        for field in (self.code, self.name, self.level):
+            field.setEnabled(not self.from_package)
+        self.on_level_changed()
         self.package_clear.setVisible(package is not None)
         self.form.clear_errors()
         if package is None:
-            self.package_note.setText("乡镇纪委、县纪委：如上级纪委已发来设置包（.jab 文件），请先选择它，单位信息将自动填好，"
-                                      "以后与上级交换数据时无需再核对密钥。")
+            self.package_note.setText(PACKAGE_HINT)
         else:
             parent = package.parent
             self.package_note.setText(f"设置包由{escape(parent['name'])}（{escape(parent['code'])}）制作，已验证签名。"
