@@ -88,6 +88,8 @@ def main() -> None:
             warm(request)
             continue
         sys.stdout.flush()
+        # the log exists before the fork: a kill that lands before the child opens it finds it empty
+        os.close(os.open(request["log"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
         start = time.perf_counter()
         pid = os.fork()
         if pid == 0:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-from datetime import date
 
 import openpyxl
 import pytest
@@ -16,7 +15,6 @@ from app.ui.pages.statistics_page import SPANS, OfficeTableModel
 from tests.integration.statistics_support import PASSWORD, copy_records, make_store
 
 YEAR = 2026
-TODAY = date.today()
 ROUTES = {"closed_directly": 2, "talk_inquiry_closed": 2, "shelved": 1, "verification_closed": 2,
           "verification_form1": 1, "filed_open": 2, "filed_sanctioned": 2}
 TOWNSHIPS = (("T001", "青石镇纪委", {"filed_open": 2, "filed_sanctioned": 1, "closed_directly": 2, "talk_inquiry_closed": 1}),
