@@ -1,4 +1,5 @@
-"""The 账户 menu: change password, account management (admins), about."""
+"""The 账户 menu's dialogs: change password, account management (admins); and 关于 (AboutDialog),
+opened from the 帮助 menu (app/ui/help_menu.py)."""
 
 from __future__ import annotations
 

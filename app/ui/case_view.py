@@ -7,8 +7,12 @@ through `app.services.documents` / `document_files`) and the decisions (disabled
 while a gate blocks them). Right: the step's guidance (做什么 / 为什么 / 怎么做 / 常见错误 / 依据),
 the clue's facts with the reporter (administrators only, audited) and the history.
 
-Every write reloads the case. Field edits not yet saved survive a reload of the same step and a
-lock (as a draft); leaving the case with unsaved edits asks first.
+Every write reloads the case, and only what changed is built again: within one visit of a step
+each box (checklist, fields, study, sanctions, documents, decisions) is replaced only when its own
+data changed, keeping the scroll position and moving focus to the same control in the new box, so
+the user stays exactly where they acted. A decision that moves the case on shows the new step from
+its top. Field edits not yet saved survive a reload and a lock (as a draft); leaving the case with
+unsaved edits asks first.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import html
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtCore import QSettings, Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -61,11 +65,14 @@ from app.ui.widgets import (
     marked_names,
     scroll_area,
 )
+from app.ui.wrap_check import WrapCheckBox
 
 DRAFT_KEY = "case"
 SECTION_HEADS = (("what", "做什么"), ("why", "为什么"), ("how", "怎么做"), ("mistakes", "常见错误"))
 FIELD_PROBLEMS = ("field_invalid", "field_unknown", "date_in_future")
 INTAKE_NOTE = "以下是登记线索时录入的信息，登记后不在此修改。"
+UI_SETTINGS_FILE = "screen.ini"
+GUIDANCE_HIDDEN = "case/guidance_hidden"
 
 
 @dataclass(frozen=True)
@@ -107,6 +114,12 @@ def clear_layout(layout) -> None:
             clear_layout(item.layout())
 
 
+def focusable(widget: QWidget):
+    """The enabled controls inside `widget` that Tab can reach, in creation order."""
+    return (w for w in widget.findChildren(QWidget)
+            if w.isEnabled() and w.focusPolicy().value & Qt.FocusPolicy.TabFocus.value)
+
+
 class CaseViewPage(QWidget):
     """`sig_back` asks the main window to return to the list the case was opened from."""
 
@@ -129,6 +142,8 @@ class CaseViewPage(QWidget):
         self.document_buttons: dict[str, QPushButton] = {}
         self.dirty_label: QLabel | None = None
         self.field_form: Form | None = None
+        self.boxes: dict[str, tuple[QWidget, object]] = {}  # box name -> (widget, the data it shows)
+        self.fields_saved = False  # the next load follows a save of the fields from this view
         self.selected_item = None
         self.loading = False
 
@@ -139,12 +154,23 @@ class CaseViewPage(QWidget):
         self.title.setObjectName("case_title")
         self.title.setFont(scaled_font(self.font(), 1.3, bold=True))
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.title.setWordWrap(True)
         refresh = QPushButton("刷新")
-        refresh.clicked.connect(self.reload)
+        refresh.clicked.connect(lambda: self.reload())
+        self.map_button = QPushButton("流程图")
+        self.map_button.setObjectName("case_map")
+        self.map_button.setToolTip("全部办案流程，标出本案所处环节和接下来可以作出的决定。")
+        self.map_button.clicked.connect(self.open_map)
+        self.guidance_button = QPushButton()
+        self.guidance_button.setObjectName("toggle_guidance")
+        self.guidance_button.setCheckable(True)
+        self.guidance_button.toggled.connect(self.set_guidance_hidden)
         head = QHBoxLayout()
         head.addWidget(self.back_button)
         head.addSpacing(8)
         head.addWidget(self.title, 1)
+        head.addWidget(self.map_button)
+        head.addWidget(self.guidance_button)
         head.addWidget(refresh)
         self.meta = QLabel()
         self.meta.setObjectName("case_meta")
@@ -164,6 +190,8 @@ class CaseViewPage(QWidget):
         self.step_column = QVBoxLayout(self.step_content)
         self.step_column.setContentsMargins(0, 0, 8, 0)
         self.scroll = scroll_area(self.step_content)
+        # the step column always fits the width: long texts wrap instead of pushing controls off-screen
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
         self.guidance = QTextBrowser()
         self.guidance.setObjectName("guidance")
@@ -199,16 +227,45 @@ class CaseViewPage(QWidget):
         back.triggered.connect(self.sig_back)
         self.addAction(back)
 
+        # notice and refusal share one slot beside the deadline chips, as tall as a chip line, so
+        # the step below does not jump when a message comes or goes
+        feedback = QVBoxLayout()
+        feedback.setContentsMargins(0, 0, 0, 0)
+        feedback.addWidget(self.notice)
+        feedback.addWidget(self.refusal)
+        status_row = QHBoxLayout()
+        status_row.addWidget(self.chip_box, 1)
+        status_row.addLayout(feedback, 1)
+        self.chip_box.setMinimumHeight(self.notice.sizeHint().height())
+
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
         column.addLayout(head)
         column.addWidget(self.meta)
         column.addWidget(self.stage_bar)
-        column.addWidget(self.chip_box)
+        column.addLayout(status_row)
         column.addWidget(self.warning)
-        column.addWidget(self.notice)
-        column.addWidget(self.refusal)
         column.addWidget(splitter, 1)
+        self.set_guidance_hidden(self.ui_settings().value(GUIDANCE_HIDDEN, False, type=bool))
+
+    def ui_settings(self) -> QSettings:
+        """Screen preferences of this data directory (nothing about cases: it is a plain file)."""
+        return QSettings(str(self.ctx.store.paths.root / UI_SETTINGS_FILE), QSettings.Format.IniFormat)
+
+    def set_guidance_hidden(self, hidden: bool) -> None:
+        self.tabs.setVisible(not hidden)
+        self.guidance_button.blockSignals(True)
+        self.guidance_button.setChecked(hidden)
+        self.guidance_button.blockSignals(False)
+        self.guidance_button.setText("显示办理指导" if hidden else "收起办理指导")
+        self.guidance_button.setToolTip("右侧的办理指导、线索和人员、办理记录；收起后本环节占满宽度，下次打开案件时保持。")
+        self.ui_settings().setValue(GUIDANCE_HIDDEN, hidden)
+
+    def open_map(self) -> None:
+        from app.ui.procedure_map import open_procedure_map
+
+        if self.data is not None:
+            open_procedure_map(self, self.data.rules, self.data.shown)
 
     def on_split_moved(self, *_args) -> None:
         self.user_split = True
@@ -222,8 +279,8 @@ class CaseViewPage(QWidget):
 
     # --- loading ------------------------------------------------------------------------
 
-    def reload(self, then: Callable[[], None] | None = None, *, keep_edits: bool = True) -> None:
-        """Load the case again; unsaved field edits of the same step visit are kept unless just saved."""
+    def reload(self, then: Callable[[], None] | None = None) -> None:
+        """Load the case again; unsaved field edits of the same step visit are kept."""
         store, case_id = self.ctx.store, self.case_id
 
         def load() -> CaseData:
@@ -251,7 +308,7 @@ class CaseViewPage(QWidget):
                 self.sig_back.emit()  # nothing to show: back to the list
 
         if self.data is not None and self.editors:
-            self.pending = self.changed_values() or None if keep_edits else None
+            self.pending = self.changed_values() or None
         self.loading = True
         self.ctx.runner.run(load, on_done=done, on_error=failed, label="正在载入案件……", parent=self)
 
@@ -264,8 +321,7 @@ class CaseViewPage(QWidget):
         return self.data.shown["terminal"] or not self.data.details.owned
 
     def render(self, data: CaseData) -> None:
-        same_step = (self.data is not None and self.data.shown["step"] == data.shown["step"])
-        scroll = self.scroll.verticalScrollBar().value() if same_step else 0
+        previous = self.data
         pending = self.pending if self.pending and self.pending.get("step") == data.shown["step"] else None
         self.pending = None
         self.data = data
@@ -278,7 +334,8 @@ class CaseViewPage(QWidget):
         self.meta.setText(f"{clue_no}{shown['source']} · 收件 {shown['received_on']} · 当前：{shown['stage']['title']} › "
                           f"{step['title']}{visit}，{step['entered_on']} 起")
         self.stage_bar.set_case(shown["stage_path"], shown["stage"]["id"], shown["terminal"])
-        self.render_chips()
+        if previous is None or previous.shown["deadlines"] != shown["deadlines"]:
+            self.render_chips()
         warnings = list(shown["warnings"])
         if shown["terminal"]:
             warnings.insert(0, "本案办理流程已结束，只能查看。")
@@ -286,17 +343,25 @@ class CaseViewPage(QWidget):
             warnings.insert(0, "本案属于其他单位，本单位只能查看，不能办理。")
         self.warning.setText("；".join(warnings) + "。" if warnings else "")
         self.warning.setVisible(bool(warnings))
-        self.render_step()
-        self.render_info()
-        self.history_model.set_rows(data.history)
-        self.guidance.setHtml(guidance_html(self.step, self.selected_item if self.selected_item in self.step.checklist else None))
-        if pending:
+        same_visit = (previous is not None and previous.shown["step"] == step
+                      and previous.shown["terminal"] == shown["terminal"] and previous.details.owned == details.owned)
+        if same_visit:
+            self.update_step()
+        else:
+            self.render_step()
+        if previous is None or (previous.details, previous.shown["persons"], previous.shown["sanctions"]) != \
+                (details, shown["persons"], shown["sanctions"]):
+            self.render_info()
+        if previous is None or previous.history != data.history:
+            self.history_model.set_rows(data.history)
+        if not same_visit:
+            self.selected_item = None
+            self.guidance.setHtml(guidance_html(self.step))
+        if pending and not same_visit:  # editors kept in place already hold the user's edits
             for key, value in pending["values"].items():
                 if key in self.editors:
                     self.editors[key].set_value(value)
             self.update_dirty()
-        if scroll:
-            self.scroll.verticalScrollBar().setValue(scroll)
 
     def render_chips(self) -> None:
         self.chip_flow.clear()
@@ -331,31 +396,104 @@ class CaseViewPage(QWidget):
 
     # --- the current step ----------------------------------------------------------------
 
+    def step_boxes(self) -> list[tuple[str, Callable[[], QWidget], object]]:
+        """The current step's boxes in order: name, builder, and the data the box shows (compared
+        between loads to decide whether it must be built again)."""
+        shown, details, step = self.data.shown, self.data.details, self.step
+        boxes = []
+        if step.checklist:
+            boxes.append(("checklist", self.checklist_box, shown["checklist_done"]))
+        if step.fields:
+            boxes.append(("fields", self.fields_box, shown["fields"]))
+        if any("study" in d.requires for d in step.decisions):
+            boxes.append(("study", self.study_box, details.studies))
+        if step.sanction_kinds:
+            boxes.append(("sanctions", self.sanction_box, (details.proposed_sanctions, shown["sanctions"])))
+        if step.documents:
+            boxes.append(("documents", self.documents_box, (self.data.templates, self.data.documents)))
+        boxes.append(("decisions", self.decisions_box, shown["decisions"]))
+        return boxes
+
     def render_step(self) -> None:
+        """A new step (or the first load): every box built, the panel shown from its top."""
+        self.step_content.setUpdatesEnabled(False)
+        focused = QApplication.focusWidget()
+        if focused is not None and self.step_content.isAncestorOf(focused):
+            self.scroll.setFocus(Qt.FocusReason.OtherFocusReason)  # not to whatever Qt picks next, e.g. the navigation
         clear_layout(self.step_column)
         self.dirty_label = None
+        self.field_form = None
         self.editors, self.checks, self.decision_buttons, self.decision_reasons = {}, {}, {}, {}
-        shown, step, wf = self.data.shown, self.step, self.data.rules.workflow
+        self.boxes = {}
+        shown, step = self.data.shown, self.step
         heading = QLabel(f"当前环节：{step.title}")
+        heading.setObjectName("step_heading")
+        heading.setWordWrap(True)
         heading.setFont(scaled_font(self.font(), 1.15, bold=True))
         self.step_column.addWidget(heading)
         self.step_column.addWidget(hint_label(f"办理人：{step.role}。右侧“办理指导”说明这一环节做什么、怎么做。"))
         if shown["terminal"]:
             self.step_column.addWidget(hint_label("案件已归档。办理过程见右侧“办理记录”。"))
-            self.step_column.addStretch(1)
-            return
-        if step.checklist:
-            self.step_column.addWidget(self.checklist_box())
-        if step.fields:
-            self.step_column.addWidget(self.fields_box())
-        if any("study" in d.requires for d in step.decisions):
-            self.step_column.addWidget(self.study_box())
-        if step.sanction_kinds:
-            self.step_column.addWidget(self.sanction_box())
-        if step.documents:
-            self.step_column.addWidget(self.documents_box())
-        self.step_column.addWidget(self.decisions_box(wf))
+        else:
+            for name, build, key in self.step_boxes():
+                box = build()
+                self.boxes[name] = (box, key)
+                self.step_column.addWidget(box)
         self.step_column.addStretch(1)
+        self.step_content.setUpdatesEnabled(True)
+        self.scroll.verticalScrollBar().setValue(0)
+        self.focus_first_open()
+
+    def update_step(self) -> None:
+        """The same step visit again: only the boxes whose data changed are built anew, in place."""
+        if self.data.shown["terminal"]:
+            return
+        boxes = self.step_boxes()
+        if [name for name, _b, _k in boxes] != list(self.boxes):
+            self.render_step()
+            return
+        scroll = self.scroll.verticalScrollBar().value()
+        self.step_content.setUpdatesEnabled(False)
+        for name, build, key in boxes:
+            old, old_key = self.boxes[name]
+            if key == old_key:
+                continue
+            if name == "fields" and self.fields_saved:
+                # what the user just saved: the editors already show it
+                self.boxes[name] = (old, key)
+                continue
+            self.replace_box(name, old, build, key)
+        self.fields_saved = False
+        self.step_content.setUpdatesEnabled(True)
+        self.scroll.verticalScrollBar().setValue(scroll)
+
+    def replace_box(self, name: str, old: QWidget, build: Callable[[], QWidget], key) -> None:
+        """Swap one box for a fresh one; focus inside it moves to the control of the same name."""
+        focused = QApplication.focusWidget()
+        focus_name = focused.objectName() if focused is not None and old.isAncestorOf(focused) else None
+        if name == "fields":
+            edits = self.changed_values().get("values", {})
+        new = build()
+        self.step_column.replaceWidget(old, new)
+        self.boxes[name] = (new, key)
+        if name == "fields":
+            for fid, value in edits.items():
+                if fid in self.editors:
+                    self.editors[fid].set_value(value)
+            self.update_dirty()
+        if focus_name is not None:
+            target = new.findChild(QWidget, focus_name) if focus_name else None
+            if target is None or not target.isEnabled():
+                target = next(focusable(new), self.scroll)
+            target.setFocus(Qt.FocusReason.OtherFocusReason)
+        old.hide()
+        old.deleteLater()
+
+    def focus_first_open(self) -> None:
+        """The first thing to do on this step: an open checklist item, else its first enabled control."""
+        open_items = (c for c in self.checks.values() if not c.isChecked() and c.isEnabled())
+        target = next(open_items, None) or next(focusable(self.step_content), self.back_button)
+        target.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def checklist_box(self) -> QGroupBox:
         step, done = self.step, set(self.data.shown["checklist_done"])
@@ -367,7 +505,7 @@ class CaseViewPage(QWidget):
         column = QVBoxLayout(box)
         for item in step.checklist:
             row = QHBoxLayout()
-            check = QCheckBox(item.label)
+            check = WrapCheckBox(item.label)
             check.setObjectName(f"check_{item.id}")
             check.setChecked(item.id in done)
             check.setEnabled(not self.read_only)
@@ -376,6 +514,8 @@ class CaseViewPage(QWidget):
             note = "必办" if item.required else ("选择“" + "”“".join(needed_by[item.id]) + "”时必办") \
                 if item.id in needed_by else "按需办理"
             tag = QLabel(note)
+            tag.setWordWrap(True)
+            tag.setMaximumWidth(tag.fontMetrics().horizontalAdvance("中") * 9)
             tag.setStyleSheet(ERROR_STYLE if item.required and item.id not in done else HINT_STYLE)
             row.addWidget(check, 1)
             row.addWidget(tag)
@@ -396,6 +536,8 @@ class CaseViewPage(QWidget):
         if intake:
             column.addWidget(hint_label(INTAKE_NOTE))
         self.field_form = Form()
+        # labels above their fields when the column is narrow (scaling, guidance shown)
+        self.field_form.rows.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.saved_values = {}
         for f in step.fields:
             editor = make_editor(f)
@@ -466,6 +608,9 @@ class CaseViewPage(QWidget):
             column.addWidget(hint_label("尚未录入拟给予的处分或处理。"))
         self.sanction_choice = QComboBox()
         self.sanction_choice.setObjectName("sanction_choice")
+        # as wide as the column allows, not as wide as its longest entry
+        self.sanction_choice.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.sanction_choice.setMinimumContentsLength(10)
         for kind in step.sanction_kinds:
             for t in catalog.of_kind(kind):
                 self.sanction_choice.addItem(f"{KIND_LABELS.get(kind, kind)} · {t.name}", t.id)
@@ -493,14 +638,19 @@ class CaseViewPage(QWidget):
             title.setObjectName(f"document_{t.template_id}")
             title.setWordWrap(True)
             state = QLabel(f"已生成第{doc.version}版" + (f"，{doc.number}" if doc.number else "") if doc else "未生成")
+            state.setObjectName(f"document_state_{t.template_id}")
+            state.setWordWrap(True)
             state.setStyleSheet(HINT_STYLE if doc else ERROR_STYLE if required.get(t.template_id) else HINT_STYLE)
+            text = QVBoxLayout()
+            text.setSpacing(2)
+            text.addWidget(title)
+            text.addWidget(state)
             make = QPushButton("重新生成" if doc else "生成")
             make.setObjectName(f"render_{t.template_id}")
             make.setToolTip("按模板生成，编号自动取用；重新生成得到新的一版，旧版保留。")
             make.setEnabled(not self.read_only)
             make.clicked.connect(lambda _=False, tid=t.template_id, title=t.title: self.render_document(tid, title))
-            row.addWidget(title, 1)
-            row.addWidget(state)
+            row.addLayout(text, 1)
             row.addWidget(make)
             if doc is not None:
                 open_button = QPushButton("打开")
@@ -539,7 +689,10 @@ class CaseViewPage(QWidget):
             self.show_refusal(f"未能打开文书：{error_message(exc)}")
             return
         self.edit_sessions.append(session)
-        if not self.open_external(session.path):
+        if self.open_external(session.path):
+            # the desktop may accept the request and still find no program: say where the file is either way
+            self.show_notice(f"正在用本机的文字处理软件打开《{session.title}》。如果没有打开，文件在：{session.path}")
+        else:
             self.show_refusal(f"本机没有能打开 .docx 文件的程序。文书已导出到：{session.path}")
 
     @staticmethod
@@ -568,7 +721,8 @@ class CaseViewPage(QWidget):
             self.edit_sessions[index] = updated
             self.after_write(f"已把修改后的《{row.title}》存为第{row.version}版。")
 
-    def decisions_box(self, wf) -> QGroupBox:
+    def decisions_box(self) -> QGroupBox:
+        wf = self.data.rules.workflow
         box = QGroupBox("作出决定")
         column = QVBoxLayout(box)
         rules = {d.id: d for d in self.step.decisions}
@@ -696,16 +850,17 @@ class CaseViewPage(QWidget):
             return cases.act(store, case_id, action)
 
         def done(_result) -> None:
-            self.after_write(notice, then, keep_edits=action["type"] != "set_fields")
+            if action["type"] == "set_fields":
+                self.saved_values.update(action["values"])
+                self.fields_saved = True
+            self.after_write(notice, then)
 
         self.ctx.runner.run(run, on_done=done, on_error=self.on_refused, label="正在保存……", parent=self)
 
-    def after_write(self, notice: str, then: Callable[[], None] | None = None, *, keep_edits: bool = True) -> None:
-        self.refusal.hide()
-        self.notice.setText(notice)
-        self.notice.setVisible(bool(notice))
+    def after_write(self, notice: str, then: Callable[[], None] | None = None) -> None:
+        self.show_notice(notice)
         self.ctx.sig_data_changed.emit()
-        self.reload(then, keep_edits=keep_edits)
+        self.reload(then)
 
     def on_refused(self, exc: BaseException) -> None:
         """The engine's reasons: beside the field they concern, the rest in the red banner."""
@@ -721,7 +876,14 @@ class CaseViewPage(QWidget):
             rest.append(error_message(exc))
         self.show_refusal("未能办理：" + ("；".join(rest) + "。" if rest else "请按各项下方的提示改正。"))
         if rest:
-            self.reload()  # e.g. a checkbox the engine refused goes back to what is stored
+            # e.g. a checkbox the engine refused goes back to what is stored: its box is built again
+            self.boxes = {name: (box, key if name == "fields" else None) for name, (box, key) in self.boxes.items()}
+            self.reload()
+
+    def show_notice(self, text: str) -> None:
+        self.refusal.hide()
+        self.notice.setText(text)
+        self.notice.setVisible(bool(text))
 
     def show_refusal(self, text: str) -> None:
         self.notice.hide()

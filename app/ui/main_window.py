@@ -1,5 +1,5 @@
 """The unlocked window: navigation on the left, the selected area (or an open case) on the right,
-the 办案 and 账户 menus."""
+the 办案, 账户 and 帮助 menus."""
 
 from __future__ import annotations
 
@@ -90,6 +90,7 @@ class MainWindow(QMainWindow):
         self.case_view: CaseViewPage | None = None
         self.return_row = 0
         self.nav.currentRowChanged.connect(self.on_nav)
+        self.nav.itemClicked.connect(self.on_nav_clicked)
         first = ctx.drafts.pop(PAGE_DRAFT, None)
         if self.titles:
             title = first if first in self.pages else self.titles[0]
@@ -128,12 +129,14 @@ class MainWindow(QMainWindow):
         self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
         self.accounts_action = self.add_action(menu, "账户管理…", self.open_accounts)
         self.accounts_action.setVisible(store.account.is_admin)
-        menu.addSeparator()
-        self.about_action = self.add_action(menu, f"关于{APP_NAME}…", self.open_about)
+
+        from app.ui.help_menu import add_help_menu  # 帮助(&H): 办案流程图, 使用说明 (F1), 关于 (about_action)
+
+        self.help_menu = add_help_menu(self)
 
         account = store.account
         self.account_label = QLabel(f"当前账户：{account.name}（{ROLE_LABELS.get(account.role, account.role)}）")
-        self.shortcut_label = QLabel("Ctrl+N 登记线索　Ctrl+F 查找案件　F5 刷新")
+        self.shortcut_label = QLabel("Ctrl+N 登记线索　Ctrl+F 查找案件　F5 刷新　F1 使用说明")
         self.shortcut_label.setStyleSheet("color: #5f6368;")
         self.lock_label = QLabel()
         self.statusBar().addWidget(self.account_label)
@@ -153,8 +156,9 @@ class MainWindow(QMainWindow):
         if row < 0:
             return
         if self.case_open:
-            # leaving the open case: its unsaved edits are asked about first
-            self.select_nav(-1)
+            # leaving the open case: its unsaved edits are asked about first, and until that is
+            # settled the highlight stays on the list the case was opened from
+            self.select_nav(self.return_row)
             self.case_view.request_leave(lambda: self.leave_case(row))
             return
         try:
@@ -163,6 +167,11 @@ class MainWindow(QMainWindow):
             self.ctx.prompter.error(self, f"“{self.titles[row]}”页面无法打开：{error_message(exc)}")
             return
         self.stack.setCurrentWidget(page)
+
+    def on_nav_clicked(self, item) -> None:
+        """A click on the highlighted area while a case is open goes back to that area."""
+        if self.case_open and self.nav.row(item) == self.return_row:
+            self.back_from_case()
 
     def select_nav(self, row: int) -> None:
         self.nav.blockSignals(True)
@@ -176,7 +185,9 @@ class MainWindow(QMainWindow):
     def show_page(self, title: str) -> QWidget:
         """Switch to a navigation area (after asking about unsaved case edits, if a case is open)."""
         row = self.titles.index(title)
-        if self.nav.currentRow() == row and not self.case_open:
+        if self.case_open:
+            self.case_view.request_leave(lambda: self.leave_case(row))
+        elif self.nav.currentRow() == row:
             self.stack.setCurrentWidget(self.pages[title])
         else:
             self.nav.setCurrentRow(row)
@@ -198,7 +209,6 @@ class MainWindow(QMainWindow):
     def open_case(self, case_id: str) -> CaseViewPage | None:
         if self.case_view is not None and self.case_view.case_id == case_id:
             self.stack.setCurrentWidget(self.case_view)
-            self.select_nav(-1)
             return self.case_view
         if self.case_open:
             self.case_view.request_leave(lambda: self.show_case(case_id))
@@ -216,7 +226,9 @@ class MainWindow(QMainWindow):
         view.sig_back.connect(self.back_from_case)
         self.stack.addWidget(view)
         self.stack.setCurrentWidget(view)
-        self.select_nav(-1)
+        # the navigation keeps a current row while a case is open: focus landing on it then selects
+        # nothing new, so it can never carry the user out of the case
+        self.select_nav(self.return_row)
         self.case_view = view
         view.reload()
         view.setFocus()
@@ -228,8 +240,13 @@ class MainWindow(QMainWindow):
 
     def leave_case(self, row: int) -> None:
         self.drop_case_view()
-        self.nav.setCurrentRow(row)
-        self.stack.setCurrentWidget(self.pages[self.titles[row]])
+        self.select_nav(row)
+        try:
+            page = self.pages[self.titles[row]]
+        except Exception as exc:  # noqa: BLE001 - as in on_nav
+            self.ctx.prompter.error(self, f"“{self.titles[row]}”页面无法打开：{error_message(exc)}")
+            return
+        self.stack.setCurrentWidget(page)
 
     def drop_case_view(self) -> None:
         if self.case_view is not None:
@@ -315,6 +332,7 @@ class MainWindow(QMainWindow):
 
     def dispose(self) -> None:
         """Drop every page (and with them every widget showing data), then the window itself."""
+        self.hide()  # first: a page uncovered while the others go must not start loading from a closing store
         self.drop_case_view()
         while self.stack.count():
             page = self.stack.widget(0)
@@ -322,5 +340,4 @@ class MainWindow(QMainWindow):
             page.deleteLater()
         self.pages.built.clear()
         self.nav.clear()
-        self.hide()
         self.deleteLater()

@@ -2,8 +2,10 @@
 
 A task is a plain function, either without arguments or `fn(progress, cancelled)` where
 `progress(done, total, label)` reports and `cancelled()` tells whether the user pressed 取消.
-Its result or exception comes back on the GUI thread. All tasks share one worker thread, so
-database writes never race each other. A progress dialog appears only when a task with a label
+Its result or exception comes back on the GUI thread — unless the widget that started it (`parent`)
+has been deleted meanwhile (a lock, a page switch, a case closed): then it is dropped, since
+nothing is left to show it on. All tasks share one worker thread, so database writes never race
+each other. A progress dialog appears only when a task with a label
 runs longer than `show_after_ms`. With `sync=True` (tests) the task runs inline.
 """
 
@@ -15,6 +17,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
+from shiboken6 import isValid
 
 SHOW_AFTER_MS = 500
 
@@ -101,7 +104,8 @@ class TaskRunner(QObject):
         label: str | None = None,
         parent: QWidget | None = None,
     ) -> Task:
-        """Start `fn`; with a label and a parent widget a progress dialog shows if it takes long."""
+        """Start `fn`; with a label and a parent widget a progress dialog shows if it takes long.
+        `on_done`/`on_error` are not called once `parent` has been deleted."""
         task = Task(fn, label, self)
         if self.sync:
             self.run_inline(task, on_done, on_error)
@@ -114,7 +118,8 @@ class TaskRunner(QObject):
             if dialog is not None:
                 dialog.close()
             task.deleteLater()
-            callback(value)
+            if parent is None or isValid(parent):
+                callback(value)
             if not self.active:
                 self.sig_all_done.emit()
 
@@ -154,7 +159,7 @@ class ProgressDialogLater(QObject):
 
     @Slot()
     def show_dialog(self) -> None:
-        if self.task.done:
+        if self.task.done or not isValid(self.parent_widget):
             return
         dialog = QProgressDialog(self.task.label, "取消" if self.task.cancellable else None, 0, 0, self.parent_widget)
         dialog.setWindowTitle("请稍候")
@@ -171,7 +176,7 @@ class ProgressDialogLater(QObject):
     @Slot(int, int, str)
     def on_progress(self, done: int, total: int, label: str) -> None:
         self.last = (done, total, label)
-        if self.dialog is None:
+        if self.dialog is None or not isValid(self.dialog):
             return
         self.dialog.setMaximum(max(total, 0))
         self.dialog.setValue(min(done, total) if total > 0 else 0)
@@ -187,7 +192,7 @@ class ProgressDialogLater(QObject):
             self.dialog.show()
 
     def close(self) -> None:
-        if self.dialog is not None:
+        if self.dialog is not None and isValid(self.dialog):  # gone with its parent otherwise
             self.dialog.close()
             self.dialog.deleteLater()
-            self.dialog = None
+        self.dialog = None

@@ -1,0 +1,126 @@
+"""Background results that arrive after their widget is gone are dropped, never delivered to a
+deleted object (issue 13: "Internal C++ object … already deleted" after acting in a case and on
+立即锁定). Each test provokes one such race with the real threaded runner and the real store."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from PySide6.QtWidgets import QLabel, QWidget
+from shiboken6 import delete, isValid
+from ui_support import PASSWORD, unlock_with
+
+from app.ui.app_controller import AppController
+from app.ui.tasks import TaskRunner
+
+
+@pytest.fixture
+def threaded(styled_app):
+    runner = TaskRunner(show_after_ms=20)
+    yield runner
+    runner.wait()
+
+
+@pytest.fixture
+def raised(monkeypatch):
+    """Exceptions escaping a slot (Qt hands them to sys.excepthook instead of raising them)."""
+    seen: list[BaseException] = []
+    monkeypatch.setattr("sys.excepthook", lambda kind, exc, tb: seen.append(exc))
+    return seen
+
+
+def delete_now(widget: QWidget) -> None:
+    delete(widget)  # as a deferred delete would, but now
+    assert not isValid(widget)
+
+
+def test_a_result_for_a_deleted_widget_is_dropped(qtbot, threaded, raised):
+    owner = QWidget()
+    label = QLabel(owner)
+    owner.show()
+    release = threading.Event()
+    delivered = []
+
+    def slow():
+        release.wait(5)
+        return "late"
+
+    threaded.run(slow, on_done=lambda r: (delivered.append(r), label.setText(r)), on_error=delivered.append,
+                 label="正在载入……", parent=owner)
+    qtbot.wait(60)  # past show_after_ms: the progress dialog exists and goes with its parent
+    delete_now(owner)
+    with qtbot.waitSignal(threaded.sig_all_done, timeout=5000):
+        release.set()
+    assert delivered == [] and raised == []
+    assert not threaded.busy
+
+
+def test_an_error_for_a_deleted_widget_is_dropped(qtbot, threaded, raised):
+    owner = QWidget()
+    release = threading.Event()
+    delivered = []
+
+    def failing():
+        release.wait(5)
+        raise OSError("gone")
+
+    threaded.run(failing, on_done=delivered.append, on_error=delivered.append, parent=owner)
+    delete_now(owner)
+    with qtbot.waitSignal(threaded.sig_all_done, timeout=5000):
+        release.set()
+    assert delivered == [] and raised == []
+
+
+@pytest.fixture
+def threaded_desk(qtbot, desk_paths, prompter, styled_app):
+    """The case-filled store in a controller whose tasks really run on the worker thread."""
+    runner = TaskRunner(show_after_ms=10_000)
+    controller = AppController(desk_paths, runner, prompter, kdf_profile="fast", idle_ms=3_600_000)
+    controller.start()
+    qtbot.waitUntil(lambda: controller.unlock_window.unlock_button.isEnabled(), timeout=10_000)
+    unlock_with(controller, PASSWORD)
+    yield controller, runner
+    controller.shutdown()
+    for widget in (controller.unlock_window, controller.main_window):
+        if widget is not None:
+            widget.close()
+
+
+def wait_idle(qtbot, controller, runner) -> None:
+    qtbot.waitUntil(lambda: not runner.busy and controller.main_window is not None, timeout=20_000)
+
+
+def test_closing_a_case_while_it_loads_is_safe(qtbot, threaded_desk, prompter, raised):
+    controller, runner = threaded_desk
+    wait_idle(qtbot, controller, runner)
+    window = controller.main_window
+    cases_page = window.show_page("案件")
+    qtbot.waitUntil(lambda: not runner.busy and cases_page.model.total > 0, timeout=20_000)
+    case_id = cases_page.model.all_rows[0].case_id
+    for _ in range(3):  # open and leave before the load is back, then open again
+        view = window.open_case(case_id)
+        assert view is not None
+        window.back_from_case()
+    qtbot.waitUntil(lambda: not runner.busy, timeout=20_000)
+    view = window.open_case(case_id)
+    qtbot.waitUntil(lambda: not runner.busy and view.data is not None, timeout=20_000)
+    assert window.case_open and prompter.errors == [] and raised == []
+
+
+def test_locking_while_pages_load_is_safe(qtbot, threaded_desk, prompter, raised):
+    controller, runner = threaded_desk
+    wait_idle(qtbot, controller, runner)
+    window = controller.main_window
+    for title in ("案件", "工作台", "人员档案"):
+        window.show_page(title)
+    window.ctx.sig_data_changed.emit()  # every built page reloads
+    window.lock_action.trigger()  # 立即锁定 while those loads run
+    qtbot.waitUntil(lambda: controller.main_window is None and not runner.busy, timeout=20_000)
+    qtbot.wait(50)  # deferred deletions and any late deliveries
+    assert controller.unlock_window is not None and controller.unlock_window.isVisible()
+    assert prompter.errors == [] and raised == []
+    qtbot.waitUntil(lambda: controller.unlock_window.unlock_button.isEnabled(), timeout=10_000)
+    unlock_with(controller, PASSWORD)
+    qtbot.waitUntil(lambda: controller.main_window is not None and not runner.busy, timeout=20_000)
+    assert prompter.errors == [] and raised == []
