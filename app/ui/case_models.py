@@ -264,12 +264,12 @@ class CaseListModel(QAbstractTableModel):
 # --- 工作台 -------------------------------------------------------------------------------
 
 
-class DeadlineItemsModel(RowTableModel):
-    HEADERS = ("编号", "被反映人", "当前环节", "期限", "截止日期", "状态")
+class TodoItemsModel(RowTableModel):
+    HEADERS = ("编号", "被反映人", "当前环节", "待办事项", "最近期限", "期限状态")
 
     def display(self, row, column: int) -> str:
-        return (row.number, marked_names(row.persons, row.persons_in_effect), row.step_title, row.title,
-                row.due.isoformat(), row.when)[column]
+        return (row.number, marked_names(row.persons, row.persons_in_effect), row.step_title, row.waiting_for,
+                row.due.isoformat() if row.due else "—", row.when or "—")[column]
 
     def colour(self, row, column: int) -> str | None:
         if column in (4, 5):
@@ -277,7 +277,15 @@ class DeadlineItemsModel(RowTableModel):
         return OVERDUE_COLOUR if column == 1 and row.persons_in_effect else None
 
     def tooltip(self, row, column: int) -> str | None:
-        return f"{row.title}（截止 {row.due.isoformat()}）。双击或按回车打开案件。"
+        lines = [row.waiting_for]
+        if row.open_items:
+            lines.append(f"本环节还有 {len(row.open_items)} 项必办事项：")
+            lines += [f"· {item}" for item in row.open_items]
+        if row.due:
+            lines.append(f"最近期限：{row.due_title}，截止 {row.due.isoformat()}（{row.when}）")
+        if row.persons_in_effect:
+            lines.append(f"{EFFECT_MARK}表示此人正处于处分影响期内：{'、'.join(row.persons_in_effect)}")
+        return "\n".join(lines + ["双击或按回车打开案件。"])
 
 
 class CountyItemsModel(RowTableModel):

@@ -298,6 +298,9 @@ class CaseViewPage(QWidget):
         def done(data: CaseData) -> None:
             self.loading = False
             self.render(data)
+            notice = self.ctx.case_notices.pop(self.case_id, None)
+            if notice:
+                self.show_notice(notice)
             if then is not None:
                 then()
 
@@ -345,8 +348,9 @@ class CaseViewPage(QWidget):
         self.warning.setVisible(bool(warnings))
         same_visit = (previous is not None and previous.shown["step"] == step
                       and previous.shown["terminal"] == shown["terminal"] and previous.details.owned == details.owned)
+        fields_saved, self.fields_saved = self.fields_saved, False
         if same_visit:
-            self.update_step()
+            self.update_step(fields_saved)
         else:
             self.render_step()
         if previous is None or (previous.details, previous.shown["persons"], previous.shown["sanctions"]) != \
@@ -444,8 +448,9 @@ class CaseViewPage(QWidget):
         self.scroll.verticalScrollBar().setValue(0)
         self.focus_first_open()
 
-    def update_step(self) -> None:
-        """The same step visit again: only the boxes whose data changed are built anew, in place."""
+    def update_step(self, fields_saved: bool = False) -> None:
+        """The same step visit again: only the boxes whose data changed are built anew, in place.
+        `fields_saved`: this load follows a save of the fields from this view, which the editors show."""
         if self.data.shown["terminal"]:
             return
         boxes = self.step_boxes()
@@ -458,12 +463,10 @@ class CaseViewPage(QWidget):
             old, old_key = self.boxes[name]
             if key == old_key:
                 continue
-            if name == "fields" and self.fields_saved:
-                # what the user just saved: the editors already show it
+            if name == "fields" and fields_saved:
                 self.boxes[name] = (old, key)
                 continue
             self.replace_box(name, old, build, key)
-        self.fields_saved = False
         self.step_content.setUpdatesEnabled(True)
         self.scroll.verticalScrollBar().setValue(scroll)
 

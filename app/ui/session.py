@@ -19,6 +19,8 @@ class SessionContext(QObject):
     `drafts` holds unsaved form values across a lock (memory only, never on disk): the controller
     fills it from the window being locked and hands it to the next window of the same account.
     `approvers` remembers, for this session, who approved last in each role (to prefill dialogs).
+    `case_notices` holds, per case id, a sentence the case view shows when it next opens that case
+    (what 登记线索 just did, for the user who lands in the new case).
     """
 
     sig_lock_requested = Signal()
@@ -36,3 +38,4 @@ class SessionContext(QObject):
         self.prompter = prompter
         self.drafts: dict = drafts if drafts is not None else {}
         self.approvers: dict[str, str] = {}
+        self.case_notices: dict[str, str] = {}

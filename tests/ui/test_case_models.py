@@ -8,18 +8,18 @@ from datetime import date, timedelta
 from PySide6.QtCore import Qt
 
 from app.services.archive import PersonRow, PersonSanction
-from app.services.desk import DeadlineItem, EffectItem
+from app.services.desk import EffectItem, TodoItem
 from app.services.search import CaseListRow
 from app.ui.case_models import (
     CASE_ID_ROLE,
     CaseColumn,
     CaseFilter,
     CaseListModel,
-    DeadlineItemsModel,
     EffectItemsModel,
     PersonColumn,
     PersonSanctionsModel,
     PersonTableModel,
+    TodoItemsModel,
     natural_key,
 )
 
@@ -120,12 +120,17 @@ def test_natural_number_order():
 
 
 def test_desk_and_archive_models(styled_app):
-    due = DeadlineItem("c1", "红星纪线〔2026〕1号", ("王建国", "李四"), ("李四",), "提出处置意见", "disposition",
-                       "收到线索后1个月内提出处置意见", date(2026, 11, 1), "overdue", -14, "已超期 14 个工作日")
-    model = DeadlineItemsModel([due])
+    due = TodoItem("c1", "红星纪线〔2026〕1号", ("王建国", "李四"), ("李四",), "提出处置意见", "待作出处置决定",
+                   ("已按规定向乡镇党委报告，并按要求报县纪委",), date(2026, 11, 1), "收到线索后1个月内提出处置意见", "overdue",
+                   "已超期 14 个工作日")
+    undated = TodoItem("c4", "红星纪线〔2026〕2号", ("赵六",), (), "线索受理登记", "待受理：决定是否受理", (), None, "", "", "")
+    model = TodoItemsModel([due, undated])
     assert model.data(model.index(0, 1)) == "王建国、李四【影响期内】"
-    assert model.data(model.index(0, 5)) == "已超期 14 个工作日"
+    assert [model.data(model.index(0, c)) for c in (3, 4, 5)] == ["待作出处置决定", "2026-11-01", "已超期 14 个工作日"]
     assert model.data(model.index(0, 5), Qt.ItemDataRole.ForegroundRole).color().name() == "#b3261e"
+    tip = model.data(model.index(0, 3), Qt.ItemDataRole.ToolTipRole)
+    assert "· 已按规定向乡镇党委报告" in tip and "收到线索后1个月内提出处置意见，截止 2026-11-01" in tip
+    assert [model.data(model.index(1, c)) for c in (3, 4, 5)] == ["待受理：决定是否受理", "—", "—"]
     assert model.row_at(0).case_id == "c1"
 
     effect = EffectItem("c2", "红星纪立〔2025〕3号", "p1", "赵六", "青石村村民委员会", "警告", date(2025, 12, 1), date(2026, 12, 1), 11)

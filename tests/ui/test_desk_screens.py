@@ -93,24 +93,39 @@ def test_every_screen_at_both_sizes(qtbot, desk):
     assert (SCREENS / "desk-home-1920x1080.png").is_file()
 
 
-def test_home_lists_what_is_due_and_rows_open_cases(qtbot, desk):
+def test_home_lists_every_case_waiting_most_urgent_first_and_rows_open_cases(qtbot, desk):
     window = desk.main_window
     home = window.pages["工作台"]
     assert window.stack.currentWidget() is home
     counts = home.row_count()
-    assert counts["deadlines"] >= 3 and counts["county"] == 1 and counts["shelved"] == 2 and counts["effects"] == 1
-    titles = [home.deadlines.model.row_at(r).title for r in range(counts["deadlines"])]
-    assert "上级转来的线索5个工作日内登记" in titles and "收到线索后1个月内提出处置意见" in titles
-    overdue = [r for r in range(counts["deadlines"]) if home.deadlines.model.row_at(r).state == "overdue"]
-    assert overdue and home.overdue_banner.isVisible()
-    cell = home.deadlines.model.index(overdue[0], 5)
-    assert home.deadlines.model.data(cell, Qt.ItemDataRole.ForegroundRole).color().name() == "#b3261e"
+    assert counts["county"] == 1 and counts["shelved"] == 2 and counts["effects"] == 1
+    rows = [home.todo.model.row_at(r) for r in range(counts["todo"])]
+    open_cases = [r for r in search.case_list(desk.store) if not r.step.startswith("archive")
+                  and r.step not in ("county_review", "shelved")]
+    assert {r.case_id for r in rows} >= {r.case_id for r in open_cases} and len(rows) >= 5
+    waiting = {r.waiting_for for r in rows}
+    assert {"待受理：决定是否受理", "待作出处置决定"} <= waiting
+    dated = [r.due for r in rows if r.due]
+    assert dated == sorted(dated) and all(r.due is None for r in rows[len(dated):])  # undated last
+    assert rows[0].state == "overdue" and home.overdue_banner.isVisible()
+    cell = home.todo.model.index(0, 5)
+    assert home.todo.model.data(cell, Qt.ItemDataRole.ForegroundRole).color().name() == "#b3261e"
+    assert f"等待本单位办理 {len(rows)} 件" in home.summary.text()
     # shipped holiday tables end in 2026 and these deadlines run into the next year
-    years = {d.due.year for d in home.desk.deadlines} | {s.review_due.year for s in home.desk.shelved}
+    years = {d.due.year for d in home.desk.todo if d.due} | {s.review_due.year for s in home.desk.shelved}
     if any(y > 2026 for y in years):
         assert home.holiday_warning.isVisible() and "节假日数据" in home.holiday_warning.text()
     effect = home.effects.model.row_at(0)
     assert effect.sanction == "警告" and 0 <= effect.days_left <= 30
+
+    # Enter on a 待办 row opens its case
+    home.todo.table.setFocus()
+    home.todo.table.selectRow(1)
+    qtbot.keyClick(home.todo.table, Qt.Key.Key_Return)
+    view = window.case_view
+    assert view is not None and view.case_id == rows[1].case_id
+    view.back_button.click()
+    assert window.case_view is None and window.stack.currentWidget() is home
 
     home.county.table.selectRow(0)
     home.county.table.activated.emit(home.county.model.index(0, 0))
@@ -119,6 +134,28 @@ def test_home_lists_what_is_due_and_rows_open_cases(qtbot, desk):
     assert "乡案县审" in view.stage_bar.texts()[4] or view.stage_bar.texts()[4].startswith("审理")
     view.back_button.click()
     assert window.case_view is None and window.stack.currentWidget() is home
+
+
+def test_a_registered_clue_opens_as_a_case_and_waits_on_the_desk(qtbot, desk):
+    window = desk.main_window
+    page = window.show_page("登记线索")
+    page.editors["source"].set_value("信访举报（来信）")
+    page.editors["reporter_real_name"].set_value(False)
+    type_text(page.picker.name, "孙新来")
+    type_text(page.picker.unit, "河口村村民委员会")
+    page.picker.add_button.click()
+    type_text(page.editors["summary"].edit, "反映孙新来在惠农补贴发放中吃拿卡要")
+    page.submit_button.click()
+    view = window.case_view
+    assert view is not None and window.stack.currentWidget() is view and view.case_id == page.last_case_id
+    assert view.data.shown["step"]["id"] == "intake_register" and "孙新来" in view.title.text()
+    view.back_button.click()
+    assert window.stack.currentWidget() is page and page.result.isVisible()
+    assert page.result.text().startswith("已登记线索 红星纪线〔")
+    home = window.show_page("工作台")
+    [row] = [home.todo.model.row_at(r) for r in range(home.todo.model.rowCount())
+             if home.todo.model.row_at(r).case_id == page.last_case_id]
+    assert (row.waiting_for, len(row.open_items), row.persons) == ("待受理：决定是否受理", 3, ("孙新来",))
 
 
 def test_case_list_search_filters_sort_and_keyboard(qtbot, desk):
@@ -295,8 +332,10 @@ def test_leaving_a_case_with_unsaved_edits_asks_first(qtbot, desk, prompter):
     view.back_button.click()
     assert prompter.choices[-1][1] == ("保存", "放弃修改", "取消") and window.case_view is view
     prompter.choice_answers.append(2)
-    window.nav.setCurrentRow(0)
-    assert window.case_view is view and window.stack.currentWidget() is view and window.nav.currentRow() == -1
+    window.nav.setCurrentRow(window.titles.index("设置"))  # another area: asked, 取消 stays in the case
+    assert len(prompter.choices) == 2
+    # the highlight stays on the list the case came from
+    assert window.case_view is view and window.stack.currentWidget() is view and window.nav.currentRow() == window.return_row
     prompter.choice_answers.append(0)  # 保存
     view.back_button.click()
     assert window.case_view is None
@@ -388,7 +427,8 @@ def test_staff_cannot_enter_holidays(qtbot, make_controller, desk_paths):
 def test_empty_store_says_what_to_do(qtbot, unlocked):
     window = unlocked.main_window
     home = window.pages["工作台"]
-    assert home.first_use.isVisible() and "Ctrl+N" in home.first_use.text()
+    assert home.todo.empty.isVisible() and not home.todo.table.isVisible()
+    assert home.todo.empty.text().startswith("没有等待本单位办理的案件。") and "Ctrl+N" in home.todo.empty.text()
     cases_page = window.show_page("案件")
     assert cases_page.stack.currentWidget() is cases_page.empty
     assert cases_page.empty.label.text().startswith("还没有案件")

@@ -85,7 +85,9 @@ def test_register_dispose_verify_and_file_through_the_widgets(qtbot, unlocked, p
     screenshot(window, "flow-1-register-filled", window=True)
     page.submit_button.click()
     assert prompter.errors == []
-    assert page.result.isVisible() and "红星纪线〔" in page.result.text()
+    # the user lands in the new case, which says what was registered; the form keeps the message too
+    assert window.case_open and "红星纪线〔" in window.case_view.notice.text()
+    assert page.result.isVisibleTo(page) and "红星纪线〔" in page.result.text()
     with store.read() as s:
         clue = s.exec(select(Clue)).one()
         case = s.exec(select(Case)).one()

@@ -1,4 +1,4 @@
-"""工作台: what needs doing today and this week; every row opens its case."""
+"""工作台: every case waiting for this office, most urgent first, and what else to watch; every row opens its case."""
 
 from __future__ import annotations
 
@@ -14,8 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.ui.case_models import CountyItemsModel, DeadlineItemsModel, EffectItemsModel, ShelvedItemsModel
-from app.ui.errors import error_message
+from app.ui.case_models import CountyItemsModel, EffectItemsModel, ShelvedItemsModel, TodoItemsModel
 from app.ui.pages.base import DataPage
 from app.ui.session import SessionContext
 from app.ui.theme import scaled_font
@@ -32,6 +31,8 @@ from app.ui.widgets import (
 
 WEEKDAYS = "一二三四五六日"
 MAX_ROWS = 8
+TODO_ROWS = 12
+NOTHING_WAITING = "没有等待本单位办理的案件。"
 
 
 def long_date(d: date) -> str:
@@ -41,8 +42,10 @@ def long_date(d: date) -> str:
 class Section(QGroupBox):
     """A titled table, or one grey sentence when there is nothing to do."""
 
-    def __init__(self, title: str, model, empty_text: str, widths: dict[int, int], stretch: int, name: str):
+    def __init__(self, title: str, model, empty_text: str, widths: dict[int, int], stretch: int, name: str,
+                 max_rows: int = MAX_ROWS):
         super().__init__(title)
+        self.max_rows = max_rows
         self.base_title = title
         self.model = model
         self.table: QTableView = data_table(model, stretch=stretch, name=name)
@@ -58,7 +61,7 @@ class Section(QGroupBox):
         self.setTitle(f"{self.base_title}（{len(rows)}）" if rows else self.base_title)
         self.table.setVisible(bool(rows))
         self.empty.setVisible(not rows)
-        fit_height(self.table, MAX_ROWS)
+        fit_height(self.table, self.max_rows)
 
 
 class HomePage(DataPage):
@@ -67,7 +70,7 @@ class HomePage(DataPage):
     def __init__(self, ctx: SessionContext, parent: QWidget | None = None):
         super().__init__(ctx, parent)
         self.desk = None
-        title = QLabel("今天要办的事")
+        title = QLabel("待办")
         title.setFont(scaled_font(self.font(), 1.4, bold=True))
         self.date_label = QLabel()
         self.date_label.setStyleSheet("color: #5f6368;")
@@ -88,24 +91,22 @@ class HomePage(DataPage):
         self.overdue_banner = banner(DANGER_STYLE)
         self.overdue_banner.setObjectName("overdue_banner")
 
-        self.deadlines = Section("期限提醒：已超期、即将到期和7天内到期", DeadlineItemsModel(parent=self),
-                                 "今天和7天内没有到期或超期的办案期限。", {0: 12, 1: 9, 2: 12, 3: 20, 4: 7}, 5, "desk_deadlines")
+        self.todo = Section("等待本单位办理的案件，最急的在前", TodoItemsModel(parent=self),
+                            NOTHING_WAITING + "收到新的问题线索时，按 Ctrl+N 登记；全部案件在“案件”中查看。",
+                            {0: 11, 1: 10, 2: 15, 4: 6, 5: 11}, 3, "desk_todo", TODO_ROWS)
         self.county = Section("等待县纪委意见", CountyItemsModel(parent=self),
                               "没有等待县纪委审核、沟通或批复的案件。", {0: 12, 1: 9, 2: 22, 3: 10}, 4, "desk_county")
         self.shelved = Section("暂存线索定期清理（30天内到期或已超期）", ShelvedItemsModel(parent=self),
                                "没有需要近期清理的暂存线索。", {0: 12, 1: 9, 2: 7, 3: 8}, 4, "desk_shelved")
         self.effects = Section("处分影响期30天内届满", EffectItemsModel(parent=self),
                                "30天内没有人员的处分影响期届满。", {0: 9, 1: 16, 2: 10, 3: 7, 4: 7}, 5, "desk_effects")
-        for section in (self.deadlines, self.county, self.shelved, self.effects):
+        for section in self.sections():
             section.table.activated.connect(lambda index, s=section: self.open_row(s, index.row()))
 
-        self.first_use = hint_label("")
-        self.first_use.setObjectName("desk_first_use")
         content = QWidget()
         column = QVBoxLayout(content)
         column.setContentsMargins(0, 0, 8, 0)
-        for widget in (self.holiday_warning, self.overdue_banner, self.summary, self.first_use, self.deadlines,
-                       self.county, self.shelved, self.effects):
+        for widget in (self.holiday_warning, self.overdue_banner, self.summary, *self.sections()):
             column.addWidget(widget)
         column.addStretch(1)
         scroll = scroll_area(content)
@@ -114,13 +115,16 @@ class HomePage(DataPage):
         outer.addLayout(top)
         outer.addWidget(scroll, 1)
 
+    def sections(self) -> tuple[Section, ...]:
+        return self.todo, self.county, self.shelved, self.effects
+
     def fetch(self):
         store = self.ctx.store
 
-        def load(progress, cancelled):
+        def load():
             from app.services import desk
 
-            return desk.desk(store, progress=progress, cancelled=cancelled)
+            return desk.desk(store)
 
         return load
 
@@ -134,35 +138,21 @@ class HomePage(DataPage):
                 "请书记/管理员在“设置 → 节假日表”中按国务院办公厅的放假通知录入，或导入县纪委下发的节假日表。")
         self.holiday_warning.setVisible(bool(data.missing_holiday_years))
         overdue = data.overdue
-        self.overdue_banner.setText(f"有 {overdue} 项办案期限已经超期。请尽快办理；确需延长的，在案件中点该期限申请延长并录入批准人。"
+        self.overdue_banner.setText(f"有 {overdue} 件案件的办案期限已经超期。请尽快办理；确需延长的，在案件中点该期限申请延长并录入批准人。"
                                     if overdue else "")
         self.overdue_banner.setVisible(bool(overdue))
-        soon = sum(d.state != "overdue" for d in data.deadlines)
+        waiting = (f"等待本单位办理 {len(data.todo)} 件（已超期 {overdue} 件，即将到期 {data.due_soon} 件）"
+                   if data.todo else NOTHING_WAITING.rstrip("。"))
         self.summary.setText(
-            f"7天内（至 {data.week_end.month}月{data.week_end.day}日）到期或即将到期 {soon} 项；"
-            f"等待县纪委意见 {len(data.county)} 件；暂存线索待清理 {len(data.shelved)} 件；"
+            f"{waiting}；等待县纪委意见 {len(data.county)} 件；暂存线索待清理 {len(data.shelved)} 件；"
             f"影响期即将届满 {len(data.effects)} 人。双击一行（或选中后按回车）打开案件。")
-        self.deadlines.set_rows(data.deadlines)
-        self.county.set_rows(data.county)
-        self.shelved.set_rows(data.shelved)
-        self.effects.set_rows(data.effects)
-        self.first_use.setText("目前没有需要提醒的事项。收到新的问题线索时，按 Ctrl+N 登记；全部案件在“案件”中查看。"
-                               if data.empty else "")
-        self.first_use.setVisible(data.empty)
-
-    def show_error(self, exc: BaseException) -> None:
-        if getattr(exc, "code", "") == "cancelled":
-            self.stale = True  # shown again, it tries again
-            self.first_use.setText(error_message(exc))
-            self.first_use.show()
-            return
-        super().show_error(exc)
+        self.summary.setVisible(not data.empty)
+        for section, rows in zip(self.sections(), (data.todo, data.county, data.shelved, data.effects)):
+            section.set_rows(rows)
 
     def open_row(self, section: Section, row: int) -> None:
         if 0 <= row < section.model.rowCount():
             self.ctx.sig_open_case.emit(section.model.row_at(row).case_id)
 
     def row_count(self) -> dict[str, int]:
-        return {name: s.model.rowCount() for name, s in
-                (("deadlines", self.deadlines), ("county", self.county), ("shelved", self.shelved), ("effects", self.effects))}
-
+        return {name: s.model.rowCount() for name, s in zip(("todo", "county", "shelved", "effects"), self.sections())}

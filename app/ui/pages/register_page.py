@@ -115,10 +115,10 @@ class RegisterPage(QWidget):
         column.addWidget(self.form)
         column.addWidget(self.reporter_box)
         column.addStretch(1)
-        scroll = scroll_area(content)
+        self.scroll = scroll_area(content)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll, 1)
+        outer.addWidget(self.scroll, 1)
         outer.addLayout(buttons)
         self.reset()
         draft = ctx.drafts.pop(DRAFT_KEY, None)
@@ -260,18 +260,23 @@ class RegisterPage(QWidget):
                             label="正在登记线索……", parent=self)
 
     def on_registered(self, result) -> None:
+        """The new case opens; back here, the message about it is at the top of the emptied form."""
         self.submit_button.setEnabled(True)
         self.reset()
         self.last_case_id = result.case_id
-        self.result.setText(f"已登记线索 {result.number}，并建立案件。下一步：打开案件，完成“{self.step.title}”的必办事项并作出受理决定。")
+        self.result.setText(f"已登记线索 {result.number}，并建立案件。下一步：在案件中完成“{self.step.title}”的必办事项，"
+                            "作出是否受理的决定。")
         self.result.show()
         notes = [f"{p.name}（{p.unit or '单位未填'}）：{'、'.join(p.labels)}" for p in result.persons if p.labels]
         self.warnings.setText("请注意：" + "；".join(notes) + "。" if notes else "")
         self.warnings.setVisible(bool(notes))
         self.open_button.show()
+        self.scroll.verticalScrollBar().setValue(0)
         self.ctx.sig_data_changed.emit()
         if self.picker is not None:
             self.picker.load_registry()
+        self.ctx.case_notices[result.case_id] = " ".join(t for t in (self.result.text(), self.warnings.text()) if t)
+        self.ctx.sig_open_case.emit(result.case_id)
 
     def on_failed(self, exc: BaseException) -> None:
         self.submit_button.setEnabled(True)
