@@ -14,6 +14,7 @@ from pathlib import Path
 
 def run_gui(args: argparse.Namespace) -> int:
     from app.paths import default_data_dir, store_paths
+    from app.ui import single_instance
     from app.ui.app_controller import AppController
     from app.ui.application import create_application
     from app.ui.prompter import Prompter
@@ -21,22 +22,32 @@ def run_gui(args: argparse.Namespace) -> int:
 
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     prompter = Prompter()
-    app = create_application(prompter)
     data_dir = Path(args.data_dir).expanduser() if args.data_dir else default_data_dir()
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
+        create_application(prompter)
         prompter.error(None, f"无法建立数据目录“{data_dir}”：{exc.strerror or exc}。请检查路径和权限。")
         return 1
+    gui_lock = single_instance.acquire(data_dir)
+    if gui_lock is None:  # this data directory is open in a running window: bring that one forward
+        single_instance.request_raise(data_dir)
+        print(single_instance.ALREADY_RUNNING, file=sys.stderr)
+        return 0
+    app = create_application(prompter)
     purge_left_documents(data_dir)
     runner = TaskRunner(app)
     controller = AppController(store_paths(data_dir), runner, prompter, account=args.account,
                                practice=args.practice)  # `--practice`: straight into 练习模式
     controller.start()
+    raise_watcher = single_instance.RaiseWatcher(data_dir, app)
+    raise_watcher.sig_raise_requested.connect(controller.bring_to_front)
+    raise_watcher.check()
     try:
         return app.exec()
     finally:
         controller.shutdown()
+        gui_lock.release()
 
 
 def purge_left_documents(data_dir: Path) -> None:

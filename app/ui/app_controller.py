@@ -242,6 +242,21 @@ class AppController(QObject):
                 self.wizard = None
         self.unlock_window.show_error(message)
 
+    def bring_to_front(self) -> None:
+        """Another start of the app on this data directory asked for this window (app/ui/single_instance.py)."""
+        window = self.main_window or self.unlock_window or self.wizard
+        if window is None:
+            return
+        if window.isMinimized():
+            window.showNormal()
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        modal = QApplication.activeModalWidget()  # a dialog open on it stays on top
+        if modal is not None:
+            modal.raise_()
+            modal.activateWindow()
+
     def main_size(self) -> QSize:
         screen = QApplication.primaryScreen()
         return MAIN_SIZE.boundedTo(screen.availableGeometry().size()) if screen is not None else MAIN_SIZE

@@ -1,4 +1,4 @@
-"""The QApplication: Chinese fonts and Qt translations, and no traceback ever shown to users."""
+"""The QApplication: Chinese fonts and Qt translations, the wheel guard, and no traceback ever shown to users."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sys
 from PySide6.QtWidgets import QApplication
 
 from app import APP_NAME
-from app.ui import theme
+from app.ui import theme, wheel_guard
 from app.ui.errors import error_message
 from app.ui.prompter import Prompter
 
@@ -17,6 +17,7 @@ def create_application(prompter: Prompter) -> QApplication:
     app.setApplicationName(APP_NAME)
     theme.apply_app_font(app)
     theme.install_translations(app)
+    wheel_guard.install(app)
 
     def report_unexpected(kind, exc, tb) -> None:
         # an exception escaping a slot: one Chinese sentence for the user, the traceback to stderr

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.ui.widgets import WARNING_STYLE, banner
+from app.ui.widgets import WARNING_STYLE, banner, relayout, show_message
 
 CATEGORIES = ("村干部", "一般干部", "乡科级", "其他人员")
 POLITICAL = ("中共党员", "中共预备党员", "共青团员", "民主党派成员", "群众")
@@ -193,8 +193,7 @@ class PersonPicker(QWidget):
                     f"{r.name}（{r.unit or '单位未登记'}，{r.clues}件线索" + ("，处分影响期内" if r.in_effect else "") + "）"
                     for r in namesakes[:3])
                 text = f"人员档案中有同名人员：{described}。如是同一人，请从姓名下拉列表中选择，以便归入同一档案。"
-        self.preview_label.setText(text)
-        self.preview_label.setVisible(bool(text))
+        show_message(self.preview_label, text)
 
     def add_current(self) -> bool:
         """Move the typed person into the list; False (with a message) when no name is typed."""
@@ -202,8 +201,7 @@ class PersonPicker(QWidget):
 
         person = self.current()
         if not person.get("name"):
-            self.preview_label.setText("请先填写被反映人的姓名，再点“添加被反映人”。")
-            self.preview_label.show()
+            show_message(self.preview_label, "请先填写被反映人的姓名，再点“添加被反映人”。")
             self.name.setFocus()
             return False
         if any(p == person for p in self.persons()):
@@ -217,7 +215,7 @@ class PersonPicker(QWidget):
             item.setToolTip(warning)
         self.list.addItem(item)
         self.set_current({})
-        self.preview_label.hide()
+        show_message(self.preview_label, "")
         self.update_list_visibility()
         self.sig_changed.emit()
         return True
@@ -236,6 +234,7 @@ class PersonPicker(QWidget):
                                  if has else 0)
         for widget in (self.list, self.remove_button, self.list_hint):
             widget.setVisible(has)
+        relayout(self)
 
     # --- values -------------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
 
 from app import APP_NAME
+from app.ui.file_dialogs import start_path
 
 
 class Prompter:
@@ -48,10 +49,16 @@ class Prompter:
             return None
         return dialog.textValue()
 
+    # the file dialogs start on the USB stick, else in 文档 (app/ui/file_dialogs.py)
+
     def save_file(self, parent: QWidget | None, title: str, suggested: str, file_filter: str) -> str | None:
-        path, _ = QFileDialog.getSaveFileName(parent, title, suggested, file_filter)
+        """`suggested` is a file name (placed in the start folder) or a full path."""
+        path, _ = QFileDialog.getSaveFileName(parent, title, start_path(suggested), file_filter)
         return path or None
 
     def open_file(self, parent: QWidget | None, title: str, file_filter: str) -> str | None:
-        path, _ = QFileDialog.getOpenFileName(parent, title, "", file_filter)
+        path, _ = QFileDialog.getOpenFileName(parent, title, start_path(), file_filter)
         return path or None
+
+    def choose_folder(self, parent: QWidget | None, title: str) -> str | None:
+        return QFileDialog.getExistingDirectory(parent, title, start_path()) or None

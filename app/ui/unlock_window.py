@@ -6,7 +6,7 @@ import math
 import time
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QComboBox, QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app import APP_NAME
 from app.paths import StorePaths
@@ -111,7 +111,15 @@ class UnlockWindow(QWidget):
             outer.setContentsMargins(0, 0, 0, 0)
             outer.addWidget(mode)
         outer.addStretch(1)
-        outer.addWidget(card, alignment=Qt.AlignmentFlag.AlignHCenter)
+        # centred by stretches, not by alignment: an aligned widget gets the height its layout needs
+        # at the window's width, and the card's wrapped messages would squeeze its fields
+        centred = QWidget()
+        row = QHBoxLayout(centred)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addStretch(1)
+        row.addWidget(card)
+        row.addStretch(1)
+        outer.addWidget(centred)
         outer.addSpacing(12)
         outer.addWidget(location)
         outer.addStretch(1)

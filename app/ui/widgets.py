@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QPoint, QRect, QSize, QStandardPaths, Qt, Signal
+from PySide6.QtCore import QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QAbstractScrollArea,
@@ -52,11 +52,16 @@ def hint_label(text: str) -> QLabel:
 
 
 def message_label() -> QLabel:
-    """A red line for one error sentence; hidden while empty."""
+    """A red line for one error sentence; hidden while empty, but its line stays reserved, so a
+    message coming or going moves nothing (a longer one wraps onto more lines)."""
     label = QLabel()
     label.setWordWrap(True)
     label.setStyleSheet(ERROR_STYLE)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    policy = label.sizePolicy()
+    policy.setRetainSizeWhenHidden(True)
+    label.setSizePolicy(policy)
+    label.setMinimumHeight(label.fontMetrics().lineSpacing())
     label.hide()
     return label
 
@@ -64,6 +69,19 @@ def message_label() -> QLabel:
 def show_message(label: QLabel, text: str) -> None:
     label.setText(text)
     label.setVisible(bool(text))
+    relayout(label)
+
+
+def relayout(widget: QWidget) -> None:
+    """Have the layouts around `widget` measure it again after its height changed. Without this a
+    QFormLayout keeps the row's old height-for-width and squeezes the row's input to a sliver."""
+    parent = widget.parentWidget()
+    while parent is not None:
+        if parent.layout() is not None:
+            parent.layout().invalidate()
+        if parent.isWindow():
+            return
+        parent = parent.parentWidget()
 
 
 class Form(QWidget):
@@ -185,8 +203,7 @@ class RecoveryCodePanel(QWidget):
         return self.confirm_box.isChecked()
 
     def save_as_text(self) -> None:
-        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-        chosen = self.prompter.save_file(self, "保存恢复密钥", str(Path(folder) / f"{self.file_stem}.txt"), "文本文件 (*.txt)")
+        chosen = self.prompter.save_file(self, "保存恢复密钥", f"{self.file_stem}.txt", "文本文件 (*.txt)")
         if not chosen:
             return
         target = Path(chosen)

@@ -52,6 +52,9 @@ class FakePrompter:
     def open_file(self, parent, title: str, file_filter: str) -> str | None:
         return self.open_paths.pop(0) if self.open_paths else None
 
+    def choose_folder(self, parent, title: str) -> str | None:
+        return self.open_paths.pop(0) if self.open_paths else None
+
 
 def unlock_with(controller, password: str, account: str | None = None):
     window = controller.unlock_window

@@ -9,7 +9,7 @@ from __future__ import annotations
 from enum import IntEnum
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
@@ -213,8 +213,7 @@ class PracticeTrainerPage(DataPage):
     # --- actions ----------------------------------------------------------------------------
 
     def export(self) -> None:
-        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-        chosen = self.ctx.prompter.save_file(self, "导出练习成绩", str(Path(folder) / "练习成绩.xlsx"), "Excel 工作簿 (*.xlsx)")
+        chosen = self.ctx.prompter.save_file(self, "导出练习成绩", "练习成绩.xlsx", "Excel 工作簿 (*.xlsx)")
         if not chosen:
             return
         target = Path(chosen)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -286,9 +285,8 @@ class SettingsPage(QWidget):
 
     def backup(self) -> None:
         store = self.ctx.store
-        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-        suggested = Path(folder) / f"纪案通备份-{store.office.code}-{datetime.now():%Y%m%d-%H%M}.zip"
-        chosen = self.ctx.prompter.save_file(self, "备份数据库", str(suggested), BACKUP_FILTER)
+        suggested = f"纪案通备份-{store.office.code}-{datetime.now():%Y%m%d-%H%M}.zip"
+        chosen = self.ctx.prompter.save_file(self, "备份数据库", suggested, BACKUP_FILTER)
         if not chosen:
             return
         target = Path(chosen)

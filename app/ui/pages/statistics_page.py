@@ -21,7 +21,7 @@ from PySide6.QtCharts import (
     QPieSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QAbstractTableModel, QDate, QMargins, QModelIndex, QSortFilterProxyModel, QStandardPaths, Qt
+from PySide6.QtCore import QAbstractTableModel, QDate, QMargins, QModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QBrush, QColor, QFontMetrics, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -649,8 +649,7 @@ class StatisticsPage(QWidget):
     # --- exports and snapshots -----------------------------------------------------------
 
     def suggested(self, stem: str) -> str:
-        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-        return str(Path(folder) / f"{stem}.xlsx")
+        return f"{stem}.xlsx"
 
     def chosen_xlsx(self, title: str, stem: str) -> Path | None:
         chosen = self.ctx.prompter.save_file(self, title, self.suggested(stem), XLSX_FILTER)

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
-    QFileDialog,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -236,7 +235,7 @@ class BundlesTab(QWidget):
 
     def drive_chosen(self, index: int) -> None:
         if self.drive.itemData(index) == "":
-            folder = QFileDialog.getExistingDirectory(self, "选择保存数据包的文件夹")
+            folder = self.ctx.prompter.choose_folder(self, "选择保存数据包的文件夹")
             if folder:
                 self.set_target_folder(folder)
             else:
