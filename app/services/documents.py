@@ -17,13 +17,15 @@ import base64
 import binascii
 import hashlib
 import io
+import json
 import re
 import zipfile
 from dataclasses import asdict, dataclass, replace
+from functools import lru_cache
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import func
+from sqlalchemy import String, cast, func
 from sqlmodel import Session, select
 
 from app.documents import context, dossier, lint, numbering, report_context
@@ -118,20 +120,33 @@ class InstallResult:
 # --- templates -------------------------------------------------------------------------------
 
 def installed_templates(s: Session) -> dict[str, tuple[TemplateEntry, bytes]]:
-    rows = s.exec(select(Setting).where(Setting.key.startswith(TEMPLATE_KEY_PREFIX))).all()
+    # the stored JSON texts, decoded (base64 and manifest entry) once per distinct text: every
+    # render and every load of the case view reads the installed templates
+    raw = cast(Setting.value, String)
+    rows = s.exec(select(Setting.key, raw).where(ruleset.prefix_range(Setting.key, TEMPLATE_KEY_PREFIX))
+                  .order_by(Setting.key)).all()
     found = {}
-    for row in rows:
-        problems: list[str] = []
-        value = row.value if isinstance(row.value, dict) else {}
-        entry = parse_entry(value.get("entry") or {}, f"已安装模板“{row.key}”", problems)
-        try:
-            data = base64.b64decode(str(value.get("docx", "")), validate=True)
-        except (binascii.Error, ValueError):
-            data = b""
-        if entry is None or problems or not data:
-            continue  # a damaged row falls back to the shipped template rather than failing every render
-        found[entry.id] = (entry, data)
+    for key, text in rows:
+        template = installed_template(key, text)
+        if template is not None:
+            found[template[0].id] = template
     return found
+
+
+@lru_cache(maxsize=128)  # a county installs the whole set, about 50 templates of 20-40 KB
+def installed_template(key: str, text: str) -> tuple[TemplateEntry, bytes] | None:
+    """One stored template row (key and stored JSON text); None when damaged."""
+    problems: list[str] = []
+    stored = json.loads(text)
+    value = stored if isinstance(stored, dict) else {}
+    entry = parse_entry(value.get("entry") or {}, f"已安装模板“{key}”", problems)
+    try:
+        data = base64.b64decode(str(value.get("docx", "")), validate=True)
+    except (binascii.Error, ValueError):
+        data = b""
+    if entry is None or problems or not data:
+        return None  # a damaged row falls back to the shipped template rather than failing every render
+    return entry, data
 
 
 def registry(store: Store) -> Registry:

@@ -9,11 +9,13 @@ rules texts (`rules install`, or pushed down in bundles and set-up packages) liv
 from __future__ import annotations
 
 import hashlib
+import json
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from sqlalchemy import String, and_, cast, or_
 from sqlmodel import Session, select
 
 from app.domain.calendar import HolidayYear, WorkCalendar, parse_holiday_year
@@ -27,6 +29,7 @@ from app.storage.store import Store
 
 HOLIDAY_KEY_PREFIX = "holiday_year:"
 RULES_KEY_PREFIX = "rules_file:"
+DUE_SOON_KEY = "due_soon_working_days"
 RULES_FILES = ("workflow.toml", "sanctions.toml")
 RULES_TITLES = {"workflow.toml": "办案流程规则", "sanctions.toml": "处分种类规则"}
 MAX_RULES_BYTES = 1024 * 1024
@@ -222,22 +225,53 @@ def warm_shipped() -> None:
     shipped_catalog(rules / "sanctions.toml")
 
 
-def load_in(s: Session) -> RuleSet:
-    rules = resources_dir() / "rules"
-    years = dict(shipped_holidays(resources_dir() / "holidays"))
-    years.update(stored_holidays_in(s))
-    stored = stored_texts(s)
+def prefix_range(column, prefix: str):
+    """`column` starts with `prefix`, as a range the primary-key index answers (a LIKE cannot use it
+    and reads every row, the installed templates' large values included)."""
+    return and_(column >= prefix, column < prefix[:-1] + chr(ord(prefix[-1]) + 1))
+
+
+def rules_inputs(s: Session) -> tuple[tuple[str, str], ...]:
+    """The stored settings a RuleSet is made from, as their stored JSON texts: one indexed query,
+    nothing decoded. These texts are the cache key of `ruleset_from`, so any change to one of
+    them — typed here, installed, or arriving in a bundle, by this process or another — makes a
+    new RuleSet on the next load."""
+    raw = cast(Setting.value, String)
+    rows = s.exec(select(Setting.key, raw).where(or_(prefix_range(Setting.key, HOLIDAY_KEY_PREFIX),
+                                                      prefix_range(Setting.key, RULES_KEY_PREFIX),
+                                                      Setting.key == DUE_SOON_KEY))).all()
+    return tuple(sorted((key, text) for key, text in rows))
+
+
+@lru_cache(maxsize=8)
+def ruleset_from(inputs: tuple[tuple[str, str], ...], resources: Path) -> RuleSet:
+    """The RuleSet of those stored settings over the shipped files of `resources`."""
+    values = {key: json.loads(text) for key, text in inputs}
+    years = dict(shipped_holidays(resources / "holidays"))
+    for key, value in values.items():
+        if key.startswith(HOLIDAY_KEY_PREFIX):
+            year = int(key.removeprefix(HOLIDAY_KEY_PREFIX))
+            years[year] = parse_holiday_year(value, f"数据库中的{year}年节假日表", expected_year=year)
+    stored = {name: text for key, text in values.items() if key.startswith(RULES_KEY_PREFIX)
+              and (name := key.removeprefix(RULES_KEY_PREFIX)) in RULES_FILES and isinstance(text, str)}
+    rules = resources / "rules"
     workflow = parse_text("workflow.toml", stored["workflow.toml"]) if "workflow.toml" in stored \
         else shipped_workflow(rules / "workflow.toml")
     catalog = parse_text("sanctions.toml", stored["sanctions.toml"]) if "sanctions.toml" in stored \
         else shipped_catalog(rules / "sanctions.toml")
-    row = s.get(Setting, "due_soon_working_days")
     return RuleSet(
         workflow=workflow,
         catalog=catalog,
         calendar=WorkCalendar(years),
-        due_soon_wd=int(row.value if row is not None else workflow.due_soon_wd),
+        due_soon_wd=int(values[DUE_SOON_KEY] if DUE_SOON_KEY in values else workflow.due_soon_wd),
     )
+
+
+def load_in(s: Session) -> RuleSet:
+    """The rules the store works by. Parsed once per distinct stored rules/holiday settings (a
+    frozen RuleSet shared by every caller): each action and each reload of the case view loads
+    them, and parsing them again each time was most of a small action's work."""
+    return ruleset_from(rules_inputs(s), resources_dir())
 
 
 def load(store: Store) -> RuleSet:

@@ -164,7 +164,7 @@ class CaseViewPage(QWidget):
         self.guidance_button = QPushButton()
         self.guidance_button.setObjectName("toggle_guidance")
         self.guidance_button.setCheckable(True)
-        self.guidance_button.toggled.connect(self.set_guidance_hidden)
+        self.guidance_button.toggled.connect(self.on_guidance_toggled)
         head = QHBoxLayout()
         head.addWidget(self.back_button)
         head.addSpacing(8)
@@ -259,6 +259,9 @@ class CaseViewPage(QWidget):
         self.guidance_button.blockSignals(False)
         self.guidance_button.setText("显示办理指导" if hidden else "收起办理指导")
         self.guidance_button.setToolTip("右侧的办理指导、线索和人员、办理记录；收起后本环节占满宽度，下次打开案件时保持。")
+
+    def on_guidance_toggled(self, hidden: bool) -> None:
+        self.set_guidance_hidden(hidden)
         self.ui_settings().setValue(GUIDANCE_HIDDEN, hidden)
 
     def open_map(self) -> None:
@@ -336,7 +339,10 @@ class CaseViewPage(QWidget):
         clue_no = f"线索编号 {shown['clue_number']} · " if shown["clue_number"] != shown["number"] else ""
         self.meta.setText(f"{clue_no}{shown['source']} · 收件 {shown['received_on']} · 当前：{shown['stage']['title']} › "
                           f"{step['title']}{visit}，{step['entered_on']} 起")
-        self.stage_bar.set_case(shown["stage_path"], shown["stage"]["id"], shown["terminal"])
+        stage = (shown["stage_path"], shown["stage"]["id"], shown["terminal"])
+        if previous is None or stage != (previous.shown["stage_path"], previous.shown["stage"]["id"],
+                                         previous.shown["terminal"]):
+            self.stage_bar.set_case(*stage)
         if previous is None or previous.shown["deadlines"] != shown["deadlines"]:
             self.render_chips()
         warnings = list(shown["warnings"])

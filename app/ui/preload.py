@@ -28,6 +28,7 @@ MODULES = (
     "app.services.cases",  # what the pages built with the main window import
     "app.services.case_details",
     "app.services.sync",
+    "app.services.documents",  # docxtpl, python-docx, lxml: the first case opened lists its documents
     "app.ui.main_window",  # the window and its pages (module-level Qt values only, no widgets)
 )
 
