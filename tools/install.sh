@@ -17,6 +17,8 @@ debs=(
 if [ "${1:-}" = "--test" ]; then debs+=(age); fi
 # a real word processor for the document tests: LibreOffice converts the rendered .docx to PDF, pdftotext reads it
 if [ "${1:-}" = "--test" ]; then debs+=(libreoffice-writer-nogui poppler-utils); fi
+# the journey suite (tests/journey): a virtual X server, a window manager, real input, keyboard maps
+if [ "${1:-}" = "--test" ]; then debs+=(xvfb openbox xdotool x11-utils x11-xserver-utils); fi
 missing=()
 for pkg in "${debs[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -862,6 +862,7 @@ class CaseViewPage(QWidget):
             if action["type"] == "set_fields":
                 self.saved_values.update(action["values"])
                 self.fields_saved = True
+                self.update_dirty()
             self.after_write(notice, then)
 
         self.ctx.runner.run(run, on_done=done, on_error=self.on_refused, label="正在保存……", parent=self)
