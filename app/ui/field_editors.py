@@ -153,13 +153,8 @@ class DateEditor(FieldEditor):
         self.pick.setToolTip("从日历中选择日期")
         self.pick.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.pick.setStyleSheet("QToolButton::menu-indicator { image: none; width: 0px; }")
-        self.calendar = QCalendarWidget()
-        self.calendar.setGridVisible(True)
-        self.calendar.clicked.connect(self.picked)
+        self.calendar: QCalendarWidget | None = None  # built on first use: a case step has several dates
         menu = QMenu(self.pick)
-        action = QWidgetAction(menu)
-        action.setDefaultWidget(self.calendar)
-        menu.addAction(action)
         menu.aboutToShow.connect(self.sync_calendar)
         self.pick.setMenu(menu)
         self.today_button = QToolButton()
@@ -171,6 +166,13 @@ class DateEditor(FieldEditor):
         self.row.addStretch(1)
 
     def sync_calendar(self) -> None:
+        if self.calendar is None:
+            self.calendar = QCalendarWidget()
+            self.calendar.setGridVisible(True)
+            self.calendar.clicked.connect(self.picked)
+            action = QWidgetAction(self.pick.menu())
+            action.setDefaultWidget(self.calendar)
+            self.pick.menu().addAction(action)
         try:
             current = parse_date_text(self.edit.text())
         except ValueError:
