@@ -15,7 +15,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QRect, QSize
+from PySide6.QtCore import QObject, QSize
 from PySide6.QtWidgets import QApplication, QWidget
 
 from app.paths import StorePaths, store_paths
@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # the main window and its pages load after unlock, not at sta
 
 SETUP, LOCKED, UNLOCKED = "setup", "locked", "unlocked"
 MAIN_SIZE = QSize(1366, 768)
+FRAME_ALLOWANCE = QSize(16, 48)  # a window manager's borders and title bar around the main size
 MAX_MODAL_CLOSES = 10
 
 
@@ -49,6 +50,23 @@ def preload_services() -> tuple:
     from app.services import setup, unlock
 
     return setup, unlock
+
+
+def show_in_place(window: QWidget, previous: QWidget | None) -> None:
+    """Show `window` where the screen it replaces was, maximised if that was; a first window at the
+    main size, or maximised on a screen no larger than that (a 1366×768 office PC), where a window
+    of the main size would push its title bar or status bar off the screen."""
+    if previous is not None and not previous.isMaximized():
+        window.setGeometry(previous.geometry())
+        window.show()
+        return
+    screen = QApplication.primaryScreen()
+    room = screen.availableGeometry().size() if screen is not None else MAIN_SIZE + FRAME_ALLOWANCE
+    if previous is not None or not room.expandedTo(MAIN_SIZE + FRAME_ALLOWANCE) == room:
+        window.showMaximized()
+        return
+    window.resize(MAIN_SIZE)
+    window.show()
 
 
 class AppController(QObject):
@@ -99,39 +117,35 @@ class AppController(QObject):
         if self.state == UNLOCKED or practice == self.practice:
             return
         old = [w for w in (self.unlock_window, self.wizard) if w is not None]
-        geometry = old[0].geometry() if old else None
+        previous = old[0] if old else None
         self.unlock_window = self.wizard = None
         self.practice = practice
         self.preferred_account = None
         # the new screen first, so the application never runs out of visible windows
         if self.paths.exists():
-            self.show_unlock(geometry)
+            self.show_unlock(previous)
         elif practice:
-            self.show_practice_setup(geometry)
+            self.show_practice_setup(previous)
         else:
             self.show_setup()
         for window in old:
             window.hide()
             window.deleteLater()
 
-    def show_practice_setup(self, geometry: QRect | None = None):
+    def show_practice_setup(self, previous: QWidget | None = None):
         from app.ui.pages.practice_setup import PracticeSetupWindow
 
         self.state = SETUP
         window = PracticeSetupWindow(self.paths, self.runner, self.prompter)
-        self.present_entry(window, geometry)
+        self.present_entry(window, previous)
         self.wizard = window
         return window
 
-    def present_entry(self, window, geometry: QRect | None) -> None:
+    def present_entry(self, window, previous: QWidget | None) -> None:
         """Show an unlock or practice set-up window where the previous screen was."""
         window.sig_unlocked.connect(self.on_unlocked)
         window.sig_mode_requested.connect(self.switch_mode)
-        if geometry is not None:
-            window.setGeometry(geometry)
-        else:
-            window.resize(self.main_size())
-        window.show()
+        show_in_place(window, previous)
 
     # --- screens ----------------------------------------------------------------------
 
@@ -152,10 +166,10 @@ class AppController(QObject):
         else:
             self.on_unlocked(store, ())
 
-    def show_unlock(self, geometry: QRect | None = None) -> UnlockWindow:
+    def show_unlock(self, previous: QWidget | None = None) -> UnlockWindow:
         window = UnlockWindow(self.paths, self.runner, self.prompter, preferred_account=self.preferred_account,
                               practice=self.practice)
-        self.present_entry(window, geometry)
+        self.present_entry(window, previous)
         self.unlock_window = window
         self.state = LOCKED
         window.load_accounts()
@@ -178,15 +192,11 @@ class AppController(QObject):
         session.sig_lock_requested.connect(self.lock)
         session.sig_restore_requested.connect(self.restore)
         session.sig_settings_changed.connect(self.apply_settings)
-        if self.unlock_window is not None:
-            window.setGeometry(self.unlock_window.geometry())
-        else:
-            window.resize(self.main_size())
         if self.practice:
             from app.ui.pages.practice_setup import PRACTICE_BANNER_STYLE, PRACTICE_BANNER_TEXT
 
             window.show_banner(PRACTICE_BANNER_TEXT, PRACTICE_BANNER_STYLE)
-        window.show()
+        show_in_place(window, self.unlock_window)
         self.close_entry_windows()
         self.store, self.session, self.main_window = store, session, window
         self.state = UNLOCKED
@@ -235,7 +245,7 @@ class AppController(QObject):
     def fail_to_unlock_screen(self, message: str) -> None:
         if self.unlock_window is None:
             wizard = self.wizard
-            self.show_unlock(wizard.geometry() if wizard is not None else None)
+            self.show_unlock(wizard)
             if wizard is not None:
                 wizard.hide()
                 wizard.deleteLater()
@@ -256,10 +266,6 @@ class AppController(QObject):
         if modal is not None:
             modal.raise_()
             modal.activateWindow()
-
-    def main_size(self) -> QSize:
-        screen = QApplication.primaryScreen()
-        return MAIN_SIZE.boundedTo(screen.availableGeometry().size()) if screen is not None else MAIN_SIZE
 
     def apply_settings(self, values) -> None:
         timeout = self.idle_ms if self.idle_ms is not None else values.auto_lock_minutes * 60_000
@@ -294,7 +300,7 @@ class AppController(QObject):
         close_out_documents(store)
         self.drafts[self.draft_key(store)] = window.collect_drafts()
         # the unlock screen first, so the application never runs out of visible windows
-        unlock_window = self.show_unlock(window.geometry())
+        unlock_window = self.show_unlock(window)
         window.dispose()
         session.deleteLater()
         store.close()

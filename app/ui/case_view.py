@@ -21,7 +21,7 @@ import html
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QSettings, Qt, QUrl, Signal
+from PySide6.QtCore import QSettings, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -71,6 +71,7 @@ DRAFT_KEY = "case"
 SECTION_HEADS = (("what", "做什么"), ("why", "为什么"), ("how", "怎么做"), ("mistakes", "常见错误"))
 FIELD_PROBLEMS = ("field_invalid", "field_unknown", "date_in_future")
 INTAKE_NOTE = "以下是登记线索时录入的信息，登记后不在此修改。"
+SHORT_TAG_CHARS = 4  # 必办, 按需办理: beside the item; longer notes go under it
 UI_SETTINGS_FILE = "screen.ini"
 GUIDANCE_HIDDEN = "case/guidance_hidden"
 
@@ -144,6 +145,8 @@ class CaseViewPage(QWidget):
         self.field_form: Form | None = None
         self.boxes: dict[str, tuple[QWidget, object]] = {}  # box name -> (widget, the data it shows)
         self.fields_saved = False  # the next load follows a save of the fields from this view
+        self.side_pending = False  # the tabs beside the step are to be brought up to date
+        self.side_shown: dict = {}  # what those tabs show now
         self.selected_item = None
         self.loading = False
 
@@ -316,7 +319,8 @@ class CaseViewPage(QWidget):
         if self.data is not None and self.editors:
             self.pending = self.changed_values() or None
         self.loading = True
-        self.ctx.runner.run(load, on_done=done, on_error=failed, label="正在载入案件……", parent=self)
+        self.ctx.runner.run(load, on_done=self.for_case(done), on_error=self.for_case(failed), label="正在载入案件……",
+                            parent=self)
 
     @property
     def step(self):
@@ -345,11 +349,11 @@ class CaseViewPage(QWidget):
             self.stage_bar.set_case(*stage)
         if previous is None or previous.shown["deadlines"] != shown["deadlines"]:
             self.render_chips()
-        warnings = list(shown["warnings"])
+        warnings = [w.rstrip("。") for w in shown["warnings"]]
         if shown["terminal"]:
-            warnings.insert(0, "本案办理流程已结束，只能查看。")
+            warnings.insert(0, "本案办理流程已结束，只能查看")
         elif not details.owned:
-            warnings.insert(0, "本案属于其他单位，本单位只能查看，不能办理。")
+            warnings.insert(0, "本案属于其他单位，本单位只能查看，不能办理")
         self.warning.setText("；".join(warnings) + "。" if warnings else "")
         self.warning.setVisible(bool(warnings))
         same_visit = (previous is not None and previous.shown["step"] == step
@@ -359,19 +363,33 @@ class CaseViewPage(QWidget):
             self.update_step(fields_saved)
         else:
             self.render_step()
-        if previous is None or (previous.details, previous.shown["persons"], previous.shown["sanctions"]) != \
-                (details, shown["persons"], shown["sanctions"]):
-            self.render_info()
-        if previous is None or previous.history != data.history:
-            self.history_model.set_rows(data.history)
         if not same_visit:
             self.selected_item = None
-            self.guidance.setHtml(guidance_html(self.step))
+        if not self.side_pending:
+            # the right-hand tabs in the next turn of the event loop: the step the user acts on is
+            # drawn first, and neither stretch of work holds the GUI thread long
+            self.side_pending = True
+            QTimer.singleShot(0, self, self.render_side)
         if pending and not same_visit:  # editors kept in place already hold the user's edits
             for key, value in pending["values"].items():
                 if key in self.editors:
                     self.editors[key].set_value(value)
             self.update_dirty()
+
+    def render_side(self) -> None:
+        """The tabs beside the step, each only when what it shows changed since it was last drawn."""
+        self.side_pending = False
+        if self.data is None:  # emptied for another case meanwhile; its own load draws them
+            return
+        shown, details = self.data.shown, self.data.details
+        info = (details, shown["persons"], shown["sanctions"])
+        if info != self.side_shown.get("info"):
+            self.render_info()
+        if self.data.history != self.side_shown.get("history"):
+            self.history_model.set_rows(self.data.history)
+        if shown["step"] != self.side_shown.get("step"):
+            self.guidance.setHtml(guidance_html(self.step))
+        self.side_shown = {"info": info, "history": self.data.history, "step": shown["step"]}
 
     def render_chips(self) -> None:
         self.chip_flow.clear()
@@ -523,11 +541,11 @@ class CaseViewPage(QWidget):
             note = "必办" if item.required else ("选择“" + "”“".join(needed_by[item.id]) + "”时必办") \
                 if item.id in needed_by else "按需办理"
             tag = QLabel(note)
-            tag.setWordWrap(True)
-            tag.setMaximumWidth(tag.fontMetrics().horizontalAdvance("中") * 9)
             tag.setStyleSheet(ERROR_STYLE if item.required and item.id not in done else HINT_STYLE)
             row.addWidget(check, 1)
-            row.addWidget(tag)
+            short = len(note) <= SHORT_TAG_CHARS
+            if short:
+                row.addWidget(tag)
             if item.help:
                 help_button = QToolButton()
                 help_button.setText("说明")
@@ -535,6 +553,11 @@ class CaseViewPage(QWidget):
                 help_button.clicked.connect(lambda _=False, it=item: self.show_item_help(it))
                 row.addWidget(help_button)
             column.addLayout(row)
+            if not short:
+                # which decisions need it: a line of its own under the item, not a squeezed column beside it
+                tag.setWordWrap(True)
+                tag.setContentsMargins(check.indicator_width(), 0, 0, 0)
+                column.addWidget(tag)
         return box
 
     def fields_box(self) -> QGroupBox:
@@ -686,7 +709,8 @@ class CaseViewPage(QWidget):
             number = f"，编号 {result.number}" if result.number else ""
             self.after_write(f"已生成《{result.title}》第{result.version}版{number}。{blanks}")
 
-        self.ctx.runner.run(run, on_done=done, on_error=self.on_refused, label=f"正在生成《{title}》……", parent=self)
+        self.ctx.runner.run(run, on_done=self.for_case(done), on_error=self.for_case(self.on_refused),
+                            label=f"正在生成《{title}》……", parent=self)
 
     def open_document(self, document_id: str) -> None:
         """A private plain copy for the word processor; changes come back when this window is active again."""
@@ -865,7 +889,13 @@ class CaseViewPage(QWidget):
                 self.update_dirty()
             self.after_write(notice, then)
 
-        self.ctx.runner.run(run, on_done=done, on_error=self.on_refused, label="正在保存……", parent=self)
+        self.ctx.runner.run(run, on_done=self.for_case(done), on_error=self.for_case(self.on_refused),
+                            label="正在保存……", parent=self)
+
+    def for_case(self, callback: Callable[[object], None]) -> Callable[[object], None]:
+        """`callback` for a background result, dropped if this view has moved on to another case."""
+        case_id = self.case_id
+        return lambda value: callback(value) if self.case_id == case_id else None
 
     def after_write(self, notice: str, then: Callable[[], None] | None = None) -> None:
         self.show_notice(notice)
@@ -982,5 +1012,30 @@ class CaseViewPage(QWidget):
 
     def restore_draft(self, draft: dict) -> None:
         self.pending = draft.get("pending")
+
+    def switch_to(self, case_id: str, draft: dict | None = None) -> None:
+        """Show another case in this view: emptying it costs far less than building a new one.
+        Results still on their way for the case shown before are dropped when they arrive."""
+        self.case_id = case_id
+        self.data = None
+        self.pending = draft.get("pending") if draft else None
+        self.step_content.setUpdatesEnabled(False)
+        clear_layout(self.step_column)
+        self.step_content.setUpdatesEnabled(True)
+        self.editors, self.checks, self.decision_buttons, self.decision_reasons = {}, {}, {}, {}
+        self.boxes, self.saved_values, self.document_buttons = {}, {}, {}
+        self.field_form = self.dirty_label = self.selected_item = None
+        self.fields_saved = False
+        self.side_shown = {}
+        self.chip_flow.clear()
+        self.chips = {}
+        for label in (self.title, self.meta):
+            label.setText("")
+        for label in (self.notice, self.refusal, self.warning):
+            label.hide()
+        clear_layout(self.info_form)
+        self.history_model.set_rows([])
+        self.guidance.clear()
+        self.reload()
 
 

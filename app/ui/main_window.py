@@ -87,7 +87,8 @@ class MainWindow(QMainWindow):
         self.titles = list(self.pages)
         for title in self.titles:
             self.nav.addItem(title)
-        self.case_view: CaseViewPage | None = None
+        self.case_view: CaseViewPage | None = None  # the view while a case is open
+        self.case_page: CaseViewPage | None = None  # the same view, kept once built
         self.return_row = 0
         self.nav.currentRowChanged.connect(self.on_nav)
         self.nav.itemClicked.connect(self.on_nav_clicked)
@@ -219,18 +220,22 @@ class MainWindow(QMainWindow):
     def show_case(self, case_id: str, draft: dict | None = None) -> CaseViewPage:
         if self.nav.currentRow() >= 0:
             self.return_row = self.nav.currentRow()
-        self.drop_case_view()
-        view = CaseViewPage(self.ctx, case_id)
-        if draft:
-            view.restore_draft(draft)
-        view.sig_back.connect(self.back_from_case)
-        self.stack.addWidget(view)
+        view = self.case_page
+        if view is None:  # built once, then reused for every case opened
+            view = CaseViewPage(self.ctx, case_id)
+            if draft:
+                view.restore_draft(draft)
+            view.sig_back.connect(self.back_from_case)
+            self.stack.addWidget(view)
+            self.case_page = view
+            view.reload()
+        else:
+            view.switch_to(case_id, draft)
         self.stack.setCurrentWidget(view)
         # the navigation keeps a current row while a case is open: focus landing on it then selects
         # nothing new, so it can never carry the user out of the case
         self.select_nav(self.return_row)
         self.case_view = view
-        view.reload()
         view.setFocus()
         return view
 
@@ -249,10 +254,8 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(page)
 
     def drop_case_view(self) -> None:
-        if self.case_view is not None:
-            self.stack.removeWidget(self.case_view)
-            self.case_view.deleteLater()
-            self.case_view = None
+        """No case is open any more; the view itself stays, hidden, for the next one."""
+        self.case_view = None
 
     # --- drafts across a lock ---------------------------------------------------------
 
@@ -339,5 +342,6 @@ class MainWindow(QMainWindow):
             self.stack.removeWidget(page)
             page.deleteLater()
         self.pages.built.clear()
+        self.case_page = None
         self.nav.clear()
         self.deleteLater()

@@ -130,13 +130,7 @@ def start_display() -> Display:
 
     try:
         wait_for(xvfb_up, 20, f"Xvfb on {name} answering", xvfb_log)
-        openbox_log = display.log_dir / "openbox.log"
-        display.processes.append(subprocess.Popen(["openbox", "--sm-disable"], env=env, stdout=subprocess.DEVNULL,
-                                                  stderr=openbox_log.open("w")))
-        # a window manager announces itself with this root property
-        wait_for(lambda: "window id" in subprocess.run(["xprop", "-root", "_NET_SUPPORTING_WM_CHECK"], env=env,
-                                                       capture_output=True, text=True).stdout,
-                 20, "openbox managing the screen", openbox_log)
+        start_window_manager(display, env)
     except BaseException:
         display.stop()
         raise
@@ -144,6 +138,31 @@ def start_display() -> Display:
     os.environ["QT_QPA_PLATFORM"] = "xcb"
     os.environ.pop("WAYLAND_DISPLAY", None)
     return display
+
+
+def start_window_manager(display: Display, env: dict, attempts: int = 3) -> None:
+    """openbox on the display, once it announces itself. On a loaded machine it has been seen to
+    start and then never take the screen, so a silent one is replaced, up to `attempts` times."""
+    log = display.log_dir / "openbox.log"
+
+    def managing() -> bool:
+        # a window manager announces itself with this root property
+        return "window id" in subprocess.run(["xprop", "-root", "_NET_SUPPORTING_WM_CHECK"], env=env,
+                                             capture_output=True, text=True).stdout
+
+    for attempt in range(1, attempts + 1):
+        openbox = subprocess.Popen(["openbox", "--sm-disable"], env=env, stdout=subprocess.DEVNULL,
+                                   stderr=log.open("a"))
+        display.processes.append(openbox)
+        try:
+            wait_for(managing, 20, "openbox managing the screen", log)
+            return
+        except RuntimeError:
+            if attempt == attempts:
+                raise
+            openbox.kill()
+            openbox.wait(timeout=5)
+            display.processes.remove(openbox)
 
 
 def xdotool(*args: str) -> None:
@@ -526,7 +545,10 @@ class User:
         for _ in range(40):
             need = self.gui(scroll_need, found)
             if need is None:
-                return self.gui(lambda: global_center(found.widget, part_rect(found)))
+                x, y = self.gui(lambda: global_center(found.widget, part_rect(found)))
+                if not self.gui(lambda: QGuiApplication.primaryScreen().geometry().contains(x, y)):
+                    raise AssertionError(f"{self.gui(found.describe)} is off the screen, at ({x}, {y})")
+                return x, y
             bar, pixels = need
             if not self.gui(bar.isVisible):
                 raise AssertionError(f"{self.gui(found.describe)} is outside its scroll area, which has no scroll bar")

@@ -48,6 +48,7 @@ def find_case(window, predicate) -> str:
 def open_case(window, predicate):
     view = window.open_case(find_case(window, predicate))
     assert view is not None and view.data is not None
+    QApplication.processEvents()  # the tabs beside the step are drawn in the next turn of the event loop
     return view
 
 
@@ -284,7 +285,7 @@ def test_admin_view_of_reporter_is_audited(qtbot, desk):
     assert len(events) == before + 1
     assert events[-1].entity == f"clue:{view.data.details.clue_id}" and dialog.edits["name"].text() not in events[-1].summary
     view.tabs.setCurrentIndex(2)
-    assert view.history_model.data(view.history_model.index(0, 2)) == "查看举报人信息"
+    qtbot.waitUntil(lambda: view.history_model.data(view.history_model.index(0, 2)) == "查看举报人信息", timeout=3000)
 
 
 def test_drafts_survive_auto_lock_and_come_back(qtbot, desk):

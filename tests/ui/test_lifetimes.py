@@ -124,3 +124,20 @@ def test_locking_while_pages_load_is_safe(qtbot, threaded_desk, prompter, raised
     unlock_with(controller, PASSWORD)
     qtbot.waitUntil(lambda: controller.main_window is not None and not runner.busy, timeout=20_000)
     assert prompter.errors == [] and raised == []
+
+
+def test_a_late_load_of_the_case_shown_before_is_dropped(qtbot, threaded_desk, prompter, raised):
+    """The case view is reused from case to case: what arrives for the previous one must not show."""
+    controller, runner = threaded_desk
+    wait_idle(qtbot, controller, runner)
+    window = controller.main_window
+    cases_page = window.show_page("案件")
+    qtbot.waitUntil(lambda: not runner.busy and cases_page.model.total > 1, timeout=20_000)
+    first, second = (cases_page.model.all_rows[i] for i in (0, 1))
+    view = window.open_case(first.case_id)
+    window.back_from_case()  # before the first case's load is back
+    assert window.open_case(second.case_id) is view
+    qtbot.waitUntil(lambda: not runner.busy and view.data is not None, timeout=20_000)
+    qtbot.wait(20)  # the tabs beside the step
+    assert view.data.shown["number"] == second.number and view.title.text().startswith(second.number)
+    assert prompter.errors == [] and raised == []

@@ -79,7 +79,8 @@ def test_staff_screens_hold_no_reporter_identity(qtbot, make_controller, desk_pa
     assert view is not None and view.data is not None and "被反映人标记丁" in " ".join(widget_texts(view))
     tabs = view.findChild(QTabWidget)
     tabs.setCurrentIndex(next(i for i in range(tabs.count()) if tabs.tabText(i) == "线索和人员"))
-    assert "＊＊＊" in " ".join(widget_texts(tabs.currentWidget()))  # the reporter row is there, masked
+    # the reporter row is there, masked (the tab is filled in the event-loop turn after the step)
+    qtbot.waitUntil(lambda: "＊＊＊" in " ".join(widget_texts(tabs.currentWidget())), timeout=3000)
     screenshot(window, "staff-case-reporter-masked", window=True)
     assert leaks(window) == []
     window.show_page("登记线索")

@@ -191,8 +191,11 @@ def test_register_dispose_verify_and_file_through_the_widgets(qtbot, unlocked, p
     assert filed.filed_on == date.today() and decision.approver == "刘党委书记"
     assert view.title.text().startswith("红星纪立〔")
     assert view.stage_bar.texts()[3] == "立案审查调查 当前"
-    history = [view.history_model.data(view.history_model.index(r, 2)) for r in range(view.history_model.rowCount())]
-    assert {"进入环节：审查调查", f"编立案号：{state['number']}"} <= set(history[:3])
+    def history():
+        return [view.history_model.data(view.history_model.index(r, 2)) for r in range(view.history_model.rowCount())]
+
+    qtbot.waitUntil(lambda: {"进入环节：审查调查", f"编立案号：{state['number']}"} <= set(history()[:3]), timeout=3000)
+    history = history()
     assert any(text.startswith("作出决定：批准立案") and "刘党委书记" in text for text in history)
     screenshot(window, "flow-3-filed", window=True)
 
