@@ -29,7 +29,7 @@ from app.ui.errors import error_message
 from app.ui.session import SessionContext
 from app.ui.table_models import AccountColumn, AccountTableModel
 from app.ui.theme import scaled_font
-from app.ui.widgets import Form, hint_label, message_label, password_edit, show_message
+from app.ui.widgets import FitScrollArea, Form, hint_label, message_label, password_edit, resize_within_screen, show_message
 
 ROLE_CHOICES = (("staff", "工作人员"), ("admin", "书记/管理员"))
 CHANGE_FIELDS = {"wrong_password": "old", "throttled": "old", "weak_password": "new", "same_password": "new"}
@@ -158,11 +158,15 @@ class AccountsDialog(QDialog):
 
         close = QPushButton("关闭")
         close.clicked.connect(self.accept)
+        body = QWidget()
+        body_column = QVBoxLayout(body)
+        body_column.setContentsMargins(0, 0, 0, 0)
+        body_column.addWidget(list_box, 1)
+        body_column.addWidget(add_box)
         column = QVBoxLayout(self)
-        column.addWidget(list_box, 1)
-        column.addWidget(add_box)
+        column.addWidget(FitScrollArea(body), 1)  # scrolls only on a low screen (1366×768 at 150 % is 910×512)
         column.addLayout(button_row(close))
-        self.resize(640, 600)
+        resize_within_screen(self, 640, 600)
         self.refresh()
 
     def refresh(self) -> None:

@@ -26,9 +26,14 @@ from app.ui.errors import error_message
 from app.ui.field_editors import DateEditor, ListEditor, LongTextEditor
 from app.ui.session import SessionContext
 from app.ui.theme import scaled_font
-from app.ui.widgets import Form, hint_label, message_label, show_message
+from app.ui.widgets import FitScrollArea, Form, hint_label, message_label, resize_within_screen, screen_room, show_message
 
 DIALOG_WIDTH = 560
+
+
+def dialog_width(dialog: QWidget) -> int:
+    room = screen_room(dialog)
+    return min(DIALOG_WIDTH, room.width() - 40) if room is not None else DIALOG_WIDTH
 
 
 class ActionDialog(QDialog):
@@ -59,15 +64,21 @@ class ActionDialog(QDialog):
         buttons.addStretch(1)
         buttons.addWidget(self.ok_button)
         buttons.addWidget(cancel)
-        column = QVBoxLayout(self)
+        body = QWidget()
+        column = QVBoxLayout(body)
+        column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.heading)
         column.addWidget(self.intro)
         column.addSpacing(6)
         column.addWidget(self.form)
         column.addWidget(self.message)
         column.addStretch(1)
-        column.addLayout(buttons)
-        self.setMinimumWidth(DIALOG_WIDTH)
+        outer = QVBoxLayout(self)
+        # the fields scroll when the screen is too low for them (1366×768 at 150 % is 910×512), rather
+        # than being squeezed to slivers by a dialog that Qt opens no taller than 2/3 of the screen
+        outer.addWidget(FitScrollArea(body), 1)
+        outer.addLayout(buttons)
+        self.setMinimumWidth(dialog_width(self))
 
     def set_intro(self, text: str) -> None:
         self.intro.setText(text)
@@ -112,7 +123,8 @@ class ActionDialog(QDialog):
             others.append(error_message(exc))
         if others:
             show_message(self.message, "未能保存：" + "；".join(others) + "。")
-        self.adjustSize()  # grow to show the whole message instead of clipping it
+        wanted = self.sizeHint()  # grow to show the whole message (as far as the screen allows; then it scrolls)
+        resize_within_screen(self, max(self.width(), wanted.width()), max(self.height(), wanted.height()))
 
 
 def date_problem(editor: DateEditor, what: str) -> str:
@@ -277,14 +289,19 @@ class ReporterDialog(QDialog):
         buttons.addStretch(1)
         buttons.addWidget(self.ok_button)
         buttons.addWidget(close)
-        column = QVBoxLayout(self)
+        body = QWidget()
+        column = QVBoxLayout(body)
+        column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(hint_label(
             ("本线索为实名举报。" if view.real_name else "本线索为匿名举报。")
             + "这次查看已记入审计日志。举报人信息不得写进任何流转文书，不得向被反映人透露。"))
         column.addWidget(self.form)
         column.addWidget(self.message)
-        column.addLayout(buttons)
-        self.setMinimumWidth(DIALOG_WIDTH)
+        column.addStretch(1)
+        outer = QVBoxLayout(self)
+        outer.addWidget(FitScrollArea(body), 1)  # scrolls on a low screen instead of squeezing the fields
+        outer.addLayout(buttons)
+        self.setMinimumWidth(dialog_width(self))
 
     def submit(self) -> None:
         store, clue_id = self.ctx.store, self.view.clue_id

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from app.ui.errors import error_message
 from app.ui.field_editors import text_lines
 from app.ui.session import SessionContext
-from app.ui.widgets import Form, hint_label, message_label, show_message
+from app.ui.widgets import FitScrollArea, Form, hint_label, message_label, screen_room, show_message
 
 FIELD_KEYS = {"holidays", "workdays", "year"}
 
@@ -68,14 +68,20 @@ class HolidayDialog(QDialog):
         buttons.addStretch(1)
         buttons.addWidget(self.save_button)
         buttons.addWidget(close)
-        column = QVBoxLayout(self)
+        body = QWidget()
+        column = QVBoxLayout(body)
+        column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(hint_label(
             "办案期限按工作日计算，须有当年的法定节假日和调休上班日。请照国务院办公厅当年的放假安排通知录入，保存后立即用于计算期限。"
             if editable else "随软件提供的年份来自 chinesecalendar；本单位录入的年份优先使用。"))
         column.addWidget(self.form)
         column.addWidget(self.message)
-        column.addLayout(buttons)
-        self.setMinimumWidth(620)
+        column.addStretch(1)
+        outer = QVBoxLayout(self)
+        outer.addWidget(FitScrollArea(body), 1)  # scrolls only on a low screen (1366×768 at 150 % is 910×512)
+        outer.addLayout(buttons)
+        room = screen_room(self)
+        self.setMinimumWidth(min(620, room.width() - 40) if room is not None else 620)
         self.load_year(self.year.value())
 
     def load_year(self, year: int) -> None:

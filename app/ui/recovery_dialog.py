@@ -22,7 +22,7 @@ from app.ui.errors import error_message
 from app.ui.prompter import Prompter
 from app.ui.tasks import TaskRunner
 from app.ui.theme import monospace_font
-from app.ui.widgets import Form, RecoveryCodePanel, hint_label, message_label, password_edit, show_message
+from app.ui.widgets import Form, RecoveryCodePanel, hint_label, message_label, password_edit, resize_within_screen, show_message
 
 # which field an error from unlock.recover belongs to
 RECOVER_FIELDS = {"bad_recovery_code": "code", "wrong_recovery_code": "code", "throttled": "code",
@@ -89,7 +89,7 @@ class RecoverDialog(QDialog):
         self.pages.addWidget(code_page)
         outer = QVBoxLayout(self)
         outer.addWidget(self.pages)
-        self.resize(680, 480)
+        resize_within_screen(self, 680, 480)
 
     def submit(self) -> None:
         self.form.clear_errors()

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from app.ui.table_models import RowTableModel
 from app.ui.theme import scaled_font
+from app.ui.widgets import resize_within_screen
 
 VERDICT_LABELS = {"correct": "正确", "acceptable": "可以接受", "wrong": "有误", "unanswered": "未作答"}
 VERDICT_COLOURS = {"correct": "#1e6b34", "acceptable": "#8a5a00", "wrong": "#b3261e", "unanswered": "#5f6368"}
@@ -86,7 +87,7 @@ class ScoreCardDialog(QDialog):
         super().__init__(parent)
         self.card = card
         self.setWindowTitle("练习成绩单")
-        self.setMinimumSize(900, 680)
+        resize_within_screen(self, 900, 680)  # no minimum beyond its contents: 1366×768 at 150 % is 910×512
         mode = "再练一次（只练失分的决定点）" if card["mode"] == "drill" else "完整练习"
         head = QLabel(f"{card['trainee']} · {card['scenario_title']}（{mode}）")
         head.setObjectName("score_head")

@@ -25,7 +25,16 @@ from app.paths import StorePaths
 from app.ui.errors import error_message
 from app.ui.prompter import Prompter
 from app.ui.tasks import TaskRunner
-from app.ui.widgets import Form, RecoveryCodePanel, hint_label, message_label, password_edit, show_message
+from app.ui.widgets import (
+    FitScrollArea,
+    Form,
+    RecoveryCodePanel,
+    hint_label,
+    message_label,
+    password_edit,
+    resize_within_screen,
+    show_message,
+)
 
 LEVELS = (("township", "乡镇纪委"), ("county", "县纪委"), ("city", "市纪委"))
 # which form field a set-up InputError code belongs to
@@ -66,7 +75,9 @@ class OfficePage(QWizardPage):
         self.level.currentIndexChanged.connect(self.on_level_changed)
         location = hint_label(f"数据保存位置：{paths.root}")
         location.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        column = QVBoxLayout(self)
+        content = QWidget()
+        column = QVBoxLayout(content)
+        column.setContentsMargins(0, 0, 0, 0)
         column.addLayout(package_row)
         column.addWidget(self.package_note)
         column.addWidget(self.package_message)
@@ -74,6 +85,10 @@ class OfficePage(QWizardPage):
         column.addWidget(self.form)
         column.addStretch(1)
         column.addWidget(location)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        self.scroll = FitScrollArea(content)  # scrolls on a low screen only: 1366×768 at 150 % is 910×512
+        outer.addWidget(self.scroll)
 
     def on_level_changed(self) -> None:
         city = self.level.currentData() == "city"
@@ -199,7 +214,23 @@ class SetupWizard(QWizard):
         self.office_id = self.addPage(self.office_page)
         self.account_id = self.addPage(self.account_page)
         self.recovery_id = self.addPage(self.recovery_page)
-        self.resize(760, 600)
+        resize_within_screen(self, 760, 600)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self.property("fitted_to_screen"):
+            self.setProperty("fitted_to_screen", True)
+            QTimer.singleShot(0, self, self.fit_office_page)  # once the pages are laid out at their width
+
+    def fit_office_page(self) -> None:
+        """Taller than 600 when the office page needs it, as far as the screen allows; below that it scrolls."""
+        area = self.office_page.scroll
+        content = area.widget()
+        need = content.heightForWidth(area.viewport().width()) if content.hasHeightForWidth() else -1
+        need = max(need, content.minimumSizeHint().height())
+        extra = need - area.viewport().height()
+        if extra > 0:
+            resize_within_screen(self, self.width(), self.height() + extra)
 
     def request(self):
         from app.services.setup import SetupRequest

@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QAbstractScrollArea,
@@ -352,6 +353,68 @@ def scroll_area(content: QWidget) -> QScrollArea:
     return scroll
 
 
+def screen_room(widget: QWidget) -> QSize | None:
+    """The available size of the screen `widget` (or its parent) is on, in logical pixels."""
+    screen = widget.screen() or QGuiApplication.primaryScreen()
+    if widget.parentWidget() is not None and widget.parentWidget().screen() is not None:
+        screen = widget.parentWidget().screen()
+    return screen.availableGeometry().size() if screen is not None else None
+
+
+def resize_within_screen(window: QWidget, width: int, height: int) -> None:
+    """`window.resize(width, height)`, but never larger than the screen leaves room for (a window
+    frame and the task bar included), so at 125 % or 150 % scaling nothing opens off the screen."""
+    room = screen_room(window)
+    if room is not None:
+        width, height = min(width, room.width() - 40), min(height, room.height() - 60)
+    window.resize(width, height)
+
+
+class FitScrollArea(QScrollArea):
+    """A frameless vertical scroll area for a dialog's body: it asks for the whole height of its
+    content, so the dialog opens showing everything where the screen has room, but can shrink
+    below it (and scroll) on a small logical screen: 1366×768 at 150 % is 910×512."""
+
+    MIN_LINES = 8
+
+    def __init__(self, content: QWidget, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.setWidget(content)
+        content.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+            self.updateGeometry()  # the content grew or shrank: the dialog's layout asks again
+        return super().eventFilter(watched, event)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        window = self.window()
+        if window.property("fitted_to_screen") or window.testAttribute(Qt.WidgetAttribute.WA_Resized):
+            return  # sized already, by this or by its own code
+        window.setProperty("fitted_to_screen", True)
+        # Qt opens a dialog at most 2/3 of the screen high: use the screen's height before scrolling
+        wanted = window.sizeHint()
+        resize_within_screen(window, max(window.width(), wanted.width()), max(window.height(), wanted.height()))
+
+    def sizeHint(self) -> QSize:
+        content = self.widget()
+        hint = content.sizeHint()
+        bar = self.verticalScrollBar().sizeHint().width()
+        # the height its wrapped lines need at the width the dialog will have (at least its minimum)
+        width = max(hint.width(), self.minimumWidth() - bar, self.window().minimumWidth() - 24 - bar,
+                    self.width() - bar if self.isVisible() else 0)
+        height = content.heightForWidth(width) if content.hasHeightForWidth() else hint.height()
+        return QSize(hint.width() + bar, max(height, content.minimumSizeHint().height()))
+
+    def minimumSizeHint(self) -> QSize:
+        content = self.widget().minimumSizeHint()
+        lines = self.fontMetrics().lineSpacing() * self.MIN_LINES
+        return QSize(content.width() + self.verticalScrollBar().sizeHint().width(), min(content.height(), lines))
+
+
 def data_table(model, *, stretch: int | None = None, name: str = "") -> QTableView:
     """A read-only, row-selecting table over `model`; Enter or a double click emits `activated`."""
     table = QTableView()
@@ -375,11 +438,75 @@ def data_table(model, *, stretch: int | None = None, name: str = "") -> QTableVi
     return table
 
 
+class ColumnFitter(QObject):
+    """Keeps a table's sized columns inside its viewport: when the stretching column would have to
+    shrink below a few characters (a narrow window, 125 % or 150 % scaling), the sized columns give
+    up width in proportion instead of pushing the table into a horizontal scroll bar. With room
+    again they go back to their widths; a width the user drags a column to becomes its width."""
+
+    STRETCH_CHARS = 6  # what the stretching column keeps at least
+    MIN_CHARS = 2  # what a sized column keeps at least
+
+    def __init__(self, table: QTableView):
+        super().__init__(table)
+        self.table = table
+        self.widths: dict[int, int] = {}
+        self.busy = False
+        table.viewport().installEventFilter(self)
+        table.horizontalHeader().sectionResized.connect(self.on_resized)
+
+    def em(self) -> int:
+        return self.table.fontMetrics().horizontalAdvance("中")
+
+    def stretching(self, column: int) -> bool:
+        header = self.table.horizontalHeader()
+        if header.sectionResizeMode(column) == QHeaderView.ResizeMode.Stretch:
+            return True
+        last = max((c for c in range(header.count()) if not header.isSectionHidden(c)), default=-1)
+        return header.stretchLastSection() and column == last
+
+    def on_resized(self, column: int, _old: int, new: int) -> None:
+        if not self.busy and column in self.widths and not self.stretching(column):
+            self.widths[column] = new  # the user's choice
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.Resize:
+            self.fit()
+        return False
+
+    def fit(self) -> None:
+        header = self.table.horizontalHeader()
+        if header.count() == 0:
+            return
+        shown = [c for c in range(header.count()) if not header.isSectionHidden(c)]
+        sized = {c: w for c, w in self.widths.items() if c in shown and not self.stretching(c)}
+        fixed = sum(header.sectionSize(c) for c in shown if c not in sized and not self.stretching(c))
+        stretch = self.em() * self.STRETCH_CHARS * sum(1 for c in shown if self.stretching(c))
+        room = self.table.viewport().width() - fixed - stretch
+        wanted = sum(sized.values())
+        scale = 1.0 if wanted <= 0 or room >= wanted else max(room, 0) / wanted
+        least = self.em() * self.MIN_CHARS + 8
+        if header.minimumSectionSize() > least:
+            header.setMinimumSectionSize(least)  # the style's minimum fits fewer columns than a narrow screen needs
+        self.busy = True
+        try:
+            for column, width in sized.items():
+                target = width if scale >= 1.0 else max(int(width * scale), least)
+                if header.sectionSize(column) != target:
+                    header.resizeSection(column, target)
+        finally:
+            self.busy = False
+
+
 def fit_columns(table: QTableView, widths: dict[int, int]) -> None:
-    """Column widths in characters of the table's font, so they scale with DPI and font size."""
+    """Column widths in characters of the table's font, so they scale with DPI and font size; on a
+    narrow screen they shrink rather than make the table scroll sideways (ColumnFitter)."""
     em = table.fontMetrics().horizontalAdvance("中")
+    fitter = table.findChild(ColumnFitter) or ColumnFitter(table)
     for column, chars in widths.items():
+        fitter.widths[column] = em * chars + 16
         table.setColumnWidth(column, em * chars + 16)
+    fitter.fit()
 
 
 def fit_height(table: QTableView, max_rows: int) -> None:
@@ -404,9 +531,19 @@ def dialog_layout(dialog: QDialog, accept_text: str, widgets: list[QWidget], min
     buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
     buttons.accepted.connect(dialog.accept)
     buttons.rejected.connect(dialog.reject)
+    body = QWidget()
+    body_column = QVBoxLayout(body)
+    body_column.setContentsMargins(0, 0, 0, 0)
+    for widget in widgets:
+        body_column.addWidget(widget)
+    body_column.addStretch(1)
     column = QVBoxLayout(dialog)
     column.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)  # wrapped hints keep their height
-    for widget in widgets:
-        column.addWidget(widget)
+    scroll = FitScrollArea(body)  # scrolls only where the screen is too low for it
+    column.addWidget(scroll, 1)
     column.addWidget(buttons)
-    dialog.setMinimumWidth(min_width)
+    # on the body, not the dialog: SetMinimumSize would replace the dialog's own minimum width
+    room = screen_room(dialog)
+    margins = column.contentsMargins()
+    width = min(min_width, room.width() - 40) if room is not None else min_width
+    scroll.setMinimumWidth(width - margins.left() - margins.right())

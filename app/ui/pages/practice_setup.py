@@ -9,6 +9,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
+    QSpacerItem,
     QVBoxLayout,
     QWidget,
 )
@@ -19,7 +21,7 @@ from app.ui.errors import error_message
 from app.ui.prompter import Prompter
 from app.ui.tasks import TaskRunner
 from app.ui.theme import scaled_font
-from app.ui.widgets import Form, hint_label, message_label, password_edit, show_message
+from app.ui.widgets import Form, hint_label, message_label, password_edit, scroll_area, show_message
 
 PRACTICE_BANNER_STYLE = ("QLabel { background: #ffe3c2; color: #7a3300; border-bottom: 3px solid #e8590c;"
                          " padding: 6px 12px; font-weight: bold; }")
@@ -98,19 +100,50 @@ class PracticeSetupWindow(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(mode)
-        outer.addStretch(1)
+        content = QWidget()
+        content.setObjectName("practice_content")
+        middle = QVBoxLayout(content)
+        # the card is centred by a gap set from its height without messages (place_card), not by
+        # stretches: a message wrapping onto a second line then grows the card downwards only
+        self.top_gap = QSpacerItem(0, 12, QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
+        middle.addItem(self.top_gap)
         # in a row with stretches, not aligned: an aligned widget gets its size hint, which squashes
         # the word-wrapped hint and error lines of the form
         centred = QHBoxLayout()
         centred.addStretch(1)
         centred.addWidget(card)
         centred.addStretch(1)
-        outer.addLayout(centred)
-        outer.addSpacing(12)
-        outer.addWidget(location)
-        outer.addStretch(1)
+        middle.addLayout(centred)
+        middle.addSpacing(12)
+        middle.addWidget(location)
+        middle.addStretch(1)
+        scroll = scroll_area(content)  # scrolls on a low screen: 1366×768 at 150 % is 910×512
+        scroll.viewport().setAutoFillBackground(False)
+        content.setAutoFillBackground(False)
+        outer.addWidget(scroll, 1)
+        self.card, self.location, self.middle, self.scroll = card, location, middle, scroll
         self.setStyleSheet("PracticeSetupWindow { background: #fbf4ec; }")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.place_card()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.place_card()
+
+    def place_card(self) -> None:
+        if self.message.isVisible() or any(label.isVisible() for label in self.form.errors.values()):
+            return  # the card stays where it was while messages show
+        card = self.card.heightForWidth(self.card.width()) if self.card.hasHeightForWidth() else -1
+        card = max(card, self.card.sizeHint().height())
+        below = 12 + self.location.sizeHint().height() + self.middle.spacing() * 3
+        free = self.scroll.viewport().height() - card - below - self.middle.contentsMargins().top() * 2
+        gap = max(free // 2, 12)
+        if self.top_gap.sizeHint().height() != gap:
+            self.top_gap.changeSize(0, gap, QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
+            self.middle.invalidate()
 
     def submit(self) -> None:
         from app.domain.password_rule import password_problem

@@ -331,7 +331,8 @@ class PracticeTraineePage(QWidget):
         self.side = QTextBrowser()
         self.side.setObjectName("practice_side")
         self.side.setStyleSheet(SIDE_STYLE)
-        self.side.setMinimumWidth(300)
+        # narrow enough that case and notes fit side by side at 150 % scaling; the splitter widens it
+        self.side.setMinimumWidth(self.fontMetrics().horizontalAdvance("中") * 10)
         self.case_holder = QWidget()
         self.case_layout = QVBoxLayout(self.case_holder)
         self.case_layout.setContentsMargins(0, 0, 0, 0)

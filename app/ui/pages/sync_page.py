@@ -27,7 +27,8 @@ from PySide6.QtWidgets import (
 from app.ui.errors import error_message
 from app.ui.session import SessionContext
 from app.ui.theme import monospace_font
-from app.ui.widgets import ERROR_STYLE, Form, data_table, dialog_layout, fit_columns, hint_label
+from app.ui.widgets import ERROR_STYLE, Form, data_table, dialog_layout, fit_columns, hint_label, scroll_area
+from app.ui.wrap_check import WrapCheckBox
 
 BUNDLE_FILTER = "纪案通数据包 (*.jab)"
 OTHER_FOLDER = "其他文件夹…"
@@ -121,11 +122,13 @@ class BundlesTab(QWidget):
         self.peer.setObjectName("sync_peer")
         self.drive = QComboBox()
         self.drive.setObjectName("sync_drive")
-        self.drive.setMinimumWidth(320)
+        for combo in (self.peer, self.drive):  # long office names and drive paths do not widen the page
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(12)
         self.drive.activated.connect(self.drive_chosen)
         rescan = QPushButton("重新检测U盘")
         rescan.clicked.connect(self.scan_drives)
-        self.full = QCheckBox("导出全部记录（不只是对方上次确认收到以来的变化）")
+        self.full = WrapCheckBox("导出全部记录（不只是对方上次确认收到以来的变化）")
         self.export_button = QPushButton("导出数据包")
         self.export_button.setObjectName("sync_export")
         self.export_button.clicked.connect(self.export)
@@ -647,12 +650,19 @@ class SyncPage(QWidget):
         fingerprint = QLabel()
         fingerprint.setObjectName("sync_fingerprint")
         fingerprint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        fingerprint.setWordWrap(True)
         from app.services import offices
 
         fingerprint.setText(f"本单位指纹：{offices.fingerprint(ctx.store).fingerprint}（与对方电话核对时读这6组数字）")
-        column = QVBoxLayout(self)
+        content = QWidget()
+        column = QVBoxLayout(content)
+        column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(fingerprint)
         column.addWidget(self.tabs, 1)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        # scrolls vertically when the screen is too low for the tabs (1366×768 at 150 % is 910×512)
+        outer.addWidget(scroll_area(content))
 
     def refresh(self) -> None:
         for tab in (self.bundles, self.offices, self.queue, self.transfers):
