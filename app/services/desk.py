@@ -51,7 +51,7 @@ class TodoItem:
     persons: tuple[str, ...]
     persons_in_effect: tuple[str, ...]
     step_title: str
-    waiting_for: str  # 待受理：决定是否受理 / 必办事项未完成（2项） / 待制作：… / 待审批（…） / …
+    waiting_for: str  # 待受理：决定是否受理 / 必办事项未完成（2项） / 待制作：… / 待作出决定（须经…审批） / …
     open_items: tuple[str, ...]  # the step's open required checklist items and documents
     due: date | None  # the earliest running deadline
     due_title: str
@@ -152,7 +152,8 @@ def waiting_for(wf: Workflow, step: Step, checklist: set[str], documents: set[st
     if items:
         return f"必办事项未完成（{len(items)}项）", open_items
     if step.decisions and all("approval" in d.requires for d in step.decisions):
-        return f"待审批（{'、'.join(dict.fromkeys(d.approver_role for d in step.decisions))}）", open_items
+        # the office still decides (and records the approval with it); nobody else is waited for
+        return f"待作出决定（须经{'、'.join(dict.fromkeys(d.approver_role for d in step.decisions))}审批）", open_items
     return "待作出决定", open_items
 
 

@@ -36,7 +36,28 @@ def dialog_width(dialog: QWidget) -> int:
     return min(DIALOG_WIDTH, room.width() - 40) if room is not None else DIALOG_WIDTH
 
 
-class ActionDialog(QDialog):
+class SavingDialog(QDialog):
+    """A dialog that will not close while its save runs: closed then, the result would find no one
+    to take it (app/ui/tasks.py drops it) and the case view would not show what was written."""
+
+    saving = False
+
+    def reject(self) -> None:
+        if not self.saving:
+            super().reject()
+
+    def run_save(self, fn, on_done, on_error) -> None:
+        self.saving = True
+
+        def finish(callback, value) -> None:
+            self.saving = False
+            callback(value)
+
+        self.ctx.runner.run(fn, on_done=lambda r: finish(on_done, r), on_error=lambda e: finish(on_error, e),
+                            label="正在保存……", parent=self)
+
+
+class ActionDialog(SavingDialog):
     """A form whose OK runs one workflow action on the case; `FIELD_OF` maps problem codes to fields."""
 
     sig_done = Signal(object)
@@ -102,7 +123,7 @@ class ActionDialog(QDialog):
             return cases.act(store, case_id, action)
 
         self.ok_button.setEnabled(False)
-        self.ctx.runner.run(run, on_done=self.on_done, on_error=self.on_error, label="正在保存……", parent=self)
+        self.run_save(run, self.on_done, self.on_error)
 
     def on_done(self, result) -> None:
         self.ok_button.setEnabled(True)
@@ -262,7 +283,7 @@ class ExtensionDialog(ActionDialog):
                 "reason": self.reason.value()}
 
 
-class ReporterDialog(QDialog):
+class ReporterDialog(SavingDialog):
     """举报人信息 for administrators: opening it is a view of the identity and is audited."""
 
     sig_done = Signal(object)
@@ -324,4 +345,4 @@ class ReporterDialog(QDialog):
             self.sig_done.emit(result)
 
         self.form.clear_errors()
-        self.ctx.runner.run(run, on_done=done, on_error=failed, label="正在保存……", parent=self)
+        self.run_save(run, done, failed)

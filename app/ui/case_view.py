@@ -116,9 +116,10 @@ def clear_layout(layout) -> None:
 
 
 def focusable(widget: QWidget):
-    """The enabled controls inside `widget` that Tab can reach, in creation order."""
+    """The enabled controls shown inside `widget` that Tab can reach, in creation order (not those of
+    boxes just replaced, which wait hidden for their deletion)."""
     return (w for w in widget.findChildren(QWidget)
-            if w.isEnabled() and w.focusPolicy().value & Qt.FocusPolicy.TabFocus.value)
+            if w.isEnabled() and w.isVisibleTo(widget) and w.focusPolicy().value & Qt.FocusPolicy.TabFocus.value)
 
 
 class CaseViewPage(QWidget):
@@ -139,16 +140,15 @@ class CaseViewPage(QWidget):
         self.decision_reasons: dict[str, QLabel] = {}
         self.chips: dict[str, DeadlineChip] = {}
         self.dialog = None
-        self.edit_sessions: list = []  # documents opened in the word processor from this screen
+        self.edit_sessions: list = []  # (case id, document_files.EditSession) opened in the word processor from here
         self.document_buttons: dict[str, QPushButton] = {}
         self.dirty_label: QLabel | None = None
         self.field_form: Form | None = None
         self.boxes: dict[str, tuple[QWidget, object]] = {}  # box name -> (widget, the data it shows)
         self.fields_saved = False  # the next load follows a save of the fields from this view
+        self.loading = False  # a load of the case is on its way (the practice screen waits for it)
         self.side_pending = False  # the tabs beside the step are to be brought up to date
         self.side_shown: dict = {}  # what those tabs show now
-        self.selected_item = None
-        self.loading = False
 
         self.back_button = QPushButton("← 返回（Esc）")
         self.back_button.setObjectName("case_back")
@@ -363,8 +363,6 @@ class CaseViewPage(QWidget):
             self.update_step(fields_saved)
         else:
             self.render_step()
-        if not same_visit:
-            self.selected_item = None
         if not self.side_pending:
             # the right-hand tabs in the next turn of the event loop: the step the user acts on is
             # drawn first, and neither stretch of work holds the GUI thread long
@@ -392,6 +390,7 @@ class CaseViewPage(QWidget):
         self.side_shown = {"info": info, "history": self.data.history, "step": shown["step"]}
 
     def render_chips(self) -> None:
+        self.release_focus(self.chip_box)
         self.chip_flow.clear()
         self.chips = {}
         wf = self.data.rules.workflow
@@ -445,9 +444,7 @@ class CaseViewPage(QWidget):
     def render_step(self) -> None:
         """A new step (or the first load): every box built, the panel shown from its top."""
         self.step_content.setUpdatesEnabled(False)
-        focused = QApplication.focusWidget()
-        if focused is not None and self.step_content.isAncestorOf(focused):
-            self.scroll.setFocus(Qt.FocusReason.OtherFocusReason)  # not to whatever Qt picks next, e.g. the navigation
+        self.release_focus(self.step_content)
         clear_layout(self.step_column)
         self.dirty_label = None
         self.field_form = None
@@ -467,6 +464,7 @@ class CaseViewPage(QWidget):
                 box = build()
                 self.boxes[name] = (box, key)
                 self.step_column.addWidget(box)
+                box.show()  # now, not when the layout gets to it: only a shown widget takes focus
         self.step_column.addStretch(1)
         self.step_content.setUpdatesEnabled(True)
         self.scroll.verticalScrollBar().setValue(0)
@@ -479,7 +477,14 @@ class CaseViewPage(QWidget):
             return
         boxes = self.step_boxes()
         if [name for name, _b, _k in boxes] != list(self.boxes):
+            # the step itself changed under the open visit (newer rules installed): all built
+            # again, the user's edits put back
+            edits = self.changed_values().get("values", {})
             self.render_step()
+            for fid, value in edits.items():
+                if fid in self.editors:
+                    self.editors[fid].set_value(value)
+            self.update_dirty()
             return
         scroll = self.scroll.verticalScrollBar().value()
         self.step_content.setUpdatesEnabled(False)
@@ -502,6 +507,7 @@ class CaseViewPage(QWidget):
             edits = self.changed_values().get("values", {})
         new = build()
         self.step_column.replaceWidget(old, new)
+        new.show()  # now, so that it can take the focus below
         self.boxes[name] = (new, key)
         if name == "fields":
             for fid, value in edits.items():
@@ -515,6 +521,13 @@ class CaseViewPage(QWidget):
             target.setFocus(Qt.FocusReason.OtherFocusReason)
         old.hide()
         old.deleteLater()
+
+    def release_focus(self, area: QWidget) -> None:
+        """Before `area`'s widgets are deleted: focus in it goes to the step's scroll area, not to
+        whatever Qt picks next (the navigation list, where a keystroke would leave the case)."""
+        focused = QApplication.focusWidget()
+        if focused is not None and area.isAncestorOf(focused):
+            self.scroll.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def focus_first_open(self) -> None:
         """The first thing to do on this step: an open checklist item, else its first enabled control."""
@@ -721,7 +734,7 @@ class CaseViewPage(QWidget):
         except Exception as exc:
             self.show_refusal(f"未能打开文书：{error_message(exc)}")
             return
-        self.edit_sessions.append(session)
+        self.edit_sessions.append((self.case_id, session))
         if self.open_external(session.path):
             # the desktop may accept the request and still find no program: say where the file is either way
             self.show_notice(f"正在用本机的文字处理软件打开《{session.title}》。如果没有打开，文件在：{session.path}")
@@ -740,7 +753,7 @@ class CaseViewPage(QWidget):
         """Files saved in the word processor since they were opened: keep them as new versions?"""
         from app.services import document_files
 
-        for index, session in enumerate(list(self.edit_sessions)):
+        for index, (case_id, session) in enumerate(list(self.edit_sessions)):
             if not document_files.changed_since_export(session):
                 continue
             if not self.ctx.prompter.confirm(self, f"《{session.title}》已在文字处理软件中修改并保存。要把修改后的文件存为新的一版吗？",
@@ -751,8 +764,11 @@ class CaseViewPage(QWidget):
             except Exception as exc:
                 self.show_refusal(f"未能保存修改后的文书：{error_message(exc)}")
                 continue
-            self.edit_sessions[index] = updated
-            self.after_write(f"已把修改后的《{row.title}》存为第{row.version}版。")
+            self.edit_sessions[index] = (case_id, updated)
+            if case_id == self.case_id and self.isVisible():
+                self.after_write(f"已把修改后的《{row.title}》存为第{row.version}版。")
+            else:  # a document of a case opened before: its lists reload, this view stays as it is
+                self.ctx.sig_data_changed.emit()
 
     def decisions_box(self) -> QGroupBox:
         wf = self.data.rules.workflow
@@ -789,6 +805,7 @@ class CaseViewPage(QWidget):
     # --- right-hand tabs -----------------------------------------------------------------
 
     def render_info(self) -> None:
+        self.release_focus(self.info_box)
         clear_layout(self.info_form)
         shown, details = self.data.shown, self.data.details
         flags = {p["name"]: p["flag_labels"] for p in shown["persons"]}
@@ -836,7 +853,6 @@ class CaseViewPage(QWidget):
             add("处分（处理）", f"{x['name']}（{state}）")
 
     def show_item_help(self, item) -> None:
-        self.selected_item = item
         self.guidance.setHtml(guidance_html(self.step, item))
         self.tabs.setCurrentWidget(self.guidance)
 
@@ -988,7 +1004,7 @@ class CaseViewPage(QWidget):
             return None
         dialog = ReporterDialog(self.ctx, view, self)
         dialog.sig_done.connect(lambda _r: self.after_write("已保存举报人信息。"))
-        dialog.finished.connect(lambda _code: self.reload())
+        dialog.rejected.connect(lambda: self.reload())  # the view itself is audited: the history shows it
         return self.open_dialog(dialog)
 
     # --- leaving and locking ---------------------------------------------------------------
@@ -1024,7 +1040,7 @@ class CaseViewPage(QWidget):
         self.step_content.setUpdatesEnabled(True)
         self.editors, self.checks, self.decision_buttons, self.decision_reasons = {}, {}, {}, {}
         self.boxes, self.saved_values, self.document_buttons = {}, {}, {}
-        self.field_form = self.dirty_label = self.selected_item = None
+        self.field_form = self.dirty_label = None
         self.fields_saved = False
         self.side_shown = {}
         self.chip_flow.clear()

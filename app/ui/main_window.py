@@ -162,12 +162,17 @@ class MainWindow(QMainWindow):
             self.select_nav(self.return_row)
             self.case_view.request_leave(lambda: self.leave_case(row))
             return
+        page = self.built_page(row)
+        if page is not None:
+            self.stack.setCurrentWidget(page)
+
+    def built_page(self, row: int) -> QWidget | None:
+        """The area at `row`, built if it was not yet; None after telling the user it could not be."""
         try:
-            page = self.pages[self.titles[row]]
+            return self.pages[self.titles[row]]
         except Exception as exc:  # noqa: BLE001 - a page that cannot be built must not take the window down
             self.ctx.prompter.error(self, f"“{self.titles[row]}”页面无法打开：{error_message(exc)}")
-            return
-        self.stack.setCurrentWidget(page)
+            return None
 
     def on_nav_clicked(self, item) -> None:
         """A click on the highlighted area while a case is open goes back to that area."""
@@ -244,13 +249,12 @@ class MainWindow(QMainWindow):
             self.case_view.request_leave(lambda: self.leave_case(self.return_row))
 
     def leave_case(self, row: int) -> None:
+        page = self.built_page(row)  # first: a page that cannot be built leaves the user in the case
+        if page is None:
+            self.select_nav(self.return_row)
+            return
         self.drop_case_view()
         self.select_nav(row)
-        try:
-            page = self.pages[self.titles[row]]
-        except Exception as exc:  # noqa: BLE001 - as in on_nav
-            self.ctx.prompter.error(self, f"“{self.titles[row]}”页面无法打开：{error_message(exc)}")
-            return
         self.stack.setCurrentWidget(page)
 
     def drop_case_view(self) -> None:

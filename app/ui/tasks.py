@@ -3,8 +3,9 @@
 A task is a plain function, either without arguments or `fn(progress, cancelled)` where
 `progress(done, total, label)` reports and `cancelled()` tells whether the user pressed 取消.
 Its result or exception comes back on the GUI thread — unless the widget that started it (`parent`)
-has been deleted meanwhile (a lock, a page switch, a case closed): then it is dropped, since
-nothing is left to show it on. All tasks share one worker thread, so database writes never race
+has been deleted meanwhile (the window disposed at a lock, a dialog closed): then it is dropped,
+since nothing is left to show it on. (The case view, reused from case to case, drops results for
+a case it no longer shows by itself: `CaseViewPage.for_case`.) All tasks share one worker thread, so database writes never race
 each other. A progress dialog appears only when a task with a label
 runs longer than `show_after_ms`. With `sync=True` (tests) the task runs inline.
 """

@@ -82,7 +82,7 @@ def test_a_new_clue_waits_for_acceptance_and_open_items_are_counted(store):
     for checked in ruleset.load(store).workflow.steps["prelim_verify"].checklist:
         cases.act(store, verifying, {"type": "complete_item", "item_id": checked.id}, today=today)
     item = row(desk.desk(store, today=today), verifying)
-    assert (item.waiting_for, item.open_items) == ("待审批（乡镇纪委书记）", ())
+    assert (item.waiting_for, item.open_items) == ("待作出决定（须经乡镇纪委书记审批）", ())
     disposing = walk(store, RECEIVED, ("accept",), today=today)
     assert row(desk.desk(store, today=today), disposing).waiting_for == "待作出处置决定"
 
@@ -142,7 +142,7 @@ def test_a_required_document_not_yet_made_is_what_the_step_waits_for(store):
     step = replace(wf.steps["filing"], documents=(DocumentRef("filing_decision", "立案决定书", True),))
     label, open_items = desk.waiting_for(wf, step, {i.id for i in step.checklist}, set(), False)
     assert (label, open_items) == ("待制作：立案决定书", ("制作立案决定书",))
-    assert desk.waiting_for(wf, step, {i.id for i in step.checklist}, {"filing_decision"}, False)[0] == "待审批（乡镇党委书记）"
+    assert desk.waiting_for(wf, step, {i.id for i in step.checklist}, {"filing_decision"}, False)[0] == "待作出决定（须经乡镇党委书记审批）"
 
 
 def test_county_shelved_and_effect_periods(store):

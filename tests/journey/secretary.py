@@ -71,6 +71,19 @@ class Secretary:
 
         self.user.wait_until(there, 3, f"the case at “{heading}” after {after}", self.user.where)
         self.no_message(after)
+
+        def focus() -> str:
+            focused = QApplication.focusWidget()
+            view = self.user.controller.main_window.case_view
+            inside = focused is not None and (focused is view or view.isAncestorOf(focused))
+            active = QApplication.activeWindow()
+            return "" if inside else (f"{type(focused).__name__} “{focused.objectName() if focused else ''}”, "
+                                      f"active window {type(active).__name__} “{active.windowTitle() if active else ''}”")
+
+        # keyboard focus stays in the case (once the window is active again after a dialog): where
+        # it fell before, a keystroke could leave the case
+        self.user.wait_until(lambda: not focus(), 3, f"keyboard focus in the case view after {after}",
+                             lambda: f"focus is on {self.user.gui(focus)}")
         if not unsaved:
             claims = self.user.gui(lambda: [label.text() for label in self.user.controller.main_window.case_view
                                             .findChildren(QLabel) if label.isVisible() and "尚未保存" in label.text()])

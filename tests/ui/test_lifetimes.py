@@ -141,3 +141,26 @@ def test_a_late_load_of_the_case_shown_before_is_dropped(qtbot, threaded_desk, p
     qtbot.wait(20)  # the tabs beside the step
     assert view.data.shown["number"] == second.number and view.title.text().startswith(second.number)
     assert prompter.errors == [] and raised == []
+
+
+def test_a_dialog_cannot_be_closed_while_it_saves(qtbot, threaded_desk, prompter, raised):
+    """Esc or 取消 right after 保存: the dialog stays until the write is back, so the case view shows it
+    (closed at once, the result would have no one to arrive at)."""
+    controller, runner = threaded_desk
+    wait_idle(qtbot, controller, runner)
+    window = controller.main_window
+    cases_page = window.show_page("案件")
+    qtbot.waitUntil(lambda: not runner.busy and cases_page.model.total > 0, timeout=20_000)
+    row = next(r for r in cases_page.model.all_rows[: cases_page.model.total] if r.step == "disposition")
+    view = window.open_case(row.case_id)
+    qtbot.waitUntil(lambda: not runner.busy and view.data is not None, timeout=20_000)
+    studies = len(view.data.details.studies)
+    dialog = view.open_study()
+    dialog.attendees.set_value(["张书记", "李委员", "王委员"])
+    dialog.conclusion.set_value("同意初步核实。")
+    dialog.ok_button.click()
+    dialog.reject()  # pressed while the save runs
+    assert dialog.isVisible()
+    qtbot.waitUntil(lambda: not runner.busy and len(view.data.details.studies) == studies + 1, timeout=20_000)
+    qtbot.waitUntil(lambda: not isValid(dialog), timeout=3000)  # closed once saved, then deleted
+    assert prompter.errors == [] and raised == []
