@@ -4,11 +4,11 @@ rules and packaged by build.spec with the rest of `resources/`."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QPushButton, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QTextBrowser, QVBoxLayout, QWidget
 
 from app import APP_NAME
 from app.paths import resources_dir
+from app.ui.widgets import close_row, resize_within_screen
 
 MANUAL_FILE = "manual.md"
 
@@ -30,21 +30,10 @@ class ManualDialog(QDialog):
         self.browser.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.browser.setOpenExternalLinks(False)
         self.browser.setMarkdown(manual_text())
-        close = QPushButton("关闭")
-        close.setDefault(True)
-        close.clicked.connect(self.accept)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(close)
         column = QVBoxLayout(self)
         column.addWidget(self.browser, 1)
-        column.addLayout(buttons)
-        screen = (parent.screen() if parent is not None else None) or QGuiApplication.primaryScreen()
-        width, height = 860, 700
-        if screen is not None:
-            room = screen.availableGeometry()
-            width, height = min(width, room.width() - 40), min(height, room.height() - 60)
-        self.resize(width, height)
+        column.addLayout(close_row(self))
+        resize_within_screen(self, 860, 700)
 
 
 def open_manual(parent: QWidget | None) -> ManualDialog:

@@ -13,11 +13,11 @@ import re
 from html import escape
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QPushButton, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QTextBrowser, QVBoxLayout, QWidget
 
 from app.domain.procedure_map import AGAIN, BACK, EXIT, RETURN, decision_kind, main_line
 from app.domain.rules import Workflow
+from app.ui.widgets import close_row, resize_within_screen
 
 CURRENT_BG = "#fde7b0"
 VISITED_BG = "#e3f1e6"
@@ -236,21 +236,10 @@ class ProcedureMapDialog(QDialog):
             self.summary.setOpenLinks(False)
             self.summary.anchorClicked.connect(lambda url: self.map.scrollToAnchor(url.fragment()))
             body.addWidget(self.summary, 2)
-        close = QPushButton("关闭")
-        close.setDefault(True)
-        close.clicked.connect(self.accept)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(close)
         column = QVBoxLayout(self)
         column.addLayout(body, 1)
-        column.addLayout(buttons)
-        screen = (parent.screen() if parent is not None else None) or QGuiApplication.primaryScreen()
-        room = screen.availableGeometry() if screen is not None else None
-        width, height = (1180 if case else 860), 700
-        if room is not None:
-            width, height = min(width, room.width() - 40), min(height, room.height() - 60)
-        self.resize(width, height)
+        column.addLayout(close_row(self))
+        resize_within_screen(self, 1180 if case else 860, 700)
 
     def showEvent(self, event) -> None:
         super().showEvent(event)

@@ -370,6 +370,17 @@ def resize_within_screen(window: QWidget, width: int, height: int) -> None:
     window.resize(width, height)
 
 
+def close_row(dialog: QDialog) -> QHBoxLayout:
+    """The bottom row of a dialog that only shows something: 关闭 on the right, the default button."""
+    close = QPushButton("关闭")
+    close.setDefault(True)
+    close.clicked.connect(dialog.accept)
+    row = QHBoxLayout()
+    row.addStretch(1)
+    row.addWidget(close)
+    return row
+
+
 class FitScrollArea(QScrollArea):
     """A frameless vertical scroll area for a dialog's body: it asks for the whole height of its
     content, so the dialog opens showing everything where the screen has room, but can shrink

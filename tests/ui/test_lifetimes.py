@@ -91,13 +91,19 @@ def wait_idle(qtbot, controller, runner) -> None:
     qtbot.waitUntil(lambda: not runner.busy and controller.main_window is not None, timeout=20_000)
 
 
-def test_closing_a_case_while_it_loads_is_safe(qtbot, threaded_desk, prompter, raised):
-    controller, runner = threaded_desk
+def case_rows(qtbot, controller, runner) -> tuple:
+    """The main window once unlocked, and the rows of its 案件 list once loaded."""
     wait_idle(qtbot, controller, runner)
     window = controller.main_window
-    cases_page = window.show_page("案件")
-    qtbot.waitUntil(lambda: not runner.busy and cases_page.model.total > 0, timeout=20_000)
-    case_id = cases_page.model.all_rows[0].case_id
+    page = window.show_page("案件")
+    qtbot.waitUntil(lambda: not runner.busy and page.model.total > 1, timeout=20_000)
+    return window, page.model.all_rows[: page.model.total]
+
+
+def test_closing_a_case_while_it_loads_is_safe(qtbot, threaded_desk, prompter, raised):
+    controller, runner = threaded_desk
+    window, rows = case_rows(qtbot, controller, runner)
+    case_id = rows[0].case_id
     for _ in range(3):  # open and leave before the load is back, then open again
         view = window.open_case(case_id)
         assert view is not None
@@ -129,11 +135,8 @@ def test_locking_while_pages_load_is_safe(qtbot, threaded_desk, prompter, raised
 def test_a_late_load_of_the_case_shown_before_is_dropped(qtbot, threaded_desk, prompter, raised):
     """The case view is reused from case to case: what arrives for the previous one must not show."""
     controller, runner = threaded_desk
-    wait_idle(qtbot, controller, runner)
-    window = controller.main_window
-    cases_page = window.show_page("案件")
-    qtbot.waitUntil(lambda: not runner.busy and cases_page.model.total > 1, timeout=20_000)
-    first, second = (cases_page.model.all_rows[i] for i in (0, 1))
+    window, rows = case_rows(qtbot, controller, runner)
+    first, second = rows[0], rows[1]
     view = window.open_case(first.case_id)
     window.back_from_case()  # before the first case's load is back
     assert window.open_case(second.case_id) is view
@@ -147,11 +150,8 @@ def test_a_dialog_cannot_be_closed_while_it_saves(qtbot, threaded_desk, prompter
     """Esc or 取消 right after 保存: the dialog stays until the write is back, so the case view shows it
     (closed at once, the result would have no one to arrive at)."""
     controller, runner = threaded_desk
-    wait_idle(qtbot, controller, runner)
-    window = controller.main_window
-    cases_page = window.show_page("案件")
-    qtbot.waitUntil(lambda: not runner.busy and cases_page.model.total > 0, timeout=20_000)
-    row = next(r for r in cases_page.model.all_rows[: cases_page.model.total] if r.step == "disposition")
+    window, rows = case_rows(qtbot, controller, runner)
+    row = next(r for r in rows if r.step == "disposition")
     view = window.open_case(row.case_id)
     qtbot.waitUntil(lambda: not runner.busy and view.data is not None, timeout=20_000)
     studies = len(view.data.details.studies)
