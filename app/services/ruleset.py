@@ -3,7 +3,9 @@
 Shipped files come from `resources/`; holiday years an administrator enters (or the county pushes
 down) live in the store as settings `holiday_year:YYYY` and take precedence. Likewise the county's own
 rules texts (`rules install`, or pushed down in bundles and set-up packages) live as settings
-`rules_file:workflow.toml` / `rules_file:sanctions.toml` and replace the shipped files.
+`rules_file:workflow.toml` / `rules_file:sanctions.toml` and replace the shipped files. The catalog
+of violated articles (`articles.toml`, generated from the regulation texts by tools/build_articles.py)
+is always the shipped one.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pathlib import Path
 from sqlalchemy import String, and_, cast, or_
 from sqlmodel import Session, select
 
+from app.domain.articles import ArticleCatalog, parse_articles
 from app.domain.calendar import HolidayYear, WorkCalendar, parse_holiday_year
 from app.domain.errors import DomainError, toml_problem
 from app.domain.rules import Workflow, parse_workflow
@@ -41,6 +44,7 @@ class RuleSet:
     catalog: SanctionCatalog
     calendar: WorkCalendar
     due_soon_wd: int
+    articles: ArticleCatalog
 
 
 def read_toml(path: Path) -> dict:
@@ -61,6 +65,11 @@ def shipped_workflow(path: Path) -> Workflow:
 @lru_cache(maxsize=4)
 def shipped_catalog(path: Path) -> SanctionCatalog:
     return parse_sanctions(read_toml(path), path.name)
+
+
+@lru_cache(maxsize=4)
+def shipped_articles(path: Path) -> ArticleCatalog:
+    return parse_articles(read_toml(path), path.name)
 
 
 @lru_cache(maxsize=4)
@@ -223,6 +232,7 @@ def warm_shipped() -> None:
     shipped_holidays(resources_dir() / "holidays")
     shipped_workflow(rules / "workflow.toml")
     shipped_catalog(rules / "sanctions.toml")
+    shipped_articles(rules / "articles.toml")
 
 
 def prefix_range(column, prefix: str):
@@ -264,6 +274,7 @@ def ruleset_from(inputs: tuple[tuple[str, str], ...], resources: Path) -> RuleSe
         catalog=catalog,
         calendar=WorkCalendar(years),
         due_soon_wd=int(values[DUE_SOON_KEY] if DUE_SOON_KEY in values else workflow.due_soon_wd),
+        articles=shipped_articles(rules / "articles.toml"),
     )
 
 
