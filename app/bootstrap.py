@@ -24,7 +24,7 @@ def run_gui(args: argparse.Namespace) -> int:
     prompter = Prompter()
     data_dir = Path(args.data_dir).expanduser() if args.data_dir else default_data_dir()
     try:
-        data_dir.mkdir(parents=True, exist_ok=True)
+        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # owner-only (docs/SECURITY.md)
     except OSError as exc:
         create_application(prompter)
         prompter.error(None, f"无法建立数据目录“{data_dir}”：{exc.strerror or exc}。请检查路径和权限。")

@@ -16,6 +16,8 @@ from app.paths import default_data_dir, store_paths
 
 PASSWORD_ENV = "JIANTONG_PASSWORD"
 NEW_PASSWORD_ENV = "JIANTONG_NEW_PASSWORD"
+# the practice store's own password when it is made: never JIANTONG_PASSWORD, which holds a real one
+PRACTICE_PASSWORD_ENV = "JIANTONG_PRACTICE_PASSWORD"
 
 
 class Context:
@@ -49,12 +51,26 @@ class Context:
     def new_password(self) -> str:
         return self.secret(NEW_PASSWORD_ENV, "新密码：")
 
+    def practice_password(self) -> str:
+        """The new practice store's password: from its own variable, or typed twice at the terminal."""
+        value = os.environ.get(PRACTICE_PASSWORD_ENV)
+        if value is not None:
+            return value
+        if sys.stdin is not None and sys.stdin.isatty():
+            first = getpass.getpass("请为练习库另设一个密码（不能与正式数据库的密码相同）：")
+            if getpass.getpass("再次输入练习库密码：") != first:
+                raise InputError("password_mismatch", "两次输入的练习库密码不一致，练习库未建立。")
+            return first
+        raise InputError("no_practice_password", f"练习库尚未建立，需要为它另设密码：请设置环境变量 {PRACTICE_PASSWORD_ENV}，"
+                                                 f"或在终端中运行以便输入（不会使用 {PASSWORD_ENV}）。练习库未建立。")
+
     def open(self):
         from app.services import unlock
 
+        made = None
         if self.practice and not self.paths.exists():
-            self.create_practice_store()
-        unlocked = unlock.unlock(self.paths, self.args.account, self.password())
+            made = self.create_practice_store()
+        unlocked = unlock.unlock(self.paths, self.args.account, made if made is not None else self.password())
         for warning in unlocked.warnings:
             print(warning, file=sys.stderr)
         self.store = unlocked.store
@@ -68,15 +84,17 @@ class Context:
             refuse_practice_export(getattr(self.args, "command", None), True)
         return self.store
 
-    def create_practice_store(self) -> None:
-        """The practice store is made on first use; its first account is the trainer."""
+    def create_practice_store(self) -> str:
+        """The practice store is made on first use; its first account is the trainer. Returns its password."""
         from app.services import practice
 
         account = self.args.account or practice.DEFAULT_TRAINER
-        result = practice.create_store(self.paths, account, self.password())
+        password = self.practice_password()
+        result = practice.create_store(self.paths, account, password)
         self.args.account = account
-        print(f"已建立练习库：{self.paths.root}（培训管理员账户“{account}”，快速密码保护，只用于练习）。"
+        print(f"已建立练习库：{self.paths.root}（培训管理员账户“{account}”，练习库专用密码，只用于练习）。"
               f"恢复密钥：{result.recovery_code}", file=sys.stderr)
+        return password
 
     def close(self) -> None:
         if self.store is not None:

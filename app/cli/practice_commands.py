@@ -59,11 +59,11 @@ def card_text(card: dict) -> str:
 
 
 def cmd_init_practice(ctx: Context) -> int:
-    """`init --practice`: the practice office is fixed and the fast profile always used."""
+    """`init --practice`: the practice office is fixed; the password is the practice store's own."""
     from app.services import practice
 
     account = ctx.args.account or practice.DEFAULT_TRAINER
-    result = practice.create_store(ctx.paths, account, ctx.password())
+    result = practice.create_store(ctx.paths, account, ctx.practice_password())
     text = f"已建立练习库：{ctx.paths.root}（培训管理员账户“{account}”）。\n恢复密钥（请抄写保管）：\n{result.recovery_code}"
     emit(ctx, {"practice": True, "account": account, "recovery_code": result.recovery_code, "path": str(ctx.paths.root)},
          text)

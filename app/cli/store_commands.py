@@ -34,7 +34,7 @@ def cmd_init(ctx: Context) -> int:
     req = setup.SetupRequest(
         office_code=a.office_code, office_name=a.office_name, level=a.level, account=a.account,
         password=ctx.password(), parent_code=a.parent_code, office_abbr=a.office_abbr or "", kdf_profile=a.kdf,
-        setup_package=package,
+        test_store=a.test_store, setup_package=package,
     )
     result = setup.create_store(ctx.paths, req)
     text = f"已建立数据库：{ctx.paths.db}\n恢复密钥（只显示这一次，请抄写并妥善保管）：\n{result.recovery_code}"
@@ -48,7 +48,10 @@ def cmd_status(ctx: Context) -> int:
     from app.services import status
 
     data = status.status(ctx.open())
-    emit(ctx, data, "\n".join(f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in data.items()))
+    lines = [f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in data.items()]
+    if data.get("test_store"):
+        lines.insert(0, f"【{status.TEST_STORE_LABEL}】密码保护很弱（--kdf fast），只用于测试，不得存放真实数据。")
+    emit(ctx, data, "\n".join(lines))
     return 0
 
 
@@ -80,10 +83,19 @@ def cmd_passwd(ctx: Context) -> int:
 def cmd_recover(ctx: Context) -> int:
     from app.services import unlock
 
-    unlocked, new_code = unlock.recover(ctx.paths, ctx.args.account, ctx.args.recovery_code, ctx.new_password())
+    pending = unlock.begin_recovery(ctx.paths, ctx.args.account, ctx.args.recovery_code, ctx.new_password())
+    new_code = pending.new_code
+    # shown before it takes effect: killed after this line, the old code is still the valid one
+    print(f"新的恢复密钥（尚未生效，请先抄写）：{new_code}", file=sys.stderr, flush=True)
+    if sys.stdin is not None and sys.stdin.isatty():
+        typed = input("抄写后请输入新恢复密钥的最后一组（6位数字）确认：").strip()
+        if typed != new_code.rsplit("-", 1)[-1]:
+            pending.cancel()
+            raise InputError("recovery_not_confirmed", "输入的最后一组与新恢复密钥不符，未重设密码；原恢复密钥和原密码仍然有效。")
+    unlocked = pending.commit()
     ctx.store = unlocked.store
     emit(ctx, {"account": unlocked.store.account.name, "recovery_code": new_code},
-         f"已用恢复密钥重设密码。原恢复密钥已作废，新的恢复密钥（请抄写保管）：\n{new_code}")
+         f"已用恢复密钥重设密码。原恢复密钥已作废，新的恢复密钥已生效（请抄写保管）：\n{new_code}")
     return 0
 
 
@@ -97,9 +109,17 @@ def cmd_account(ctx: Context) -> int:
     elif ctx.args.account_command == "list":
         rows = accounts.list_accounts(store)
         emit(ctx, rows, "\n".join(f"{r.name}\t{r.role_label}\t{'已停用' if r.disabled else '正常'}" for r in rows))
+    elif ctx.args.account_command == "rekey":
+        accounts.password_may_be_known(store)
+        emit(ctx, {"rekeyed": True}, "已更换数据库密钥和角色密钥：各账户密码不变；旧的密钥槽文件和旧备份不再能打开本库"
+                                     "（旧备份恢复时按“另一个数据库”处理）。泄露的密码仍须修改，或停用其账户。")
     else:
-        accounts.disable_account(store, ctx.args.name)
-        emit(ctx, {"disabled": ctx.args.name}, f"已停用账户“{ctx.args.name}”。")
+        warning = accounts.disable_account(store, ctx.args.name)
+        if warning:
+            print(warning, file=sys.stderr)
+        emit(ctx, {"disabled": ctx.args.name, "rekeyed": warning is None},
+             f"已停用账户“{ctx.args.name}”，并已更换数据库密钥：该账户的密码和旧的密钥槽文件都不再能打开本库。"
+             if warning is None else f"已停用账户“{ctx.args.name}”。")
     return 0
 
 
@@ -111,12 +131,22 @@ def cmd_backup(ctx: Context) -> int:
     return 0
 
 
+BACKUP_PASSWORD_ENV = "JIANTONG_BACKUP_PASSWORD"
+
+
 def cmd_restore(ctx: Context) -> int:
     from app.services import backup
     from app.storage import instance_lock
 
+    a = ctx.args
+    # replacing the store by ANOTHER store's backup is its own explicit choice, with that backup's administrator
+    backup_password = ctx.secret(BACKUP_PASSWORD_ENV, "备份中书记/管理员的密码：") if a.replace_store else None
     with instance_lock.held(ctx.paths):  # no other window may open the store while its files are swapped
-        result = backup.restore(ctx.paths, Path(ctx.args.file), ctx.args.account, ctx.password())
+        if a.replace_store and ctx.paths.exists():
+            print("将用另一个数据库的备份整个替换当前数据库：当前数据库移至 restore-previous/，"
+                  "之后只能用该备份中的账户密码解锁。", file=sys.stderr)
+        result = backup.restore(ctx.paths, Path(a.file), a.account, ctx.password(), replace_store=a.replace_store,
+                                backup_account=a.backup_account, backup_password=backup_password)
     emit(ctx, result, f"已从备份恢复（审计事件{result.events}条）。" + (f"原数据库已移至：{result.previous}" if result.previous else ""))
     return 0
 
@@ -130,6 +160,8 @@ def register(add: AddCommand) -> None:
     p.add_argument("--parent-code")
     p.add_argument("--setup-package", help="上级单位生成的设置包（含上级公钥、本单位登记信息、节假日表）")
     p.add_argument("--kdf", default="standard", choices=["standard", "fast"])
+    p.add_argument("--test-store", action="store_true",
+                   help="只用于测试：允许 --kdf fast，并把此库标为“测试库”（密码容易被猜出，不可放真实数据）")
 
     add("status", cmd_status, "数据库状态")
     add("verify", cmd_verify, "校验加密页和审计链")
@@ -143,10 +175,15 @@ def register(add: AddCommand) -> None:
     a.add_argument("name")
     a.add_argument("--role", required=True, choices=["admin", "staff"])
     add_sub(acc, "list", "账户列表")
-    add_sub(acc, "disable", "停用账户").add_argument("name")
+    add_sub(acc, "disable", "停用账户（并更换数据库密钥）").add_argument("name")
+    add_sub(acc, "rekey", "密码可能已泄露：更换数据库密钥和角色密钥（各账户密码不变）")
 
     p = add("backup", cmd_backup, "备份数据库")
     p.add_argument("--out", required=True)
-    p = add("restore", cmd_restore, "从备份恢复")
+    p = add("restore", cmd_restore, "从备份恢复（需要本库书记/管理员的密码）")
     p.add_argument("file")
+    p.add_argument("--replace-store", action="store_true",
+                   help="用另一个数据库的备份整个替换当前数据库（还需要该备份中书记/管理员的密码，"
+                        f"环境变量 {BACKUP_PASSWORD_ENV}）")
+    p.add_argument("--backup-account", help="备份中书记/管理员的账户名（默认：备份中第一个账户）")
 

@@ -12,6 +12,7 @@ from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.models.base import new_id, utcnow
+from app.storage.rolekeys import RoleSealed
 
 
 class OfficeKey(SQLModel, table=True):
@@ -29,8 +30,9 @@ class OfficeKey(SQLModel, table=True):
     sign_public: str = ""  # Ed25519 public key, hex
     age_recipient: str = ""
     fingerprint: str = ""
-    sign_private: str = ""  # own office only: Ed25519 private key, hex
-    age_identity: str = ""  # own office only: AGE-SECRET-KEY-1…
+    # own office only, sealed to the role key so that only 书记/管理员 can sign or decrypt as the office
+    sign_private: str = Field(default="", sa_type=RoleSealed("office_key.sign_private"))  # Ed25519 private key, hex
+    age_identity: str = Field(default="", sa_type=RoleSealed("office_key.age_identity"))  # AGE-SECRET-KEY-1…
     pending_sign_public: str = ""
     pending_age_recipient: str = ""
     pending_fingerprint: str = ""

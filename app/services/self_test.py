@@ -22,7 +22,8 @@ def run(today: date | None = None) -> dict:
         paths = store_paths(Path(tmp))
         password = "selftest2026"
         setup.create_store(paths, setup.SetupRequest("SELFTEST", "自检单位", "township", "自检", password,
-                                                     parent_code="SELFCOUNTY", kdf_profile="fast"))
+                                                     parent_code="SELFCOUNTY", kdf_profile="fast",
+                                                     test_store=True))
         store = unlock.unlock(paths, None, password).store
         try:
             with store.write() as s:

@@ -18,11 +18,12 @@ from app.domain.password_rule import password_problem
 from app.errors import InputError, StoreError
 from app.models import Account, Office, Setting
 from app.paths import StorePaths
-from app.services import offices
-from app.storage import audit, instance_lock, kdf, keyslots, recovery_code, schema
+from app.services import offices, unlock
+from app.storage import audit, instance_lock, kdf, keyslots, private, recovery_code, rolekeys, schema
 from app.storage.atomic import fsync_dir
 from app.storage.engine import checkpoint, open_engine
 
+TEST_STORE_ENV = "JIANTONG_TEST_STORES"
 LEVELS = {"township": "乡镇纪委", "county": "县纪委", "city": "市纪委"}
 DEFAULT_SETTINGS = {
     "auto_lock_minutes": 10,
@@ -44,6 +45,7 @@ class SetupRequest:
     parent_code: str | None = None
     office_abbr: str = ""
     kdf_profile: str = "standard"
+    test_store: bool = False  # the explicit flag the fast profile needs (or env JIANTONG_TEST_STORES=1)
     setup_package: object | None = None  # offices.SetupPackage from the county (or city)
 
 
@@ -75,6 +77,9 @@ def validate(req: SetupRequest) -> None:
         raise InputError("weak_password", problem)
     if req.kdf_profile not in kdf.PROFILES:
         raise InputError("bad_kdf_profile", "密钥派生配置须为 standard 或 fast。")
+    if req.kdf_profile == "fast" and not (req.test_store or os.environ.get(TEST_STORE_ENV) == "1"):
+        raise InputError("fast_kdf_needs_test_flag", "快速密钥派生（fast）只用于测试库，密码很容易被猜出，真实数据库不能使用。"
+                                                     "如确为测试，请同时加上 --test-store。未建立数据库。")
 
 
 def create_store(paths: StorePaths, req: SetupRequest) -> SetupResult:
@@ -86,6 +91,10 @@ def create_store(paths: StorePaths, req: SetupRequest) -> SetupResult:
     refuse_existing(paths)
     # two set-ups racing on one folder: the second is refused instead of moving its files over the first's
     with instance_lock.held(paths):
+        from app.services import backup
+
+        # a restore onto this empty folder that a crash interrupted is finished, never built over
+        backup.finish_interrupted(paths)
         refuse_existing(paths)
         return build_in_place(paths, req)
 
@@ -98,9 +107,12 @@ def refuse_existing(paths: StorePaths) -> None:
 def build_in_place(paths: StorePaths, req: SetupRequest) -> SetupResult:
     staging = StorePaths(paths.root / f".setup-{os.getpid()}")
     shutil.rmtree(staging.root, ignore_errors=True)
-    staging.root.mkdir()
+    staging.root.mkdir(mode=private.DIR_MODE)
     try:
         result = build(staging, req)
+        private.tighten_store(staging)  # store.db owner-only before it is moved in; SQLite gives its WAL the same mode
+        # the wrong-password counter exists from the start: its absence later means it was removed
+        unlock.clear_failures(paths)
         # keyslots last: a store without slots is never mistaken for a finished one
         for name in ("store.db", "keyslots.copy.json", "keyslots.json"):
             os.replace(staging.root / name, paths.root / name)
@@ -112,8 +124,9 @@ def build_in_place(paths: StorePaths, req: SetupRequest) -> SetupResult:
 
 def build(staging: StorePaths, req: SetupRequest) -> SetupResult:
     master = os.urandom(32)
+    role_key = rolekeys.generate()  # wrapped only in the administrator and recovery slots below
     store_uuid = uuid.uuid4().hex
-    engine = open_engine(staging.db, master)
+    engine = open_engine(staging.db, master, rolekeys.RoleKeys(rolekeys.public_of(role_key), role_key))
     try:
         schema.upgrade(engine, staging)
         factory = sessionmaker(engine, class_=Session)
@@ -130,6 +143,7 @@ def build(staging: StorePaths, req: SetupRequest) -> SetupResult:
             s.add(office)
             s.add(Setting(key="office_id", value=office.id))
             s.add(Setting(key="store_id", value=store_uuid))
+            s.add(Setting(key=rolekeys.PUBLIC_SETTING, value=rolekeys.public_of(role_key).hex()))
             s.add_all(Setting(key=k, value=v) for k, v in DEFAULT_SETTINGS.items())
             s.add(Account(name=req.account.strip(), role="admin"))
             office_fingerprint = offices.create_own_keys(s, office).fingerprint
@@ -145,12 +159,13 @@ def build(staging: StorePaths, req: SetupRequest) -> SetupResult:
     profile = req.kdf_profile
     account_params = kdf.new_params(profile)
     code = recovery_code.generate()
-    slots = keyslots.KeySlots(store_uuid, keyslots.key_check(master))
+    # the fast KDF marks the whole store as a test store (测试库): status, the title bar and the 同步 page say so
+    slots = keyslots.KeySlots(store_uuid, keyslots.key_check(master), test_store=profile == "fast")
     slots = slots.with_slot(keyslots.seal(master, store_uuid, keyslots.account_slot_id(req.account.strip()), "password",
-                                          req.password.encode("utf-8"), account_params))
+                                          req.password.encode("utf-8"), account_params, role_key))
     recovery_params = kdf.new_params(profile, account_params.iterations)
     slots = slots.with_slot(keyslots.seal(master, store_uuid, keyslots.RECOVERY_SLOT, "recovery",
-                                          recovery_code.to_secret(code), recovery_params))
-    keyslots.save(staging, slots)
+                                          recovery_code.to_secret(code), recovery_params, role_key))
+    keyslots.save(staging, slots, master)
     return SetupResult(req.office_code.strip(), office_id, code, office_fingerprint,
                        req.setup_package.fingerprint if req.setup_package is not None else "")

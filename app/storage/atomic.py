@@ -84,7 +84,8 @@ def atomic_write(target: Path, write: Callable[[object], None]) -> None:
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
     remove_stale_temps(target)
     try:
-        with open(tmp, "wb") as fh:
+        # owner-only from the first byte (key slots, counters, backups): never readable by others, even briefly
+        with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o600), "wb") as fh:
             write(fh)
             fh.flush()
             os.fsync(fh.fileno())

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.pool import QueuePool
 
 from app.errors import AuthError, StoreError
+from app.storage.rolekeys import RoleKeys, register
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -43,11 +44,16 @@ def prepare_connection(dbapi_conn, master_key: bytes) -> None:
         cur.close()
 
 
-def open_engine(db_path: Path, master_key: bytes) -> Engine:
+def open_engine(db_path: Path, master_key: bytes, role: RoleKeys | None = None) -> Engine:
+    """`role` is what the role-sealed columns are sealed with and opened by (app/storage/rolekeys.py);
+    it is kept as `engine.role_keys`, shared by every pooled connection."""
+    holder = role if role is not None else RoleKeys()
+
     def connect():
         conn = sqlcipher.connect(str(db_path), check_same_thread=False, isolation_level=None)
         try:
             prepare_connection(conn, master_key)
+            register(conn, holder)
         except BaseException:
             conn.close()
             raise
@@ -63,6 +69,7 @@ def open_engine(db_path: Path, master_key: bytes) -> Engine:
         # in the same thread.
         conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get("read_only") else "BEGIN IMMEDIATE")
 
+    engine.role_keys = holder
     return engine
 
 

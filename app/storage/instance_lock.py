@@ -36,9 +36,11 @@ class StoreLock:
 
 def acquire(paths: StorePaths) -> StoreLock:
     """Take the lock now or raise StoreError("store_in_use"); never waits."""
-    paths.root.mkdir(parents=True, exist_ok=True)
+    from app.storage.private import FILE_MODE, private_dir
+
+    private_dir(paths.root)  # the data folder is owner-only from its creation (docs/SECURITY.md)
     # thread_local=False: the GUI unlocks on a worker thread and closes the store on the main thread
-    lock = FileLock(str(paths.lock), timeout=0, thread_local=False)
+    lock = FileLock(str(paths.lock), timeout=0, mode=FILE_MODE, thread_local=False)
     try:
         lock.acquire(timeout=0)
     except Timeout as exc:

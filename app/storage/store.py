@@ -80,5 +80,8 @@ class Store:
     def close(self) -> None:
         self.engine.dispose()
         self.master_key = b""
+        role = getattr(self.engine, "role_keys", None)
+        if role is not None:  # the role key goes with the master key
+            role.forget()
         if self.instance_lock is not None:
             self.instance_lock.release()

@@ -44,6 +44,41 @@ def button_row(*buttons: QPushButton) -> QHBoxLayout:
     return row
 
 
+def administrator_for(ctx: SessionContext, parent: QWidget | None, purpose: str, what: str = "本单位私钥"):
+    """What a task that needs the office's private keys runs inside: nothing in an administrator's
+    session; in a 工作人员 session an administrator chooses their account and types their own password
+    (checked by the task, behind the wrong-password delay, and audited). None when cancelled.
+
+    Use: `confirm = administrator_for(...)`, then `with confirm(): ...` in the task.
+    """
+    from contextlib import nullcontext
+
+    from app.services import accounts, unlock
+
+    store = ctx.store
+    if unlock.can_read_role_data(store):
+        return nullcontext
+    admins = tuple(a.name for a in accounts.list_accounts(store) if a.role == "admin" and not a.disabled)
+    if not admins:
+        ctx.prompter.error(parent, f"{purpose}要用{what}，只有书记/管理员的密码能解开，但本库没有可用的书记/管理员账户。未进行任何操作。")
+        return None
+    text = (f"{purpose}要用{what}，只有书记/管理员的密码能解开。\n"
+            f"当前登录的是工作人员账户“{store.account.name}”，请由书记/管理员确认。")
+    if len(admins) == 1:
+        name = admins[0]
+        if not ctx.prompter.confirm(parent, text + f"\n由“{name}”输入密码确认？", "输入密码"):
+            return None
+    else:
+        index = ctx.prompter.choose(parent, text + "\n请选择确认的书记/管理员账户：", (*admins, "取消"))
+        if index >= len(admins):
+            return None
+        name = admins[index]
+    password = ctx.prompter.password(parent, f"请书记/管理员“{name}”输入自己的密码（此次确认记入日志）：")
+    if not password:
+        return None
+    return lambda: unlock.administrator(store, name, password, purpose=purpose)
+
+
 class ChangePasswordDialog(QDialog):
     def __init__(self, ctx: SessionContext, parent: QWidget | None = None):
         super().__init__(parent)
@@ -133,11 +168,14 @@ class AccountsDialog(QDialog):
         header.setSectionResizeMode(AccountColumn.NAME, QHeaderView.ResizeMode.Stretch)
         self.disable_button = QPushButton("停用所选账户…")
         self.disable_button.clicked.connect(self.disable_selected)
+        self.rekey_button = QPushButton("密码可能已泄露：更换密钥…")
+        self.rekey_button.setObjectName("accounts_rekey")
+        self.rekey_button.clicked.connect(self.rekey)
         list_box = QGroupBox("本单位的账户")
         list_column = QVBoxLayout(list_box)
         list_column.addWidget(self.table)
         list_column.addWidget(hint_label("停用后该账户的密码不能再解锁；其操作记录仍保留。"))
-        list_column.addLayout(button_row(self.disable_button))
+        list_column.addLayout(button_row(self.rekey_button, self.disable_button))
 
         self.form = Form()
         self.name = self.form.add_row("name", "账户名", QLineEdit())
@@ -225,14 +263,34 @@ class AccountsDialog(QDialog):
         if name is None:
             self.ctx.prompter.error(self, "请先在列表中选中要停用的账户。")
             return
-        if not self.ctx.prompter.confirm(self, f"确定停用账户“{name}”吗？停用后该账户不能再解锁。", "停用"):
+        if not self.ctx.prompter.confirm(self, f"确定停用账户“{name}”吗？停用后该账户不能再解锁；"
+                                               "同时更换数据库密钥，旧的密钥槽文件和旧备份不再能打开本库。", "停用"):
             return
         try:
-            accounts.disable_account(self.ctx.store, name)
+            warning = accounts.disable_account(self.ctx.store, name)
+        except Exception as exc:
+            self.ctx.prompter.error(self, error_message(exc))
+            self.refresh()
+            return
+        self.refresh()
+        if warning:
+            self.ctx.prompter.error(self, warning)
+        else:
+            self.ctx.prompter.info(self, f"已停用账户“{name}”，并已更换数据库密钥。")
+
+    def rekey(self) -> None:
+        """"密码可能已泄露": new keys for the store, every account's password unchanged."""
+        from app.services import accounts
+
+        if not self.ctx.prompter.confirm(self, "更换数据库密钥和角色密钥：各账户密码不变，旧的密钥槽文件和旧备份将不再能打开本库"
+                                               "（旧备份恢复时按“另一个数据库”处理）。泄露的密码仍须修改，或停用其账户。", "更换密钥"):
+            return
+        try:
+            accounts.password_may_be_known(self.ctx.store)
         except Exception as exc:
             self.ctx.prompter.error(self, error_message(exc))
             return
-        self.refresh()
+        self.ctx.prompter.info(self, "已更换数据库密钥。请重新备份一次：此前的备份恢复时将按“另一个数据库”处理。")
 
 
 class AboutDialog(QDialog):

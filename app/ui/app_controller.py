@@ -325,6 +325,10 @@ class AppController(QObject):
         account = self.store.account.name
         unlock_window = self.lock()
         self.drafts.clear()  # they describe data the backup is about to replace
+        self.run_restore(unlock_window, file, account, password)
+
+    def run_restore(self, unlock_window, file: str, account: str, password: str, backup_password: str = "") -> None:
+        """`backup_password`: the user chose to replace this store by the backup's (another store)."""
         unlock_window.set_busy("正在从备份恢复，请稍候……")
         paths = self.paths
 
@@ -333,7 +337,8 @@ class AppController(QObject):
             from app.storage import instance_lock
 
             with instance_lock.held(paths):  # no other window may open the store while its files are swapped
-                return backup.restore(paths, Path(file), account, password)
+                return backup.restore(paths, Path(file), account, password, replace_store=bool(backup_password),
+                                      backup_password=backup_password or None)
 
         def done(result) -> None:
             unlock_window.load_accounts()
@@ -342,9 +347,24 @@ class AppController(QObject):
 
         def failed(exc: BaseException) -> None:
             unlock_window.load_accounts()
-            unlock_window.show_error(f"从备份恢复失败：{error_message(exc)}")
+            if getattr(exc, "code", "") == "other_store" and not backup_password:
+                replacing = self.ask_replace_store(unlock_window)
+                if replacing:
+                    self.run_restore(unlock_window, file, account, password, replacing)
+                    return
+            unlock_window.show_error(f"从备份恢复失败：{error_message(exc)}",
+                                     (getattr(exc, "detail", None) or {}).get("retry_after", 0))
 
         self.runner.run(run_restore, on_done=done, on_error=failed, label="正在从备份恢复……", parent=unlock_window)
+
+    def ask_replace_store(self, parent) -> str:
+        """The explicit choice to replace this store by another one's backup; its administrator's password, or ""."""
+        if not self.prompter.confirm(parent, "这个备份不是当前数据库的备份，而是另一个数据库的。\n\n"
+                                             "如果用它整个替换当前数据库：当前数据库的全部线索、案件、文书和账户都将被该备份中的取代，"
+                                             "当前数据库另存到数据目录的 restore-previous 文件夹；此后要用该备份中的账户和密码解锁。\n\n"
+                                             "确定要替换为另一个数据库吗？", "替换为另一个数据库"):
+            return ""
+        return self.prompter.password(parent, "请输入该备份中书记/管理员账户（建立那个数据库的账户）的密码：") or ""
 
     def shutdown(self) -> None:
         self.idle.stop()

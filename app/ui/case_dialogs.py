@@ -116,14 +116,15 @@ class ActionDialog(SavingDialog):
         if action is None:
             return
         store, case_id = self.ctx.store, self.case_id
-
-        def run():
-            from app.services import cases
-
-            return cases.act(store, case_id, action)
-
         self.ok_button.setEnabled(False)
-        self.run_save(run, self.on_done, self.on_error)
+        self.run_save(lambda: self.perform(store, case_id, action), self.on_done, self.on_error)
+
+    @staticmethod
+    def perform(store, case_id: str, action: dict):
+        """Runs off the GUI thread: the action on the case."""
+        from app.services import cases
+
+        return cases.act(store, case_id, action)
 
     def on_done(self, result) -> None:
         self.ok_button.setEnabled(True)
@@ -288,7 +289,7 @@ class ReporterDialog(SavingDialog):
 
     sig_done = Signal(object)
 
-    def __init__(self, ctx: SessionContext, view, parent: QWidget | None = None):
+    def __init__(self, ctx: SessionContext, view, parent: QWidget | None = None, *, read_only: bool = False):
         super().__init__(parent)
         from app.services.reporters import FIELD_LABELS, IDENTITY_FIELDS
 
@@ -300,12 +301,14 @@ class ReporterDialog(SavingDialog):
         for key in IDENTITY_FIELDS:
             edit = QLineEdit(getattr(view, key))
             edit.setObjectName(f"reporter_{key}")
+            edit.setReadOnly(read_only)  # a 工作人员 sees it with an administrator's confirmation, never edits it
             self.edits[key] = self.form.add_row(key, FIELD_LABELS[key], edit)
         self.message = message_label()
         self.ok_button = QPushButton("保存修改")
         self.ok_button.clicked.connect(self.submit)
         close = QPushButton("关闭")
         close.clicked.connect(self.reject)
+        self.ok_button.setVisible(not read_only)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.ok_button)

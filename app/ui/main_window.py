@@ -69,7 +69,11 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.ctx = ctx
         store = ctx.store
-        self.setWindowTitle(f"{APP_NAME} — {store.office.name}")
+        from app.services import status as store_status
+
+        # a store made with the fast key profile for tests says so wherever it is seen
+        test_mark = f"（{store_status.TEST_STORE_LABEL}）" if store_status.is_test_store(store) else ""
+        self.setWindowTitle(f"{APP_NAME} — {store.office.name}{test_mark}")
 
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")

@@ -40,6 +40,7 @@ class RecoverDialog(QDialog):
         self.paths = paths
         self.runner = runner
         self.store = None
+        self.pending = None  # unlock.PendingRecovery while the new code is shown, before it is committed
         self.setWindowTitle("忘记密码 — 用恢复密钥重设")
         self.setModal(True)
 
@@ -112,17 +113,17 @@ class RecoverDialog(QDialog):
         def recover():
             from app.services import unlock
 
-            return unlock.recover(paths, name, code, new)
+            # nothing is written yet: the new code is shown and confirmed first (commit in accept)
+            return unlock.begin_recovery(paths, name, code, new)
 
         self.submit_button.setEnabled(False)
         self.submit_button.setText("正在验证……")
         self.runner.run(recover, on_done=self.on_recovered, on_error=self.on_failed, label="正在用恢复密钥解锁……", parent=self)
 
-    def on_recovered(self, outcome) -> None:
-        unlocked, new_code = outcome
-        self.store = unlocked.store
-        office = self.store.office
-        self.panel.set_code(new_code, f"{office.name}（{office.code}）", f"纪案通恢复密钥-{office.code}")
+    def on_recovered(self, pending) -> None:
+        self.pending = pending
+        office = pending.store.office
+        self.panel.set_code(pending.new_code, f"{office.name}（{office.code}）", f"纪案通恢复密钥-{office.code}")
         self.setWindowTitle("新的恢复密钥")
         self.pages.setCurrentIndex(1)
 
@@ -136,12 +137,30 @@ class RecoverDialog(QDialog):
             show_message(self.message, error_message(exc))
 
     def reject(self) -> None:
-        # once the old code is void, the new one must be acknowledged before leaving
-        if self.store is None:
+        # while the new code is shown, Esc does not throw it away: it takes effect only when confirmed,
+        # and until then (even if the app is closed or killed) the old password and code stay valid
+        if self.pending is None and self.store is None:
             super().reject()
 
+    def done(self, result: int) -> None:
+        if self.pending is not None and result != QDialog.DialogCode.Accepted:
+            self.pending.cancel()  # the window goes away unconfirmed: nothing was written
+            self.pending = None
+        super().done(result)
+
     def accept(self) -> None:
-        if self.store is None or not self.panel.confirmed:
+        if self.pending is None or not self.panel.confirmed:
             return
+        try:
+            unlocked = self.pending.commit()  # only now do the new password and code replace the old ones
+        except AppError as exc:
+            self.pending = None
+            self.pages.setCurrentIndex(0)
+            self.submit_button.setEnabled(True)
+            self.submit_button.setText("重设密码")
+            show_message(self.message, f"{error_message(exc)}密码和恢复密钥未改动，原恢复密钥仍然有效。")
+            return
+        self.pending = None
+        self.store = unlocked.store
         super().accept()
         self.sig_unlocked.emit(self.store)

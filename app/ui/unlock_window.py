@@ -244,5 +244,8 @@ class UnlockWindow(QWidget):
     def show_notice(self, text: str) -> None:
         show_message(self.notice, text)
 
-    def show_error(self, text: str) -> None:
+    def show_error(self, text: str, retry_after: int = 0) -> None:
+        """`retry_after`: a failed password elsewhere (a restore) also started the wrong-password wait."""
         show_message(self.message, text)
+        if retry_after:
+            self.start_countdown(int(retry_after))

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import resource
 import signal
+import time
 import zipfile
 
 from app.models import Setting
@@ -113,3 +116,104 @@ def test_account_added_after_backup_is_dropped_by_restore(township, run_cli, tmp
     names = [a["name"] for a in run_cli("--data-dir", township, "account", "list", "--json").json]
     assert names == ["张书记"]
     assert run_cli("--data-dir", township, "--account", "新同事", "status", password="colleague2026").code == 3
+
+
+# --- who may restore, and what (issue 18: restore cannot be turned against the store) ------------
+
+STAFF, STAFF_PASSWORD = "李专干", "lizhuangan1"
+
+
+def events(data, password=PASSWORD, account=None):
+    from app.models import AuditEvent
+    from sqlmodel import select
+
+    store = unlock.unlock(store_paths(data), account, password).store
+    try:
+        with store.read() as s:
+            return [(e.action, e.account, e.summary) for e in s.exec(select(AuditEvent).order_by(AuditEvent.seq)).all()]
+    finally:
+        store.close()
+
+
+def test_a_staff_or_disabled_account_cannot_roll_the_store_back(township, run_cli, tmp_path):
+    assert run_cli("--data-dir", township, "account", "add", STAFF, "--role", "staff", new_password=STAFF_PASSWORD).code == 0
+    out = tmp_path / "bk.zip"
+    assert run_cli("--data-dir", township, "backup", "--out", out).code == 0
+    put(township, "after", "备份后")
+    before = (township / "store.db").read_bytes()
+    staff = run_cli("--data-dir", township, "--account", STAFF, "restore", out, password=STAFF_PASSWORD)
+    assert staff.code == 3 and "书记/管理员" in staff.err and "当前数据未改动" in staff.err
+    assert (township / "store.db").read_bytes() == before
+    assert run_cli("--data-dir", township, "account", "disable", STAFF).code == 0
+    before = (township / "store.db").read_bytes()
+    disabled = run_cli("--data-dir", township, "--account", STAFF, "restore", out, password=STAFF_PASSWORD)
+    assert disabled.code == 3 and "秒后再试" in disabled.err  # its slot is gone: a wrong password, counted
+    time.sleep(1.1)
+    assert (township / "store.db").read_bytes() == before and get(township, "after") == "备份后"
+
+
+def test_a_changed_password_is_not_revived_and_the_old_one_cannot_restore(township, run_cli, tmp_path):
+    out = tmp_path / "bk.zip"
+    assert run_cli("--data-dir", township, "backup", "--out", out).code == 0
+    assert run_cli("--data-dir", township, "passwd", new_password="changed2026x").code == 0
+    old = run_cli("--data-dir", township, "restore", out)  # opens the backup's slot only: refused
+    assert old.code == 3 and "请1秒后再试" in old.err
+    time.sleep(1.1)
+    assert run_cli("--data-dir", township, "restore", out, password="changed2026x").code == 0
+    assert run_cli("--data-dir", township, "status", password=PASSWORD).code == 3
+    time.sleep(2.1)
+    assert run_cli("--data-dir", township, "status", password="changed2026x").code == 0
+    restored = [e for e in events(township, "changed2026x") if e[0] == "restore"]
+    assert len(restored) == 1 and restored[0][1] == "张书记" and "恢复本库的备份" in restored[0][2]
+
+
+def test_restore_tries_go_through_the_wrong_password_delay(township, run_cli, tmp_path):
+    out = tmp_path / "bk.zip"
+    assert run_cli("--data-dir", township, "backup", "--out", out).code == 0
+    first = run_cli("--data-dir", township, "restore", out, password="wrongpass99")
+    assert first.code == 3 and "请1秒后再试" in first.err
+    second = run_cli("--data-dir", township, "restore", out, password="wrongpass98")
+    assert second.code == 3 and "秒后再试" in second.err and "请2秒后再试" not in second.err  # refused untried
+
+
+def test_another_stores_backup_replaces_this_one_only_explicitly_with_both_administrators(township, run_cli, tmp_path, monkeypatch):
+    other = tmp_path / "other"
+    assert run_cli("--data-dir", other, "init", "--office-code", "T002", "--office-name", "白沙镇纪委", "--level", "township",
+                   "--parent-code", "C01", "--account", "王书记", "--kdf", "fast", password="baisha2026").code == 0
+    out = tmp_path / "other.zip"
+    assert run_cli("--data-dir", other, "backup", "--out", out, password="baisha2026").code == 0
+    # an attacker's own backup, its store_id rewritten to this store's: still another store (key check)
+    ours = json.loads((township / "keyslots.json").read_text("utf-8"))["store_id"]
+    forged = tmp_path / "forged.zip"
+    with zipfile.ZipFile(out) as src, zipfile.ZipFile(forged, "w") as dst:
+        manifest = json.loads(src.read("manifest.json"))
+        slots = json.loads(src.read("keyslots.json"))
+        slots["store_id"] = manifest["store_id"] = ours
+        raw_slots = json.dumps(slots).encode()
+        manifest["sha256"]["keyslots.json"] = hashlib.sha256(raw_slots).hexdigest()
+        dst.writestr("manifest.json", json.dumps(manifest))
+        dst.writestr("store.db", src.read("store.db"))
+        dst.writestr("keyslots.json", raw_slots)
+    before = (township / "store.db").read_bytes()
+    for bundle in (forged, out):
+        # with the attacker's password only: nothing of this store opens
+        assert run_cli("--data-dir", township, "restore", bundle, password="baisha2026").code == 3
+        (township / "unlock-throttle.json").write_text('{"failures": 0, "not_before": 0}')  # the owner's own tries below need not wait
+        refused = run_cli("--data-dir", township, "restore", bundle)  # this store's administrator, not explicit
+        assert refused.code == 2 and "不属于当前数据库" in refused.err and "当前数据未改动" in refused.err
+    assert (township / "store.db").read_bytes() == before
+    monkeypatch.setenv("JIANTONG_BACKUP_PASSWORD", "baisha2026")
+    replaced = run_cli("--data-dir", township, "restore", out, "--replace-store", "--json")
+    assert replaced.code == 0, replaced.err
+    assert "整个替换当前数据库" in replaced.err and replaced.json["previous"]
+    status = run_cli("--data-dir", township, "--account", "王书记", "status", "--json", password="baisha2026")
+    assert status.code == 0 and status.json["office"]["code"] == "T002"
+    assert [e for e in events(township, "baisha2026", "王书记") if e[0] == "restore"]
+
+
+def test_practice_restore_refuses_a_real_backup(township, run_cli, tmp_path):
+    out = tmp_path / "bk.zip"
+    assert run_cli("--data-dir", township, "backup", "--out", out).code == 0
+    refused = run_cli("--data-dir", township, "--practice", "restore", out)
+    assert refused.code == 2 and "正式数据库的备份" in refused.err and "练习库" in refused.err
+    assert not (township / "practice" / "store.db").exists()

@@ -165,3 +165,44 @@ def test_duplicate_account_refused_and_slots_untouched(township):
         assert (township / "keyslots.json").read_bytes() == before
     finally:
         store.close()
+
+
+def modes(root) -> dict[str, int]:
+    import stat
+
+    return {str(p.relative_to(root)) or ".": stat.S_IMODE(p.stat().st_mode) for p in [root, *root.rglob("*")]
+            if not p.is_symlink()}
+
+
+def test_the_data_folder_is_owner_only_on_linux(tmp_path):
+    """A real `init` and a real open in child processes under umask 022: the folder 0700, every file
+    0600 (the database's WAL and SHM too); a folder an earlier version left open is tightened at unlock."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.security.security_support import HOLDER, ROOT, Holder
+
+    data = tmp_path / "data"
+    env = {**os.environ, "JIANTONG_PASSWORD": PASSWORD}
+    init = subprocess.run([sys.executable, "-c", "import os, sys; os.umask(0o022); from app.cli import main; sys.exit(main.run(sys.argv[1:]))",
+                           "--data-dir", str(data), "init", "--office-code", "T001", "--office-name", "青石镇纪委", "--level",
+                           "township", "--parent-code", "C01", "--account", "张书记", "--kdf", "fast", "--test-store"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert init.returncode == 0, init.stderr
+    assert HOLDER  # the holder keeps the store open, so the WAL and SHM exist while we look
+    holder = Holder(data)
+    try:
+        seen = modes(data)
+    finally:
+        holder.kill()
+    assert seen["."] == 0o700
+    assert {"store.db", "store.db-wal", "store.db-shm", "keyslots.json", "keyslots.copy.json", "store.lock"} <= set(seen)
+    assert {name: mode for name, mode in seen.items() if name != "." and mode & 0o077} == {}
+    # loosened by hand (or by an earlier version): the next unlock makes it owner-only again
+    os.chmod(data, 0o755)
+    for name in ("store.db", "keyslots.json"):
+        os.chmod(data / name, 0o644)
+    unlock.unlock(store_paths(data), None, PASSWORD).store.close()
+    again = modes(data)
+    assert again["."] == 0o700 and again["store.db"] == 0o600 and again["keyslots.json"] == 0o600

@@ -34,6 +34,10 @@ HOLDER = textwrap.dedent("""
 """)
 
 
+# the practice store's own password: a real one is refused for it (issue 18)
+TRAINER_PASSWORD = "peixun2026"
+
+
 def make_township(data: Path) -> StorePaths:
     """A township store (fast KDF); its recovery code is kept beside the data dir in `recovery.txt`."""
     paths = store_paths(data)
@@ -46,8 +50,8 @@ def make_township(data: Path) -> StorePaths:
 class Holder:
     """The child process; `kill()` is SIGKILL, as a crash or a forced end would be."""
 
-    def __init__(self, data: Path, *, practice: bool = False, document_id: str | None = None):
-        args = [sys.executable, "-c", HOLDER, str(data), PASSWORD, "practice" if practice else "real"]
+    def __init__(self, data: Path, *, practice: bool = False, document_id: str | None = None, password: str = PASSWORD):
+        args = [sys.executable, "-c", HOLDER, str(data), password, "practice" if practice else "real"]
         if document_id:
             args.append(document_id)
         self.proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,

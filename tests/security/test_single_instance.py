@@ -13,7 +13,7 @@ from app.errors import AuthError, StoreError
 from app.paths import store_paths
 from app.services import backup, practice, setup, unlock
 from app.storage import instance_lock
-from tests.security.security_support import PASSWORD, Holder, cli, make_township
+from tests.security.security_support import PASSWORD, TRAINER_PASSWORD, Holder, cli, make_township
 
 MESSAGE = instance_lock.IN_USE_MESSAGE
 
@@ -40,7 +40,7 @@ def test_a_second_open_in_the_same_process_is_refused_until_close(tmp_path):
         # refused before any password is tried: no guess is counted against the store
         with pytest.raises(StoreError):
             unlock.unlock(paths, None, "wrong-password1")
-        assert not paths.throttle.exists()
+        assert unlock.throttle_state(paths)["failures"] == 0
     finally:
         first.close()
     again = unlock.unlock(paths, None, PASSWORD).store  # close() released it
@@ -73,11 +73,11 @@ def test_the_practice_store_has_its_own_lock(tmp_path):
     real = unlock.unlock(make_township(data), None, PASSWORD).store
     try:
         practice_paths = store_paths(data, practice=True)
-        practice.create_store(practice_paths, practice.DEFAULT_TRAINER, PASSWORD)
-        trainer = unlock.unlock(practice_paths, None, PASSWORD).store  # beside the open real store
+        practice.create_store(practice_paths, practice.DEFAULT_TRAINER, TRAINER_PASSWORD)
+        trainer = unlock.unlock(practice_paths, None, TRAINER_PASSWORD).store  # beside the open real store
         try:
             with pytest.raises(StoreError) as refused:
-                unlock.unlock(practice_paths, None, PASSWORD)
+                unlock.unlock(practice_paths, None, TRAINER_PASSWORD)
             assert refused.value.code == "store_in_use"
         finally:
             trainer.close()
@@ -109,7 +109,8 @@ def test_a_second_process_is_refused_until_the_first_dies(tmp_path, capsys, monk
         # so would a password change, which rewrites the key slots the open window may be changing too
         changed = cli(data, "passwd", new_password="another-pass-2026")
         assert changed.returncode == 1 and changed.stderr.strip() == MESSAGE
-        # the practice store beside it is another store, with another lock
+        # the practice store beside it is another store, with another lock (made here with its own password)
+        monkeypatch.setenv("JIANTONG_PRACTICE_PASSWORD", TRAINER_PASSWORD)
         assert run_cli(["--data-dir", str(data), "--practice", "status", "--account", practice.DEFAULT_TRAINER]) == 0
         assert files_digest(data) == before
     finally:
@@ -124,10 +125,10 @@ def test_a_second_process_is_refused_until_the_first_dies(tmp_path, capsys, monk
 def test_a_process_holding_the_practice_store_leaves_the_real_one_free(tmp_path):
     data = tmp_path / "data"
     make_township(data)
-    practice.create_store(store_paths(data, practice=True), practice.DEFAULT_TRAINER, PASSWORD)
-    holder = Holder(data, practice=True)
+    practice.create_store(store_paths(data, practice=True), practice.DEFAULT_TRAINER, TRAINER_PASSWORD)
+    holder = Holder(data, practice=True, password=TRAINER_PASSWORD)
     try:
-        refused = cli(data, "--practice", "status", "--account", practice.DEFAULT_TRAINER)
+        refused = cli(data, "--practice", "status", "--account", practice.DEFAULT_TRAINER, password=TRAINER_PASSWORD)
         assert refused.returncode == 1 and refused.stderr.strip() == MESSAGE
         unlock.unlock(store_paths(data), None, PASSWORD).store.close()  # the real store is free
     finally:

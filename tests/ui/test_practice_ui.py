@@ -57,7 +57,7 @@ def test_the_unlock_screen_leads_into_a_new_practice_room_with_a_banner(qtbot, m
     unlock.mode_button.click()
     setup = controller.wizard
     assert setup.isVisible() and not store_paths(paths.root, practice=True).exists()
-    assert any("快速密码保护" in label.text() for label in setup.findChildren(QLabel))
+    assert any("另设一个密码" in label.text() for label in setup.findChildren(QLabel))
     setup.password.setText("short1")
     setup.confirm.setText("short1")
     setup.create_button.click()

@@ -13,6 +13,7 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QLabel,
     QLineEdit,
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
 from ui_support import PASSWORD, screenshot, unlock_with
 
 from app.services import cases, unlock
+from app.ui.case_dialogs import ReporterDialog
 
 REPORTER = {"name": "举报人标记乙QX", "phone": "17700067890", "id_number": "11010519491231005X", "address": "标记街QX7号",
             "real_name": True}
@@ -62,7 +64,7 @@ def leaks(root: QWidget) -> list[str]:
     return sorted({m for m in MARKERS for t in widget_texts(root) if m in t})
 
 
-def test_staff_screens_hold_no_reporter_identity(qtbot, make_controller, desk_paths):
+def test_staff_screens_hold_no_reporter_identity(qtbot, make_controller, desk_paths, prompter):
     store = unlock.unlock(desk_paths, None, PASSWORD).store
     try:
         case_id = cases.register_clue(store, {"received_on": date.today().isoformat(), "source": "信访举报（来信）",
@@ -88,6 +90,19 @@ def test_staff_screens_hold_no_reporter_identity(qtbot, make_controller, desk_pa
     assert leaks(window) == []
     window.show_page("案件")
     assert leaks(window) == []
+
+    # with an administrator's confirmation (their own password) the staff account sees it, read-only
+    view = window.open_case(case_id)
+    prompter.passwords.clear()
+    view.open_reporter()  # the administrator does not type a password: nothing is shown
+    assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, ReporterDialog) and w.isVisible()]
+    prompter.passwords.append(PASSWORD)
+    view.open_reporter()
+    qtbot.waitUntil(lambda: isinstance(view.dialog, ReporterDialog) and view.dialog.isVisible(), timeout=5000)
+    shown = view.dialog
+    assert leaks(shown) == sorted(MARKERS)
+    assert all(edit.isReadOnly() for edit in shown.edits.values()) and not shown.ok_button.isVisible()
+    shown.close()
     staff.lock()
 
     # the control: the administrator's reporter dialog shows them, and the same search finds them

@@ -338,6 +338,37 @@ def test_backup_then_restore_through_settings(qtbot, unlocked, prompter, tmp_pat
     assert window.show_page("概况").values["name"].text() == OFFICE_NAME
 
 
+def test_replacing_the_store_by_another_ones_backup_is_a_separate_explicit_choice(qtbot, unlocked, prompter, tmp_path):
+    from app.paths import store_paths
+    from app.services import backup, setup, unlock
+
+    other_paths = store_paths(tmp_path / "other")
+    setup.create_store(other_paths, setup.SetupRequest("QS-02", "青山镇纪委", "township", "王书记", "qingshan2026",
+                                                       parent_code="LX", kdf_profile="fast"))
+    other = unlock.unlock(other_paths, None, "qingshan2026").store
+    try:
+        made = backup.backup(other, tmp_path / "other.zip")
+    finally:
+        other.close()
+    window = unlocked.main_window
+    for answer in (False, True):
+        prompter.confirm_answers += [True, answer]  # 从备份恢复, then 替换为另一个数据库
+        prompter.open_paths.append(made.path)
+        prompter.passwords += [PASSWORD, "qingshan2026"]
+        window.pages["设置"].restore()
+        assert unlocked.state == "locked"
+        assert "另一个数据库" in prompter.questions[-1] and "restore-previous" in prompter.questions[-1]
+        if not answer:  # declined: refused, this store untouched
+            assert "不属于当前数据库" in unlocked.unlock_window.message.text()
+            prompter.passwords.clear()
+            qtbot.waitUntil(unlocked.unlock_window.unlock_button.isEnabled, timeout=3000)
+            window = unlock_with(unlocked, PASSWORD)
+            assert window.show_page("概况").values["name"].text() == OFFICE_NAME
+    assert "已从备份恢复" in unlocked.unlock_window.notice.text()
+    assert unlock_with(unlocked, "qingshan2026", "王书记") is not None
+    assert unlocked.store.office.name == "青山镇纪委"
+
+
 def test_restore_needs_confirmation(qtbot, unlocked, prompter):
     prompter.confirm_answers.append(False)
     unlocked.main_window.pages["设置"].restore()

@@ -55,13 +55,14 @@ class PracticeSetupWindow(QWidget):
             "与正式数据库完全分开。请培训管理员设置管理员账户和密码：以后由管理员解锁练习库，学员输入姓名即可练习，"
             "不需要各自的账户。"
         )
-        weak = hint_label("注意：为便于培训机房共用电脑时快速打开，练习库使用快速密码保护（强度较弱），只能存放模拟案件，"
-                          "不要录入任何真实案件信息。")
+        weak = hint_label("注意：练习库要另设一个密码，不能使用正式数据库任何账户的密码（培训机房里练习库密码常会告诉多人）；"
+                          "能打开正式数据库的密码会被拒绝。练习库只能存放模拟案件，不要录入任何真实案件信息。")
         weak.setStyleSheet("color: #7a3300;")
         self.form = Form()
         self.account = self.form.add_row("account", "管理员账户", QLineEdit(DEFAULT_TRAINER))
         self.account.setObjectName("practice_account")
-        self.password = self.form.add_row("password", "密码", password_edit(), "至少 8 位，同时含字母和数字")
+        self.password = self.form.add_row("password", "练习库密码", password_edit(),
+                                          "至少 8 位，同时含字母和数字；不要与正式数据库的密码相同")
         self.password.setObjectName("practice_password")
         self.confirm = self.form.add_row("confirm", "再次输入密码", password_edit())
         self.confirm.setObjectName("practice_confirm")
