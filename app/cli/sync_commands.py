@@ -3,6 +3,7 @@ county's review opinions and transfers that travel in them (docs/BUNDLE.md)."""
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 
@@ -17,6 +18,15 @@ def cmd_office(ctx: Context) -> int:
     if a.office_command == "add":
         row = offices.add_office(store, a.code, a.name, a.level, a.parent_code, a.abbr or "")
         emit(ctx, row, f"已登记 {row.code} {row.name}。请用“setup-package --for {row.code}”为它生成设置包。")
+        return 0
+    if a.office_command == "adopt":
+        result = offices.adopt_setup_package(store, Path(a.package))
+        text = [f"已导入上级单位 {result.parent_name}（{result.parent_code}）的设置包，已确认其密钥。",
+                f"上级单位指纹（请电话核对）：{result.parent_fingerprint}", f"本单位指纹：{result.fingerprint}",
+                f"本单位原有案件和记录不变。请导出第一个数据包（export --to {result.parent_code}）报上级，"
+                "上级核对本单位指纹后即可导入。"]
+        text += [f"注意：{w}" for w in result.warnings]
+        emit(ctx, result, "\n".join(text))
         return 0
     rows = offices.list_offices(store)
     emit(ctx, rows, "\n".join(f"{r.code}\t{r.name}\t{r.level}\t{r.key_state}\t{r.fingerprint or r.pending_fingerprint}"
@@ -41,17 +51,42 @@ def cmd_fingerprint(ctx: Context) -> int:
 
 
 def cmd_trust(ctx: Context) -> int:
-    from app.services import offices
+    from app.services import offices, sync
 
-    row = offices.trust(ctx.open(), ctx.args.code, ctx.args.fingerprint)
-    emit(ctx, row, f"已确认 {row.code} {row.name} 的指纹：{row.fingerprint}。请重新导入它的数据包。")
-    return 0
+    store = ctx.open()
+    row = offices.trust(store, ctx.args.code, ctx.args.fingerprint)
+    # the bundles that waited in quarantine for this confirmation are imported now, checked as usual
+    results = sync.import_held(store, row.code, dry_run=ctx.args.dry_run)
+    text = [f"已确认 {row.code} {row.name} 的指纹：{row.fingerprint}。"]
+    text += import_lines(results) if results else ["隔离区中没有等待此指纹的数据包。"]
+    emit(ctx, {**to_jsonable(row), "imported": [import_json(r) for r in results]}, "\n".join(text))
+    refused = [r for r in results if r.refused]
+    for r in refused:
+        print(f"{r.file}：{r.reason}", file=sys.stderr)
+    return 2 if refused else 0
+
+
+ADMIN_PASSWORD_ENV = "JIANTONG_ADMIN_PASSWORD"
+
+
+def confirmed(ctx: Context, store, purpose: str):
+    """A staff session uses the office's private keys only inside a block an administrator confirmed
+    (`--admin NAME`, their password from JIANTONG_ADMIN_PASSWORD or the terminal)."""
+    from app.services import unlock
+
+    name = getattr(ctx.args, "admin", None)
+    if not name:
+        return contextlib.nullcontext()
+    password = ctx.secret(ADMIN_PASSWORD_ENV, f"书记/管理员“{name}”的密码：")
+    return unlock.administrator(store, name, password, purpose=purpose)
 
 
 def cmd_export(ctx: Context) -> int:
     from app.services import sync
 
-    result = sync.export(ctx.open(), ctx.args.to, Path(ctx.args.out), full=ctx.args.full)
+    store = ctx.open()
+    with confirmed(ctx, store, "导出数据包"):
+        result = sync.export(store, ctx.args.to, Path(ctx.args.out), full=ctx.args.full)
     emit(ctx, result, f"已导出第{result.seq}号数据包：{result.bundle}（记录{result.records}条、文件{result.files}个）。"
                       "已读回校验，可以拔出U盘。")
     return 0
@@ -66,10 +101,7 @@ def import_json(r) -> dict:
     return data
 
 
-def cmd_import(ctx: Context) -> int:
-    from app.services import sync
-
-    results = sync.import_bundles(ctx.open(), [Path(f) for f in ctx.args.files], dry_run=ctx.args.dry_run)
+def import_lines(results) -> list[str]:
     lines = []
     for r in results:
         if r.refused:
@@ -79,7 +111,16 @@ def cmd_import(ctx: Context) -> int:
                          + ("（预览，未写入）" if r.dry_run else ""))
             lines.extend(f"  注意：{w}" for w in r.warnings)
             lines.extend(f"  {e}" for e in r.effects)
-    emit(ctx, [import_json(r) for r in results], "\n".join(lines))
+    return lines
+
+
+def cmd_import(ctx: Context) -> int:
+    from app.services import sync
+
+    store = ctx.open()
+    with confirmed(ctx, store, "导入数据包"):
+        results = sync.import_bundles(store, [Path(f) for f in ctx.args.files], dry_run=ctx.args.dry_run)
+    emit(ctx, [import_json(r) for r in results], "\n".join(import_lines(results)))
     refused = [r for r in results if r.refused]
     for r in refused:
         print(f"{r.file}：{r.reason}", file=sys.stderr)
@@ -118,7 +159,7 @@ def cmd_transfer(ctx: Context) -> int:
 
 
 def register(add: AddCommand) -> None:
-    p = add("office", cmd_office, "下级单位登记（县纪委、市纪委使用）")
+    p = add("office", cmd_office, "单位登记（县纪委、市纪委登记下级单位）与事后导入上级设置包（adopt）")
     sub = p.add_subparsers(dest="office_command", required=True, parser_class=ChineseParser)
     a = add_sub(sub, "add", "登记下级单位")
     a.add_argument("--code", required=True)
@@ -127,6 +168,8 @@ def register(add: AddCommand) -> None:
     a.add_argument("--parent-code", help="上级单位代码（默认：本单位）")
     a.add_argument("--abbr", help="单位简称（用于编号）")
     add_sub(sub, "list", "单位列表及指纹、数据包序号")
+    a = add_sub(sub, "adopt", "未用设置包初始设置的单位，事后导入上级单位的设置包以配对")
+    a.add_argument("--package", required=True, help="上级单位生成的设置包文件")
 
     p = add("setup-package", cmd_setup_package, "为下级单位生成设置包")
     p.add_argument("--for", dest="for_code", required=True, help="下级单位代码")
@@ -136,15 +179,19 @@ def register(add: AddCommand) -> None:
     p = add("trust", cmd_trust, "电话核对后确认对方单位的指纹")
     p.add_argument("code")
     p.add_argument("--fingerprint", required=True)
+    p.add_argument("--dry-run", action="store_true", help="确认指纹后只预览等待中的数据包，不写入")
 
+    admin_help = f"工作人员账户办理时，由这位书记/管理员确认（其密码取自 {ADMIN_PASSWORD_ENV} 或终端输入）"
     p = add("export", cmd_export, "导出数据包到U盘")
     p.add_argument("--to", required=True, help="接收单位代码")
     p.add_argument("--out", required=True, help="目标文件夹（U盘）")
     p.add_argument("--full", action="store_true", help="导出全部记录，而不只是上次确认收到以来的变化")
+    p.add_argument("--admin", help=admin_help)
 
     p = add("import", cmd_import, "导入数据包")
     p.add_argument("files", nargs="+")
     p.add_argument("--dry-run", action="store_true", help="只预览，不写入")
+    p.add_argument("--admin", help=admin_help)
 
     p = add("review", cmd_review, "审理/审批队列与审核意见（县纪委使用）")
     sub = p.add_subparsers(dest="review_command", required=True, parser_class=ChineseParser)

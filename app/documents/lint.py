@@ -23,6 +23,7 @@ from docxtpl import DocxTemplate
 from jinja2 import TemplateSyntaxError
 from lxml import etree
 
+from app.documents import external
 from app.documents.manifest import TemplateEntry, parse_manifest
 from app.documents.report_context import is_report, schema_for
 from app.documents.sandbox import Finding, check_source
@@ -223,6 +224,8 @@ def lint_docx(data: bytes, file: str, schema: dict, entry: TemplateEntry | None 
     try:
         parts = read_parts(data)
         problems, used = check_parts(parts, file, schema)
+        # what Word would fetch on opening (app/documents/external.py): refused in a template
+        problems += [Problem("external_reference", message, file) for message in external.problems(data)]
     except (DomainError, etree.XMLSyntaxError, UnicodeDecodeError) as exc:
         message = exc.message if isinstance(exc, DomainError) else f"文件内容不是有效的 Word XML（{exc}）"
         return FileReport(file, entry.id if entry else "", False, (Problem("not_docx", message, file),), ())

@@ -21,6 +21,7 @@ from docxtpl import DocxTemplate
 from jinja2 import TemplateError
 from lxml import etree
 
+from app.documents import external
 from app.documents.lint import ZIP_DAMAGE, guard
 from app.documents.sandbox import environment
 from app.domain.errors import DomainError
@@ -127,7 +128,8 @@ def render_docx(template: bytes, context: dict, schema: dict, *, file: str, font
     except PACKAGE_DAMAGE as exc:
         # a part lint does not read (styles, relationships, content types) is broken
         raise _refuse(file, [f"模板文件已损坏，不是有效的 Word 文档（{type(exc).__name__}）"]) from exc
-    data = out.getvalue()
+    # whatever the template: nothing in a generated document may make Word fetch from elsewhere
+    data = external.strip(out.getvalue())
     if len(data) > MAX_OUTPUT_BYTES:
         raise _refuse(file, ["生成的文书超过50MB，模板可能有失控的循环"])
     return data

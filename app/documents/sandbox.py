@@ -26,6 +26,10 @@ ALLOWED_FILTERS = ("default", "d", "join", "length", "count", "first", "last", "
 LITERAL_ARGUMENT_FILTERS = {"join", "replace"}
 MAX_LITERAL_ARGUMENT = 20
 MAX_LOOP_DEPTH = 2
+# How many times the data's text one output tag or {% set %} may amount to. `{% set a = a ~ a %}`
+# doubles a each time and chained `replace` multiplies: thirty of them need gigabytes. Honest tags
+# join a few values and words ("{{ name ~ '（' ~ unit ~ '）' }}": 4).
+MAX_GROWTH = 100
 LOOP = {k: "num" for k in ("index", "index0", "revindex", "revindex0", "length", "depth", "depth0")} | {
     "first": "flag", "last": "flag"}
 ANY = "any"
@@ -91,6 +95,7 @@ class Checker:
         self.schema = schema
         self.findings: list[Finding] = []
         self.used: set[str] = set()
+        self.factors: dict[str, float] = {}  # {% set %} name → its growth (see MAX_GROWTH)
 
     def run(self, template: nodes.Template) -> Checker:
         self.body(template.body, {}, 0)
@@ -117,6 +122,7 @@ class Checker:
             for child in node.nodes:
                 if not isinstance(child, nodes.TemplateData):
                     self.expr(child, scope)
+                    self.bounded(child)
         elif isinstance(node, nodes.If):
             self.expr(node.test, scope)
             self.body(node.body, scope, depth)
@@ -130,6 +136,7 @@ class Checker:
                 self.flag(node, "{% set %} 只能给一个名字赋值")
                 return
             scope[node.target.name] = (self.expr(node.node, scope), self.path_of(node.node, scope))
+            self.factors[node.target.name] = self.bounded(node.node)
         else:
             self.flag(node, f"不支持的模板语句（{kind}）")
 
@@ -247,6 +254,43 @@ class Checker:
             return ANY
         self.flag(node, f"不支持的表达式（{kind}）")
         return None
+
+    def bounded(self, node: nodes.Node) -> float:
+        """The node's growth, flagged when above MAX_GROWTH (and then capped, so one finding is enough)."""
+        factor = self.growth(node)
+        if factor > MAX_GROWTH:
+            if any(f.message.startswith("文字会成倍增长") for f in self.findings):
+                return 1.0  # one finding says it; the chain that follows would only repeat it
+            self.flag(node, f"文字会成倍增长（约为案件数据的{factor:.0f}倍，上限{MAX_GROWTH}倍）："
+                            "不允许反复拼接同一变量（如 {% set a = a ~ a %}）或连续替换放大文字")
+            return 1.0
+        return factor
+
+    def growth(self, node: nodes.Node) -> float:
+        """An upper bound on how many times the data's text (or a constant) this expression may
+        amount to: concatenation adds, `replace` and `join` multiply, a {% set %} name carries its own."""
+        if isinstance(node, nodes.Name):
+            return self.factors.get(node.name, 1.0)
+        if isinstance(node, nodes.Getattr | nodes.Getitem):
+            return self.growth(node.node)
+        if isinstance(node, nodes.Filter):
+            inner = self.growth(node.node) if node.node is not None else 1.0
+            args = [a.value if isinstance(a, nodes.Const) and isinstance(a.value, str) else "" for a in node.args]
+            if node.name == "replace":
+                old, new = (args + ["", ""])[:2]
+                return inner * (len(new) / len(old) if old else len(new) + 1) if len(new) > len(old) else inner
+            if node.name == "join":
+                return inner * (1 + len(args[0] if args else ""))
+            if node.name in ("default", "d"):
+                return max([inner, *(self.growth(a) for a in node.args)])
+            return inner
+        if isinstance(node, nodes.Concat):
+            return sum(self.growth(n) for n in node.nodes)
+        if isinstance(node, nodes.Add | nodes.List | nodes.Tuple):
+            return sum(self.growth(n) for n in node.iter_child_nodes())
+        if isinstance(node, nodes.CondExpr):
+            return max(self.growth(node.expr1), self.growth(node.expr2) if node.expr2 is not None else 0.0)
+        return 1.0
 
     def arguments(self, node: nodes.Filter | nodes.Test, scope: dict) -> None:
         if node.dyn_args is not None or node.dyn_kwargs is not None:

@@ -8,16 +8,17 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import update as sa_update
 from sqlmodel import Session, select
 
 from app import __version__
-from app.errors import InputError, StoreError
-from app.models import BundleLog, Office, OfficeKey, Setting
+from app.errors import AuthError, InputError, StoreError
+from app.models import BundleLog, BundleReceipt, Office, OfficeKey, Setting
 from app.models.base import utcnow
 from app.services.accounts import require_admin
 from app.services.ruleset import HOLIDAY_KEY_PREFIX
 from app.storage import setting_rows
-from app.storage import audit, schema
+from app.storage import audit, rolekeys, schema
 from app.storage.store import Store
 from app.sync import container, keys, manifest, pack, quarantine
 from app.sync.records import decode, encode
@@ -84,12 +85,24 @@ def own_keys(s: Session, office_id: str) -> keys.OwnKeys:
     row = s.get(OfficeKey, office_id)
     if row is None or row.state != "own":
         raise StoreError("no_keys", "本单位的签名和加密密钥缺失，无法收发数据包。请从备份恢复。")
+    if rolekeys.is_sealed(row.sign_private) or rolekeys.is_sealed(row.age_identity):
+        # a staff session: the private keys are sealed to the role key (app/services/unlock.py administrator)
+        raise AuthError("admin_required", "收发数据包和生成设置包要用本单位私钥，只有书记/管理员的密码能解开。"
+                                          "请由书记/管理员登录或确认身份后再试，数据未改动。")
     return keys.OwnKeys(row.sign_private, row.age_identity, keys.PublicKeys(row.sign_public, row.age_recipient))
+
+
+def own_public_keys(s: Session, office_id: str) -> keys.PublicKeys:
+    """The public half only: readable in every session (the private half is sealed to the role key)."""
+    row = s.get(OfficeKey, office_id)
+    if row is None or row.state != "own":
+        raise StoreError("no_keys", "本单位的签名和加密密钥缺失，无法收发数据包。请从备份恢复。")
+    return keys.PublicKeys(row.sign_public, row.age_recipient)
 
 
 def fingerprint(store: Store) -> FingerprintResult:
     with store.read() as s:
-        return FingerprintResult(store.office.code, own_keys(s, store.office.id).public.fingerprint)
+        return FingerprintResult(store.office.code, own_public_keys(s, store.office.id).fingerprint)
 
 
 # --- registry ---------------------------------------------------------------------------
@@ -151,10 +164,13 @@ def list_offices(store: Store) -> list[OfficeRow]:
         offices = s.exec(select(Office).where(Office.deleted == False).order_by(Office.level, Office.code)).all()  # noqa: E712
         key_rows = {k.office_id: k for k in s.exec(select(OfficeKey)).all()}
         logs = s.exec(select(BundleLog.peer_office_id, BundleLog.direction, BundleLog.seq, BundleLog.acked)).all()
+    known_ids = {o.id for o in offices}
+    # bundles from an id not registered here whose code is an unpaired entry's (§2a): shown on that entry
+    joining_by_code = {h.sender_code: h for h in pending.values() if h.sender_office_id not in known_ids and joining(store, h)}
     rows = []
     for o in offices:
         key = key_rows.get(o.id)
-        held = pending.get(o.id)
+        held = pending.get(o.id) or (joining_by_code.get(o.code) if key is None else None)
         ins = sorted(seq for peer, d, seq, _ in logs if peer == o.id and d == "in")
         outs = [(seq, acked) for peer, d, seq, acked in logs if peer == o.id and d == "out"]
         gaps = tuple(sorted(set(range(1, ins[-1] + 1)) - set(ins))) if ins else ()
@@ -179,14 +195,23 @@ def trust(store: Store, code: str, typed_fingerprint: str) -> OfficeRow:
         raise InputError("own_office", "这是本单位自己的指纹，无需确认。")
     if current is not None and current.fingerprint == wanted:
         return next(r for r in list_offices(store) if r.code == code)
-    held = [h for h in quarantine.held(store.paths.root) if h.sender_office_id == office.id and h.fingerprint == wanted]
+    waiting = [h for h in quarantine.held(store.paths.root) if h.sender_office_id == office.id
+               or (current is None and h.sender_code == office.code and joining(store, h))]
+    held = [h for h in waiting if h.fingerprint == wanted]
     if not held:
-        seen = pending_keys(store).get(office.id)
+        seen = pending_keys(store).get(office.id) or next((h for h in waiting if h.fingerprint), None)
         if seen:
             raise InputError("fingerprint_mismatch", f"输入的指纹与“{office.name}”数据包中的指纹不一致，请再次电话核对。不一致时不要确认。")
         raise InputError("no_pending_keys", f"尚未收到“{office.name}”带有新密钥的数据包。请先导入它的数据包，再核对指纹。")
     item = held[-1]
     with store.write() as s:
+        if item.sender_office_id != office.id:
+            # a subordinate that adopted its set-up package after a plain `init` (§2a): its own store's
+            # id wins, so that none of its records or audit events need another owner
+            entry = joinable_entry(s, s.get(Office, store.office.id), held_sender(store, item))
+            if entry is None:
+                raise InputError("cannot_join", f"“{office.name}”已收到过数据包或已有记录，不能改指向另一数据库。数据库未改动。")
+            office = join_entry(s, entry, item.sender_office_id)
         row = s.get(OfficeKey, office.id) or OfficeKey(office_id=office.id, office_code=office.code, state="trusted")
         row.state = "trusted"
         row.sign_public, row.age_recipient, row.fingerprint = item.sign_public, item.age_recipient, item.fingerprint
@@ -195,6 +220,22 @@ def trust(store: Store, code: str, typed_fingerprint: str) -> OfficeRow:
         s.add(row)
         audit.note(s, "trust_keys", f"office:{office.id}", f"确认单位{office.code}的密钥指纹")
     return next(r for r in list_offices(store) if r.code == code)
+
+
+def held_sender(store: Store, item: quarantine.Held) -> dict:
+    """The manifest's sender block of a held bundle (it was signed by the keys it carries)."""
+    try:
+        return container.read_header(quarantine.folder(store.paths.root) / item.file).manifest["sender"]
+    except (container.BundleError, OSError, KeyError, TypeError):
+        return {}
+
+
+def joining(store: Store, item: quarantine.Held) -> bool:
+    """Is this held bundle from a subordinate whose registry entry may be joined to its own id?"""
+    if item.reason_code != "fingerprint_unconfirmed" or not item.fingerprint:
+        return False
+    with store.read() as s:
+        return joinable_entry(s, s.get(Office, store.office.id), held_sender(store, item)) is not None
 
 
 # --- pushed tables: holidays and templates ------------------------------------------------------
@@ -383,3 +424,170 @@ def apply_setup_package(s: Session, pkg: SetupPackage) -> None:
         s.add(Setting(key=f"{HOLIDAY_KEY_PREFIX}{year}", value=table))
     store_templates(s, pkg.templates)
     store_texts(s, {name: text for name, text in pkg.rules.items() if text != shipped_text(name)})
+
+
+# --- adopting a set-up package after a plain set-up (docs/BUNDLE.md §2a) ----------------------
+
+@dataclass(frozen=True)
+class AdoptResult:
+    office_code: str
+    office_id: str  # this store's own office id: kept, every record stays owned by it
+    registry_office_id: str  # the id the county's registry entry had; the county re-points it on confirmation
+    parent_office_id: str
+    parent_code: str
+    parent_name: str
+    parent_fingerprint: str
+    fingerprint: str
+    holidays: int
+    templates: int
+    rules: tuple[str, ...]
+    warnings: tuple[str, ...]
+
+
+def paired_parent(s: Session, me: Office) -> Office | None:
+    """The superior this store already knows (from `init --setup-package` or an earlier adoption)."""
+    trusted = s.exec(select(OfficeKey).where(OfficeKey.state == "trusted")).first()
+    if trusted is not None:
+        return s.get(Office, trusted.office_id) or Office(id=trusted.office_id, code=trusted.office_code, name=trusted.office_code,
+                                                          level="", owner_office_id=trusted.office_id)
+    # a plain `init` store knows only itself (and, at a county, the townships it registered)
+    others = s.exec(select(Office).where(Office.id != me.id, Office.deleted == False)).all()  # noqa: E712
+    return next((o for o in others if me.level == "township" or o.level != "township"), None)
+
+
+def has_parent(store: Store) -> bool:
+    """Whether this store is paired with its superior (the 同步 page offers adoption otherwise)."""
+    with store.read() as s:
+        return paired_parent(s, s.get(Office, store.office.id)) is not None
+
+
+def adopt_setup_package(store: Store, path: Path) -> AdoptResult:
+    """A township (or county) set up with plain `init` takes its superior's set-up package later.
+
+    The store keeps its own office id: every record and the whole audit chain are owned by it, and
+    the chain is hash-chained per office id, so nothing is re-keyed. The county learns this id from
+    the first upward bundle and re-points its registry entry once the fingerprint is confirmed."""
+    from app.services import cases, ruleset
+
+    require_admin(store)
+    pkg = read_setup_package(Path(path))
+    entry, parent = pkg.office, pkg.parent
+    where = f"设置包“{Path(path).name}”"
+    with store.read() as s:
+        me = s.get(Office, store.office.id)
+        if me.level not in ("township", "county"):
+            raise InputError("not_a_subordinate", "市纪委没有上级单位，不能导入设置包。数据库未改动。")
+        known = paired_parent(s, me)
+        if known is not None:
+            raise InputError("already_paired", f"本单位已与上级单位“{known.name}”（{known.code}）配对，不能再导入设置包。"
+                                               "如上级更换了密钥，请导入它的数据包并核对指纹。数据库未改动。")
+        clash = [f"{title}：本单位为“{mine}”，设置包为“{theirs}”" for title, mine, theirs in (
+            ("单位代码", me.code, entry["code"]), ("单位名称", me.name, entry["name"]), ("级别", LEVEL_TITLES.get(me.level, me.level),
+                                                                                   LEVEL_TITLES.get(entry["level"], entry["level"])))
+            if mine != theirs]
+        if clash:
+            raise InputError("setup_package_mismatch", f"{where}是为另一单位生成的，或上级登记的信息与本单位不一致（{'；'.join(clash)}）。"
+                                                       "请上级单位核对登记信息后重新生成设置包。数据库未改动。")
+        if s.exec(select(Office).where(Office.code == parent["code"])).first() is not None \
+                or s.get(Office, parent["id"]) is not None:
+            raise InputError("office_conflict", f"本单位数据库中已有代码为“{parent['code']}”的单位，不能再导入{where}。数据库未改动。")
+    notes: list[str] = []
+    with store.write() as s:
+        me = s.get(Office, store.office.id)
+        # like a downward bundle's: a workflow that would strand an open case is not installed
+        rules, rule_warnings = ruleset.rules_changes(s, pkg.rules, where)
+        notes += rule_warnings
+        s.add(Office(**parent))
+        s.add(OfficeKey(office_id=parent["id"], office_code=parent["code"], state="trusted",
+                        sign_public=pkg.parent_keys.sign_public, age_recipient=pkg.parent_keys.age_recipient,
+                        fingerprint=pkg.fingerprint, confirmed_at=utcnow(), confirmed_by="设置包"))
+        if me.parent_code != parent["code"]:
+            # the superior's own signed word on who it is overrides what was typed at a plain `init`
+            notes.append(f"初始设置时填写的上级单位代码“{me.parent_code or ''}”已按设置包改为“{parent['code']}”。")
+            me.parent_code = parent["code"]
+            s.add(me)
+        holidays = sum(setting_rows.put(s, f"{HOLIDAY_KEY_PREFIX}{year}", table) for year, table in pkg.holidays.items())
+        templates = store_templates(s, pkg.templates)
+        ruleset.store_texts(s, rules)
+        joined = "（本单位标识不变，上级登记的标识将在上级核对指纹后改为本单位的）" if entry["id"] != me.id else ""
+        audit.note(s, "adopt_setup_package", f"office:{parent['id']}",
+                   f"导入上级单位{parent['code']}的设置包，确认其密钥{joined}；上级登记标识{entry['id']}")
+        fingerprint_own = own_public_keys(s, me.id).fingerprint
+    if store.office.parent_code != parent["code"]:
+        import dataclasses
+
+        store.office = dataclasses.replace(store.office, parent_code=parent["code"])  # the open session sees it too
+    if holidays or rules:
+        cases.refresh_due_dates(store)  # deadlines of open cases follow the county's calendar and rules from now on
+    return AdoptResult(store.office.code, store.office.id, entry["id"], parent["id"], parent["code"], parent["name"], pkg.fingerprint,
+                       fingerprint_own, holidays, templates, tuple(sorted(rules)), tuple(notes))
+
+
+# --- the county's side: joining its registry entry to the township's own id ------------------
+
+def joinable_entry(s: Session, me: Office, sender: dict) -> Office | None:
+    """The registry entry an unknown sender id may stand for: a direct subordinate of this office
+    with the same code and name that has never been paired (no confirmed keys, no bundle either
+    way, owning nothing but its own office record). Only then can re-pointing it lose nothing."""
+    entry = s.exec(select(Office).where(Office.code == sender.get("code"))).first()
+    if entry is None or entry.id == sender.get("office_id") or entry.parent_code != me.code \
+            or entry.name != sender.get("name") or entry.level != sender.get("level") or entry.deleted:
+        return None
+    if s.get(OfficeKey, entry.id) is not None:
+        return None
+    if s.exec(select(BundleLog).where(BundleLog.peer_office_id == entry.id)).first() is not None:
+        return None
+    # statistics sent up since the entry was made may have carried its record to the city, which
+    # would then see two offices of one code: not joined (docs/BUNDLE.md §2a)
+    if s.exec(select(BundleLog).where(BundleLog.direction == "out", BundleLog.kind == "statistics",
+                                      BundleLog.at >= entry.created_at)).first() is not None:
+        return None
+    from app.sync.records import MODELS
+
+    for table, model in MODELS.items():
+        column = getattr(model, "owner_office_id", None)
+        if column is None:
+            continue
+        query = select(model).where(column == entry.id)
+        if table == "office":
+            query = query.where(model.id != entry.id)
+        if s.exec(query.limit(1)).first() is not None:
+            return None
+    return None if s.get(Office, sender.get("office_id")) is not None else entry
+
+
+def join_entry(s: Session, entry: Office, new_id: str) -> Office:
+    """Re-point an unpaired registry entry to the id the subordinate's own store uses. References
+    this office made to the entry (a transfer to it) follow, audited and with bumped versions so
+    they travel down."""
+    from app.sync.records import MODELS
+
+    old_id = entry.id
+    columns = {c.name: getattr(entry, c.name) for c in Office.__table__.columns}
+    code = entry.code
+    joined = Office(**{**columns, "id": new_id, "owner_office_id": new_id, "code": f"{code}~{new_id[:8]}"})
+    s.add(joined)
+    s.flush()  # the new row first: foreign keys are enforced
+    for table, model in MODELS.items():
+        for column in model.__table__.columns:
+            if column.name == "owner_office_id" or not any(fk.column.table.name == "office" for fk in column.foreign_keys):
+                continue
+            for row in s.exec(select(model).where(getattr(model, column.name) == old_id)).all():
+                setattr(row, column.name, new_id)
+                s.add(row)
+    for model in (BundleReceipt,):
+        for row in s.exec(select(model).where((model.from_office_id == old_id) | (model.to_office_id == old_id))).all():
+            row.from_office_id = new_id if row.from_office_id == old_id else row.from_office_id
+            row.to_office_id = new_id if row.to_office_id == old_id else row.to_office_id
+    s.flush()
+    s.delete(entry)
+    s.flush()
+    joined.code = code
+    s.add(joined)
+    s.flush()
+    # version 0: the subordinate's own office record (version >= 1) wins on its first bundle, and
+    # every later change it makes to its record counts as newer than this copy
+    s.execute(sa_update(Office.__table__).where(Office.__table__.c.id == new_id).values(version=0))
+    s.expire(joined)
+    audit.note(s, "join_office", f"office:{new_id}", f"单位{code}用后导入的设置包配对：登记标识{old_id}改为其数据库的标识{new_id}")
+    return joined

@@ -9,11 +9,13 @@ records are taken in one transaction. A refused bundle is quarantined and the st
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import func
@@ -40,16 +42,18 @@ from app.models import (
     Transfer,
 )
 from app.models.base import utcnow
-from app.services import cases, offices, ruleset
+from app.services import case_codec, cases, offices, ruleset
 from app.services.ruleset import HOLIDAY_KEY_PREFIX
 from app.storage import audit, schema, setting_rows
 from app.storage.atomic import fsync_dir
 from app.storage.store import Store
-from app.sync import container, keys, manifest, merge, pack, quarantine
+from app.sync import container, keys, limits, manifest, merge, pack, quarantine
 from app.sync.archive import Builder, Payload
 from app.sync.container import BundleError, Cancelled
 from app.sync.records import (
     AUDIT_TABLE,
+    MAX_YEAR,
+    MIN_YEAR,
     MODELS,
     RecordInvalid,
     decode,
@@ -303,8 +307,13 @@ def export(store: Store, to_code: str, out_dir: Path, *, full: bool = False, pro
     with store.read() as s:
         if practice_mode(s):
             raise InputError("practice_store", "这是练习数据库，练习数据不能生成上报数据包。")
-        peer = offices.office_by_code(s, to_code)
         me_row = s.get(Office, me)
+        if to_code == me_row.parent_code and s.exec(select(Office).where(Office.code == to_code)).first() is None:
+            # set up with plain `init`: "office add" is for registering subordinates, not the superior
+            raise InputError("no_parent_package", f"本单位尚未导入上级单位（{to_code}）的设置包，不能给它导出数据包。请用"
+                                                  "“office adopt --package 设置包文件”或“同步”页的“导入上级设置包…”导入后再导出，"
+                                                  "原有案件不受影响。")
+        peer = offices.office_by_code(s, to_code)
         kind = kind_between(me_row, peer)
         if kind is None:
             raise InputError("not_a_peer", f"“{peer.name}”不是本单位的直接上级或下级，不能给它导出数据包。")
@@ -359,7 +368,7 @@ def export(store: Store, to_code: str, out_dir: Path, *, full: bool = False, pro
             b.add_json("receipts.json", receipts)
             offices.add_downward_tables(b, holidays, templates, rules_texts)
 
-        plain = pack.build_payload(work, fill)
+        plain = pack.build_sealed_payload(work, fill)
         if cancelled():
             raise Cancelled()
         progress(0, 0, "正在加密……")
@@ -454,6 +463,7 @@ class Opened:
     header: container.Header
     sender: Office
     sha256: str
+    header_name: str = ""
     records: dict[str, list[dict]] = field(default_factory=dict)
     receipts: list[dict] = field(default_factory=list)
     holidays: dict[int, dict] = field(default_factory=dict)
@@ -486,9 +496,17 @@ def check_outer(s: Session, store: Store, path: Path, progress: Progress) -> Ope
         raise refuse("schema_mismatch", f"“{name}”由不同版本的纪案通生成（数据结构版本不同），请两边升级到同一版本后重新导出。")
     sender_info = m["sender"]
     sender = s.get(Office, sender_info["office_id"])
+    me_row = s.get(Office, store.office.id)
+    entry = offices.joinable_entry(s, me_row, sender_info) if sender is None else None
+    if entry is not None and kind_between(entry, me_row) == m["kind"]:
+        # a subordinate set up with plain `init` that adopted our set-up package later (§2a): held
+        # like any first bundle; confirming the fingerprint re-points the entry to its own id
+        container.check_signature(header, sender_info["sign_public"], name)
+        raise refuse("fingerprint_unconfirmed", f"“{entry.name}”的数据包来自其先行初始设置、后导入设置包的数据库，尚未确认其密钥指纹"
+                                                f"（{sender_info['fingerprint']}）。请电话核对对方屏幕上的指纹，一致后确认（“同步”页的“下级单位”，"
+                                                "或命令 trust）：本单位对它的登记随即改指向该数据库，此数据包即导入。")
     if sender is None or sender.code != sender_info["code"]:
         raise refuse("unknown_sender", f"“{name}”的发送单位“{sender_info['code']}”未在本单位登记，不能导入。")
-    me_row = s.get(Office, store.office.id)
     if kind_between(sender, me_row) != m["kind"]:
         raise refuse("wrong_direction", f"“{name}”的种类与两单位的上下级关系不符。")
     key = s.get(OfficeKey, sender.id)
@@ -505,7 +523,7 @@ def check_outer(s: Session, store: Store, path: Path, progress: Progress) -> Ope
         raise refuse("key_changed", f"“{sender.name}”的密钥已更换，新指纹为 {fp}。请电话核对，一致后确认（“同步”页的“下级单位”或“上级单位”，或命令 trust），再重新导入此数据包。")
     digest = pack.check_body_and_hash(path, header, lambda d, t: progress(d, t, "正在校验数据包……"))
     check_sequence(s, store, sender, m, digest, name)
-    return Opened(header, sender, digest)
+    return Opened(header, sender, digest, name)
 
 
 def check_sequence(s: Session, store: Store, sender: Office, m: dict, digest: str, name: str) -> None:
@@ -513,8 +531,15 @@ def check_sequence(s: Session, store: Store, sender: Office, m: dict, digest: st
                                                             BundleLog.peer_office_id == sender.id)).all()}
     seen = s.exec(select(BundleLog).where(BundleLog.bundle_id == m["bundle_id"])).first()
     seq = m["seq"]
-    if seen is not None or seq in logs:
+    taken = logs.get(seq)
+    if (taken is not None and taken.sha256 == digest) or (seen is not None and seen.sha256 == digest):
         raise refuse("replay", f"“{name}”（{sender.code}第{seq}号）已经导入过，不再重复导入。")
+    if taken is not None or seen is not None:
+        # the same number (or bundle id) for different bytes: the sender signed two versions of its
+        # history; the second is kept in quarantine as evidence, never dismissed as a replay
+        raise refuse("seq_conflict", f"“{name}”未导入，数据库未改动：{sender.name}（{sender.code}）的第{seq}号数据包已导入过，"
+                                     "而这份文件内容不同（同一序号签发了两份不同的数据包）。这可能是数据被篡改或密钥被他人使用，"
+                                     "此文件已隔离留存作为证据，请与对方核实。")
     if seq < 1:
         raise refuse("manifest_invalid", f"“{name}”的序号无效。")
     before, after = logs.get(seq - 1), logs.get(seq + 1)
@@ -525,11 +550,18 @@ def check_sequence(s: Session, store: Store, sender: Office, m: dict, digest: st
 
 
 def gap_warning(s: Session, sender: Office, seq: int) -> str | None:
-    have = set(s.exec(select(BundleLog.seq).where(BundleLog.direction == "in", BundleLog.peer_office_id == sender.id)).all())
-    missing = [n for n in range(1, seq) if n not in have]
-    if not missing:
+    """Earlier numbers not yet received, as ranges: a sequence number of 10**12 must not build a list
+    of every number missing before it."""
+    have = sorted(n for n in s.exec(select(BundleLog.seq).where(BundleLog.direction == "in",
+                                                               BundleLog.peer_office_id == sender.id)).all() if n < seq)
+    ranges, expected = [], 1
+    for n in [*have, seq]:
+        if n > expected:
+            ranges.append((expected, n - 1))
+        expected = max(expected, n + 1)
+    if not ranges:
         return None
-    shown = "、".join(str(n) for n in missing[:10]) + ("等" if len(missing) > 10 else "")
+    shown = "、".join(str(a) if a == b else f"{a}至{b}" for a, b in ranges[:10]) + ("等" if len(ranges) > 10 else "")
     return f"尚未收到{sender.code}的第{shown}号数据包：请对方重新导出或补交。"
 
 
@@ -548,7 +580,7 @@ def read_content(opened: Opened, progress: Progress) -> None:
             try:
                 rows.append(decode(table, raw, files))
             except RecordInvalid as exc:
-                raise refuse("record_invalid", f"数据包中“{table}”第{number}条记录有误：{exc}。") from exc
+                raise refuse("record_invalid", f"“{opened.header_name}”未导入，数据库未改动：“{table}”第{number}条记录有误：{exc}。") from exc
         if table not in allowed:
             opened.warnings.append(f"{KIND_TITLES[path_kind]}数据包不应包含“{table}”记录，已忽略{len(rows)}条。")
             continue
@@ -566,17 +598,190 @@ def read_content(opened: Opened, progress: Progress) -> None:
             parse_holiday_year(table, f"数据包中的{year}年节假日表", expected_year=year)
         except DomainError as exc:
             raise refuse("holidays_invalid", exc.message) from exc
+        problem = limits.holiday_problem(year, table, date.today())
+        if problem:
+            raise refuse("holidays_invalid", f"“{opened.header_name}”未导入，数据库未改动：{problem}。")
         opened.holidays[year] = table
     templates = {entry[10:-5]: payload.read_json(entry) for entry in payload.entries("templates/")}
     if templates and path_kind != "downward":
         raise refuse("unexpected_templates", "只有上级下发的数据包可以包含模板。")
-    offices.check_templates(templates, "数据包")
+    try:
+        offices.check_templates(templates, "数据包")
+    except BundleError as exc:
+        raise refuse(exc.code, f"“{opened.header_name}”未导入，数据库未改动：{exc.message}") from exc
     opened.templates = templates
     rules = payload.entries("rules/")
     if rules and path_kind != "downward":
         raise refuse("unexpected_rules", "只有上级下发的数据包可以包含规则文件。")
     opened.rules, problems = offices.read_rules(payload, "上级下发的数据包")
     opened.warnings.extend(problems)
+    if "workflow.toml" in opened.rules:
+        problem = limits.workflow_problem(ruleset.parse_text("workflow.toml", opened.rules["workflow.toml"]))
+        if problem:  # like a file that does not parse (§7a): not accepted, the rest still applies
+            del opened.rules["workflow.toml"]
+            opened.warnings.append(f"上级下发的数据包中的办案流程（workflow.toml）{problem}，未接受，仍按原规则办理。")
+
+
+def dates_in(value) -> Iterator[date]:
+    """Every date inside an engine value (dataclasses, tuples, mappings), whatever its shape."""
+    if isinstance(value, date):
+        yield value
+    elif dataclasses.is_dataclass(value):
+        for f in dataclasses.fields(value):
+            yield from dates_in(getattr(value, f.name))
+    elif isinstance(value, Mapping):
+        for v in value.values():
+            yield from dates_in(v)
+    elif isinstance(value, tuple | list | frozenset | set):
+        for v in value:
+            yield from dates_in(v)
+
+
+def case_problem(rules: ruleset.RuleSet, row: dict, today: date) -> str | None:
+    """Why a received case cannot be read by this store's screens under the rules in force, or None:
+    its state must decode into the engine's types, name steps, decisions, fields and events the
+    workflow has, keep its dates within bounds, and evaluate (deadlines computed) without error."""
+    wf = rules.workflow
+    if not isinstance(row["state"], dict):
+        return "案件状态不是 JSON 对象"
+    try:
+        state = case_codec.from_json(row["state"])
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        return f"案件状态的格式有误（{type(exc).__name__}）"
+    if state.step_id not in wf.steps:
+        return f"所处环节“{state.step_id}”不在本单位现行流程（{wf.version}）中"
+    if row["step_id"] != state.step_id or row["stage"] != wf.stage_of(state.step_id).id:
+        return "案件记录的阶段、环节与其办理状态不一致"
+    for h in state.history:
+        step = wf.steps.get(h.step_id)
+        if step is None or step.decision(h.decision_id) is None:
+            return f"办理经过中的“{h.step_id}/{h.decision_id}”不在本单位现行流程中"
+    for key, value in state.fields.items():
+        f = wf.field(key)
+        if f is None:
+            return f"字段“{key}”不在本单位现行流程中"
+        if f.type == "date" and value not in (None, ""):
+            try:
+                day = date.fromisoformat(value)
+            except (TypeError, ValueError):
+                return f"字段“{key}”不是有效日期"
+            if not MIN_YEAR <= day.year <= MAX_YEAR:
+                return f"字段“{key}”的日期超出{MIN_YEAR}—{MAX_YEAR}年"
+    unknown = sorted(set(state.events) - set(wf.events))
+    if unknown:
+        return f"事件“{unknown[0]}”不在本单位现行流程中"
+    if any(not MIN_YEAR <= d.year <= MAX_YEAR for d in dates_in(state)):
+        return f"办理状态中的日期超出{MIN_YEAR}—{MAX_YEAR}年"
+    try:
+        cases.evaluate(rules, state, today)
+    except Exception as exc:  # noqa: BLE001 - anything the engine cannot evaluate would break every screen
+        return f"按本单位现行规则无法计算其环节和期限（{type(exc).__name__}）"
+    return None
+
+
+def check_cases(store: Store, opened: Opened) -> None:
+    """Refuse the bundle when a received case would break this store's lists and case view."""
+    rows = opened.records.get("case", [])
+    if not rows:
+        return
+    with store.read() as s:  # a case this store already holds at that version is not taken: not evaluated
+        stored = merge.stored_versions(s, "case", [r["id"] for r in rows])
+    rows = [r for r in rows if r["id"] not in stored or r["version"] > stored[r["id"]][1]]
+    if not rows:
+        return
+    rules = ruleset.load(store)
+    today = date.today()
+    problems = []
+    for row in rows:
+        problem = case_problem(rules, row, today)
+        if problem:
+            problems.append(f"案件 {row['id']}：{problem}")
+    if problems:
+        shown = "；".join(problems[:merge.MAX_REFUSALS_SHOWN])
+        more = f"（共{len(problems)}件）" if len(problems) > merge.MAX_REFUSALS_SHOWN else ""
+        raise refuse("case_invalid", f"“{opened.header_name}”未导入，数据库未改动：{shown}{more}。"
+                                     "请对方核对其案件数据或双方的规则版本后重新导出。")
+
+
+# Columns of a step record that are history once the visit is over (before that only its identity).
+STEP_IDENTITY = ("case_id", "seq", "step_id", "entered_on")
+STEP_DONE = (*STEP_IDENTITY, "completed_on", "decision_id")
+DECISION_FIXED = ("case_id", "step_id", "decision_id", "decided_on")
+
+
+def stored_rows(s: Session, table: str, ids: list[str], cols: tuple[str, ...]) -> dict[str, dict]:
+    t = MODELS[table].__table__
+    out: dict[str, dict] = {}
+    for start in range(0, len(ids), 500):
+        query = sa_select(t.c.id, *(t.c[c] for c in cols)).where(t.c.id.in_(ids[start:start + 500]))
+        out.update({m["id"]: dict(m) for m in s.execute(query).mappings()})
+    return out
+
+
+def history_conflicts(s: Session, store: Store, plan: merge.Plan) -> tuple[list[str], list[str]]:
+    """Histories are append-only: a case's stored decisions must be a prefix of the arriving ones,
+    a decision or a finished step visit never changes or disappears; fields standing for the
+    county's own acts must match this store's review opinions. Returns (conflicts, warnings)."""
+    updated: dict[str, list[dict]] = {}
+    cases_seen: list[dict] = []
+    for table, values, verdict in plan.verdicts:
+        if verdict == merge.UPDATED:
+            updated.setdefault(table, []).append(values)
+        if table == "case" and verdict in (merge.NEW, merge.UPDATED):
+            cases_seen.append(values)
+    conflicts: list[str] = []
+    rows = updated.get("case", [])
+    stored = stored_rows(s, "case", [r["id"] for r in rows], ("state", "deleted"))
+    for r in rows:
+        before = stored[r["id"]]["state"] if isinstance(stored[r["id"]]["state"], dict) else {}
+        old, new = before.get("history", []), r["state"].get("history", [])
+        if not isinstance(new, list) or new[:len(old)] != old:
+            conflicts.append(f"案件 {r['id']} 的办理经过与本单位已收到的不一致（已作出的决定被删改：本单位已有{len(old)}项）")
+    for table, fixed, title in (("decision", DECISION_FIXED, "决定"), ("step_record", STEP_DONE, "环节记录")):
+        rows = updated.get(table, [])
+        stored = stored_rows(s, table, [r["id"] for r in rows], (*fixed, "deleted"))
+        for r in rows:
+            before = stored[r["id"]]
+            cols = fixed if table == "decision" or before.get("completed_on") is not None else STEP_IDENTITY
+            changed = [c for c in cols if before[c] != r[c]]
+            if r["deleted"] and not before["deleted"]:
+                changed.append("deleted")
+            if changed:
+                conflicts.append(f"已有的{title} {r['id']} 被改动（{'、'.join(changed)}）")
+    opinion_conflicts, warnings = county_acts(s, store, cases_seen)
+    return conflicts + opinion_conflicts, warnings
+
+
+def county_acts(s: Session, store: Store, rows: list[dict]) -> tuple[list[str], list[str]]:
+    """A case's opinion fields (number, date, conclusion, summary) against the opinions this store
+    issued on it: they stand for this office's own acts, so only its records can say what they are."""
+    from app.services import review
+
+    conflicts, warnings = [], []
+    for r in rows:
+        fields = r["state"].get("fields", {}) if isinstance(r["state"].get("fields"), dict) else {}
+        for step_id, (kind, choice) in review.REVIEW_STEPS.items():
+            number = fields.get(f"{step_id}.county_opinion_no")
+            if not number:
+                continue
+            issued = s.exec(select(ReviewOpinion).where(ReviewOpinion.case_id == r["id"], ReviewOpinion.kind == kind,
+                                                        ReviewOpinion.owner_office_id == store.office.id,
+                                                        ReviewOpinion.deleted == False)).all()  # noqa: E712
+            if not issued:
+                warnings.append(f"案件 {r['id']} 填有{review.KIND_TITLES[kind]}“{number}”，本单位未登记该意见，请核对。")
+                continue
+            match = next((o for o in issued if o.number == number), None)
+            said = {"date": fields.get(f"{step_id}.county_opinion_date"), "conclusion": fields.get(f"{step_id}.{choice}") if choice else None,
+                    "summary": fields.get(f"{step_id}.opinion_summary")}
+            wrong = match is None or (said["date"] and said["date"] != match.issued_on.isoformat()) or (
+                said["conclusion"] and match.conclusion and said["conclusion"] != match.conclusion) or (
+                said["summary"] and match.text and said["summary"] != match.text)
+            if wrong:
+                ours = "；".join(f"{o.number}（{o.issued_on.isoformat()}，{o.conclusion or '无结论'}"
+                                + (f"，{o.text}" if o.text else "") + "）" for o in issued)
+                conflicts.append(f"案件 {r['id']} 所填{review.KIND_TITLES[kind]}“{number}”（{said['date'] or '无日期'}，"
+                                 f"{said['conclusion'] or '无结论'}）与本单位作出的意见不符，本单位的记录为：{ours}")
+    return conflicts, warnings
 
 
 def valid_receipt(r) -> bool:
@@ -585,12 +790,23 @@ def valid_receipt(r) -> bool:
 
 
 def allowed_owners(s: Session, sender: Office, opened: Opened) -> set[str]:
+    """Whose records the sender may speak for: itself, and for a county sending statistics the
+    townships this store already knows under it (never offices the same bundle introduces)."""
     owners = {sender.id}
     if opened.header.manifest["kind"] == "statistics":
-        below = {o["id"] for o in opened.records.get("office", []) if o["parent_code"] == sender.code and o["level"] == "township"}
-        below |= set(s.exec(select(Office.id).where(Office.parent_code == sender.code, Office.level == "township")).all())
-        owners |= below
+        owners |= set(s.exec(select(Office.id).where(Office.parent_code == sender.code, Office.level == "township")).all())
     return owners
+
+
+def introduced_offices(s: Session, sender: Office, opened: Opened) -> set[str]:
+    """Township office records a county's statistics bundle introduces to the city: new here, under
+    the sender. Only their own office rows may be taken on the sender's word, nothing they would own."""
+    if opened.header.manifest["kind"] != "statistics":
+        return set()
+    rows = [o for o in opened.records.get("office", []) if o["parent_code"] == sender.code and o["level"] == "township"
+            and o["owner_office_id"] == o["id"]]
+    known = set(merge.stored_versions(s, "office", [o["id"] for o in rows]))
+    return {o["id"] for o in rows} - known
 
 
 def apply_receipts(s: Session, store: Store, opened: Opened, sender_key: OfficeKey) -> int:
@@ -645,6 +861,7 @@ def import_one(store: Store, path: Path, *, dry_run: bool = False, progress: Pro
             opened.payload = pack.open_payload(path, opened.header, identity, work)
             try:
                 read_content(opened, progress)
+                check_cases(store, opened)
                 m = opened.header.manifest
                 if cancelled():
                     raise Cancelled()
@@ -687,12 +904,7 @@ def import_one(store: Store, path: Path, *, dry_run: bool = False, progress: Pro
         for name in sorted(rules):
             effects.append(f"已按上级下发的{ruleset.RULES_TITLES[name]}（{name}）更新本单位规则"
                            + (f"，流程版本{ruleset.parse_text(name, rules[name]).version}。" if name == "workflow.toml" else "。"))
-        from app.services import review
-
-        effects.extend(review.after_import(store))
-        if holidays or rules:
-            cases.refresh_due_dates(store)
-        release_held(store, m["bundle_id"], opened.sha256)
+        effects.extend(after_commit(store, m, opened.sha256, bool(holidays or rules), counts))
         return ImportResult(path.name, opened.sender.code, m["seq"], **counts, warnings=warnings,
                             effects=tuple(effects), kind=m["kind"])
     except AppError as exc:
@@ -702,10 +914,57 @@ def import_one(store: Store, path: Path, *, dry_run: bool = False, progress: Pro
         return refused(store, path, error, manifest_seen, keys_checked, dry_run)
 
 
+def after_commit(store: Store, m: dict, sha256: str, calendar_changed: bool, counts: dict) -> list[str]:
+    """The steps that follow the import's commit, each in its own transaction. The bundle is taken
+    by then: a failure here is reported as what it is (taken, this step not done), never as a
+    refusal that left the store unchanged, and the later steps still run."""
+    from app.services import review
+
+    effects: list[str] = []
+    steps = [("转办线索登记和上级意见填入", lambda: effects.extend(review.after_import(store)))]
+    if calendar_changed:
+        steps.append(("按新的规则或节假日表重算期限", lambda: cases.refresh_due_dates(store)))
+    steps.append(("移出隔离区", lambda: release_held(store, m["bundle_id"], sha256)))
+    for title, step in steps:
+        try:
+            step()
+        except Exception as exc:  # noqa: BLE001 - the bundle is already in the store; say so truthfully
+            effects.append(f"数据包已导入（新增{counts['new']}、更新{counts['updated']}条，已保存），但导入后的“{title}”"
+                           f"未能全部完成（{type(exc).__name__}），请联系管理员检查后处理。")
+    return effects
+
+
 def classify(s: Session, store: Store, opened: Opened) -> tuple[merge.Plan, tuple[str, ...]]:
-    gap = gap_warning(s, opened.sender, opened.header.manifest["seq"])
-    plan = merge.plan(s, opened.records, allowed_owners(s, opened.sender, opened), store.office.id)
-    return plan, tuple(([gap] if gap else []) + opened.warnings + plan.warnings)
+    """The plan for the bundle's records; refuses the whole bundle when a record breaks what the
+    sender may do (run in the preview and again inside the writing transaction)."""
+    m = opened.header.manifest
+    gap = gap_warning(s, opened.sender, m["seq"])
+    plan = merge.plan(s, opened.records, allowed_owners(s, opened.sender, opened), store.office.id,
+                      receiver_parents=m["kind"] == "downward", new_offices=introduced_offices(s, opened.sender, opened))
+    conflicts, acts_warnings = history_conflicts(s, store, plan)
+    plan.refusals.extend(("history_conflict", c) for c in conflicts)
+    if plan.refusals:
+        raise plan_refusal(opened, plan.refusals)
+    return plan, tuple(([gap] if gap else []) + opened.warnings + plan.warnings + acts_warnings)
+
+
+REFUSAL_ADVICE = {
+    "foreign_parent": "{sender}只能在本单位的记录下添加内容；这可能是数据被篡改或密钥被他人使用，数据包已隔离留存，请与对方核实。",
+    "history_conflict": "已作出的决定、办理记录和审计事件只能增加、不能删改，上级的意见以上级的记录为准；这可能是数据被篡改，数据包已隔离留存，请与对方核实。",
+    "office_conflict": "单位的名称、代码和级别由登记确定，数据包不能把一个单位改成另一个单位；数据包已隔离留存，请与对方核实。",
+    "audit_chain": "请对方（{sender}）完整导出（export --full）后重新导入；若仍不连续，可能是数据被篡改，数据包已隔离留存，请与对方核实。",
+}
+
+
+def plan_refusal(opened: Opened, refusals: list[tuple[str, str]]) -> BundleError:
+    """The whole bundle refused for what its records mean: the first kind of problem found, with up to
+    a few of its instances named."""
+    code = refusals[0][0]
+    texts = [text for c, text in refusals if c == code]
+    shown = "；".join(texts[:merge.MAX_REFUSALS_SHOWN])
+    more = f"（共{len(texts)}处）" if len(texts) > merge.MAX_REFUSALS_SHOWN else ""
+    advice = REFUSAL_ADVICE.get(code, "数据包已隔离留存，请与对方核实。").format(sender=opened.sender.name)
+    return refuse(code, f"“{opened.header_name}”未导入，数据库未改动：{shown}{more}。{advice}")
 
 
 def header_or_none(path: Path) -> dict | None:
@@ -741,13 +1000,14 @@ def release_held(store: Store, bundle_id: str, sha256: str) -> None:
 def import_bundles(store: Store, paths: list[Path], *, dry_run: bool = False, progress: Progress = no_progress,
                    cancelled: Callable[[], bool] = never) -> list[ImportResult]:
     """Import in sequence order per sender, so a stick holding several bundles applies them in order."""
-    def order(p: Path):
-        m = header_or_none(Path(p)) or {}
-        sender = m.get("sender") if isinstance(m.get("sender"), dict) else {}
-        return (str(sender.get("code", "")), m.get("seq") if type(m.get("seq")) is int else 0, str(p))
-
     return [import_one(store, Path(p), dry_run=dry_run, progress=progress, cancelled=cancelled)
-            for p in sorted(paths, key=order)]
+            for p in sorted(paths, key=bundle_order)]
+
+
+def bundle_order(path: Path):
+    m = header_or_none(Path(path)) or {}
+    sender = m.get("sender") if isinstance(m.get("sender"), dict) else {}
+    return (str(sender.get("code", "")), m.get("seq") if type(m.get("seq")) is int else 0, str(path))
 
 
 # --- history ------------------------------------------------------------------------------
@@ -762,3 +1022,41 @@ def history(store: Store) -> list[HistoryRow]:
 
 def held(store: Store) -> list[quarantine.Held]:
     return quarantine.held(store.paths.root)
+
+
+WAITING_FOR_KEYS = ("fingerprint_unconfirmed", "key_changed")
+
+
+def import_held(store: Store, code: str, *, dry_run: bool = False, progress: Progress = no_progress,
+                cancelled: Callable[[], bool] = never) -> list[ImportResult]:
+    """Import the bundles of office `code` that wait in quarantine only for its fingerprint, once
+    that is confirmed (`trust`, 同步 page): the operator does not import the same file twice.
+
+    Each is imported from a copy under its original name (the name it is logged by), with every
+    check of an ordinary import; once it has a verdict other than "still waiting for the keys", its
+    quarantine entry is released (a refusal for another reason is held again under that reason)."""
+    with store.read() as s:
+        office = offices.office_by_code(s, code)
+        key = s.get(OfficeKey, office.id)
+    if key is None or key.state != "trusted":
+        return []
+    waiting = [h for h in quarantine.held(store.paths.root) if h.sender_office_id == office.id
+               and h.reason_code in WAITING_FOR_KEYS and h.fingerprint == key.fingerprint]
+    results = []
+    with pack.Workspace(store.paths.sync_work) as work:
+        staged = []
+        for n, item in enumerate(waiting):
+            source = quarantine.folder(store.paths.root) / item.file
+            if not source.is_file():
+                continue
+            folder = work.path / str(n)
+            folder.mkdir()
+            copy = folder / Path(item.original_name).name
+            shutil.copyfile(source, copy)
+            staged.append((copy, item))
+        for copy, item in sorted(staged, key=lambda x: bundle_order(x[0])):
+            result = import_one(store, copy, dry_run=dry_run, progress=progress, cancelled=cancelled)
+            results.append(result)
+            if not dry_run and not (result.refused and result.code in WAITING_FOR_KEYS):
+                quarantine.release(store.paths.root, item)
+    return results

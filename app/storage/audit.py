@@ -15,7 +15,7 @@ from json.encoder import encode_basestring
 from sqlalchemy import event, insert, inspect, select
 from sqlalchemy.orm import Session
 
-from app.models import AuditEvent, Counter, SyncedRecord
+from app.models import AuditEvent, Counter, Office, Setting, SyncedRecord
 from app.models.base import new_id, utcnow
 
 GENESIS = "0" * 64
@@ -114,26 +114,68 @@ def install(session_factory) -> None:
 
 @dataclass(frozen=True)
 class ChainReport:
+    """`ok` is about this office's own chain: the one a backup or a restore must trust. Chains
+    received from other offices are checked too, and their problems listed in `received`; they never
+    make `ok` false (data an office received must not stop it from restoring its own backup)."""
+
     ok: bool
     events: int
     broken_seq: int | None = None
     broken_office: str | None = None
     reason: str = ""
+    received: tuple[str, ...] = ()
+
+    @property
+    def all_ok(self) -> bool:
+        return self.ok and not self.received
+
+
+def office_label(session: Session, office_id: str) -> str:
+    row = session.execute(select(Office.code, Office.name).where(Office.id == office_id)).first()
+    return f"{row.name}（{row.code}）" if row else f"未登记的单位（{office_id[:8]}）"
+
+
+def own_office(session: Session) -> str | None:
+    own = session.info.get("office_id")
+    if own is None:
+        row = session.get(Setting, "office_id")
+        own = row.value if row is not None else None
+    return own
 
 
 def verify_chain(session: Session) -> ChainReport:
+    """Recompute every office's chain, one event at a time (memory stays flat whatever the count);
+    each problem names the office whose chain it is, and a gap is given as a range."""
+    own = own_office(session)
     rows = session.execute(select(AuditEvent).order_by(AuditEvent.office_id, AuditEvent.seq)).scalars()
     count = 0
-    office, prev, expected_seq = None, GENESIS, 1
+    office, prev, expected_seq, failed = None, GENESIS, 1, False
+    mine: tuple[int, str, str] | None = None
+    received: list[str] = []
     for ev in rows:
         count += 1
         if ev.office_id != office:
-            office, prev, expected_seq = ev.office_id, GENESIS, 1
+            office, prev, expected_seq, failed = ev.office_id, GENESIS, 1, False
+        if failed:
+            continue  # the first problem of a chain is the one to report
+        problem = ""
         if ev.seq != expected_seq:
-            return ChainReport(False, count, ev.seq, ev.office_id, f"序号不连续：缺少第{expected_seq}号事件")
-        if ev.prev_hash != prev:
-            return ChainReport(False, count, ev.seq, ev.office_id, f"第{ev.seq}号事件与前一事件的链接不符")
-        if event_hash(prev, ev.seq, ev.at, ev.account, ev.action, ev.entity, ev.summary) != ev.hash:
-            return ChainReport(False, count, ev.seq, ev.office_id, f"第{ev.seq}号事件内容已被改动（哈希不符）")
+            problem = (f"序号不连续：缺少第{expected_seq}号事件" if ev.seq == expected_seq + 1 else
+                       f"序号不连续：缺少第{expected_seq}至{ev.seq - 1}号事件") if ev.seq > expected_seq else \
+                f"第{ev.seq}号事件重复或次序错乱"
+        elif ev.prev_hash != prev:
+            problem = f"第{ev.seq}号事件与前一事件的链接不符"
+        elif event_hash(prev, ev.seq, ev.at, ev.account, ev.action, ev.entity, ev.summary) != ev.hash:
+            problem = f"第{ev.seq}号事件内容已被改动（哈希不符）"
+        if problem:
+            failed = True
+            text = f"{office_label(session, ev.office_id)}的审计链：{problem}"
+            if ev.office_id == own or own is None:
+                mine = mine or (ev.seq, ev.office_id, text)
+            else:
+                received.append(text)
+            continue
         prev, expected_seq = ev.hash, ev.seq + 1
-    return ChainReport(True, count)
+    if mine:
+        return ChainReport(False, count, mine[0], mine[1], "；".join([mine[2], *received]), tuple(received))
+    return ChainReport(True, count, reason="；".join(received), received=tuple(received))

@@ -17,6 +17,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from app.sync.container import BundleError
 
@@ -37,9 +38,12 @@ LINES_PER_WRITE = 1000
 
 
 class Builder:
-    """Writes a payload archive; JSON is deflated, files (already compressed .docx, images) are stored."""
+    """Writes a payload archive; JSON is deflated, files (already compressed .docx, images) are stored.
 
-    def __init__(self, path: Path):
+    `path` may be a file object written once from start to end (a sealed working copy): the entries
+    then carry data descriptors, which every ZIP reader understands."""
+
+    def __init__(self, path: Path | BinaryIO):
         self.zip = zipfile.ZipFile(path, "w", allowZip64=True)
         self.index: dict[str, dict] = {}
 
@@ -108,9 +112,10 @@ def name_problem(name: str) -> str | None:
 
 
 class Payload:
-    """An opened, checked payload archive."""
+    """An opened, checked payload archive (a file, or a seekable file object it then owns)."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path | BinaryIO):
+        self.source = None if isinstance(path, str | Path) else path
         try:
             self.zip = zipfile.ZipFile(path)
             infos = self.zip.infolist()
@@ -208,3 +213,5 @@ class Payload:
 
     def close(self) -> None:
         self.zip.close()
+        if self.source is not None:
+            self.source.close()

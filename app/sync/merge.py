@@ -3,7 +3,12 @@
 A synced record is taken only when its owner is one the sender may speak for and its version is
 newer than the stored one; a row the store already has at that version or later is "unchanged".
 Records whose parents are neither in the store nor taken from the bundle are rejected too, so the
-transaction never trips over a foreign key. Audit events are keyed by (office, seq) and must hash.
+transaction never trips over a foreign key. A record may only hang under a parent whose owner the
+sender may speak for (or, coming down from a superior, under the receiver's own records, which is
+how review opinions reach a township's case): a township must not attach a case to the county's
+clue or a sanction to another township's case. Such a record makes the plan refuse the bundle.
+The references are read from the foreign keys of the synced tables, so new tables are covered.
+Audit events are keyed by (office, seq) and must hash.
 """
 
 from __future__ import annotations
@@ -12,8 +17,9 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import islice
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select
 from sqlmodel import Session
 
 from app.models import SYNCED_TABLES, AuditEvent
@@ -27,12 +33,23 @@ ROW_BATCH = 2000  # rows per executemany
 FILE_BATCH_BYTES = 16 * 1024 * 1024  # file bytes held in memory per executemany
 
 
+# References to office rows name an office (owner, origin, addressee); they hang nothing under it,
+# so only their existence is checked, not who owns the office row.
+LABEL_TARGETS = {"office"}
+MAX_REFUSALS_SHOWN = 5
+MAX_REFUSALS_KEPT = 1000  # a bundle of a million bad rows must not build a million messages
+
+
 @dataclass
 class Plan:
-    """What applying would do: per record a verdict; the warnings say why records were rejected."""
+    """What applying would do: per record a verdict; the warnings say why records were rejected.
+
+    `refusals` are reasons that refuse the whole bundle (a record under another office's parent):
+    the importer reports them and writes nothing."""
 
     verdicts: list[tuple[str, dict, str]] = field(default_factory=list)  # (table, values, verdict)
     warnings: list[str] = field(default_factory=list)
+    refusals: list[tuple[str, str]] = field(default_factory=list)  # (error code, reason)
 
     def counts(self) -> dict[str, int]:
         c = Counter(v for _, _, v in self.verdicts)
@@ -60,15 +77,34 @@ def stored_versions(s: Session, table: str, ids: list[str]) -> dict[str, tuple[s
     return found
 
 
-def exists(s: Session, table: str, ids: set[str]) -> set[str]:
-    return set(stored_versions(s, table, sorted(ids)))
+def parent_owners(s: Session, table: str, ids: set[str], taken: dict[str, str]) -> dict[str, str]:
+    """id → owner of each parent that exists: as taken from this bundle, else as stored."""
+    found = {i: taken[i] for i in ids if i in taken}
+    found.update({i: owner for i, (owner, _) in stored_versions(s, table, sorted(ids - set(found))).items()})
+    return found
 
 
-def plan(s: Session, records: dict[str, list[dict]], allowed_owners: set[str], own_office_id: str) -> Plan:
-    """Classify every record; reads only, so a dry run and the real import agree."""
+def office_names(s: Session) -> dict[str, str]:
+    office = MODELS["office"]
+    return {i: f"{name}（{code}）" for i, code, name in s.execute(select(office.id, office.code, office.name)).all()}
+
+
+def plan(s: Session, records: dict[str, list[dict]], allowed_owners: set[str], own_office_id: str, *,
+         receiver_parents: bool = False, new_offices: set[str] = frozenset()) -> Plan:
+    """Classify every record; reads only, so a dry run and the real import agree.
+
+    `receiver_parents`: the sender is the receiver's superior, whose records (review opinions) may
+    refer to the receiver's own cases. `new_offices`: office records the bundle may introduce (their
+    own rows only, not what they would own)."""
     result = Plan()
+    office_clashes(s, records.get("office", []), result)
     rejected_why: Counter = Counter()
-    taken: dict[str, set[str]] = {t: set() for t in SYNCED_TABLES}
+    taken: dict[str, dict[str, str]] = {t: {} for t in SYNCED_TABLES}  # table → id → owner, as taken here
+    names: dict[str, str] | None = None
+
+    def may_hang_under(owner: str) -> bool:
+        return owner in allowed_owners or (receiver_parents and owner == own_office_id)
+
     for table in SYNCED_TABLES:
         rows = records.get(table, [])
         if not rows:
@@ -80,21 +116,33 @@ def plan(s: Session, records: dict[str, list[dict]], allowed_owners: set[str], o
             for col, target in fks:
                 if r[col] is not None:
                     parents_needed.setdefault(target, set()).add(r[col])
-        present = {t: exists(s, t, ids - taken[t]) | (ids & taken[t]) for t, ids in parents_needed.items()}
+        owners = {t: parent_owners(s, t, ids, taken[t]) for t, ids in parents_needed.items()}
         seen: set[str] = set()
         for r in rows:
-            verdict, why = classify(s, table, r, stored.get(r["id"]), allowed_owners, own_office_id, seen)
+            allowed = allowed_owners | new_offices if table == "office" else allowed_owners
+            verdict, why = classify(s, table, r, stored.get(r["id"]), allowed, own_office_id, seen)
             if verdict in (NEW, UPDATED):
-                missing = [t for col, t in fks if r[col] is not None and r[col] not in present[t]
+                missing = [t for col, t in fks if r[col] is not None and r[col] not in owners[t]
                            and not (t == table and r[col] == r["id"])]  # an office owns its own record
                 if missing:
                     verdict, why = REJECTED, "关联的上级记录缺失"
+                else:
+                    foreign = [(col, t, owners[t][r[col]]) for col, t in fks
+                               if r[col] is not None and t not in LABEL_TARGETS and r[col] in owners[t]
+                               and not may_hang_under(owners[t][r[col]])]
+                    for col, target, owner in foreign[:1] if len(result.refusals) < MAX_REFUSALS_KEPT else ():
+                        names = names if names is not None else office_names(s)
+                        result.refusals.append(("foreign_parent",
+                            f"“{table}”记录 {r['id']} 的 {col} 指向{names.get(owner, owner)}的“{target}”记录 {r[col]}，"
+                            "发送单位无权在其他单位的记录下添加内容"))
+                    if foreign:
+                        verdict, why = REJECTED, "挂在其他单位的记录之下"
             seen.add(r["id"])
             if verdict != REJECTED:
-                taken[table].add(r["id"])
-                for t, ids in present.items():
-                    if t == table:
-                        ids.add(r["id"])
+                owner = stored[r["id"]][0] if r["id"] in stored else r["owner_office_id"]
+                taken[table][r["id"]] = owner
+                if table in owners:
+                    owners[table][r["id"]] = owner
             else:
                 rejected_why[why] += 1
             result.verdicts.append((table, r, verdict))
@@ -125,6 +173,32 @@ def classify(s: Session, table: str, r: dict, stored: tuple[str, int] | None, al
     return UPDATED, ""
 
 
+def office_clashes(s: Session, rows: list[dict], result: Plan) -> None:
+    """An office record may not take another office's code (codes are unique), nor the name of an
+    office at another level or of a sibling under the same parent (the office list would show two
+    offices of that name). Townships of different counties may share a name (城关镇), as in life."""
+    office = MODELS["office"]
+    by_code: dict[str, tuple[str, str]] = {}  # code → (id, name)
+    by_name: dict[str, list[tuple[str, str, str | None, str]]] = {}  # name → [(id, level, parent, code)]
+
+    def remember(i: str, code: str, name: str, level: str, parent: str | None) -> None:
+        by_code[code] = (i, name)
+        by_name.setdefault(name, []).append((i, level, parent, code))
+
+    for r in s.execute(select(office.id, office.code, office.name, office.level, office.parent_code)).all():
+        remember(*r)
+    for r in rows:
+        taken = by_code.get(r["code"])
+        if taken is not None and taken[0] != r["id"]:
+            result.refusals.append(("office_conflict", f"单位记录 {r['id']} 的代码“{r['code']}”已是另一单位（{taken[1]}）的代码"))
+        namesakes = islice(by_name.get(r["name"], ()), 100)  # bounded: a hostile bundle may repeat a name a million times
+        clash = next((code for i, level, parent, code in namesakes
+                      if i != r["id"] and (level != r["level"] or parent == r["parent_code"])), None)
+        if clash is not None:
+            result.refusals.append(("office_conflict", f"单位记录 {r['id']} 的名称“{r['name']}”已是另一单位（{clash}）的名称"))
+        remember(r["id"], r["code"], r["name"], r["level"], r["parent_code"])
+
+
 def plan_audit(s: Session, rows: list[dict], allowed: set[str], result: Plan, rejected_why: Counter) -> None:
     keys = {(r["office_id"], r["seq"]) for r in rows}
     stored: dict[tuple[str, int], str] = {}
@@ -135,6 +209,8 @@ def plan_audit(s: Session, rows: list[dict], allowed: set[str], result: Plan, re
             q = select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.office_id == office, AuditEvent.seq.in_(chunk))
             stored.update({(office, seq): h for seq, h in s.execute(q).all()})
     seen: set[tuple[str, int]] = set()
+    taken: dict[str, list[dict]] = {}
+    names: dict[str, str] | None = None
     for r in rows:
         key = (r["office_id"], r["seq"])
         why = ""
@@ -145,6 +221,10 @@ def plan_audit(s: Session, rows: list[dict], allowed: set[str], result: Plan, re
         elif event_hash(r["prev_hash"], r["seq"], r["at"], r["account"], r["action"], r["entity"], r["summary"]) != r["hash"]:
             why = "审计事件的哈希不符"
         elif key in stored and stored[key] != r["hash"]:
+            # an event this store holds, rewritten: history is append-only, so the bundle is refused
+            names = names if names is not None else office_names(s)
+            result.refusals.append(("history_conflict", f"{names.get(r['office_id'], r['office_id'])}的第{r['seq']}号审计事件"
+                                                        "与本单位已收到的同号事件不一致"))
             why = "审计事件与本库中已有的同号事件不一致"
         seen.add(key)
         if why:
@@ -152,6 +232,51 @@ def plan_audit(s: Session, rows: list[dict], allowed: set[str], result: Plan, re
             result.verdicts.append((AUDIT_TABLE, r, REJECTED))
         else:
             result.verdicts.append((AUDIT_TABLE, r, UNCHANGED if key in stored else NEW))
+            if key not in stored:
+                taken.setdefault(r["office_id"], []).append(r)
+    for office, new in sorted(taken.items()):
+        problem = chain_problem(s, office, sorted(new, key=lambda r: r["seq"]))
+        if problem:
+            names = names if names is not None else office_names(s)
+            result.refusals.append(("audit_chain", f"{names.get(office, office)}的审计事件{problem}"))
+
+
+def stored_event_hash(s: Session, office: str, seq: int) -> str | None:
+    if seq == 0:
+        return audit.GENESIS
+    return s.execute(select(AuditEvent.hash).where(AuditEvent.office_id == office, AuditEvent.seq == seq)).scalar()
+
+
+def chain_problem(s: Session, office: str, new: list[dict]) -> str | None:
+    """Why the events new to this store (sorted by seq) do not extend the office's chain as stored,
+    or None: each must link to the event before it, whether that one is stored or arrives with it,
+    and the stored event after a run of new ones must link to the run's last. Only the ends of runs
+    are looked up and a gap is reported as a range, so memory stays bounded whatever the numbers."""
+    previous: dict | None = None
+    for i, r in enumerate(new):
+        seq = r["seq"]
+        if seq < 1:
+            return f"第{seq}号序号无效"
+        if previous is not None and previous["seq"] == seq - 1:
+            before = previous["hash"]
+        else:
+            before = stored_event_hash(s, office, seq - 1)
+            if before is None:
+                last = s.execute(select(func.max(AuditEvent.seq)).where(AuditEvent.office_id == office,
+                                                                      AuditEvent.seq < seq)).scalar() or 0
+                last = max(last, previous["seq"] if previous else 0)
+                return (f"不连续：本单位已有及数据包中该单位的审计事件到第{last}号为止，接着的是第{seq}号"
+                        f"（缺少第{last + 1}至{seq - 1}号）")
+        if r["prev_hash"] != before:
+            return f"第{seq}号与前一事件（第{seq - 1}号）衔接不上（前一事件哈希不符）"
+        following = new[i + 1] if i + 1 < len(new) else None
+        if following is None or following["seq"] != seq + 1:
+            after = s.execute(select(AuditEvent.prev_hash).where(AuditEvent.office_id == office,
+                                                                 AuditEvent.seq == seq + 1)).scalar()
+            if after is not None and after != r["hash"]:
+                return f"第{seq}号与本单位已保存的第{seq + 1}号事件衔接不上"
+        previous = r
+    return None
 
 
 def apply(s: Session, p: Plan, file_bytes: Callable[[str], bytes]) -> None:

@@ -1,7 +1,9 @@
 """Sealing a payload (ZIP → age ciphertext → signed, framed file) and opening one again.
 
-Plain payload bytes exist only in a private working folder (owner-only) that is removed when the
-work is done, never on the stick. A store's exports and imports work inside its data folder
+Payload bytes are never plaintext on disk: the working copy of a bundle's payload, written while
+exporting or read while importing, is a `Spool` (app/sync/spool.py), sealed chunk by chunk under a
+key held only in memory, in a private working folder (owner-only) that is removed when the work is
+done; never on the stick. (A set-up package is not encrypted at all: it holds no case data.) A store's exports and imports work inside its data folder
 (`StorePaths.sync_work`), not the system temp folder, so what a killed process left there is
 removed at the next unlock (app/services/unlock.py), by the next holder of the store's lock.
 """
@@ -23,6 +25,7 @@ import pyrage
 from app.sync import keys
 from app.sync.archive import Builder, Payload
 from app.sync.container import CHUNK, BundleError, Header, Progress, file_sha256
+from app.sync.spool import Spool
 
 
 class Workspace:
@@ -43,6 +46,21 @@ class Workspace:
 
     def __exit__(self, *_exc) -> None:
         shutil.rmtree(self.path, ignore_errors=True)
+
+
+def build_sealed_payload(work: Workspace, fill: Callable[[Builder], None]) -> Spool:
+    """The payload archive written straight into a sealed working copy."""
+    spool = Spool(work.path / "payload.spool")
+    writer = spool.writer()
+    try:
+        builder = Builder(writer)
+        try:
+            fill(builder)
+        finally:
+            builder.close()
+    finally:
+        writer.close()
+    return spool
 
 
 def build_payload(work: Workspace, fill: Callable[[Builder], None]) -> Path:
@@ -102,10 +120,11 @@ class Sealed:
         return {"ciphertext_size": self.ciphertext_size, "ciphertext_sha256": self.ciphertext_sha256}
 
 
-def encrypt(plain: Path, age_recipients: list[str], out: Path) -> Sealed:
+def encrypt(plain: Path | Spool, age_recipients: list[str], out: Path) -> Sealed:
     """Encrypt `plain` into `out`, hashing both sides in the same pass."""
     recipients = [keys.recipient(r) for r in age_recipients]
-    with open(plain, "rb", buffering=0) as src, open(out, "wb") as dst:
+    source = plain.reader() if isinstance(plain, Spool) else open(plain, "rb", buffering=0)  # noqa: SIM115
+    with source as src, open(out, "wb") as dst:
         plain_digest = hashlib.sha256()
         writer = HashingWriter(dst)
         pyrage.encrypt_io(io.BufferedReader(HashingReader(src, plain_digest), CHUNK), writer, recipients)
@@ -176,10 +195,25 @@ def copy_plain_body(path: Path, header: Header, out: Path) -> None:
             dst.write(chunk)
 
 
+def decrypt_to_spool(path: Path, header: Header, identity: pyrage.x25519.Identity, spool: Spool) -> None:
+    """Decrypt the body of a verified bundle into a sealed working copy (age's stream, chunk by chunk)."""
+    writer = spool.writer()
+    try:
+        with open(path, "rb") as src:
+            src.seek(header.body_offset)
+            try:
+                pyrage.decrypt_io(src, writer, [identity])
+            except (pyrage.DecryptError, ValueError, OSError) as exc:
+                raise BundleError("decrypt_failed", f"“{path.name}”无法解密：不是发给本单位的，或内容已损坏。") from exc
+    finally:
+        writer.close()
+
+
 def open_payload(path: Path, header: Header, identity: pyrage.x25519.Identity | None, work: Workspace) -> Payload:
-    plain = work.path / "received.zip"
-    if header.manifest.get("encryption") == "none":
+    if header.manifest.get("encryption") == "none":  # a set-up package: no case data, nothing to hide
+        plain = work.path / "received.zip"
         copy_plain_body(path, header, plain)
-    else:
-        decrypt(path, header, identity, plain)
-    return Payload(plain)
+        return Payload(plain)
+    spool = Spool(work.path / "received.spool")
+    decrypt_to_spool(path, header, identity, spool)
+    return Payload(spool.reader())

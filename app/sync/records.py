@@ -22,6 +22,8 @@ from app.models.base import SyncedRecord
 
 AUDIT_TABLE = AuditEvent.__tablename__
 MAX_TEXT = 1024 * 1024
+# Dates a record may carry: a year like 9999 overflows the deadline arithmetic of every screen.
+MIN_YEAR, MAX_YEAR = 1900, 2199
 
 
 def model_for(table: str) -> type[SQLModel]:
@@ -110,15 +112,20 @@ def converter(col) -> Callable[[Any, set[str]], Any]:
                 value = datetime.fromisoformat(raw)
             except ValueError as exc:
                 raise RecordInvalid(f"字段 {key} 不是有效时间") from exc
+            if not MIN_YEAR <= value.year <= MAX_YEAR:
+                raise RecordInvalid(f"字段 {key} 的年份超出{MIN_YEAR}—{MAX_YEAR}年")
             return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
     elif isinstance(kind, Date):
         def convert(raw, _files):
             if not isinstance(raw, str):
                 raise RecordInvalid(f"字段 {key} 应为日期")
             try:
-                return date.fromisoformat(raw)
+                value = date.fromisoformat(raw)
             except ValueError as exc:
                 raise RecordInvalid(f"字段 {key} 不是有效日期") from exc
+            if not MIN_YEAR <= value.year <= MAX_YEAR:
+                raise RecordInvalid(f"字段 {key} 的年份超出{MIN_YEAR}—{MAX_YEAR}年")
+            return value
     elif isinstance(kind, Boolean):
         def convert(raw, _files):
             if type(raw) is not bool:

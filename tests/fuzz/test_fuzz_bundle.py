@@ -21,6 +21,7 @@ from app.services import sync
 from app.sync import archive, container, keys, manifest
 from tests.fuzz.fuzz_support import (
     FUZZ,
+    FUZZ_CHEAP,
     apply_mutations,
     assert_clean,
     budget,
@@ -221,3 +222,31 @@ def test_deeply_nested_json_is_refused_not_a_recursion_error(bundle_world, genui
     with zipfile.ZipFile(buf, "w") as z:
         z.writestr("index.json", nested)
     open_and_consume(buf.getvalue())
+
+
+@FUZZ_CHEAP
+@given(pieces=st.lists(st.binary(max_size=3000), max_size=12), reads=st.lists(st.tuples(st.integers(0, 40000),
+                                                                                         st.integers(0, 5000)), max_size=8))
+def test_sealed_working_copy_reads_back_what_was_written(pieces, reads):
+    """The payload's sealed working copy (app/sync/spool.py) is a faithful file: any writes, then
+    any seeks and reads, give the bytes written; the disk holds none of them in the clear."""
+    from app.sync import spool as spool_module
+
+    original = spool_module.CHUNK
+    spool_module.CHUNK, spool_module.SEALED = 1024, 1024 + spool_module.TAG  # many chunk boundaries
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            s = spool_module.Spool(Path(tmp) / "w.spool")
+            with s.writer() as w:
+                for piece in pieces:
+                    w.write(piece)
+            whole = b"".join(pieces)
+            with s.reader() as r:
+                assert r.read() == whole
+                for offset, size in reads:
+                    r.seek(offset)
+                    assert r.read(size) == whole[offset:offset + size]
+            on_disk = s.path.read_bytes()
+            assert all(len(p) < 16 or p not in on_disk for p in pieces)
+    finally:
+        spool_module.CHUNK, spool_module.SEALED = original, original + spool_module.TAG

@@ -73,18 +73,20 @@ def export(run_cli, data: Path, to: str, out: Path, *extra: str) -> dict:
 
 
 def pair(run_cli, chain: Chain, sender: Path, receiver: Path, sender_code: str, receiver_code: str) -> None:
-    """First bundle: refused until the receiver confirms the sender's fingerprint, then taken."""
+    """First bundle: refused until the receiver confirms the sender's fingerprint, then taken by the
+    confirmation itself (issue 17: the operator does not import the same file twice)."""
     bundle = export(run_cli, sender, receiver_code, chain.stick)["bundle"]
     first = run_cli("--data-dir", receiver, "import", bundle, "--json")
     assert first.code == 2 and "指纹" in first.err
     assert first.json[0]["refused"] and first.json[0]["code"] == "fingerprint_unconfirmed"
     wrong = run_cli("--data-dir", receiver, "trust", sender_code, "--fingerprint", "12345 12345 12345 12345 12345 12345")
     assert wrong.code == 2
-    ok(run_cli("--data-dir", receiver, "trust", sender_code, "--fingerprint", fingerprint(run_cli, sender), "--json"))
-    assert [h.reason_code for h in quarantine.held(receiver)] == ["fingerprint_unconfirmed"]
-    again = ok(run_cli("--data-dir", receiver, "import", bundle, "--json"))
-    assert again[0]["new"] > 0 and not again[0]["refused"]
+    trusted = ok(run_cli("--data-dir", receiver, "trust", sender_code, "--fingerprint", fingerprint(run_cli, sender), "--json"))
+    assert [(r["file"], r["refused"]) for r in trusted["imported"]] == [(Path(bundle).name, False)]
+    assert trusted["imported"][0]["new"] > 0
     assert quarantine.held(receiver) == []  # taken once its sender was confirmed: no longer held
+    again = run_cli("--data-dir", receiver, "import", bundle, "--json")
+    assert again.code == 2 and again.json[0]["code"] == "replay"
 
 
 @pytest.fixture

@@ -234,9 +234,10 @@ def test_unsigned_wrong_key_misaddressed_replayed_and_out_of_chain(world, county
     impostor = {**sender, "sign_public": stranger.public.sign_public, "age_recipient": stranger.public.age_recipient,
                 "fingerprint": stranger.public.fingerprint}
     refused(county, forge(world, county, tmp_path, "impostor", payload, signer=stranger, sender=impostor), "key_changed")
-    # wrong previous hash, and a sequence number already used
+    # wrong previous hash, and a sequence number already used by another bundle: a conflict kept as
+    # evidence, not a harmless replay (issue 17)
     refused(county, forge(world, county, tmp_path, "badprev", payload, prev="ab" * 32), "chain_broken")
-    refused(county, forge(world, county, tmp_path, "reused", payload, seq=1, prev=manifest.GENESIS), "replay")
+    refused(county, forge(world, county, tmp_path, "reused", payload, seq=1, prev=manifest.GENESIS), "seq_conflict")
     # the township's own bundle taken to the township: not addressed to it
     with opened(chain.township) as township:
         refused(township, bundle, "misaddressed")
@@ -244,7 +245,7 @@ def test_unsigned_wrong_key_misaddressed_replayed_and_out_of_chain(world, county
     package = next(chain.stick.glob("T001_setup.jab"))
     refused(county, package, "setup_package")
     held = {h.reason_code for h in sync.held(county)}
-    assert {"bad_signature", "key_changed", "chain_broken", "setup_package"} <= held and "replay" not in held
+    assert {"bad_signature", "key_changed", "chain_broken", "setup_package", "seq_conflict"} <= held and "replay" not in held
 
 
 def test_replay_of_an_imported_bundle(world, county, tmp_path):

@@ -68,7 +68,7 @@ def test_export_and_import_through_the_page(qtbot, stores, tmp_path):
     screenshot(town, "sync-township-exported", window=True)
 
     county_prompter = FakePrompter()
-    county_prompter.open_paths = [str(bundle), str(bundle)]
+    county_prompter.open_paths = [str(bundle)]  # chosen once: confirming the fingerprint takes it from quarantine
     page = page_for(county, county_prompter)
     qtbot.addWidget(page)
     assert [page.tabs.tabText(i) for i in range(page.tabs.count())] == ["数据包", "下级单位", "审理/审批队列", "转办"]
@@ -85,9 +85,10 @@ def test_export_and_import_through_the_page(qtbot, stores, tmp_path):
     assert "不一致" in page.offices.message.text()
     assert page.offices.submit_fingerprint("T001", row.pending_fingerprint.replace(" ", ""))
 
-    page.tabs.setCurrentWidget(page.bundles)
-    page.bundles.choose_button.click()
-    assert "预览" in page.bundles.preview.text() and page.bundles.apply_button.isEnabled()
+    # issue 17 §8: the bundle that waited for the fingerprint is previewed at once, in 数据包
+    assert page.tabs.currentWidget() is page.bundles
+    assert "预览" in page.bundles.preview.text() and page.bundles.apply_button.isEnabled(), page.bundles.preview.text()
+    assert county_prompter.open_paths == []
     screenshot(page, "sync-county-preview", window=True)
     page.bundles.apply_button.click()
     assert "已导入" in page.bundles.preview.text(), page.bundles.preview.text()

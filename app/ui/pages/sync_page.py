@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.ui.account_dialogs import administrator_for
 from app.ui.errors import error_message
 from app.ui.session import SessionContext
 from app.ui.theme import monospace_font
@@ -117,6 +118,7 @@ class BundlesTab(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.pending: list[str] = []
+        self.held_code: str | None = None  # previewed: the bundles waiting for this office's fingerprint
 
         self.peer = QComboBox()
         self.peer.setObjectName("sync_peer")
@@ -144,6 +146,13 @@ class BundlesTab(QWidget):
         form.add_row("full", "", self.full)
         export_box = QGroupBox("导出数据包")
         export_column = QVBoxLayout(export_box)
+        from app.services import status as store_status
+
+        if store_status.is_test_store(ctx.store):  # made with --kdf fast --test-store: never real data
+            test_note = hint_label("测试库：本库的密码保护很弱，只用于测试，不得存放或收发真实数据。")
+            test_note.setObjectName("sync_test_store")
+            test_note.setStyleSheet(ERROR_STYLE)
+            export_column.addWidget(test_note)
         export_column.addWidget(form)
         button_row = QHBoxLayout()
         button_row.addStretch(1)
@@ -261,11 +270,15 @@ class BundlesTab(QWidget):
         if not folder:
             show_status(self.export_status, "请先插入U盘，或选择保存数据包的文件夹。", error=True)
             return
+        confirm = administrator_for(self.ctx, self, "导出数据包")  # a staff session: an administrator unlocks the keys
+        if confirm is None:
+            return
         store, full = self.ctx.store, self.full.isChecked()
         self.export_button.setEnabled(False)
 
         def work(progress, cancelled):
-            return sync.export(store, code, Path(folder), full=full, progress=progress, cancelled=cancelled)
+            with confirm():
+                return sync.export(store, code, Path(folder), full=full, progress=progress, cancelled=cancelled)
 
         self.ctx.runner.run(work, on_done=self.exported, on_error=self.export_failed, label="正在导出数据包", parent=self)
 
@@ -289,14 +302,45 @@ class BundlesTab(QWidget):
     def preview_files(self, paths: list[str]) -> None:
         from app.services import sync
 
+        confirm = administrator_for(self.ctx, self, "校验数据包")
+        if confirm is None:
+            return
         store = self.ctx.store
         self.pending = list(paths)
+        self.held_code = None
         self.apply_button.setEnabled(False)
 
         def work(progress, cancelled):
-            return sync.import_bundles(store, [Path(p) for p in paths], dry_run=True, progress=progress, cancelled=cancelled)
+            with confirm():
+                return sync.import_bundles(store, [Path(p) for p in paths], dry_run=True, progress=progress,
+                                           cancelled=cancelled)
 
         self.ctx.runner.run(work, on_done=self.previewed, on_error=self.import_failed, label="正在校验数据包", parent=self)
+
+    def preview_held(self, code: str) -> None:
+        """After a fingerprint is confirmed: the bundles that waited for it, previewed as any import
+        (the operator does not choose the same file again)."""
+        from app.services import sync
+
+        confirm = administrator_for(self.ctx, self, "校验数据包")
+        if confirm is None:
+            return
+        store = self.ctx.store
+        self.pending, self.held_code = [], code
+        self.apply_button.setEnabled(False)
+
+        def work(progress, cancelled):
+            with confirm():
+                return sync.import_held(store, code, dry_run=True, progress=progress, cancelled=cancelled)
+
+        def shown(results) -> None:
+            if not results:
+                self.held_code = None
+                show_status(self.preview, "没有等待该单位指纹的数据包：收到它的数据包后，在此选择并预览。")
+                return
+            self.previewed(results)
+
+        self.ctx.runner.run(work, on_done=shown, on_error=self.import_failed, label="正在校验数据包", parent=self)
 
     def previewed(self, results) -> None:
         refused = any(r.refused for r in results)
@@ -307,16 +351,22 @@ class BundlesTab(QWidget):
     def apply_import(self) -> None:
         from app.services import sync
 
-        store, paths = self.ctx.store, [Path(p) for p in self.pending]
+        confirm = administrator_for(self.ctx, self, "导入数据包")
+        if confirm is None:
+            return
+        store, paths, held = self.ctx.store, [Path(p) for p in self.pending], self.held_code
         self.apply_button.setEnabled(False)
 
         def work(progress, cancelled):
-            return sync.import_bundles(store, paths, progress=progress, cancelled=cancelled)
+            with confirm():
+                if held:
+                    return sync.import_held(store, held, progress=progress, cancelled=cancelled)
+                return sync.import_bundles(store, paths, progress=progress, cancelled=cancelled)
 
         self.ctx.runner.run(work, on_done=self.imported, on_error=self.import_failed, label="正在导入数据包", parent=self)
 
     def imported(self, results) -> None:
-        self.pending = []
+        self.pending, self.held_code = [], None
         refused = any(r.refused for r in results)
         show_status(self.preview, ("已导入：\n" if not refused else "") + "\n\n".join(import_summary(r) for r in results),
                     error=refused)
@@ -341,6 +391,9 @@ class OfficeDialog(QDialog):
 
 
 class OfficesTab(QWidget):
+    sig_trusted = Signal(str)  # an office's fingerprint was confirmed: its waiting bundles can be previewed
+    sig_adopted = Signal()  # the superior became known: the 数据包 tab can now export to it
+
     """下级单位: the registry with fingerprint state, sequences and gaps; set-up packages; confirming keys."""
 
     def __init__(self, ctx: SessionContext, parent: QWidget | None = None):
@@ -365,18 +418,23 @@ class OfficesTab(QWidget):
         package.clicked.connect(self.make_package)
         trust = QPushButton("核对并确认指纹…")
         trust.clicked.connect(self.confirm_fingerprint)
+        self.adopt_button = QPushButton("导入上级设置包…")
+        self.adopt_button.setObjectName("sync_adopt_package")
+        self.adopt_button.clicked.connect(self.adopt_package)
         refresh = QPushButton("刷新")
         refresh.clicked.connect(self.refresh)
         row = QHBoxLayout()
         township = ctx.store.office.level == "township"
-        for button in (trust,) if township else (add, package, trust):
+        for button in (self.adopt_button, trust) if township else (add, package, trust):
             row.addWidget(button)
+        self.adopt_button.setVisible(False)
         row.addStretch(1)
         row.addWidget(refresh)
         column = QVBoxLayout(self)
         column.addWidget(hint_label(
             "上级单位的密钥在初始设置时已随设置包确认。若上级更换了密钥，它的数据包会被暂存并在此显示新指纹："
-            "电话核对一致后确认，再重新导入。" if township else
+            "电话核对一致后确认，再重新导入。初始设置时未用设置包的，请用“导入上级设置包…”导入上级单位生成的设置包，"
+            "原有案件和记录不变。" if township else
             "下级单位第一次报来数据包时，须与对方电话核对双方屏幕上显示的指纹（6组数字），"
             "一致后确认，再导入该数据包。对方更换密钥后也须重新核对。"))
         column.addWidget(self.table, 1)
@@ -388,6 +446,46 @@ class OfficesTab(QWidget):
         from app.services import offices
 
         self.model.set_rows([r for r in offices.list_offices(self.ctx.store) if r.key_state != "own"])
+        if self.ctx.store.office.level == "township":
+            self.adopt_button.setVisible(not offices.has_parent(self.ctx.store))
+
+    def adopt_package(self) -> None:
+        """A township set up without the county's package takes it now (docs/BUNDLE.md §2a)."""
+        from app.services import offices
+
+        path = self.ctx.prompter.open_file(self, "选择上级单位的设置包", BUNDLE_FILTER)
+        if not path:
+            return
+        try:
+            pkg = offices.read_setup_package(Path(path))
+        except Exception as exc:  # noqa: BLE001 - shown as one sentence
+            show_status(self.message, error_message(exc), error=True)
+            return
+        parent = pkg.parent
+        question = (f"将导入{parent['name']}（{parent['code']}）为本单位（{pkg.office['name']}，{pkg.office['code']}）生成的设置包：\n"
+                    f"· 确认{parent['name']}的密钥，其指纹为 {pkg.fingerprint}，请电话核对；\n"
+                    "· 安装上级下发的节假日表、文书模板和规则（规则与在办案件不符的不安装，仍按原规则办理）；\n"
+                    "· 本单位的标识、全部案件、办理记录和审计记录都不变。\n"
+                    f"之后导出数据包报{parent['name']}，对方电话核对本单位指纹后即可导入全部案件。是否导入？")
+        if not self.ctx.prompter.confirm(self, question, "导入设置包"):
+            return
+        self.submit_adopt(path)
+
+    def submit_adopt(self, path: str) -> bool:
+        from app.services import offices
+
+        try:
+            result = offices.adopt_setup_package(self.ctx.store, Path(path))
+        except Exception as exc:  # noqa: BLE001
+            show_status(self.message, error_message(exc), error=True)
+            return False
+        text = (f"已导入{result.parent_name}（{result.parent_code}）的设置包并确认其密钥（指纹 {result.parent_fingerprint}）。"
+                f"原有案件和记录不变。请在“数据包”中导出报{result.parent_name}，并与对方电话核对本单位指纹：{result.fingerprint}。")
+        text += "".join(f"\n注意：{w}" for w in result.warnings)
+        show_status(self.message, text)
+        self.refresh()
+        self.sig_adopted.emit()
+        return True
 
     def add_office(self) -> None:
         dialog = OfficeDialog(self.ctx.store.office.level, self)
@@ -445,8 +543,9 @@ class OfficesTab(QWidget):
         except Exception as exc:  # noqa: BLE001
             show_status(self.message, error_message(exc), error=True)
             return False
-        show_status(self.message, f"已确认 {row.name} 的指纹。请在“数据包”中重新导入它的数据包。")
+        show_status(self.message, f"已确认 {row.name} 的指纹。等待这一指纹的数据包已在“数据包”中预览，核对后确认导入。")
         self.refresh()
+        self.sig_trusted.emit(row.code)
         return True
 
 
@@ -641,6 +740,8 @@ class SyncPage(QWidget):
         self.queue = self.transfers = None
         self.offices = OfficesTab(ctx)
         self.tabs.addTab(self.offices, "上级单位" if level == "township" else "下级单位")
+        self.offices.sig_trusted.connect(self.preview_held)
+        self.offices.sig_adopted.connect(self.refresh)
         if level == "county":
             self.queue = QueueTab(ctx)
             self.tabs.addTab(self.queue, "审理/审批队列")
@@ -663,6 +764,10 @@ class SyncPage(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         # scrolls vertically when the screen is too low for the tabs (1366×768 at 150 % is 910×512)
         outer.addWidget(scroll_area(content))
+
+    def preview_held(self, code: str) -> None:
+        self.tabs.setCurrentWidget(self.bundles)
+        self.bundles.preview_held(code)
 
     def refresh(self) -> None:
         for tab in (self.bundles, self.offices, self.queue, self.transfers):
