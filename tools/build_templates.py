@@ -614,7 +614,7 @@ def specs() -> list[Spec]:
         + h1("三、主要违纪事实") + body(v("fields.filing.basis"))
         + h1("四、立案依据") + body("根据《中国共产党纪律检查机关监督执纪工作规则》第三十七条、第三十八条规定，{{ person.name }}同志涉嫌违犯党纪，"
                                    "需要追究党纪责任，应当立案审查。")
-        + when("fields.filing.supervised_object == \"是\"", body("{{ person.name }}同志属于监察对象，根据《中华人民共和国监察法》第三十九条规定，建议同时立案调查。"))
+        + when("fields.filing.supervised_object == \"是\"", body("{{ person.name }}同志属于监察对象，根据《中华人民共和国监察法》第四十二条规定，建议同时立案调查。"))
         + h1("五、意见") + body("建议对{{ person.name }}同志立案审查调查。", "妥否，请批示。") + sign()
         + blank(1) + table([
             Row([L("纪委书记\n意见"), opinion("", "签名：")], 25),
@@ -629,7 +629,7 @@ def specs() -> list[Spec]:
             "根据《中国共产党纪律检查机关监督执纪工作规则》第三十七条、第三十八条规定，经{{ office.party_committee or \"同级党委\" }}批准，"
             "{{ office.commission }}决定对{{ person.name }}同志立案审查。")
         + when("fields.filing.supervised_object == \"是\"", body(
-            "根据《中华人民共和国监察法》第三十九条规定，决定对{{ person.name }}立案调查，并通知其所在单位（立案通知书）。"))
+            "根据《中华人民共和国监察法》第四十二条规定，决定对{{ person.name }}立案调查，并通知其所在单位（立案通知书）。"))
         + sign(when=v("case.filed_on", "{{ today }}")) + copy_to("抄送：{{ office.party_committee }}，{{ person.unit }}。"),
         number="{case_number}", required=("number", "person.name", "fields.filing.basis")))
     # ── 审查调查 ──

@@ -34,8 +34,16 @@ def cmd_case(ctx: Context) -> int:
         data = cases.show_case(store, a.case_id)
         emit(ctx, data)
         return 0
+    from app.services import split_merge
+
+    action = read_json_file(a.file)
     try:
-        result = cases.act(store, a.case_id, read_json_file(a.file))
+        kind = action.get("type") if isinstance(action, dict) else None
+        if isinstance(kind, str) and kind in split_merge.ACTIONS:
+            moved = split_merge.run(store, a.case_id, action)
+            emit(ctx, {"ok": True, **to_jsonable(moved)}, f"已办理：其后在案件 {moved.number} 中继续办理。")
+            return 0
+        result = cases.act(store, a.case_id, action)
     except cases.ActionRefused as refused:
         if a.json:
             print(json.dumps({"ok": False, "problems": refused.detail["problems"]}, ensure_ascii=False, indent=2))
@@ -50,7 +58,9 @@ def cmd_apply(ctx: Context) -> int:
     path = Path(ctx.args.file)
     if not path.is_file():
         raise InputError("no_file", f"找不到文件“{path}”。")
-    report = batch.apply_lines(ctx.open(), path.read_text(encoding="utf-8").splitlines())
+    # JSON Lines end at "\n" only: str.splitlines() would also split at U+2028, U+2029 and U+0085,
+    # which a valid JSON string (a pasted summary) may hold as they are; "\r" before it is whitespace
+    report = batch.apply_lines(ctx.open(), path.read_bytes().decode("utf-8").split("\n"))
     emit(ctx, report, f"已执行 {report.applied} 行。" if report.failed is None else None)
     if report.failed is not None:
         print(f"第{report.failed['line']}行未执行：{report.failed['message']}", file=sys.stderr)

@@ -21,11 +21,12 @@ from sqlmodel import Session, select
 
 from app.domain.rules import Workflow
 from app.domain.sanctions import KIND_LABELS, SanctionCatalog
-from app.models import Case, Clue, ClueSubject, Office, Person, Sanction
+from app.models import Case, CaseSubject, Clue, ClueSubject, Office, Person, Sanction
 
 TEXT = "text"
 FLAG = "flag"
 
+MERGE_DECISION, MERGE_TITLE = "merge", "并案"  # the history entry of split_merge.merge (no rules decision)
 PERSON = {k: TEXT for k in ("name", "unit", "post", "rank", "category", "political_status", "id_number", "gender",
                             "birth", "age", "unit_post")}
 SANCTION = {k: TEXT for k in ("name", "full_name", "kind", "kind_label", "form", "decided_on", "effect_end",
@@ -151,6 +152,21 @@ def person_context(p: Person | Mapping | None, today: date) -> dict:
     return {**values, "gender": gender, "birth": birth, "age": age, "unit_post": values["unit"] + values["post"]}
 
 
+def with_particulars(person: dict, row: CaseSubject) -> dict:
+    """What the case recorded of the person wins over what the id number implies."""
+    out = dict(person)
+    if row.gender:
+        out["gender"] = clean(row.gender)
+    if row.birth:
+        year, month = row.birth.split("-")
+        out["birth"] = f"{int(year)}年{int(month)}月"
+    if row.political_status:
+        out["political_status"] = clean(row.political_status)
+    if row.unit_post:
+        out["unit_post"] = clean(row.unit_post)
+    return out
+
+
 def office_context(name: str, abbr: str, code: str, parent_name: str) -> dict:
     place = name.removeprefix("中共")
     for suffix in _OFFICE_SUFFIXES:
@@ -234,7 +250,7 @@ def build(s: Session, case_id: str, *, office_id: str, workflow: Workflow, catal
 
     def decision_title(step_id: str, decision_id: str) -> str:
         rule = steps[step_id].decision(decision_id) if step_id in steps else None
-        return rule.title if rule else decision_id
+        return rule.title if rule else MERGE_TITLE if decision_id == MERGE_DECISION else decision_id
 
     fields = {}
     for sid, step in steps.items():
@@ -260,11 +276,21 @@ def build(s: Session, case_id: str, *, office_id: str, workflow: Workflow, catal
             study[st["_step"]] = {k: st[k] for k in STUDY}
     sanctions = [sanction_context(r, catalog, names.get(r.person_id, "")) for r in sanction_rows]
 
+    # The person a one-person document is about: the first still in the case (a person cleared or
+    # split off on their own never heads the 处分决定书), with the particulars the case recorded.
+    subject_rows = s.exec(select(CaseSubject).where(CaseSubject.case_id == case.id, CaseSubject.deleted == False)  # noqa: E712
+                          .order_by(CaseSubject.seq)).all()
+    focus = next((r for r in subject_rows if not r.outcome), subject_rows[0] if subject_rows else None)
+    own = [r for r in sanction_rows if focus is not None and r.person_id == focus.person_id] or sanction_rows
+
     def first_of(kind: str | None) -> dict:
-        row = next((r for r in sanction_rows if kind is None or r.kind == kind), None)
+        row = next((r for r in own if kind is None or r.kind == kind), None)
         return sanction_context(row, catalog, names.get(row.person_id, "") if row else "")
 
     persons = [person_context(p, today) for p in people]
+    person = persons[0] if persons else person_context(None, today)
+    if focus is not None and focus.person_id in names:
+        person = with_particulars(persons[[p.id for p in people].index(focus.person_id)], focus)
     persons_text = "、".join(p["name"] for p in persons)
     stage = workflow.stage_of(step_now) if step_now in steps else None
     return {
@@ -278,7 +304,7 @@ def build(s: Session, case_id: str, *, office_id: str, workflow: Workflow, catal
             "step_title": step_title(step_now), "filed_on": cn_date(case.filed_on), "closed_on": cn_date(case.closed_on),
             "route": clean(case.route), "handling_mode": clean(clue.handling_mode), "persons_text": persons_text,
         },
-        "person": persons[0] if persons else person_context(None, today),
+        "person": person,
         "persons": persons,
         "fields": fields,
         "study": study,

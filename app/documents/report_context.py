@@ -62,7 +62,9 @@ def _indicator_rows(ind: dict) -> list[dict]:
 
 
 def _office_row(name: str, ind: dict) -> dict:
-    sanctioned = int(ind.get("people_sanctioned_party", 0)) + int(ind.get("people_sanctioned_gov", 0))
+    # a person with both a 党纪 and a 政务处分 is one person; snapshots from before the indicator lack it
+    sanctioned = ind.get("people_sanctioned",
+                         int(ind.get("people_sanctioned_party", 0)) + int(ind.get("people_sanctioned_gov", 0)))
     return {"name": clean(name), **{k: str(ind.get(k, 0)) for k in OFFICE_ROW if k not in ("name", "people_sanctioned")},
             "people_sanctioned": str(sanctioned)}
 

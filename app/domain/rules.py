@@ -27,7 +27,7 @@ FIELD_TYPES: dict[str, str] = {
     "attachment": "附件",
 }
 UNITS: dict[str, str] = {"wd": "个工作日", "days": "日", "months": "个月"}
-REQUIREMENTS: dict[str, str] = {"study": "集体研究", "approval": "审批", "sanction": "处分或处理意见"}
+REQUIREMENTS: dict[str, str] = {"study": "集体研究", "approval": "审批", "sanction": "处分或处理意见", "qualification": "定性"}
 
 _ID = re.compile(r"[a-z][a-z0-9_]*")
 
@@ -107,6 +107,16 @@ class VoteRule:
 class ApprovalPowerRule:
     important_field: str  # "<step_id>.<field_id>" of a bool field; "" = never important
     hint: str
+    body_field: str = ""  # "<step_id>.<field_id>" of the choice naming the approving body; "" = not chosen here
+
+
+@dataclass(frozen=True)
+class SeparationRule:
+    """No one named in `field` may be named in any round of `others` (查审分离, [R] 第五十四条)."""
+
+    field: str  # "<step_id>.<field_id>" of a multiple text field
+    others: tuple[str, ...]  # "<step_id>.<field_id>"; earlier rounds ("<step_id>@<n>.") count too
+    because: str  # the rule and its article, shown with the names
 
 
 @dataclass(frozen=True)
@@ -123,6 +133,7 @@ class DecisionRule:
     approval_power: ApprovalPowerRule | None = None
     sets_events: tuple[str, ...] = ()
     help: str = ""
+    separations: tuple[SeparationRule, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -164,6 +175,7 @@ class Step:
     deadlines: tuple[DeadlineRule, ...] = ()
     sanction_kinds: tuple[str, ...] = ()
     terminal: bool = False
+    entry: str = ""  # "merge": entered by 并案 from any step, not by a decision (ENTRIES)
 
     def field(self, field_id: str) -> Field | None:
         return next((f for f in self.fields if f.id == field_id), None)
@@ -200,6 +212,11 @@ class Workflow:
 
     def stage(self, stage_id: str) -> Stage:
         return next(s for s in self.stages if s.id == stage_id)
+
+    @property
+    def merge_step(self) -> Step | None:
+        """The terminal step a case merged into another (并案) ends at; None: the rules allow no 并案."""
+        return next((s for s in self.steps.values() if s.entry == "merge"), None)
 
     def stage_of(self, step_id: str) -> Stage:
         return self.stage(self.steps[step_id].stage_id)
@@ -306,15 +323,16 @@ _WORKFLOW_KEYS = {"id", "title", "version", "initial_step", "start_event", "stud
 _STAGE_KEYS = {"title", "side"}
 _STEP_KEYS = {
     "stage", "title", "role", "citation", "guidance", "fields", "checklist", "documents", "decisions",
-    "deadlines", "sanction_kinds", "terminal",
+    "deadlines", "sanction_kinds", "terminal", "entry",
 }
+ENTRIES = ("merge",)
 _GUIDANCE_KEYS = {"what", "why", "how", "mistakes"}
 _FIELD_KEYS = {"id", "label", "type", "required", "required_if", "choices", "multiple", "event", "missing_code", "help"}
 _ITEM_KEYS = {"id", "label", "required", "help"}
 _DOCUMENT_KEYS = {"template", "title", "required"}
 _DECISION_KEYS = {
     "id", "title", "target", "requires", "approver_role", "requires_items", "requires_fields", "min_count", "vote",
-    "approval_power", "sets_event", "help",
+    "approval_power", "sets_event", "help", "separate",
 }
 _DEADLINE_KEYS = {"title", "start", "stop", "length", "unit", "applies_if", "extension", "citation", "note", "enabled"}
 _EXTENSION_KEYS = {"max_count", "length", "unit", "approver"}
@@ -421,9 +439,18 @@ def _decision(r: _Reader, data: Mapping, step_id: str, where: str) -> DecisionRu
     power = None
     if "approval_power" in t:
         pw = where + "的 approval_power"
-        pt = r.table(t["approval_power"], pw, {"important_field", "hint"})
+        pt = r.table(t["approval_power"], pw, {"important_field", "hint", "body_field"})
         important = r.text(pt, "important_field", pw, required=False)
-        power = ApprovalPowerRule(_qualify(step_id, important) if important else "", r.text(pt, "hint", pw))
+        body = r.text(pt, "body_field", pw, required=False)
+        power = ApprovalPowerRule(_qualify(step_id, important) if important else "", r.text(pt, "hint", pw),
+                                  _qualify(step_id, body) if body else "")
+    separations = []
+    for index, raw in enumerate(r.tables(t, "separate", where), start=1):
+        sw = f"{where}的第 {index} 个 separate"
+        st = r.table(raw, sw, {"field", "from", "because"})
+        separations.append(SeparationRule(_qualify(step_id, r.text(st, "field", sw)),
+                                          tuple(_qualify(step_id, f) for f in r.texts(st, "from", sw, single_ok=True)),
+                                          r.text(st, "because", sw)))
     return DecisionRule(
         id=did,
         title=r.text(t, "title", where),
@@ -437,6 +464,7 @@ def _decision(r: _Reader, data: Mapping, step_id: str, where: str) -> DecisionRu
         approval_power=power,
         sets_events=events,
         help=r.text(t, "help", where, required=False),
+        separations=tuple(separations),
     )
 
 
@@ -528,7 +556,17 @@ def _step(r: _Reader, sid: str, data: Any) -> Step:
         deadlines=tuple(_deadline(r, did, d, sid) for did, d in raw_deadlines.items()),
         sanction_kinds=kinds,
         terminal=r.flag(t, "terminal", where, False),
+        entry=_entry(r, t, where),
     )
+
+
+def _entry(r: _Reader, t: Mapping, where: str) -> str:
+    entry = r.text(t, "entry", where, required=False)
+    if entry and entry not in ENTRIES:
+        r.add(where, f"entry 只能是 {'、'.join(ENTRIES)}")
+    if entry and not t.get("terminal"):
+        r.add(where, "entry = \"merge\" 的环节须是终点环节（terminal = true）")
+    return entry
 
 
 # ---------------------------------------------------------------- cross-checks
@@ -560,8 +598,10 @@ def _check_graph(r: _Reader, steps: Mapping[str, Step], initial: str) -> None:
                 reached.add(d.target)
                 frontier.append(d.target)
     for sid in steps:
-        if sid not in reached:
+        if sid not in reached and not steps[sid].entry:  # an entry step is reached by 并案, from anywhere
             r.add(f"环节“{sid}”", f"无法从起始环节“{initial}”到达")
+    if sum(1 for s in steps.values() if s.entry == "merge") > 1:
+        r.add("规则文件", "只能有一个 entry = \"merge\" 的环节")
     # Every step must be able to finish: walk backwards from the terminal steps.
     finishing = {sid for sid, s in steps.items() if s.terminal}
     changed = True
@@ -614,6 +654,11 @@ def _check_references(r: _Reader, steps: Mapping[str, Step], deadlines: list[Dea
                     check_field(dw, key, "vote ", ("number",))
             if d.approval_power and d.approval_power.important_field:
                 check_field(dw, d.approval_power.important_field, "approval_power ", ("bool",))
+            if d.approval_power and d.approval_power.body_field:
+                check_field(dw, d.approval_power.body_field, "approval_power ", ("choice",))
+            for sep in d.separations:
+                for key in (sep.field, *sep.others):
+                    check_field(dw, key, "separate ", ("text",))
     for dl in deadlines:
         where = f"期限“{dl.id}”" + (f"（环节“{dl.step_id}”）" if dl.step_id else "")
         if dl.start and dl.start not in events:

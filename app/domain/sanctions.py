@@ -30,6 +30,19 @@ APPROVER_LABELS: dict[str, str] = {
     "township_committee": "乡镇党委",
     "county": "县纪委",
 }
+APPROVER_BY_BODY = {label: approver for approver, label in APPROVER_LABELS.items()}
+APPROVER_RANK = {"township_commission": 1, "township_committee": 2, "county": 3}
+APPROVER_CITATIONS: dict[str, str] = {
+    "township_commission": "《中国共产党处分违纪党员批准权限和程序规定》第三十八条",
+    "township_committee": "《中国共产党处分违纪党员批准权限和程序规定》第六条、第十二条、第二十八条",
+    "county": "《中国共产党处分违纪党员批准权限和程序规定》第十四条、第三十八条",
+}
+# The kinds whose approving body the party route (乡案县审 / 乡镇报批) decides. A 政务处分 is a
+# separate decision of the 监察 organ, effective from its own date ([Z] 第八条), so proposing one
+# never moves a party case up to the county.
+PARTY_ROUTE_KINDS = frozenset({"party"})
+# 严重警告 given because the member holds no party post: 24 months, approved as 撤销党内职务 ([T] 11, [P] 12).
+IN_LIEU_OF_REMOVAL = "party_serious_warning_in_lieu"
 PROBLEM_LABELS: dict[str, str] = {
     "approval_power_exceeded": "超出乡镇批准权限，应按“乡镇报批”程序报县纪委审批",
     "not_allowed_for_village_manager": "对村（居）委会管理人员只能给予警告、记过或记大过政务处分",
@@ -177,8 +190,9 @@ def approval_check(
     """Problem codes for a township deciding `type_id` itself; empty when it may."""
     sanction = cat.get(type_id)
     problems: list[str] = []
-    # Important or complex cases go to the county whatever the sanction ([P] 28, 38; 乡镇报批).
-    if sanction.approver == "county" or important_or_complex:
+    # Important or complex cases go to the county whatever the sanction ([P] 28, 38; 乡镇报批);
+    # a 政务处分 is the 监察 organ's own decision and does not count against the party route.
+    if sanction.kind != "gov" and (sanction.approver == "county" or important_or_complex):
         problems.append("approval_power_exceeded")
     if village_manager and not sanction.village_manager_allowed:
         problems.append("not_allowed_for_village_manager")

@@ -80,6 +80,7 @@ class ScriptEntry:
     tick: str | tuple[str, ...] = "required"
     fields: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
     sanctions: tuple[str, ...] | None = None
+    qualification: tuple[Mapping[str, str], ...] = ()  # 定性: [{article, plot}], as `set_qualification` takes it
     documents: tuple[str, ...] = ()
     study: bool = False
     approver: str = ""
@@ -280,7 +281,7 @@ class _Reader:
 _TOP_KEYS = {"scenario", "clue", "facts", "reference", "points", "required", "documents"}
 _HEAD_KEYS = {"id", "title", "version", "level", "summary", "tags", "time_limit_minutes", "time_points", "pass_percent"}
 _FACT_KEYS = {"id", "title", "text", "when"}
-ENTRY_KEYS = {"step", "decide", "tick", "fields", "sanctions", "documents", "study", "approver", "fill"}
+ENTRY_KEYS = {"step", "decide", "tick", "fields", "sanctions", "qualification", "documents", "study", "approver", "fill"}
 _POINT_KEYS = {"id", "question", "kind", "step", "round", "expected", "alternatives", "points", "feedback", "citation"}
 _ALT_KEYS = {"answer", "points", "note"}
 _REQUIRED_KEYS = {"id", "title", "item", "field", "study", "equals", "in", "points", "feedback", "citation"}
@@ -358,6 +359,11 @@ def _entry(r: _Reader, t: Mapping, w: str, wf: Workflow, step: Step | None, deci
         sanctions = r.texts(t, "sanctions", w)
         for type_id in sanctions:
             _check_sanction(r, f"{w}.sanctions", type_id, step, catalog)
+    qualification = []
+    for index, raw in enumerate(r.tables(t, "qualification", w), start=1):
+        qw = f"{w}.qualification 第 {index} 项"
+        qt = r.table(raw, qw, {"article", "plot"})
+        qualification.append(MappingProxyType({"article": r.text(qt, "article", qw), "plot": r.text(qt, "plot", qw)}))
     documents = r.texts(t, "documents", w)
     templates = {d.template for d in step.documents} if step is not None else set()
     for template in documents if step is not None else ():
@@ -369,6 +375,7 @@ def _entry(r: _Reader, t: Mapping, w: str, wf: Workflow, step: Step | None, deci
         tick=tick,
         fields=MappingProxyType(dict(values)),
         sanctions=sanctions,
+        qualification=tuple(qualification),
         documents=documents,
         study=r.flag(t, "study", w, False),
         approver=r.text(t, "approver", w, required=False),

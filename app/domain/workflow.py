@@ -26,8 +26,19 @@ from typing import Any, Union
 from app.domain.calendar import WorkCalendar
 from app.domain.deadlines import STATE_LABELS, compute_due, compute_extended_due, deadline_state
 from app.domain.errors import DomainError
-from app.domain.rules import UNITS, Condition, DecisionRule, DeadlineRule, Field, Stage, Step, Workflow
-from app.domain.sanctions import KIND_LABELS, PROBLEM_LABELS, SanctionCatalog, approval_check
+from app.domain.rules import UNITS, Condition, DecisionRule, DeadlineRule, Field, SeparationRule, Stage, Step, Workflow
+from app.domain.sanctions import (
+    APPROVER_BY_BODY,
+    APPROVER_CITATIONS,
+    APPROVER_LABELS,
+    APPROVER_RANK,
+    IN_LIEU_OF_REMOVAL,
+    KIND_LABELS,
+    PARTY_ROUTE_KINDS,
+    PROBLEM_LABELS,
+    SanctionCatalog,
+    approval_check,
+)
 
 PERSON_KEYS = ("name", "unit", "post", "rank", "category", "political_status", "id_number")
 MET_LABELS = {"met": "按期办结", "met_late": "超期办结"}
@@ -69,6 +80,27 @@ class HistoryEntry:
 
 
 @dataclass(frozen=True)
+class Subject:
+    """One 被审查调查人 as the gates see them; the particulars themselves live in the store."""
+
+    id: str
+    name: str
+    outcome: str = ""  # "" while the case goes on for them; else how it ended for them alone (SUBJECT_OUTCOMES)
+    village_manager: bool = False  # 基层群众性自治组织中从事管理的人员 ([Z] 第二十二条)
+    holds_party_post: bool = True  # False: 撤销党内职务 is given as 严重警告 ([T] 第十一条, [P] 第十二条)
+    qualified: bool = False  # 定性 recorded: the articles violated and their 情节
+    closed_on: date | None = None
+    approver: str = ""
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class ProposedSanction:
+    subject: str  # Subject.id; "" in a state without subjects (a practice scenario)
+    type_id: str
+
+
+@dataclass(frozen=True)
 class CaseState:
     step_id: str
     entered_on: date
@@ -79,7 +111,34 @@ class CaseState:
     extensions: tuple[Extension, ...] = ()
     history: tuple[HistoryEntry, ...] = ()
     documents: frozenset[str] = frozenset()
-    sanctions: tuple[str, ...] = ()
+    sanctions: tuple[ProposedSanction, ...] = ()
+    subjects: tuple[Subject, ...] = ()
+
+
+def terminal_step(wf: Workflow, state: CaseState) -> bool:
+    step = wf.steps.get(state.step_id)
+    return bool(step and step.terminal)
+
+
+def open_subjects(state: CaseState) -> tuple[Subject, ...]:
+    return tuple(p for p in state.subjects if not p.outcome)
+
+
+def proposed_types(state: CaseState) -> frozenset[str]:
+    """Type ids proposed for anyone still in the case (conditions, practice scoring)."""
+    still_in = {p.id for p in open_subjects(state)} | {""}
+    return frozenset(x.type_id for x in state.sanctions if x.subject in still_in)
+
+
+# How a case can end for one of several persons while it goes on for the others. A whole case
+# ends through the step decisions; these end it for one person only, each by its own approval.
+SUBJECT_OUTCOMES = {
+    "了结": "予以了结（不予立案）",
+    "免予处分": "免予处分",
+    "不予处分": "不予处分",
+    "撤销案件": "撤销案件（对其本人）",
+    "分案": "分案处理",
+}
 
 
 # ---------------------------------------------------------------- results
@@ -191,9 +250,31 @@ class Extend:
 class RecordSanction:
     type_id: str
     remove: bool = False
+    subject: str = ""  # Subject.id; may be left out while one person remains in the case
 
 
-Action = Union[CompleteItem, SetFields, RecordStudy, Decide, Extend, RecordSanction]
+@dataclass(frozen=True)
+class CloseSubject:
+    """The case ends for one person (了结, 免予处分…) by its own approval; it goes on for the others."""
+
+    subject: str
+    outcome: str
+    decided_on: date
+    approver: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class MergeInto:
+    """并案: this case ends and its persons go on in another case (`into`, its number as shown)."""
+
+    into: str
+    decided_on: date
+    approver: str
+    reason: str
+
+
+Action = Union[CompleteItem, SetFields, RecordStudy, Decide, Extend, RecordSanction, CloseSubject, MergeInto]
 
 # JSON "type" -> (class, {param: (kind, required)})
 _ACTION_SCHEMA: dict[str, tuple[type, dict[str, tuple[str, bool]]]] = {
@@ -212,7 +293,17 @@ _ACTION_SCHEMA: dict[str, tuple[type, dict[str, tuple[str, bool]]]] = {
             "reason": ("text", True),
         },
     ),
-    "record_sanction": (RecordSanction, {"type_id": ("text", True), "remove": ("bool", False)}),
+    "record_sanction": (RecordSanction, {"type_id": ("text", True), "remove": ("bool", False), "subject": ("text", False)}),
+    "close_subject": (
+        CloseSubject,
+        {
+            "subject": ("text", True),
+            "outcome": ("text", True),
+            "decided_on": ("date", True),
+            "approver": ("text", True),
+            "reason": ("text", True),
+        },
+    ),
 }
 
 
@@ -346,7 +437,7 @@ def _holds(cond: Condition, state: CaseState) -> bool:
     if cond.event:
         return cond.event in state.events
     if cond.sanction_any:
-        return any(s in cond.sanction_any for s in state.sanctions)
+        return bool(proposed_types(state) & set(cond.sanction_any))
     value = state.fields.get(cond.field)
     present = value if isinstance(value, tuple) else (value,)
     return any(v in cond.values for v in present)
@@ -486,20 +577,74 @@ def _vote_problem(wf: Workflow, state: CaseState, dec: DecisionRule) -> Problem 
     )
 
 
+def _sanction_missing(state: CaseState) -> list[Problem]:
+    if not state.subjects:
+        return [] if state.sanctions else [Problem("sanction_missing", "尚未记录拟给予的处分或处理意见，请先在本环节录入")]
+    proposed = {x.subject for x in state.sanctions}
+    missing = [p.name for p in open_subjects(state) if p.id not in proposed]
+    if not missing:
+        return []
+    return [Problem("sanction_missing", f"尚未记录对{'、'.join(missing)}拟给予的处分或处理意见，请先在本环节录入；"
+                    "对其中不再追究的人，请先办理“对本人办结”（免予处分、了结等）", {"subjects": missing})]
+
+
+def _qualification_missing(state: CaseState, catalog: SanctionCatalog) -> list[Problem]:
+    """Everyone proposed a 党纪 or 政务处分 needs the articles violated and their 情节 recorded first."""
+    needing = {x.subject for x in state.sanctions
+               if x.type_id in catalog.types and catalog.types[x.type_id].kind in ("party", "gov")}
+    missing = [p.name for p in open_subjects(state) if p.id in needing and not p.qualified]
+    if not missing:
+        return []
+    return [Problem("qualification_missing", f"尚未录入{'、'.join(missing)}的定性（违反的条款和情节），请在其人员页录入", {"subjects": missing})]
+
+
+def _people(value: Any) -> set[str]:
+    values = value if isinstance(value, tuple) else (value,)
+    return {str(v).strip() for v in values if v is not None and str(v).strip()}
+
+
+def _separation_problem(wf: Workflow, state: CaseState, sep: SeparationRule) -> Problem | None:
+    names = _people(state.fields.get(sep.field))
+    both: dict[str, None] = {}
+    for other in sep.others:
+        step_id, field_id = other.split(".", 1)
+        for key, value in state.fields.items():
+            if key == other or (key.startswith(f"{step_id}@") and key.endswith(f".{field_id}")):
+                both.update(dict.fromkeys(sorted(names & _people(value))))
+    if not both:
+        return None
+    others = "、".join(dict.fromkeys(wf.field(o).label for o in sep.others))
+    return Problem("separation_violated",
+                   f"{'、'.join(both)}已是本案“{others}”，不能同时列为“{wf.field(sep.field).label}”：{sep.because}",
+                   {"field": sep.field, "names": list(both)})
+
+
 def _approval_problems(state: CaseState, dec: DecisionRule, catalog: SanctionCatalog) -> list[Problem]:
     rule = dec.approval_power
     important = bool(rule.important_field and state.fields.get(rule.important_field))
     names: dict[str, list[str]] = {}
     problems = []
-    for type_id in state.sanctions:
+    people = {p.id: p for p in state.subjects}
+    still_in = {p.id for p in open_subjects(state)} | {""}
+    needed: tuple[int, str, str] | None = None  # (rank, approver, what) of the highest body a township must use
+    for x in state.sanctions:
+        if x.subject not in still_in:
+            continue
+        person = people.get(x.subject)
         try:
-            codes = approval_check(catalog, type_id, important_or_complex=important)
-            name = catalog.get(type_id).name
+            codes = approval_check(catalog, x.type_id, important_or_complex=important,
+                                   village_manager=bool(person and person.village_manager))
+            sanction = catalog.get(x.type_id)
         except DomainError as exc:
             problems.append(Problem(exc.code, exc.message, exc.detail))
             continue
+        who = f"对{person.name}" if person and len(state.subjects) > 1 else ""
         for code in codes:
-            names.setdefault(code, []).append(name)
+            names.setdefault(code, []).append(f"{who}{sanction.name}")
+        if sanction.kind in PARTY_ROUTE_KINDS and sanction.approver in APPROVER_LABELS:
+            rank = APPROVER_RANK[sanction.approver]
+            if needed is None or rank > needed[0]:
+                needed = (rank, sanction.approver, f"{who}拟给予的“{sanction.name}”")
     for code, listed in names.items():
         if code == "approval_power_exceeded":
             why = "本案已标为重大复杂案件，" if important else ""
@@ -507,6 +652,14 @@ def _approval_problems(state: CaseState, dec: DecisionRule, catalog: SanctionCat
         else:
             message = f"“{'、'.join(listed)}”：{PROBLEM_LABELS.get(code, code)}"
         problems.append(Problem(code, message, {"sanctions": listed, "important_or_complex": important}))
+    chosen = state.fields.get(rule.body_field) if rule.body_field else None
+    if needed and chosen in APPROVER_BY_BODY and APPROVER_RANK[APPROVER_BY_BODY[chosen]] < needed[0]:
+        body = APPROVER_LABELS[needed[1]]
+        problems.append(Problem(
+            "approver_body_too_low",
+            f"{needed[2]}须由{body}批准（{APPROVER_CITATIONS[needed[1]]}），批准机关不能是“{chosen}”；请把批准机关改为“{body}”",
+            {"needed": body, "chosen": chosen},
+        ))
     return problems
 
 
@@ -539,8 +692,11 @@ def _decision_problems(
     if "study" in dec.requires:
         study = _valid_study(wf, step, state, on)
         problems += [study] if study else []
-    if "sanction" in dec.requires and not state.sanctions:
-        problems.append(Problem("sanction_missing", "尚未记录拟给予的处分或处理意见，请先在本环节录入"))
+    if "sanction" in dec.requires:
+        problems += _sanction_missing(state)
+    if "qualification" in dec.requires:
+        problems += _qualification_missing(state, catalog)
+    problems += [p for sep in dec.separations if (p := _separation_problem(wf, state, sep))]
     for mc in dec.min_counts:
         have = _count(state.fields.get(mc.field))
         if have < mc.n:
@@ -620,6 +776,8 @@ def evaluate(
         problems = tuple(_decision_problems(wf, step, dec, state, today, sanctions_catalog))
         options.append(DecisionOption(dec.id, dec.title, dec.target, not problems, problems, dec.approver_role if "approval" in dec.requires else "", dec.help))
     deadlines = tuple(v for rule in wf.deadlines if (v := _deadline_view(rule, state, today, cal, soon)))
+    if step.entry == "merge":  # its work goes on in the other case: nothing runs here any more
+        deadlines = tuple(d for d in deadlines if d.met_on is not None)
     path: list[Stage] = []
     for sid in [h.step_id for h in state.history if h.step_id in wf.steps] + [step.id]:
         stage = wf.stage_of(sid)
@@ -661,6 +819,10 @@ def apply(
         return _extend(wf, state, action, today, cal)
     if isinstance(action, RecordSanction):
         return _record_sanction(step, state, action, sanctions_catalog)
+    if isinstance(action, CloseSubject):
+        return _close_subject(state, action, today)
+    if isinstance(action, MergeInto):
+        return _merge_into(wf, step, state, action, today)
     raise TypeError(f"not a workflow action: {action!r}")
 
 
@@ -772,13 +934,36 @@ def _extend(wf: Workflow, state: CaseState, action: Extend, today: date, cal: Wo
     return Outcome(True, replace(state, extensions=state.extensions + (extension,)))
 
 
+def _subject_for(state: CaseState, given: str) -> tuple[Subject | None, Problem | None]:
+    """The person an action concerns: named, or the only one left; None in a state without subjects."""
+    if not state.subjects:
+        return None, None
+    if given:
+        person = next((p for p in state.subjects if p.id == given), None)
+        if person is None:
+            return None, Problem("subject_unknown", f"“{given}”不是本案的被审查调查人", {"subject": given})
+        if person.outcome:
+            return None, Problem("subject_closed", f"本案对{person.name}已{person.outcome}，不能再为其录入", {"subject": given})
+        return person, None
+    still_in = open_subjects(state)
+    if len(still_in) == 1:
+        return still_in[0], None
+    names = "、".join(p.name for p in still_in)
+    return None, Problem("subject_required", f"本案有多名被审查调查人（{names}），请写明是对谁（subject）", {"subjects": [p.name for p in still_in]})
+
+
 def _record_sanction(step: Step, state: CaseState, action: RecordSanction, catalog: SanctionCatalog) -> Outcome:
     if not step.sanction_kinds:
         return _fail(state, Problem("sanction_not_allowed_here", f"“{step.title}”不录入处分或处理意见"))
+    person, problem = _subject_for(state, action.subject)
+    if problem:
+        return _fail(state, problem)
+    entry = ProposedSanction(person.id if person else "", action.type_id)
     if action.remove:
-        if action.type_id not in state.sanctions:
-            return _fail(state, Problem("sanction_not_recorded", "本案没有记录这项处分或处理", {"type_id": action.type_id}))
-        return Outcome(True, replace(state, sanctions=tuple(s for s in state.sanctions if s != action.type_id)))
+        if entry not in state.sanctions:
+            whom = f"对{person.name}" if person else "本案"
+            return _fail(state, Problem("sanction_not_recorded", f"{whom}没有记录这项处分或处理", {"type_id": action.type_id}))
+        return Outcome(True, replace(state, sanctions=tuple(x for x in state.sanctions if x != entry)))
     try:
         sanction = catalog.get(action.type_id)
     except DomainError as exc:
@@ -786,6 +971,85 @@ def _record_sanction(step: Step, state: CaseState, action: RecordSanction, catal
     if sanction.kind not in step.sanction_kinds:
         allowed = "、".join(KIND_LABELS[k] for k in step.sanction_kinds)
         return _fail(state, Problem("sanction_not_allowed_here", f"“{step.title}”只能录入：{allowed}", {"type_id": action.type_id}))
-    if action.type_id in state.sanctions:
+    if person is not None:
+        problem = person_problem(person, sanction)
+        if problem:
+            return _fail(state, problem)
+    if entry in state.sanctions:
         return Outcome(True, state)
-    return Outcome(True, replace(state, sanctions=state.sanctions + (action.type_id,)))
+    return Outcome(True, replace(state, sanctions=state.sanctions + (entry,)))
+
+
+def person_problem(person: Subject, sanction) -> Problem | None:
+    if person.village_manager and not sanction.village_manager_allowed:
+        return Problem("not_allowed_for_village_manager",
+                       f"{person.name}是基层群众性自治组织中从事管理的人员，不能给予“{sanction.name}”：监察机关可以予以警告、记过、记大过"
+                       "（《中华人民共和国公职人员政务处分法》第二十二条）", {"type_id": sanction.id})
+    if sanction.id == "party_removal" and not person.holds_party_post:
+        return Problem("no_party_post",
+                       f"{person.name}没有担任党内职务：应当受到撤销党内职务处分的，应给予严重警告处分（《中国共产党纪律处分条例》第十一条），"
+                       "并按撤销党内职务的批准权限审批（《中国共产党处分违纪党员批准权限和程序规定》第十二条）；"
+                       "请选“严重警告（应撤销党内职务而未担任党内职务）”", {"type_id": sanction.id})
+    if sanction.id == IN_LIEU_OF_REMOVAL and person.holds_party_post:
+        return Problem("holds_party_post",
+                       f"{person.name}担任党内职务，应给予撤销党内职务处分；“{sanction.name}”只适用于没有担任党内职务的党员"
+                       "（《中国共产党纪律处分条例》第十一条）", {"type_id": sanction.id})
+    return None
+
+
+def _approval_act_problems(state: CaseState, on: date, approver: str, reason: str, today: date, what: str) -> list[Problem]:
+    """An act the 乡镇纪委书记 approves outside the step's decisions: its date, approver and reason."""
+    problems = []
+    if on > today:
+        problems.append(Problem("date_in_future", f"决定日期不能晚于今天（{today.isoformat()}）"))
+    elif on < state.entered_on:
+        problems.append(Problem("decision_date_before_step", f"决定日期不能早于本环节开始日期（{state.entered_on.isoformat()}）"))
+    if not approver.strip():
+        problems.append(Problem("approval_missing", f"{what}须经乡镇纪委书记批准，请填写审批人"))
+    if not reason.strip():
+        problems.append(Problem("reason_missing", f"请写明{what}的理由"))
+    return problems
+
+
+def _merge_into(wf: Workflow, step: Step, state: CaseState, action: MergeInto, today: date) -> Outcome:
+    target = wf.merge_step
+    problems = []
+    if target is None:
+        problems.append(Problem("merge_not_allowed", f"规则文件“{wf.source}”没有并案的终点环节（entry = \"merge\"）"))
+    if state.subjects and not open_subjects(state):
+        problems.append(Problem("no_subject_left", "本案已没有在办的被审查调查人，无可并入的"))
+    problems += _approval_act_problems(state, action.decided_on, action.approver, action.reason, today, "并案")
+    if problems:
+        return _fail(state, *problems)
+    on, who = action.decided_on, action.approver.strip()
+    subjects = tuple(p if p.outcome else replace(p, outcome="并案", closed_on=on, approver=who, reason=action.reason.strip())
+                     for p in state.subjects)
+    return Outcome(True, replace(state, step_id=target.id, entered_on=on, checklist=frozenset(), subjects=subjects,
+                                 sanctions=(), history=state.history + (HistoryEntry(step.id, "merge", on, who),)))
+
+
+def _close_subject(state: CaseState, action: CloseSubject, today: date) -> Outcome:
+    if not state.subjects:
+        return _fail(state, Problem("subject_unknown", "本案没有登记被审查调查人"))
+    person, problem = _subject_for(state, action.subject)
+    if problem:
+        return _fail(state, problem)
+    filed = "filed" in state.events
+    allowed = [o for o in SUBJECT_OUTCOMES if (o in ("免予处分", "不予处分", "撤销案件")) == filed or o == "分案"]
+    problems = []
+    if action.outcome not in allowed:
+        when = "立案后" if filed else "立案前"
+        problems.append(Problem("subject_outcome_invalid", f"{when}对单个被审查调查人只能：{'、'.join(allowed)}；“{action.outcome}”不在其中",
+                                {"outcome": action.outcome}))
+    if len(open_subjects(state)) < 2:
+        problems.append(Problem("last_subject", f"{person.name}是本案仅剩的被审查调查人，请通过本环节的决定办理全案"))
+    problems += _approval_act_problems(state, action.decided_on, action.approver, action.reason, today,
+                                       "对单个被审查调查人办结")
+    if problems:
+        return _fail(state, *problems)
+    closed = replace(person, outcome=action.outcome, closed_on=action.decided_on, approver=action.approver.strip(),
+                     reason=action.reason.strip())
+    subjects = tuple(closed if p.id == person.id else p for p in state.subjects)
+    # 免予处分 and the like leave nothing to decide; a proposal left behind would count in statistics.
+    sanctions = tuple(x for x in state.sanctions if x.subject != person.id)
+    return Outcome(True, replace(state, subjects=subjects, sanctions=sanctions))

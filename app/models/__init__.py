@@ -6,6 +6,7 @@ from app.models.tables import (  # noqa: F401
     AuditEvent,
     BundleReceipt,
     Case,
+    CaseSubject,
     Clue,
     ClueSubject,
     CollectiveStudy,
@@ -13,6 +14,7 @@ from app.models.tables import (  # noqa: F401
     DeadlineExtension,
     Decision,
     Document,
+    Evidence,
     Office,
     Person,
     Reporter,
@@ -21,6 +23,7 @@ from app.models.tables import (  # noqa: F401
     Setting,
     StatisticsSnapshot,
     StepRecord,
+    SubjectFact,
     Transfer,
 )
 from app.models.base import SYNCED_TABLES, SyncedRecord  # noqa: F401

@@ -8,6 +8,7 @@ from sqlalchemy import JSON, Column, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.models.base import SYNCED_TABLES, SyncedRecord, new_id, utcnow
+from app.storage.rolekeys import RoleSealed
 
 
 class Office(SyncedRecord, table=True):
@@ -73,10 +74,11 @@ class Reporter(SyncedRecord, table=True):
     """举报人 identity: the most sensitive data; admins only, every view audited."""
 
     clue_id: str = Field(foreign_key="clue.id", unique=True)
-    name: str = ""
-    phone: str = ""
-    id_number: str = ""
-    address: str = ""
+    # sealed to the role key: a staff password opens the store but not these (app/storage/rolekeys.py)
+    name: str = Field(default="", sa_type=RoleSealed("reporter.name"))
+    phone: str = Field(default="", sa_type=RoleSealed("reporter.phone"))
+    id_number: str = Field(default="", sa_type=RoleSealed("reporter.id_number"))
+    address: str = Field(default="", sa_type=RoleSealed("reporter.address"))
 
 
 class ClueSubject(SyncedRecord, table=True):
@@ -101,6 +103,56 @@ class Case(SyncedRecord, table=True):
     state: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     next_due: date | None = Field(default=None, index=True)  # earliest running deadline, for lists
     next_due_title: str = ""
+
+
+class CaseSubject(SyncedRecord, table=True):
+    """被审查调查人: one person in one case, with the particulars documents and statistics print and
+    how the case ended for them. The case goes on for everyone whose `outcome` is empty."""
+
+    __tablename__ = "case_subject"
+    __table_args__ = (UniqueConstraint("case_id", "person_id"),)
+    case_id: str = Field(foreign_key="case.id", index=True)
+    person_id: str = Field(foreign_key="person.id", index=True)
+    seq: int = 1  # order in the case: tabs, documents
+    gender: str = ""
+    birth: str = ""  # 出生年月, "1975-03"
+    ethnicity: str = ""
+    native_place: str = ""
+    education: str = ""
+    political_status: str = ""  # 中共党员 / 中共预备党员 / 群众 …
+    party_joined: str = ""  # 入党时间, "1998-07"
+    work_started: str = ""  # 参加工作时间
+    unit_post: str = ""  # 工作单位及职务 at the time of the case
+    category: str = ""  # 人员类别: 乡镇干部 / 村干部 / 事业单位人员 …
+    supervision_object: bool = False  # 监察对象
+    village_manager: bool = False  # 基层群众性自治组织中从事管理的人员 ([Z] 22)
+    holds_party_post: bool = True
+    deputy: str = ""  # 党代表 / 人大代表 / 政协委员, where they are one
+    filed_on: date | None = None  # 立案 of this person
+    supervision_filed_on: date | None = None  # 监察立案, approved by the 监察机关主要负责人 ([M] 42)
+    supervision_approver: str = ""
+    outcome: str = ""  # how the case ended for this person alone (workflow.SUBJECT_OUTCOMES)
+    closed_on: date | None = None
+    closed_reason: str = ""
+    moved_to_case_id: str | None = Field(default=None, foreign_key="case.id")  # 分案 or 并案: where they go on
+    fact_meeting_on: date | None = None  # 事实材料与本人见面
+    statement: str = ""  # 本人对事实材料的意见
+    articles: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # 定性: [{"article", "plot"}]
+    adjustments: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # [{"kind", "basis"}]
+
+
+class SubjectFact(SyncedRecord, table=True):
+    """One established fact (查明的违纪事实) of one person, with the evidence it rests on."""
+
+    __tablename__ = "subject_fact"
+    case_id: str = Field(foreign_key="case.id", index=True)
+    subject_id: str = Field(foreign_key="case_subject.id", index=True)
+    seq: int
+    occurred: str = ""  # 时间, as the report states it: "2025年1月至3月"
+    narrative: str  # 经过
+    amount: str = ""  # 金额（元）, decimal text where money is involved
+    evidence_ids: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    attitude: str = ""  # 本人态度
 
 
 class StepRecord(SyncedRecord, table=True):
@@ -190,6 +242,20 @@ class Attachment(SyncedRecord, table=True):
     sha256: str
 
 
+class Evidence(SyncedRecord, table=True):
+    """An item of the evidence list (证据目录); `subject_id` empty when it concerns the whole case."""
+
+    case_id: str = Field(foreign_key="case.id", index=True)
+    subject_id: str | None = Field(default=None, foreign_key="case_subject.id", index=True)
+    seq: int
+    kind: str  # 书证 / 证人证言 / 被审查调查人陈述 … (EVIDENCE_KINDS)
+    title: str
+    source: str = ""  # 来源: who provided it or where it was taken
+    obtained_on: date | None = None
+    pages: int = 0
+    attachment_id: str | None = Field(default=None, foreign_key="attachment.id")
+
+
 class Transfer(SyncedRecord, table=True):
     """上级转办: a clue the county assigns to a township (owned by the county)."""
 
@@ -259,7 +325,8 @@ class BundleReceipt(SQLModel, table=True):
 SYNCED_TABLES.extend(
     t.__tablename__
     for t in (
-        Office, Person, Clue, Reporter, ClueSubject, Case, StepRecord, CollectiveStudy, Decision,
-        DeadlineExtension, Sanction, Document, Attachment, Transfer, ReviewOpinion, StatisticsSnapshot,
+        Office, Person, Clue, Reporter, ClueSubject, Case, CaseSubject, StepRecord, CollectiveStudy, Decision,
+        DeadlineExtension, Sanction, Document, Attachment, Evidence, SubjectFact, Transfer, ReviewOpinion,
+        StatisticsSnapshot,
     )
 )

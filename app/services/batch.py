@@ -13,7 +13,7 @@ from datetime import date
 
 from app.domain.errors import DomainError
 from app.errors import AppError
-from app.services import cases, ruleset
+from app.services import cases, ruleset, split_merge
 from app.storage.store import Store
 
 
@@ -59,4 +59,8 @@ def apply_line(store: Store, rules: ruleset.RuleSet, raw: str, refs: dict[str, s
     if "case" not in line:
         raise cases.InputError("bad_line", "每行须有 clue（登记线索）或 case（办理操作）。")
     action = {k: v for k, v in line.items() if k != "case"}
-    cases.act(store, refs.get(str(line["case"]), str(line["case"])), action, today=today, rules=rules)
+    case_id = refs.get(str(line["case"]), str(line["case"]))
+    if isinstance(action.get("type"), str) and action["type"] in split_merge.ACTIONS:
+        split_merge.run(store, case_id, action, today=today, rules=rules)
+    else:
+        cases.act(store, case_id, action, today=today, rules=rules)

@@ -6,7 +6,7 @@ from datetime import date
 from types import MappingProxyType
 from typing import Any
 
-from app.domain.workflow import CaseState, Extension, HistoryEntry, Study
+from app.domain.workflow import CaseState, Extension, HistoryEntry, ProposedSanction, Study, Subject
 
 
 def frozen(value: Any) -> Any:
@@ -50,7 +50,13 @@ def to_json(state: CaseState) -> dict:
             for h in state.history
         ],
         "documents": sorted(state.documents),
-        "sanctions": list(state.sanctions),
+        "sanctions": [{"subject": x.subject, "type_id": x.type_id} for x in state.sanctions],
+        "subjects": [
+            {"id": p.id, "name": p.name, "outcome": p.outcome, "village_manager": p.village_manager,
+             "holds_party_post": p.holds_party_post, "qualified": p.qualified, "closed_on": p.closed_on.isoformat() if p.closed_on else None,
+             "approver": p.approver, "reason": p.reason}
+            for p in state.subjects
+        ],
     }
 
 
@@ -75,5 +81,15 @@ def from_json(data: dict) -> CaseState:
             for h in data.get("history", ())
         ),
         documents=frozenset(data.get("documents", ())),
-        sanctions=tuple(data.get("sanctions", ())),
+        sanctions=tuple(
+            # before migration 0004 a proposal was a bare type id, for the case as a whole
+            ProposedSanction("", x) if isinstance(x, str) else ProposedSanction(x["subject"], x["type_id"])
+            for x in data.get("sanctions", ())
+        ),
+        subjects=tuple(
+            Subject(p["id"], p["name"], p.get("outcome", ""), p.get("village_manager", False),
+                    p.get("holds_party_post", True), p.get("qualified", False), d(p["closed_on"]) if p.get("closed_on") else None,
+                    p.get("approver", ""), p.get("reason", ""))
+            for p in data.get("subjects", ())
+        ),
     )

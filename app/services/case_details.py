@@ -16,6 +16,7 @@ from sqlmodel import select
 
 from app.domain.errors import DomainError
 from app.domain.rules import UNITS
+from app.domain.workflow import ProposedSanction
 from app.errors import InputError
 from app.models import (
     AuditEvent,
@@ -75,7 +76,7 @@ class CaseDetails:
     handling_mode: str
     persons: tuple[PersonInfo, ...]
     studies: tuple[StudyInfo, ...]
-    proposed_sanctions: tuple[str, ...]  # type ids recorded at the current state, not yet decided
+    proposed_sanctions: tuple[ProposedSanction, ...]  # recorded at the current state, not yet decided
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ visits) that statistics, the archive and bundles read. A refused action writes n
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -21,6 +21,7 @@ from app.domain.sanctions import effect_period
 from app.errors import InputError
 from app.models import (
     Case,
+    CaseSubject,
     Clue,
     ClueSubject,
     CollectiveStudy,
@@ -34,6 +35,7 @@ from app.models import (
     StepRecord,
 )
 from app.services import case_codec, persons, ruleset
+from app.services import subjects as case_subjects
 from app.services.ruleset import RuleSet
 from app.storage.store import Store
 
@@ -137,6 +139,14 @@ def keep_state(case: Case, rules: RuleSet, state: engine.CaseState, today: date)
     case.next_due_title = running[0].title if running else ""
 
 
+def owned_case(s: Session, store: Store, case_id: str) -> Case:
+    """A case this office works on: another office's copy (received in a bundle) is only shown."""
+    case = load_case(s, case_id)
+    if case.owner_office_id != store.office.id:
+        raise InputError("not_owner", "这个案件属于其他单位，本单位只能查看，不能办理。")
+    return case
+
+
 def load_case(s: Session, case_id: str) -> Case:
     case = s.get(Case, case_id)
     if case is None or case.deleted:
@@ -208,6 +218,9 @@ def register_clue(store: Store, data: dict, *, today: date | None = None, demo: 
         keep_state(case, rules, state, today)
         s.add(case)
         s.flush()
+        rows = [case_subjects.add(s, store, case, p, seq) for seq, p in enumerate(subjects, start=1)]
+        s.flush()
+        keep_state(case, rules, replace(state, subjects=tuple(case_subjects.engine_subject(s, r) for r in rows)), today)
         s.add(StepRecord(owner_office_id=store.office.id, case_id=case.id, seq=1, step_id=state.step_id,
                          entered_on=received))
         s.flush()
@@ -252,11 +265,14 @@ def list_cases(store: Store, *, stage: str | None = None, overdue: bool = False,
         rows = s.exec(query.order_by(Clue.received_on.desc(), Clue.number.desc())).all()
         names = subject_names(s, [r.clue_id for r in rows])
     wf = rules.workflow
+    stage_titles = {st.id: st.title for st in wf.stages}
     out = []
     for r in rows:
         state = deadline_state(r.next_due, today, rules.calendar, rules.due_soon_wd).state if r.next_due else ""
+        # a step or stage the rules in force do not know (an older rules version) is listed by its id
+        step = wf.steps.get(r.step_id)
         out.append(CaseRow(r.id, r.number or r.clue_number, names.get(r.clue_id, ""), r.source, r.stage,
-                           wf.stage(r.stage).title, r.step_id, wf.steps[r.step_id].title, r.next_due,
+                           stage_titles.get(r.stage, r.stage), r.step_id, step.title if step else r.step_id, r.next_due,
                            r.next_due_title, state, r.received_on))
     return out
 
@@ -279,8 +295,10 @@ def show_case(store: Store, case_id: str, *, today: date | None = None, rules: R
         ).all()
         flag_rows = persons.flags(s, list(people), today)
         sanctions = s.exec(select(Sanction).where(Sanction.case_id == case.id, Sanction.deleted == False)).all()  # noqa: E712
-    state = case_codec.from_json(case.state)
-    view = evaluate(rules, state, today)
+        state = case_codec.from_json(case.state)
+        subject_rows = case_subjects.show(s, rules, case, state)
+        out_of_range = case_subjects.range_problems(s, rules, case, state)
+    view = with_range_problems(rules, evaluate(rules, state, today), out_of_range)
     wf = rules.workflow
     return {
         "case_id": case.id,
@@ -321,6 +339,7 @@ def show_case(store: Store, case_id: str, *, today: date | None = None, rules: R
         ],
         "fields": case_codec.thawed(dict(state.fields)),
         "checklist_done": sorted(state.checklist),
+        "subjects": subject_rows,
     }
 
 
@@ -331,6 +350,9 @@ def act(store: Store, case_id: str, action_data: dict, *, today: date | None = N
     """Apply one action; ActionRefused (exit 2) with the engine's problems when a gate blocks it."""
     today = today or date.today()
     rules = rules or ruleset.load(store)
+    if isinstance(action_data, dict) and isinstance(action_data.get("type"), str) \
+            and action_data["type"] in case_subjects.SUBJECT_ACTIONS:
+        return act_on_subject(store, case_id, action_data, today, rules)
     try:
         action = engine.action_from_dict(action_data)
     except DomainError as exc:
@@ -340,18 +362,67 @@ def act(store: Store, case_id: str, action_data: dict, *, today: date | None = N
 
         practice.check_decision(store, case_id, action, rules)
     with store.write() as s:
-        case = load_case(s, case_id)
-        if case.owner_office_id != store.office.id:
-            raise InputError("not_owner", "这个案件属于其他单位，本单位只能查看，不能办理。")
+        case = owned_case(s, store, case_id)
         before = case_codec.from_json(case.state)
+        action = with_subject_id(s, rules, case, before, action)
         outcome = engine.apply(rules.workflow, before, action, today=today, cal=rules.calendar,
                                sanctions_catalog=rules.catalog)
         if not outcome.ok:
             raise ActionRefused(outcome.problems)
+        if isinstance(action, engine.Decide) and needs_qualification(rules, before, action.decision_id):
+            out_of_range = case_subjects.range_problems(s, rules, case, before)
+            if out_of_range:
+                raise ActionRefused(tuple(out_of_range))
         record_facts(s, store, rules, case, before, outcome, action)
         keep_state(case, rules, outcome.state, today)
         s.add(case)
     return ActResult(case.id, case.stage, case.step_id, {k: v.isoformat() for k, v in outcome.events_set.items()})
+
+
+def needs_qualification(rules: RuleSet, state: engine.CaseState, decision_id: str) -> bool:
+    step = rules.workflow.steps.get(state.step_id)
+    rule = step.decision(decision_id) if step else None
+    return bool(rule and "qualification" in rule.requires)
+
+
+def with_range_problems(rules: RuleSet, view: engine.CaseView, problems: list[engine.Problem]) -> engine.CaseView:
+    """The decisions that need the 定性 are also blocked by proposals outside its range."""
+    if not problems:
+        return view
+    options = tuple(
+        replace(d, enabled=False, problems=d.problems + tuple(problems))
+        if "qualification" in view.step.decision(d.id).requires else d
+        for d in view.decisions
+    )
+    return replace(view, decisions=options)
+
+
+def act_on_subject(store: Store, case_id: str, data: dict, today: date, rules: RuleSet) -> ActResult:
+    with store.write() as s:
+        case = owned_case(s, store, case_id)
+        state = case_subjects.act(s, store, rules, case, case_codec.from_json(case.state), data, today)
+        keep_state(case, rules, state, today)
+        s.add(case)
+    return ActResult(case.id, case.stage, case.step_id)
+
+
+def with_subject_id(s: Session, rules: RuleSet, case: Case, state: engine.CaseState, action):
+    """The engine names subjects by their case_subject id; users name them by name or person id too.
+
+    A proposed 党纪 or 政务处分 must also lie within what the person's 定性 allows.
+    """
+    if isinstance(action, engine.CloseSubject):
+        if action.outcome == "分案":  # the person's case of their own is made by split_merge, not here
+            raise InputError("use_split", "分案请用 split_subject：另立新案并转入其本人的材料（docs/RULES.md §11）。")
+        return replace(action, subject=case_subjects.resolve(s, case, action.subject).id)
+    if not isinstance(action, engine.RecordSanction) or not state.subjects:
+        return action
+    row = case_subjects.resolve(s, case, action.subject)
+    if not action.remove and action.type_id in rules.catalog.types:
+        why = case_subjects.range_problem(rules, row, action.type_id)
+        if why:
+            raise InputError("sanction_out_of_range", f"操作未执行：{why}")
+    return replace(action, subject=row.id)
 
 
 def refresh_due_dates(store: Store, *, today: date | None = None) -> int:
@@ -379,11 +450,6 @@ def refresh_due_dates(store: Store, *, today: date | None = None) -> int:
     return changed
 
 
-def primary_person_id(s: Session, case: Case) -> str | None:
-    link = s.exec(select(ClueSubject).where(ClueSubject.clue_id == case.clue_id).order_by(ClueSubject.created_at)).first()
-    return link.person_id if link else None
-
-
 def record_facts(s: Session, store: Store, rules: RuleSet, case: Case, before: engine.CaseState,
                  outcome: engine.Outcome, action) -> None:
     """The rows beside the state that other features count and list."""
@@ -397,13 +463,28 @@ def record_facts(s: Session, store: Store, rules: RuleSet, case: Case, before: e
                                 approved_on=action.approved_on, reason=action.reason))
     elif isinstance(action, engine.RecordSanction):
         record_sanction(s, store, rules, case, action)
+    elif isinstance(action, engine.CloseSubject):
+        close_subject(s, case, action)
     elif isinstance(action, engine.Decide):
         record_decision(s, store, rules, case, before, outcome, action)
 
 
+def close_subject(s: Session, case: Case, action: engine.CloseSubject) -> None:
+    row = s.get(CaseSubject, action.subject)
+    row.outcome, row.closed_on, row.closed_reason = action.outcome, action.decided_on, action.reason.strip()
+    s.add(row)
+    # what was proposed for them will not be decided
+    for proposed in s.exec(select(Sanction).where(Sanction.case_id == case.id, Sanction.person_id == row.person_id,
+                                                  Sanction.decided_on.is_(None), Sanction.deleted == False)).all():  # noqa: E712
+        proposed.deleted = True
+        s.add(proposed)
+
+
 def record_sanction(s: Session, store: Store, rules: RuleSet, case: Case, action: engine.RecordSanction) -> None:
+    person_id = s.get(CaseSubject, action.subject).person_id if action.subject else None
     proposed = s.exec(select(Sanction).where(Sanction.case_id == case.id, Sanction.type_id == action.type_id,
-                                             Sanction.decided_on.is_(None), Sanction.deleted == False)).first()  # noqa: E712
+                                             Sanction.person_id == person_id, Sanction.decided_on.is_(None),
+                                             Sanction.deleted == False)).first()  # noqa: E712
     if action.remove:
         if proposed:
             proposed.deleted = True
@@ -411,7 +492,7 @@ def record_sanction(s: Session, store: Store, rules: RuleSet, case: Case, action
         return
     if proposed is None:
         kind = rules.catalog.get(action.type_id)
-        s.add(Sanction(owner_office_id=store.office.id, case_id=case.id, person_id=primary_person_id(s, case),
+        s.add(Sanction(owner_office_id=store.office.id, case_id=case.id, person_id=person_id,
                        type_id=kind.id, kind=kind.kind, form=kind.form))
 
 
@@ -434,6 +515,10 @@ def record_decision(s: Session, store: Store, rules: RuleSet, case: Case, before
     events = outcome.events_set
     if "filed" in events and case.filed_on is None:
         case.filed_on = events["filed"]
+        for row in case_subjects.rows(s, case.id):
+            if not row.outcome and row.filed_on is None:
+                row.filed_on = events["filed"]
+                s.add(row)
         year = events["filed"].year
         case.number = f"{office_prefix(s, store)}纪立〔{year}〕{next_number(s, store, 'filing', year)}号"
     if "case_closed" in events:
@@ -447,9 +532,12 @@ def record_decision(s: Session, store: Store, rules: RuleSet, case: Case, before
 
 
 def finalize_sanctions(s: Session, rules: RuleSet, case: Case, decided_on: date) -> None:
-    """Proposed sanctions take effect: decision date and effect period ([T] 21 accumulation)."""
+    """Proposed sanctions take effect: decision date and effect period ([T] 21 accumulation).
+
+    A 政务处分 is not among them: the 监察 organ decides it on its own date (`decide_gov_sanction`).
+    """
     proposed = s.exec(select(Sanction).where(Sanction.case_id == case.id, Sanction.decided_on.is_(None),
-                                             Sanction.deleted == False)).all()  # noqa: E712
+                                             Sanction.kind != "gov", Sanction.deleted == False)).all()  # noqa: E712
     for sanction in proposed:
         prior = []
         if sanction.person_id:

@@ -18,7 +18,9 @@ from app.models import Clue
 from app.services import cases, ruleset
 from app.storage.store import Store
 
-# route -> decisions taken in order; "+type" records a sanction or measure before the next decision
+# route -> decisions taken in order; "+type" records a sanction or measure before the next decision,
+# "+type@n" for the n-th person of the clue; "-outcome@n" ends the case for the n-th person alone
+# (了结 before 立案, 免予处分 after), by the secretary's approval.
 ROUTES: dict[str, tuple[str, ...]] = {
     "closed_directly": ("accept", "to_close", "to_archive", "archive"),
     "talk_inquiry_closed": ("accept", "to_talk", "accept_closed", "to_archive", "archive"),
@@ -29,6 +31,19 @@ ROUTES: dict[str, tuple[str, ...]] = {
     "filed_sanctioned": ("accept", "to_prelim", "propose_filing", "file", "transfer_review", "accept",
                          "+party_warning", "submit_county_review", "to_branch", "to_township_approval", "approve",
                          "to_execution"),
+    # a 村支书 and a 村会计 reported together: the 会计 is cleared at 初核, the 支书 is filed and warned
+    "filed_two_persons": ("accept", "to_prelim", "-了结@2", "propose_filing", "file", "transfer_review", "accept",
+                          "+party_warning@1", "submit_county_review", "to_branch", "to_township_approval", "approve",
+                          "to_execution"),
+    # three filed together: a 警告, a 免予处分 after review, a 严重警告
+    "filed_three_persons": ("accept", "to_prelim", "propose_filing", "file", "transfer_review", "accept",
+                            "-免予处分@2", "+party_warning@1", "+party_serious_warning@3", "submit_county_review",
+                            "to_branch", "to_township_approval", "approve", "to_execution"),
+}
+PERSONS_ON_ROUTE = {"filed_two_persons": 2, "filed_three_persons": 3}
+CLEARED_REASONS = {
+    "了结": "经初步核实，反映其本人的问题不属实，经纪委书记批准予以了结。",
+    "免予处分": "其本人违纪情节轻微，主动说明问题并退出违纪所得，经集体研究免予党纪处分，予以批评教育。",
 }
 # What a clue on each route is about, so the texts match the outcome.
 FINDINGS = {
@@ -36,6 +51,8 @@ FINDINGS = {
     "verification_form1": "反映问题部分属实",
     "filed_open": "反映问题基本属实",
     "filed_sanctioned": "反映问题基本属实",
+    "filed_two_persons": "反映问题部分属实",
+    "filed_three_persons": "反映问题基本属实",
 }
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程魏苏吕丁任沈姚卢"
@@ -123,16 +140,18 @@ class Writer:
         return self.seq
 
     def clue(self, route: str, received: date) -> dict:
-        village = self.rng.random() < 0.75
+        several = PERSONS_ON_ROUTE.get(route, 1)
+        village = several > 1 or self.rng.random() < 0.75
         unit = self.rng.choice(VILLAGES) + "村民委员会" if village else "青石镇" + self.rng.choice(STATIONS)
-        post, category = self.rng.choice(VILLAGE_POSTS if village else STATION_POSTS)
-        person = {"name": self.name(), "unit": unit.replace("村村", "村"), "post": post, "category": category,
-                  "political_status": "中共党员"}
+        posts = self.rng.sample(VILLAGE_POSTS[:5] if village else STATION_POSTS, several)
+        people = [{"name": self.name(), "unit": unit.replace("村村", "村"), "post": post, "category": category,
+                   "political_status": "中共党员"} for post, category in posts]
         kind, text = self.rng.choice(ALLEGATIONS)
-        summary = f"反映{person['unit']}{post}{person['name']}" + text.format(year=self.year - 1, money=self.rng.randrange(2, 60) * 500)
+        named = "、".join(f"{p['post']}{p['name']}" for p in people)
+        summary = f"反映{people[0]['unit']}{named}" + text.format(year=self.year - 1, money=self.rng.randrange(2, 60) * 500)
         source = self.rng.choice(SOURCES)
         real_name = source.startswith("信访") and self.rng.random() < 0.4
-        clue = {"received_on": received.isoformat(), "source": source, "persons": [person], "summary": summary,
+        clue = {"received_on": received.isoformat(), "source": source, "persons": people, "summary": summary,
                 "categories": [kind], "incoming_no": f"信〔{self.year}〕{self.rng.randrange(1, 300)}号"}
         if real_name:
             clue["reporter"] = {"name": self.name(), "phone": f"139{self.rng.randrange(10**7, 10**8)}", "real_name": True}
@@ -155,6 +174,10 @@ class Writer:
             if f.id == "keeping_term":
                 return "60年"
             return [f.choices[0]] if f.multiple else f.choices[0]
+        if f.id == "investigators":  # 查审分离: the two teams never share a member ([R] 54)
+            return self.staff[:2]
+        if f.id == "reviewers":
+            return self.staff[2:]
         if f.multiple:
             return self.rng.sample(self.staff, 2)
         template = TEXT_BY_FIELD.get(f.id, f"{f.label}：已按规定办理。")
@@ -194,12 +217,13 @@ def run_route(store: Store, rules: ruleset.RuleSet, writer: Writer, route: str, 
     subject = clue["persons"][0]["name"]
     case_id = cases.register_clue(store, clue, today=today, demo=True, rules=rules).case_id
     on = received
+    names = [p["name"] for p in clue["persons"]]
     for token in steps:
-        if token.startswith("+"):
-            cases.act(store, case_id, {"type": "record_sanction", "type_id": token[1:]}, today=today, rules=rules)
+        if token[0] in "+-":
+            person_token(store, rules, writer, case_id, token, names, on, today)
             continue
         on = min(on + timedelta(days=rng.randrange(1, 4)), writer.last_day)
-        prepare_step(store, rules, writer, case_id, route, on, subject, today)
+        prepare_step(store, rules, writer, case_id, route, on, subject, today, clue)
         shown = cases.show_case(store, case_id, today=today, rules=rules)
         option = next(d for d in shown["decisions"] if d["id"] == token)
         action = {"type": "decide", "decision_id": token, "decided_on": on.isoformat()}
@@ -213,6 +237,21 @@ def run_route(store: Store, rules: ruleset.RuleSet, writer: Writer, route: str, 
     return case_id
 
 
+def person_token(store, rules, writer: Writer, case_id: str, token: str, names: list[str], on: date,
+                 today: date) -> None:
+    """"+type[@n]": propose a sanction for the n-th person; "-outcome@n": end the case for them alone."""
+    what, _, index = token[1:].partition("@")
+    subject = names[int(index) - 1] if index else None
+    if token[0] == "+":
+        action = {"type": "record_sanction", "type_id": what}
+        if subject:
+            action["subject"] = subject
+    else:
+        action = {"type": "close_subject", "subject": subject, "outcome": what, "decided_on": on.isoformat(),
+                  "approver": writer.secretary, "reason": CLEARED_REASONS[what]}
+    cases.act(store, case_id, action, today=today, rules=rules)
+
+
 def render_step_documents(store: Store, rules: ruleset.RuleSet, case_id: str, step_id: str, on: date) -> None:
     """Every document a step produces, made on the step's last day, once its decision is on record."""
     from app.services import documents
@@ -221,10 +260,16 @@ def render_step_documents(store: Store, rules: ruleset.RuleSet, case_id: str, st
         documents.render(store, case_id, ref.template, today=on, rules=rules)
 
 
-def prepare_step(store, rules, writer: Writer, case_id: str, route: str, on: date, subject: str, today: date) -> None:
-    """Do what the current step asks: checklist, fields, and a collective study."""
+def prepare_step(store, rules, writer: Writer, case_id: str, route: str, on: date, subject: str, today: date,
+                 clue: dict | None = None) -> None:
+    """Do what the current step asks: checklist, fields, a collective study, and for each person
+    under investigation the facts, evidence, 事实见面 and the 定性 the later steps need."""
     state = cases.case_state(store, case_id)
     step = rules.workflow.steps[state.step_id]
+    if step.id == "investigation" and clue is not None:
+        record_findings(store, rules, writer, case_id, clue, on, today)
+    if any("qualification" in d.requires for d in step.decisions):
+        qualify(store, rules, case_id, (clue or {}).get("categories", [""])[0], today)
     for item in step.checklist:
         cases.act(store, case_id, {"type": "complete_item", "item_id": item.id}, today=today, rules=rules)
     values = {f.id: writer.value(step.id, f, on, route, subject) for f in step.fields
@@ -236,3 +281,47 @@ def prepare_step(store, rules, writer: Writer, case_id: str, route: str, on: dat
         attendees = [writer.secretary, *writer.staff[:2]]
         cases.act(store, case_id, {"type": "record_study", "held_on": on.isoformat(), "attendees": attendees,
                                    "conclusion": "经集体研究，同意承办人意见。"}, today=today, rules=rules)
+
+
+def record_findings(store, rules, writer: Writer, case_id: str, clue: dict, on: date, today: date) -> None:
+    """One piece of evidence, one established fact and the 事实见面 for each person still in the case."""
+    shown = cases.show_case(store, case_id, today=today, rules=rules)
+    for person in shown["subjects"]:
+        if person["outcome"] or person["facts"]:
+            continue
+        act = lambda data: cases.act(store, case_id, {"subject": person["id"], **data}, today=today, rules=rules)  # noqa: E731
+        listed = cases.show_case(store, case_id, today=today, rules=rules)["subjects"]
+        evidence = 1 + max((e["seq"] for p in listed for e in p["evidence"]), default=0)  # numbers run case-wide
+        act({"type": "add_evidence", "kind": "书证", "title": f"{person['name']}经手的相关账目、凭证复印件",
+             "source": f"{clue['persons'][0]['unit']}提供", "obtained_on": on.isoformat(), "pages": writer.rng.randrange(2, 12)})
+        act({"type": "add_evidence", "kind": "被调查人陈述、供述和辩解", "title": f"{person['name']}谈话笔录",
+             "source": "审查调查组谈话", "obtained_on": on.isoformat(), "pages": writer.rng.randrange(3, 9)})
+        act({"type": "add_fact", "occurred": f"{writer.year - 1}年", "narrative": clue["summary"].removeprefix("反映") + "。",
+             "evidence": [evidence, evidence + 1], "attitude": "本人对上述事实无异议，认识到错误。"})
+        act({"type": "record_fact_meeting", "met_on": on.isoformat(), "statement": "对事实材料无异议。"})
+
+
+def qualify(store, rules, case_id: str, category: str, today: date) -> None:
+    """The 定性 of each person proposed a 党纪 or 政务处分: an article of the clue's 违纪类别 whose
+    range holds what is proposed."""
+    shown = cases.show_case(store, case_id, today=today, rules=rules)
+    for person in shown["subjects"]:
+        proposed = [x["type_id"] for x in person["sanctions"] if x["proposed"]
+                    and rules.catalog.get(x["type_id"]).kind in ("party", "gov")]
+        if person["outcome"] or person["qualification"] or not proposed:
+            continue
+        picks = []
+        for kind in ("party", "gov"):
+            wanted = {t for t in proposed if rules.catalog.get(t).kind == kind}
+            if wanted:
+                picks.append(article_for(rules, kind, wanted, category))
+        cases.act(store, case_id, {"type": "set_qualification", "subject": person["id"], "articles": picks},
+                  today=today, rules=rules)
+
+
+def article_for(rules, kind: str, wanted: set[str], category: str) -> dict:
+    fits = [(a, plot) for a in rules.articles if a.law == kind for plot, allowed in a.ranges.items()
+            if wanted <= set(allowed)]
+    same = [f for f in fits if f[0].category == category] or fits
+    article, plot = same[0]
+    return {"article": article.id, "plot": plot}

@@ -51,6 +51,8 @@ OFFICE = {"office_code": "PRACTICE", "office_name": "练习镇纪委（培训练
 # Names the scripted trainee and the drill fast-forward use where a step asks for people.
 SECRETARY = "纪委书记（模拟）"
 TEAM = ("练习组员甲", "练习组员乙", "练习组员丙")
+# 查审分离 ([R] 第五十四条): the review team is never the investigators.
+REVIEW_TEAM = ("练习审理员甲", "练习审理员乙", "练习审理员丙")
 VOTE_DEFAULTS = {"eligible": 9, "present": 8, "in_favour": 8}
 MAX_TRAINEE_LENGTH = 20
 MAX_SCENARIO_BYTES = 512 * 1024
@@ -187,11 +189,17 @@ def mark(store: Store) -> None:
 
 
 def create_store(paths: StorePaths, account: str, password: str):
-    """Create the practice store (fast key derivation, the practice office) and mark it; returns SetupResult."""
+    """Create the practice store (standard key derivation, the practice office) and mark it; returns SetupResult.
+
+    Its password is its own: one that opens a slot of the real store beside it is refused (the
+    practice password is shared around a training room; it must not be a real one).
+    """
     from app.services import setup, unlock
 
     request = setup.SetupRequest(level="township", account=account.strip() or DEFAULT_TRAINER, password=password,
-                                 kdf_profile="fast", **OFFICE)
+                                 **OFFICE)
+    setup.validate(request)
+    unlock.refuse_real_password(paths.root.parent, password)
     result = setup.create_store(paths, request)
     opened = unlock.unlock(paths, request.account, password)
     try:
@@ -410,7 +418,7 @@ def check_decision(store: Store, case_id: str, action: engine.Decide, rules: Rul
     except InputError:
         return  # the scenario is gone (an update removed it): the case goes on unjudged
     judgement = scoring.judge(scenario, rules.workflow, rules.catalog, len(state.history), action.decision_id,
-                              state.sanctions, answered=set(attempt.answers),
+                              engine.proposed_types(state), answered=set(attempt.answers),
                               focus=set(attempt.focus) if attempt.mode == "drill" else None)
     if judgement.answers or not judgement.proceed:
         with store.write() as s:
@@ -570,7 +578,7 @@ def default_value(f, today: date, trainee: str, count: int = 1) -> Any:
     if f.type == "choice":
         return [f.choices[0]] if f.multiple else f.choices[0]
     if f.multiple:
-        return [trainee, *TEAM][: max(count, 2)]
+        return list(REVIEW_TEAM if f.id == "reviewers" else (trainee, *TEAM))[: max(count, 2)]
     return f"{f.label}（练习填写）"
 
 
@@ -604,12 +612,15 @@ def perform(store: Store, rules: RuleSet, case_id: str, entry: ScriptEntry, trai
                   for k, v in entry.fields.items()}
         _act(store, rules, case_id, {"type": "set_fields", "values": values}, today)
     if entry.sanctions is not None:
-        present = scoring.step_sanctions(wf, rules.catalog, step.id, state.sanctions)
+        present = scoring.step_sanctions(wf, rules.catalog, step.id, engine.proposed_types(state))
         for type_id in sorted(present - set(entry.sanctions)):
             _act(store, rules, case_id, {"type": "record_sanction", "type_id": type_id, "remove": True}, today)
         for type_id in entry.sanctions:
             if type_id not in present:
                 _act(store, rules, case_id, {"type": "record_sanction", "type_id": type_id}, today)
+    if entry.qualification:
+        _act(store, rules, case_id, {"type": "set_qualification", "articles": [dict(q) for q in entry.qualification]},
+             today)
     if entry.documents:
         from app.services import documents
 
@@ -712,6 +723,8 @@ def reference_answers(scenario: Scenario) -> dict:
             entry["fields"] = dict(e.fields)
         if e.sanctions is not None:
             entry["sanctions"] = list(e.sanctions)
+        if e.qualification:
+            entry["qualification"] = [dict(q) for q in e.qualification]
         if e.documents:
             entry["documents"] = list(e.documents)
         if e.study:

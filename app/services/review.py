@@ -11,7 +11,7 @@ date) whose ids derive from the transfer's, so importing the same bundle twice c
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlmodel import Session, select
@@ -21,6 +21,7 @@ from app.domain.errors import DomainError
 from app.errors import AppError, InputError
 from app.models import Case, Clue, ClueSubject, Office, Person, Reporter, ReviewOpinion, Setting, StepRecord, Transfer
 from app.services import cases, persons, ruleset
+from app.services import subjects as case_subjects
 from app.services.accounts import require_admin
 from app.storage import setting_rows
 from app.storage.store import Store
@@ -119,7 +120,8 @@ def queue(store: Store, *, today: date | None = None, include_done: bool = False
             if opinion is not None and not include_done:
                 continue
             office = below[case.owner_office_id]
-            out.append(QueueRow(case.id, office.code, office.name, case.number or clue.number, names.get(clue.id, ""),
+            people = case_subjects.people_line(s, rules, case) or names.get(clue.id, "")
+            out.append(QueueRow(case.id, office.code, office.name, case.number or clue.number, people,
                                 case.step_id, rules.workflow.steps[case.step_id].title, kind, KIND_TITLES[kind],
                                 case.step_entered_on, (today - case.step_entered_on).days,
                                 opinion.number if opinion else "", step_choices(rules, case.step_id)))
@@ -285,6 +287,10 @@ def intake_one(store: Store, rules: ruleset.RuleSet, transfer: Transfer, today: 
         cases.keep_state(case, rules, state, today)
         s.add(case)
         s.flush()
+        rows = [case_subjects.add(s, store, case, p, seq, row_id=derived_id(transfer.id, me, "subject", p.id))
+                for seq, p in enumerate(subjects, start=1)]
+        s.flush()
+        cases.keep_state(case, rules, replace(state, subjects=tuple(case_subjects.engine_subject(s, r) for r in rows)), today)
         s.add(StepRecord(owner_office_id=me, case_id=case.id, seq=1, step_id=state.step_id, entered_on=received))
         due = f"，最近期限：{case.next_due_title}（{case.next_due.isoformat()}）" if case.next_due else ""
     return f"已登记上级转办线索 {number}（县纪委编号 {source_clue.number}），自{received.isoformat()}起3个月内办结{due}。"

@@ -20,6 +20,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from PySide6.QtCore import QSettings, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
@@ -42,6 +43,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.sanctions import KIND_LABELS
+from app.ui.account_dialogs import administrator_for
 from app.ui.case_dialogs import DecisionDialog, ExtensionDialog, ReporterDialog, StudyDialog
 from app.ui.case_models import HistoryTableModel
 from app.ui.errors import error_message
@@ -64,7 +66,10 @@ from app.ui.widgets import (
     hint_label,
     marked_names,
     scroll_area,
+    wrapped_label,
 )
+from app.ui.subject_dialogs import MergeDialog
+from app.ui.subject_panel import SubjectPanel
 from app.ui.wrap_check import WrapCheckBox
 
 DRAFT_KEY = "case"
@@ -212,6 +217,7 @@ class CaseViewPage(QWidget):
         self.tabs.addTab(self.guidance, "办理指导")
         self.tabs.addTab(info_scroll, "线索和人员")
         self.tabs.addTab(self.history_table, "办理记录")
+        self.subject_panels: list[SubjectPanel] = []
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.scroll)
@@ -387,7 +393,49 @@ class CaseViewPage(QWidget):
             self.history_model.set_rows(self.data.history)
         if shown["step"] != self.side_shown.get("step"):
             self.guidance.setHtml(guidance_html(self.step))
-        self.side_shown = {"info": info, "history": self.data.history, "step": shown["step"]}
+        people = (shown["subjects"], self.read_only)
+        if people != self.side_shown.get("subjects"):
+            self.render_subjects()
+        self.side_shown = {"info": info, "history": self.data.history, "step": shown["step"], "subjects": people}
+
+    def render_subjects(self) -> None:
+        """A tab per person after 线索和人员; the tab the user was on stays in front."""
+        current = self.tabs.currentWidget()
+        was = current.person["id"] if isinstance(current, SubjectPanel) else None
+        focused = QApplication.focusWidget()
+        focus_name = focused.objectName() if focused is not None and isinstance(current, SubjectPanel) \
+            and current.isAncestorOf(focused) else ""
+        self.clear_subject_tabs()
+        context = SimpleNamespace(ctx=self.ctx, case_id=self.case_id, rules=self.data.rules, shown=self.data.shown,
+                                  read_only=self.read_only)
+        self.subject_panels = []
+        for index, person in enumerate(self.data.shown["subjects"]):
+            panel = SubjectPanel(person, context, self.open_subject_dialog)
+            panel.setObjectName(f"subject_tab_{index + 1}")
+            self.tabs.insertTab(2 + index, panel, f"人员：{person['name']}")
+            self.subject_panels.append(panel)
+            if person["id"] == was:
+                self.tabs.setCurrentWidget(panel)
+                # back on the button the dialog came from, not thrown to the step column
+                target = panel.findChild(QWidget, focus_name) if focus_name else None
+                if target is not None:
+                    target.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def clear_subject_tabs(self) -> None:
+        for panel in self.subject_panels:
+            self.release_focus(panel)
+            self.tabs.removeTab(self.tabs.indexOf(panel))
+            panel.deleteLater()
+        self.subject_panels = []
+
+    def open_merge(self) -> None:
+        dialog = MergeDialog(self.ctx, self.case_id, self.data.shown["number"], self)
+        dialog.sig_done.connect(lambda result: self.after_write(f"本案已并入案件 {result.number}，请到该案件继续办理。"))
+        self.open_dialog(dialog)
+
+    def open_subject_dialog(self, dialog, notice: str) -> None:
+        dialog.sig_done.connect(lambda _r: self.after_write(notice))
+        self.open_dialog(dialog)
 
     def render_chips(self) -> None:
         self.release_focus(self.chip_box)
@@ -435,7 +483,8 @@ class CaseViewPage(QWidget):
         if any("study" in d.requires for d in step.decisions):
             boxes.append(("study", self.study_box, details.studies))
         if step.sanction_kinds:
-            boxes.append(("sanctions", self.sanction_box, (details.proposed_sanctions, shown["sanctions"])))
+            boxes.append(("sanctions", self.sanction_box,
+                          (details.proposed_sanctions, [(p["name"], p["outcome"], p["sanctions"]) for p in shown["subjects"]])))
         if step.documents:
             boxes.append(("documents", self.documents_box, (self.data.templates, self.data.documents)))
         boxes.append(("decisions", self.decisions_box, shown["decisions"]))
@@ -635,20 +684,29 @@ class CaseViewPage(QWidget):
         box = QGroupBox("处分或处理意见")
         column = QVBoxLayout(box)
         proposed = self.data.details.proposed_sanctions
-        decided = [x for x in self.data.shown["sanctions"] if x["decided_on"]]
-        for type_id in proposed:
+        people = self.data.shown["subjects"]
+        several = len(people) > 1
+        names = {p["id"]: p["name"] for p in people}
+        for x in proposed:
             row = QHBoxLayout()
-            kind = catalog.get(type_id)
-            row.addWidget(QLabel(f"拟给予：{KIND_LABELS.get(kind.kind, kind.kind)} · {kind.name}"), 1)
+            kind = catalog.get(x.type_id)
+            whom = f"对{names[x.subject]}" if several and x.subject in names else ""
+            row.addWidget(wrapped_label(f"{whom}拟给予：{KIND_LABELS.get(kind.kind, kind.kind)} · {kind.name}"), 1)
             remove = QPushButton("撤销")
             remove.setEnabled(not self.read_only)
-            remove.clicked.connect(lambda _=False, t=type_id: self.act({"type": "record_sanction", "type_id": t,
-                                                                         "remove": True}, f"已撤销“{catalog.get(t).name}”。"))
+            remove.clicked.connect(lambda _=False, x=x: self.act(
+                {"type": "record_sanction", "type_id": x.type_id, "remove": True, **({"subject": x.subject} if x.subject else {})},
+                f"已撤销“{catalog.get(x.type_id).name}”。"))
             row.addWidget(remove)
             column.addLayout(row)
-        for x in decided:
+        decided = [(p["name"], x) for p in people for x in p["sanctions"] if x["decided_on"]]
+        for name, x in decided:
             end = f"，影响期至 {x['effect_end']}" if x["effect_end"] and x["effect_end"] != x["decided_on"] else ""
-            column.addWidget(QLabel(f"已生效：{x['name']}（{x['decided_on']}{end}）"))
+            whom = f"{name}：" if several else ""
+            column.addWidget(wrapped_label(f"已生效：{whom}{x['name']}（{x['decided_on']}{end}）"))
+        for p in people:
+            if p["outcome"] and several:
+                column.addWidget(wrapped_label(f"{p['name']}：已{p['outcome']}（{p['closed_on']}）"))
         if not proposed and not decided:
             column.addWidget(hint_label("尚未录入拟给予的处分或处理。"))
         self.sanction_choice = QComboBox()
@@ -664,6 +722,16 @@ class CaseViewPage(QWidget):
         add.setEnabled(not self.read_only)
         add.clicked.connect(self.record_sanction)
         row = QHBoxLayout()
+        still_in = [p for p in people if not p["outcome"]]
+        self.sanction_subject = None
+        if len(still_in) > 1:
+            self.sanction_subject = QComboBox()
+            self.sanction_subject.setObjectName("sanction_subject")
+            self.sanction_subject.setAccessibleName("对谁")
+            for p in still_in:
+                self.sanction_subject.addItem(p["name"], p["id"])
+            row.addWidget(QLabel("对"))
+            row.addWidget(self.sanction_subject)
         row.addWidget(QLabel("拟给予"))
         row.addWidget(self.sanction_choice, 1)
         row.addWidget(add)
@@ -839,14 +907,21 @@ class CaseViewPage(QWidget):
         reporter_row = QWidget()
         row = QHBoxLayout(reporter_row)
         row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(QLabel(reporter + ("" if self.ctx.store.account.is_admin else "（＊＊＊，仅书记/管理员可查看）")), 1)
-        if self.ctx.store.account.is_admin:
-            show = QPushButton("查看举报人信息…")
+        admin = self.ctx.store.account.is_admin
+        row.addWidget(QLabel(reporter + ("" if admin else "（＊＊＊，须书记/管理员确认才能查看）")), 1)
+        if admin or details.reporter_recorded:
+            show = QPushButton("查看举报人信息…" if admin else "请书记/管理员确认后查看…")
             show.setObjectName("show_reporter")
             show.setToolTip("查看将记入审计日志。")
             show.clicked.connect(self.open_reporter)
             row.addWidget(show)
         self.info_form.addRow("举报人", reporter_row)
+        if not self.read_only and not shown["terminal"]:
+            merge = QPushButton("并入其他案件…")
+            merge.setObjectName("merge_case")
+            merge.setToolTip("同一人或相互关联的问题，经批准并入另一案件一并办理。")
+            merge.clicked.connect(self.open_merge)
+            self.info_form.addRow("并案", merge)
         for x in shown["sanctions"]:
             state = f"{x['decided_on']} 生效" + (f"，影响期至 {x['effect_end']}" if x["effect_end"] else "") \
                 if x["decided_on"] else "拟给予，尚未决定"
@@ -955,7 +1030,12 @@ class CaseViewPage(QWidget):
         type_id = self.sanction_choice.currentData()
         if type_id:
             name = self.data.rules.catalog.get(type_id).name
-            self.act({"type": "record_sanction", "type_id": type_id}, f"已录入拟给予的“{name}”。")
+            action = {"type": "record_sanction", "type_id": type_id}
+            whom = ""
+            if self.sanction_subject is not None:
+                action["subject"] = self.sanction_subject.currentData()
+                whom = f"对{self.sanction_subject.currentText()}"
+            self.act(action, f"已录入{whom}拟给予的“{name}”。")
 
     def open_dialog(self, dialog):
         self.dialog = dialog
@@ -995,14 +1075,34 @@ class CaseViewPage(QWidget):
         return self.open_dialog(dialog)
 
     def open_reporter(self):
+        """The identity, for an administrator; a 工作人员 sees it read-only once an administrator
+        confirmed with their own password (its key opens only with theirs; the view is audited)."""
         from app.services import reporters
 
-        try:
-            view = reporters.reveal(self.ctx.store, self.data.details.clue_id)
-        except Exception as exc:
-            self.ctx.prompter.error(self, error_message(exc))
+        admin = self.ctx.store.account.is_admin
+        if admin:
+            try:
+                view = reporters.reveal(self.ctx.store, self.data.details.clue_id)
+            except Exception as exc:
+                self.ctx.prompter.error(self, error_message(exc))
+                return None
+            return self.show_reporter(view, read_only=False)
+        confirm = administrator_for(self.ctx, self, "查看举报人信息", "举报人身份信息的密钥")
+        if confirm is None:
             return None
-        dialog = ReporterDialog(self.ctx, view, self)
+        store, clue_id = self.ctx.store, self.data.details.clue_id
+
+        def reveal():
+            with confirm():
+                return reporters.reveal(store, clue_id)
+
+        self.ctx.runner.run(reveal, on_done=self.for_case(lambda view: self.show_reporter(view, read_only=True)),
+                            on_error=self.for_case(lambda exc: self.ctx.prompter.error(self, error_message(exc))),
+                            label="正在确认……", parent=self)
+        return None
+
+    def show_reporter(self, view, *, read_only: bool):
+        dialog = ReporterDialog(self.ctx, view, self, read_only=read_only)
         dialog.sig_done.connect(lambda _r: self.after_write("已保存举报人信息。"))
         dialog.rejected.connect(lambda: self.reload())  # the view itself is audited: the history shows it
         return self.open_dialog(dialog)
@@ -1043,6 +1143,7 @@ class CaseViewPage(QWidget):
         self.field_form = self.dirty_label = None
         self.fields_saved = False
         self.side_shown = {}
+        self.clear_subject_tabs()  # another case's people never show beside this one
         self.chip_flow.clear()
         self.chips = {}
         for label in (self.title, self.meta):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -49,6 +49,13 @@ def hint_label(text: str) -> QLabel:
     label = QLabel(text)
     label.setWordWrap(True)
     label.setStyleSheet(HINT_STYLE)
+    return label
+
+
+def wrapped_label(text: str) -> QLabel:
+    """Plain text that wraps within its column instead of widening it."""
+    label = QLabel(text)
+    label.setWordWrap(True)
     return label
 
 
@@ -406,7 +413,13 @@ class FitScrollArea(QScrollArea):
         if window.property("fitted_to_screen") or window.testAttribute(Qt.WidgetAttribute.WA_Resized):
             return  # sized already, by this or by its own code
         window.setProperty("fitted_to_screen", True)
-        # Qt opens a dialog at most 2/3 of the screen high: use the screen's height before scrolling
+        # Qt opens a dialog at most 2/3 of the screen high: use the screen's height before scrolling.
+        # Lists and wrapped lines report their height only once laid out, so fit again after that.
+        self.fit_window()
+        QTimer.singleShot(0, self, self.fit_window)
+
+    def fit_window(self) -> None:
+        window = self.window()
         wanted = window.sizeHint()
         resize_within_screen(window, max(window.width(), wanted.width()), max(window.height(), wanted.height()))
 

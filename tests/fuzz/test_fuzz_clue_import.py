@@ -15,6 +15,7 @@ from app.cli.context import read_json_file
 from app.errors import InputError
 from app.paths import store_paths
 from app.services import batch, cases, setup, unlock
+from app.services.subjects import SUBJECT_ACTIONS
 from tests.fuzz.fuzz_support import (
     CHINESE,
     FUZZ,
@@ -89,6 +90,26 @@ def test_apply_lines_of_any_shape(township, data):
         assert report.failed["code"] and CHINESE.search(report.failed["message"]), report.failed
         if report.applied == 0:
             assert store_digest(store) == before  # the failing line wrote nothing, nor did any before it
+
+
+subject_action_types = st.sampled_from(sorted(SUBJECT_ACTIONS | {"record_sanction", "close_subject"}))
+subject_keys = st.sampled_from(["subject", "values", "articles", "adjustments", "evidence", "fact", "narrative",
+                                "amount", "kind", "title", "pages", "obtained_on", "met_on", "statement",
+                                "approved_on", "approver", "type_id", "decided_on", "organ", "outcome", "reason"])
+
+
+@FUZZ
+@given(data=st.data())
+def test_subject_actions_of_any_shape(township, data):
+    """The actions on one person (particulars, facts, evidence, 定性 …) with any values: refused in
+    Chinese with nothing written, or done; never an untyped error."""
+    store, case_id = township
+    action = {"type": data.draw(subject_action_types), **data.draw(st.dictionaries(subject_keys, json_values, max_size=5))}
+    before = store_digest(store)
+    report = batch.apply_lines(store, [json.dumps({"case": case_id, **action}, ensure_ascii=False)], today=TODAY)
+    if report.failed is not None:
+        assert report.failed["code"] and CHINESE.search(report.failed["message"]), report.failed
+        assert store_digest(store) == before
 
 
 def test_deeply_nested_json_is_refused_not_a_recursion_error(township, tmp_path):

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from app.domain.articles import parse_articles
 from app.domain.rules import parse_workflow
+from app.domain.sanctions import parse_sanctions
 from app.paths import store_paths
 from app.services import audit_log, unlock
 from app.services import cases as cases_service
@@ -18,7 +20,11 @@ from tests.integration.conftest import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 WF = parse_workflow(tomllib.loads((ROOT / "resources/rules/workflow.toml").read_text("utf-8")), "workflow.toml")
+ARTICLES = parse_articles(tomllib.loads((ROOT / "resources/rules/articles.toml").read_text("utf-8")), "articles.toml")
+CATALOG = parse_sanctions(tomllib.loads((ROOT / "resources/rules/sanctions.toml").read_text("utf-8")), "sanctions.toml")
 START = date(2026, 2, 2)
+# 低保评定中优亲厚友: 《中国共产党纪律处分条例》第一百二十四条 "在社会保障、社会救助…优亲厚友、明显有失公平的"
+CLUE_ARTICLE = "T124"
 
 CLUE = {
     "received_on": START.isoformat(),
@@ -34,7 +40,7 @@ VALUES = {
     "talk_inquiry": {"method": "谈话", "talkers": ["张书记", "李委员"]},
     "prelim_verify": {"checkers": ["李委员", "赵干事"], "finding": "反映问题基本属实"},
     "investigation": {"investigators": ["李委员", "赵干事"], "subject_opinion": "签署无异议"},
-    "review": {"reviewers": ["张书记", "钱委员"]},
+    "review": {"reviewers": ["张书记", "钱委员"]},  # 查审分离: none of the investigators ([R] 54)
     "county_review": {"county_opinion_no": "县纪审〔2026〕7号", "county_opinion": "同意"},
     "county_consult": {"county_opinion_no": "县纪审〔2026〕9号"},
     "county_request": {"county_opinion_no": "县纪批〔2026〕2号", "reply": "同意"},
@@ -56,6 +62,8 @@ class Walk:
         self.on = START
         self.step = WF.initial_step
         self.filled = {f"{WF.initial_step}.{f.id}" for f in WF.steps[WF.initial_step].fields}  # set at registration
+        self.proposed: list[str] = []
+        self.qualified = False
 
     def act(self, **action) -> Walk:
         self.lines.append({"case": "c", **action})
@@ -76,6 +84,8 @@ class Walk:
             self.act(type="set_fields", values=values)
         self.filled |= {f"{step.id}.{k}" for k in values}
         rule = step.decision(decision)
+        if "qualification" in rule.requires and not self.qualified:
+            self.qualify()
         if study and "study" in rule.requires:
             self.act(type="record_study", held_on=self.on.isoformat(), attendees=["张书记", "李委员", "赵委员"],
                      conclusion="经集体研究，同意。")
@@ -88,6 +98,21 @@ class Walk:
         self.step = rule.target
         return self
 
+    def qualify(self) -> None:
+        """定性 of the clue's one person: the article of the allegation, at the 情节 whose range holds
+        the proposed 党纪处分; a 政务处分 takes the first 政务处分法 article whose range holds it."""
+        picks = []
+        for kind, first in (("party", CLUE_ARTICLE), ("gov", None)):
+            wanted = {t for t in self.proposed if CATALOG.get(t).kind == kind}
+            if not wanted:
+                continue
+            candidates = [ARTICLES.get(first)] if first else [a for a in ARTICLES if a.law == kind]
+            article, plot = next((a, p) for a in candidates for p, allowed in a.ranges.items() if wanted <= set(allowed))
+            picks.append({"article": article.id, "plot": plot})
+        if picks:
+            self.act(type="set_qualification", articles=picks)
+            self.qualified = True
+
     def sample(self, f):
         return {"date": self.on.isoformat(), "number": 1, "bool": False}.get(
             f.type, f.choices[0] if f.type == "choice" else f"{f.label}（已办理）")
@@ -96,6 +121,7 @@ class Walk:
         for d in decisions:
             if d.startswith("+"):
                 self.act(type="record_sanction", type_id=d[1:])
+                self.proposed.append(d[1:])
             else:
                 self.decide(d)
         return self

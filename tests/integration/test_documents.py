@@ -24,7 +24,7 @@ from app.documents.report_context import is_report
 from app.errors import InputError
 from app.models import Counter, Document, Setting
 from app.paths import store_paths
-from app.services import cases, document_files, documents, ruleset, setup, unlock
+from app.services import cases, demo_data, document_files, documents, ruleset, setup, unlock
 from app.storage import audit
 
 from tests.integration.conftest import PASSWORD
@@ -103,6 +103,8 @@ def walk(store, case_id: str, route, rules, start: date = START) -> None:
         if values:
             cases.act(store, case_id, {"type": "set_fields", "values": values}, today=TODAY, rules=rules)
         rule = step.decision(token)
+        if "qualification" in rule.requires:
+            demo_data.qualify(store, rules, case_id, "违反群众纪律", TODAY)
         if "study" in rule.requires:
             cases.act(store, case_id, {"type": "record_study", "held_on": day.isoformat(), "attendees": ["张书记", "李委员", "赵委员"],
                                        "conclusion": "经集体研究，同意。"}, today=TODAY, rules=rules)

@@ -22,6 +22,13 @@ TRAINER_PASSWORD = "peixun2026"
 SHIPPED = sorted(p.name for p in (resources_dir() / "practice").glob("*.toml"))
 
 
+@pytest.fixture(autouse=True)
+def practice_password(monkeypatch):
+    """A practice store made by a `--practice` command takes its own password from its own variable,
+    never from JIANTONG_PASSWORD (issue 18); the tests then open it with TRAINER_PASSWORD as usual."""
+    monkeypatch.setenv("JIANTONG_PRACTICE_PASSWORD", TRAINER_PASSWORD)
+
+
 @pytest.fixture(scope="module")
 def room(tmp_path_factory):
     """One practice store for the module, made by the service as the GUI does on first use."""
@@ -250,14 +257,14 @@ def test_practice_runs_beside_a_real_store_without_touching_it(township, run_cli
     assert [c["persons"] for c in practice_cases.json] == ["郑某华"]
     assert run_cli("--data-dir", township, "case", "list", "--practice", "--json",
                    password=TRAINER_PASSWORD).json == practice_cases.json
-    # the practice store is marked, uses the fast profile, and belongs to the practice office
+    # the practice store is marked, uses the standard profile (issue 18), and belongs to the practice office
     store = unlock.unlock(practice_paths, None, TRAINER_PASSWORD).store
     try:
         assert practice.is_practice(store) and store.office.code == "PRACTICE"
     finally:
         store.close()
     slots = json.loads(practice_paths.keyslots.read_text("utf-8"))
-    assert {s["kdf"]["profile"] for s in slots["slots"]} == {"fast"}
+    assert {s["kdf"]["profile"] for s in slots["slots"]} == {"standard"}
     real_store = unlock.unlock(real, None, "qingshi2026").store
     try:
         assert not practice.is_practice(real_store)

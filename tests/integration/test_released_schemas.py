@@ -27,6 +27,14 @@ def test_released_store_upgrades_and_keeps_its_cases(version, tmp_path):
         assert len(rows) == 6
         shown = cases.show_case(store, rows[0].case_id)
         assert shown["stage"]["title"]
+        for row in rows:  # migration 0004: each person of the clue is a subject of the case, in order
+            shown = cases.show_case(store, row.case_id)
+            assert [p["name"] for p in shown["subjects"]] == [p["name"] for p in shown["persons"]]
+            ids = {p["id"] for p in shown["subjects"]}
+            state = cases.case_state(store, row.case_id)
+            assert {p.id for p in state.subjects} == ids and all(x.subject in ids for x in state.sanctions)
+            for person in shown["subjects"]:
+                assert all(x["approving_body"] for x in person["sanctions"])
     finally:
         store.close()
     if version != schema.head_revision():

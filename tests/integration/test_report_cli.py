@@ -69,7 +69,7 @@ def test_demo_data_routes_come_back_through_the_indicators(demo, run_cli):
     expected = {
         "clues_received": 13, "clues_disposed": 13, "talk_inquiry": 2, "verifications": 7, "filings": 4,
         "filings_self": sum(1 for c in filed if sources[c] != "上级交办"), "cases_closed": 2,
-        "people_sanctioned_party": 2, "people_sanctioned_gov": 0, "form1": 3, "form2": 2, "form3": 0, "form4": 0,
+        "people_sanctioned": 2, "people_sanctioned_party": 2, "people_sanctioned_gov": 0, "form1": 3, "form2": 2, "form3": 0, "form4": 0,
         "transferred_judicial": 0,
     }
     assert {k: ind[k] for k in expected} == expected

@@ -11,7 +11,7 @@ from alembic import command
 from sqlalchemy import text
 from sqlmodel import select
 
-from app.models import Case, Clue, ClueSubject, Person, StepRecord
+from app.models import Case, CaseSubject, Clue, ClueSubject, Person, StepRecord
 from app.paths import store_paths
 from app.services import cases, search, unlock
 from app.storage import schema
@@ -97,6 +97,8 @@ def test_triggers_follow_later_changes(store):
     with store.write() as s:  # a row really removed takes its document and id map entry with it
         for visit in s.exec(select(StepRecord).where(StepRecord.case_id == other)).all():
             s.delete(visit)
+        for subject in s.exec(select(CaseSubject).where(CaseSubject.case_id == other)).all():
+            s.delete(subject)
         s.flush()
         s.delete(s.get(Case, other))
     assert search.index_size(store) == 1

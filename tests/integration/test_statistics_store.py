@@ -106,7 +106,7 @@ def test_first_quarter_2026(township):
 def test_second_quarter_2026_sanctions_and_forms(township):
     ind = indicators(township, year=2026, quarter=2)
     assert counts(ind) == {**ZERO, "clues_received": 2, "clues_disposed": 2, "verifications": 2, "filings": 1,
-                           "filings_self": 1, "cases_closed": 2, "people_sanctioned_party": 2, "form1": 2, "form2": 1,
+                           "filings_self": 1, "cases_closed": 2, "people_sanctioned": 2, "people_sanctioned_party": 2, "form1": 2, "form2": 1,
                            "form4": 1, "transferred_judicial": 1,
                            # on 06-30: B's announcement (due 05-06 after the May holiday) and C's 上级交办
                            # three months (due 05-11, a Monday) are running past due

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from itertools import count
 
-from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QPushButton
+from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QListWidget, QPushButton, QTabBar
 
 from app.domain.sanctions import KIND_LABELS
 from app.services import case_details, cases, ruleset
@@ -30,7 +30,12 @@ VALUES = {
     "branch_meeting.in_favour": 12,
     "township_approval.approver_body": "乡镇纪委",
     "archive_filing.keeping_term": "永久",
+    "investigation.investigators": ["李委员", "赵干事"],
+    "review.reviewers": ["钱委员", "孙委员"],  # 查审分离: none of the investigators ([R] 第五十四条)
 }
+# the 定性 a secretary finds for the journeys' clues: a keyword typed into 查找条款, the article as the
+# list shows it, and the 情节 whose range holds the sanction proposed
+QUALIFICATION = ("侵害群众利益", "条例第一百二十二条　违反群众纪律", "较轻")
 
 
 class Secretary:
@@ -148,9 +153,10 @@ class Secretary:
         self.user.wait_until(there, 3, f"the page 登记线索 after {after}", self.user.where)
         self.no_message(after)
 
-    def register_clue(self, person: str, summary: str, *, by_menu: bool = False) -> None:
-        """登记线索 (from the navigation, or the menu 办案) for an anonymous letter about `person`;
-        the new case opens."""
+    def register_clue(self, person: str, summary: str, *, by_menu: bool = False,
+                      more: tuple[tuple[str, str], ...] = ()) -> None:
+        """登记线索 (from the navigation, or the menu 办案) for an anonymous letter about `person`
+        (村党支部书记) and the (name, post) of `more` persons; the new case opens."""
         user = self.user
         if by_menu:
             user.menu("办案(W)", "登记线索")
@@ -161,12 +167,15 @@ class Secretary:
         self.on_register_page("choosing the source")
         user.choose("是否实名举报（必填）", "否")
         self.on_register_page("choosing 匿名")
-        for label, text in (("姓名", person), ("单位", "青石村村民委员会"), ("职务", "村党支部书记")):
-            user.type_into(label, text, within="被反映人（必填）")
-            self.on_register_page(f"typing the person's {label}")
-        user.click("添加被反映人")
-        self.on_register_page("添加被反映人")
-        assert user.gui(lambda: user.controller.main_window.pages["登记线索"].picker.persons())[0]["name"] == person
+        people = ((person, "村党支部书记"), *more)
+        for name, post in people:
+            for label, text in (("姓名", name), ("单位", "青石村村民委员会"), ("职务", post)):
+                user.type_into(label, text, within="被反映人（必填）")
+                self.on_register_page(f"typing the person's {label}")
+            user.click("添加被反映人")
+            self.on_register_page("添加被反映人")
+        names = [name for name, _ in people]
+        assert [p["name"] for p in user.gui(lambda: user.controller.main_window.pages["登记线索"].picker.persons())] == names
         user.type_into("主要问题（必填）", summary)
         self.on_register_page("typing 主要问题")
         self.shot("register-filled")
@@ -177,7 +186,7 @@ class Secretary:
         self.case_id = row.case_id
         shown = self.shown()
         assert shown["step"]["id"] == "intake_register"
-        assert [p["name"] for p in shown["persons"]] == [person]
+        assert [p["name"] for p in shown["persons"]] == names == [p["name"] for p in shown["subjects"]]
         self.in_case("线索受理登记", "登记线索 (the new case opens)")
         self.shot("case-opened")
 
@@ -232,7 +241,7 @@ class Secretary:
                 elif f.type == "number":
                     value = value if value is not None else 1
                 elif f.multiple:
-                    value = ["李委员", "赵干事"]
+                    value = value or ["李委员", "赵干事"]
                 else:
                     value = value or f"{f.label}：已按规定办理。"
                 self.user.type_into(label, "、".join(value) if isinstance(value, list) else str(value))
@@ -284,7 +293,89 @@ class Secretary:
         user.click("录入", within="处分或处理意见")
         self.in_case(step.title, f"录入 {kind.name}")
         proposed = user.gui(lambda: case_details.details(self.store(), self.case_id).proposed_sanctions)
-        assert type_id in proposed, f"{type_id} not recorded: {proposed}"
+        assert type_id in {x.type_id for x in proposed}, f"{type_id} not recorded: {proposed}"
+
+    # --- one person of the case (the tab 人员：…) ------------------------------------------
+
+    def person_tab(self, name: str) -> None:
+        self.user.click(f"人员：{name}", QTabBar)
+        self.in_case(self.step().title, f"opening the tab of {name}")
+
+    def dialog(self, button: str, title: str, *, within: str | None = None) -> None:
+        user = self.user
+        user.click(button, within=within)
+        user.wait_until(lambda: (QApplication.activeModalWidget() or QLabel()).windowTitle() == title, 5,
+                        f"the dialog “{title}”", user.where)
+        self.no_message(button)
+
+    def subject(self, name: str) -> dict:
+        return next(p for p in self.shown()["subjects"] if p["name"] == name)
+
+    def qualify(self, name: str, keyword: str, article: str, plot: str) -> None:
+        """定性: find the article by a keyword, pick its 情节, add it, save."""
+        user, title = self.user, self.step().title
+        self.person_tab(name)
+        self.dialog("录入定性…", f"定性：{name}")
+        user.type_into("查找条款", keyword)
+        user.click(article, QListWidget)
+        user.choose("情节", plot)
+        user.click("加入定性")
+        self.shot(f"qualify-{name}")
+        user.click("保存定性")
+        self.in_case(title, "保存定性")
+        stored = self.subject(name)["qualification"]
+        assert [q["plot"] for q in stored] == [plot] and stored[0]["article"].startswith("T"), stored
+
+    def add_evidence_and_fact(self, name: str) -> None:
+        user, title = self.user, self.step().title
+        self.person_tab(name)
+        self.dialog("录入证据…", f"录入证据：{name}")
+        user.choose("证据种类", "书证")
+        user.type_into("证据名称", "危房改造补助发放花名册复印件")
+        user.type_into("来源", "青石村村民委员会提供")
+        user.click("保存证据")
+        self.in_case(title, "保存证据")
+        [evidence] = self.subject(name)["evidence"]
+        assert evidence["title"] == "危房改造补助发放花名册复印件", evidence
+        self.dialog("录入违纪事实…", f"录入违纪事实：{name}")
+        user.type_into("时间", "2025年3月")
+        user.type_into("经过", "为不符合条件的亲属申报危房改造补助")
+        user.type_into("金额（元）", "12000")
+        user.click("1．书证：危房改造补助发放花名册复印件", QListWidget)
+        user.press("space")  # ticks the evidence the fact rests on
+        user.click("保存违纪事实")
+        self.in_case(title, "保存违纪事实")
+        [fact] = self.subject(name)["facts"]
+        assert (fact["narrative"], fact["amount"], fact["evidence"]) == ("为不符合条件的亲属申报危房改造补助", "12000.00", [1]), fact
+
+    def close_for(self, name: str, outcome: str, reason: str) -> None:
+        """对本人办结: the case ends for `name` alone."""
+        user, title = self.user, self.step().title
+        self.person_tab(name)
+        self.dialog("对本人办结…", f"对本人办结：{name}")
+        user.choose("办结方式", outcome)
+        user.type_into("审批人", ADMIN)
+        user.type_into("理由", reason)
+        self.shot(f"close-{name}")
+        user.click("确认对本人办结")
+        self.in_case(title, "确认对本人办结")
+        assert self.subject(name)["outcome"], self.subject(name)
+
+    def split_off(self, name: str, reason: str) -> str:
+        """分案: `name` goes on in a case of their own; the user stays in this case. Returns the new case id."""
+        user, title = self.user, self.step().title
+        self.person_tab(name)
+        self.dialog("分案处理…", f"分案处理：{name}")
+        user.type_into("审批人", ADMIN)
+        user.type_into("理由", reason)
+        self.shot(f"split-{name}")
+        user.click("确认分案")
+        self.in_case(title, "确认分案")
+        person = self.subject(name)
+        assert person["outcome"] == "分案", person
+        moved_to = user.gui(lambda: [r for r in cases.list_cases(self.store()) if r.case_id != self.case_id])
+        assert [r.persons for r in moved_to] == [name], moved_to
+        return moved_to[0].case_id
 
     def decide(self, decision) -> None:
         user = self.user
@@ -323,6 +414,10 @@ class Secretary:
             self.fill(step, fields)
         if sanction:
             self.record_sanction(sanction)
+        if "qualification" in decision.requires:
+            for person in self.shown()["subjects"]:
+                if not person["outcome"] and not person["qualification"]:
+                    self.qualify(person["name"], *QUALIFICATION)
         if "study" in decision.requires:
             self.record_study(step)
         self.decide(decision)

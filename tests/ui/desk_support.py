@@ -19,6 +19,7 @@ TO_COUNTY_REVIEW = ("accept", "to_prelim", "propose_filing", "file", "transfer_r
                     "submit_county_review")
 TO_EXECUTION = TO_COUNTY_REVIEW + ("to_branch", "to_township_approval", "approve", "to_execution")
 TO_FORM1 = ("accept", "to_prelim", "remind")
+TO_REVIEW = ("accept", "to_prelim", "propose_filing", "file", "transfer_review", "accept")
 
 
 def walk(store, rules, writer, received: date, tokens: tuple[str, ...], clue: dict | None = None, today: date | None = None) -> str:
@@ -68,6 +69,8 @@ def build(root: Path) -> StorePaths:
         assigned["source"] = "上级交办"
         walk(store, rules, writer, today - timedelta(days=2), (), clue=assigned)
         walk(store, rules, writer, today - timedelta(days=27), ("accept",))
+        # a 支书 and a 会计 filed together, now in 审理: a tab for each beside the step
+        walk(store, rules, writer, today - timedelta(days=12), TO_REVIEW, clue=writer.clue("filed_two_persons", today - timedelta(days=12)))
         accounts.add_account(store, STAFF, "staff", STAFF_PASSWORD)
     finally:
         store.close()

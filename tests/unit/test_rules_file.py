@@ -31,11 +31,13 @@ def decision(data: dict, step: str, decision_id: str) -> dict:
 def test_shipped_file_covers_every_path_of_the_procedure():
     stages = {s.id for s in WF.stages}
     assert {"intake", "disposition", "talk", "prelim", "shelved", "filing", "review", "decision", "archive"} <= stages
-    assert {s.id for s in WF.stages if s.side} == {"referral", "revoke", "exempt", "judicial", "appeal"}
+    assert {s.id for s in WF.stages if s.side} == {"referral", "revoke", "exempt", "judicial", "appeal", "merged"}
+    # 并案 is entered from any step by split_merge.merge, never by a decision (RULES.md §11)
+    assert WF.merge_step.id == "merged" and WF.merge_step.terminal
     assert [d.title for d in WF.steps["disposition"].decisions] == ["谈话函询", "初步核实", "暂存待查", "予以了结"]
     assert len(WF.steps["talk_inquiry"].decisions) == 5
     assert len(WF.steps["prelim_verify"].decisions) == 5
-    assert [s.id for s in WF.steps.values() if s.terminal] == ["archived"]
+    assert [s.id for s in WF.steps.values() if s.terminal] == ["archived", "merged"]
     for step in WF.steps.values():
         assert step.citation and all(c.startswith(("《", "中国纪检监察报", "2017年")) for c in step.citation), step.id
         assert step.guidance.what and step.guidance.why and step.guidance.how and step.guidance.mistakes, step.id

@@ -69,6 +69,7 @@ def test_of_kind_is_ordered_light_to_heavy():
         "party_warning",
         "party_serious_warning",
         "party_removal",
+        "party_serious_warning_in_lieu",  # [T] 11: in place of 撤销党内职务, as heavy as it
         "party_probation_1y",
         "party_probation_2y",
         "party_expulsion",
@@ -160,7 +161,10 @@ def test_township_approval_powers():
     assert approval_check(CAT, "party_probation_2y") == ()
     assert approval_check(CAT, "party_expulsion") == ("approval_power_exceeded",)
     assert approval_check(CAT, "party_warning", important_or_complex=True) == ("approval_power_exceeded",)
-    assert approval_check(CAT, "gov_warning", village_manager=True) == ("approval_power_exceeded",)
+    # A 政务处分 is the 监察 organ's own decision ([Z] 第八条): it never moves the party case up.
+    assert approval_check(CAT, "gov_warning", village_manager=True) == ()
+    # [Z] 第二十二条: 基层群众性自治组织中从事管理的人员 — 警告、记过、记大过 only.
+    assert approval_check(CAT, "gov_demotion", village_manager=True) == ("not_allowed_for_village_manager",)
     assert set(APPROVER_LABELS) == {t.approver for t in CAT.types.values()}
 
 

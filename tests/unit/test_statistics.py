@@ -140,6 +140,8 @@ def test_person_times_people_and_the_heaviest_form():
     )
     ind = stats.compute(facts, YEAR, D(2026, 12, 31))
     assert (ind["people_sanctioned_party"], ind["people_sanctioned_gov"]) == (2, 1)
+    # p2 has a 党纪 and a 政务处分: one person in 处分人数, once in each kind (issue 14 §7)
+    assert ind["people_sanctioned"] == 2
     assert [ind[f"form{i}"] for i in range(1, 5)] == [1, 2, 0, 1]
     assert ind["breakdowns"]["by_person_category"] == {"乡科级": 1, "村干部": 1}
     assert ind["breakdowns"]["by_sanction_type"]["party_warning"] == 1

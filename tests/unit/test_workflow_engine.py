@@ -22,6 +22,7 @@ from app.domain.workflow import (
     apply,
     evaluate,
     initial_state,
+    proposed_types,
 )
 
 from tests.unit.shipped_rules import CAL, CATALOG, WF
@@ -38,6 +39,8 @@ CLUE = {
 
 def sample(field: Field, today: date):
     """A valid value for any field; bools default to False so no case is marked important by accident."""
+    if field.id == "reviewers":  # 查审分离: never the investigators ([R] 第五十四条)
+        return ["丙某", "丁某"]
     one = {
         "text": "甲某",
         "attachment": "att-1",
@@ -342,7 +345,7 @@ def test_judicial_transfer_after_the_party_decision():
     case.ok(RecordSanction("judicial"))
     case.go("done")
     assert case.state.step_id == "execution"
-    assert case.state.sanctions == ("party_warning", "judicial")
+    assert proposed_types(case.state) == {"party_warning", "judicial"}
     assert "judicial" in [s.id for s in case.view().stage_path]
 
 

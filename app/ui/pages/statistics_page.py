@@ -51,16 +51,18 @@ from app.ui.widgets import ERROR_STYLE, HINT_STYLE, hint_label, scroll_area
 SPANS = ("全年", "上半年", "下半年", "第一季度", "第二季度", "第三季度", "第四季度", "自定义")
 CUSTOM = len(SPANS) - 1
 CARD_KEYS = ("clues_received", "clues_disposed", "talk_inquiry", "verifications", "filings", "filings_self",
-             "cases_closed", "people_sanctioned_party", "people_sanctioned_gov", "transferred_judicial", "overdue")
+             "cases_closed", "people_sanctioned", "people_sanctioned_party", "people_sanctioned_gov", "transferred_judicial",
+             "overdue")
 SHORT = {
     "clues_received": "收到线索", "clues_disposed": "处置线索", "talk_inquiry": "谈话函询", "verifications": "初步核实",
-    "filings": "立案", "filings_self": "自办立案", "cases_closed": "结案", "people_sanctioned_party": "党纪处分",
+    "filings": "立案", "filings_self": "自办立案", "cases_closed": "结案", "people_sanctioned": "处分人数",
+    "people_sanctioned_party": "党纪处分",
     "people_sanctioned_gov": "政务处分", "form1": "第一种形态", "form2": "第二种形态", "form3": "第三种形态",
     "form4": "第四种形态", "transferred_judicial": "移送司法", "overdue": "期末超期",
 }
 ROLLUP_HEADERS = {"townships_total": "乡镇\n总数", "townships_with_verification": "有初核\n乡镇",
                   "townships_with_filing": "有立案\n乡镇", "townships_with_filing_pct": "有立案\n占比%"}
-UNITS = {"clues_received": "件次", "talk_inquiry": "件次", "people_sanctioned_party": "人", "people_sanctioned_gov": "人",
+UNITS = {"clues_received": "件次", "talk_inquiry": "件次", "people_sanctioned": "人", "people_sanctioned_party": "人", "people_sanctioned_gov": "人",
          "form1": "人次", "form2": "人次", "form3": "人次", "form4": "人次", "overdue": "项"}
 FUNNEL_LABELS = {"clues_received": "收到线索", "clues_disposed": "处置线索", "verifications": "初步核实",
                  "filings": "立案", "cases_closed": "结案"}
