@@ -9,6 +9,21 @@ from pathlib import Path
 
 from app.cli.context import AddCommand, ChineseParser, Context, add_sub, emit, read_json_file, to_jsonable
 
+ADMIN_PASSWORD_ENV = "JIANTONG_ADMIN_PASSWORD"
+ADMIN_HELP = f"工作人员账户办理时，由这位书记/管理员确认（其密码取自 {ADMIN_PASSWORD_ENV} 或终端输入）"
+
+
+def confirmed(ctx: Context, store, purpose: str):
+    """A staff session uses the office's private keys only inside a block an administrator confirmed
+    (`--admin NAME`, their password from JIANTONG_ADMIN_PASSWORD or the terminal)."""
+    from app.services import unlock
+
+    name = getattr(ctx.args, "admin", None)
+    if not name:
+        return contextlib.nullcontext()
+    password = ctx.secret(ADMIN_PASSWORD_ENV, f"书记/管理员“{name}”的密码：")
+    return unlock.administrator(store, name, password, purpose=purpose)
+
 
 def cmd_office(ctx: Context) -> int:
     from app.services import offices
@@ -56,7 +71,8 @@ def cmd_trust(ctx: Context) -> int:
     store = ctx.open()
     row = offices.trust(store, ctx.args.code, ctx.args.fingerprint)
     # the bundles that waited in quarantine for this confirmation are imported now, checked as usual
-    results = sync.import_held(store, row.code, dry_run=ctx.args.dry_run)
+    with confirmed(ctx, store, "导入等待中的数据包"):
+        results = sync.import_held(store, row.code, dry_run=ctx.args.dry_run)
     text = [f"已确认 {row.code} {row.name} 的指纹：{row.fingerprint}。"]
     text += import_lines(results) if results else ["隔离区中没有等待此指纹的数据包。"]
     emit(ctx, {**to_jsonable(row), "imported": [import_json(r) for r in results]}, "\n".join(text))
@@ -64,21 +80,6 @@ def cmd_trust(ctx: Context) -> int:
     for r in refused:
         print(f"{r.file}：{r.reason}", file=sys.stderr)
     return 2 if refused else 0
-
-
-ADMIN_PASSWORD_ENV = "JIANTONG_ADMIN_PASSWORD"
-
-
-def confirmed(ctx: Context, store, purpose: str):
-    """A staff session uses the office's private keys only inside a block an administrator confirmed
-    (`--admin NAME`, their password from JIANTONG_ADMIN_PASSWORD or the terminal)."""
-    from app.services import unlock
-
-    name = getattr(ctx.args, "admin", None)
-    if not name:
-        return contextlib.nullcontext()
-    password = ctx.secret(ADMIN_PASSWORD_ENV, f"书记/管理员“{name}”的密码：")
-    return unlock.administrator(store, name, password, purpose=purpose)
 
 
 def cmd_export(ctx: Context) -> int:
@@ -180,18 +181,18 @@ def register(add: AddCommand) -> None:
     p.add_argument("code")
     p.add_argument("--fingerprint", required=True)
     p.add_argument("--dry-run", action="store_true", help="确认指纹后只预览等待中的数据包，不写入")
+    p.add_argument("--admin", help=ADMIN_HELP)
 
-    admin_help = f"工作人员账户办理时，由这位书记/管理员确认（其密码取自 {ADMIN_PASSWORD_ENV} 或终端输入）"
     p = add("export", cmd_export, "导出数据包到U盘")
     p.add_argument("--to", required=True, help="接收单位代码")
     p.add_argument("--out", required=True, help="目标文件夹（U盘）")
     p.add_argument("--full", action="store_true", help="导出全部记录，而不只是上次确认收到以来的变化")
-    p.add_argument("--admin", help=admin_help)
+    p.add_argument("--admin", help=ADMIN_HELP)
 
     p = add("import", cmd_import, "导入数据包")
     p.add_argument("files", nargs="+")
     p.add_argument("--dry-run", action="store_true", help="只预览，不写入")
-    p.add_argument("--admin", help=admin_help)
+    p.add_argument("--admin", help=ADMIN_HELP)
 
     p = add("review", cmd_review, "审理/审批队列与审核意见（县纪委使用）")
     sub = p.add_subparsers(dest="review_command", required=True, parser_class=ChineseParser)
