@@ -26,15 +26,20 @@ class SubjectPanel(QWidget):
         self.person = person
         self.context = context  # ctx, case id, rules, the case's shown data, read_only
         self.open_dialog = open_dialog
-        content = QWidget()
-        self.column = QVBoxLayout(content)
-        self.column.setContentsMargins(4, 4, 8, 4)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        area = scroll_area(content)
-        area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        outer.addWidget(area)
-        self.build()
+        self.outer = QVBoxLayout(self)
+        self.outer.setContentsMargins(0, 0, 0, 0)
+        self.column = None  # built when first shown: opening a case must not wait for every person's tab
+
+    def showEvent(self, event) -> None:
+        if self.column is None:
+            content = QWidget()
+            self.column = QVBoxLayout(content)
+            self.column.setContentsMargins(4, 4, 8, 4)
+            area = scroll_area(content)
+            area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            self.build()
+            self.outer.addWidget(area)
+        super().showEvent(event)
 
     # --- layout ---------------------------------------------------------------------------
 
