@@ -130,7 +130,8 @@ def amount_value(raw: Any) -> str:
     return f"{value.quantize(Decimal('0.01'))}"
 
 
-def fact(data: Mapping[str, Any], known_evidence: set[str]) -> FactInput:
+def fact(data: Mapping[str, Any]) -> FactInput:
+    """`evidence`: ids the caller has found in the case's 证据目录 (it alone knows the numbers)."""
     unknown = sorted(set(data) - {"occurred", "narrative", "amount", "evidence", "attitude"})
     if unknown:
         raise invalid("fact_invalid", f"违纪事实中有无法识别的项：{'、'.join(unknown)}（可填 occurred、narrative、amount、evidence、attitude）。")
@@ -140,9 +141,6 @@ def fact(data: Mapping[str, Any], known_evidence: set[str]) -> FactInput:
     evidence = data.get("evidence") or []
     if not isinstance(evidence, list) or not all(isinstance(e, str) for e in evidence):
         raise invalid("fact_invalid", "事实所依据的证据（evidence）应为证据编号的列表。")
-    missing = [e for e in evidence if e not in known_evidence]
-    if missing:
-        raise invalid("fact_invalid", f"证据“{'、'.join(missing)}”不在本案的证据目录中。", evidence=missing)
     return FactInput(text_value(data.get("occurred"), "时间"), narrative, amount_value(data.get("amount")),
                      tuple(dict.fromkeys(evidence)), text_value(data.get("attitude"), "本人态度"))
 

@@ -296,7 +296,7 @@ def show_case(store: Store, case_id: str, *, today: date | None = None, rules: R
         flag_rows = persons.flags(s, list(people), today)
         sanctions = s.exec(select(Sanction).where(Sanction.case_id == case.id, Sanction.deleted == False)).all()  # noqa: E712
         state = case_codec.from_json(case.state)
-        subject_rows = case_subjects.show(s, rules, case, state)
+        subject_rows = case_subjects.show(s, rules, case, state, list(sanctions))
         out_of_range = case_subjects.range_problems(s, rules, case, state)
     view = with_range_problems(rules, evaluate(rules, state, today), out_of_range)
     wf = rules.workflow

@@ -126,9 +126,10 @@ def split(store: Store, case_id: str, subject, decided_on: date, approver: str, 
 
 
 def move_findings(s, owner: str, case: Case, row: CaseSubject, new_case: Case, moved: CaseSubject,
-                  first_seq: int = 0, carried: frozenset[str] = frozenset()) -> None:
+                  first_seq: int = 0, carried: frozenset[str] = frozenset()) -> int:
     """The person's facts and own evidence move; whole-case evidence their facts rest on is copied
-    (numbered after the `first_seq` items the receiving case has), unless it was `carried` over whole."""
+    (numbered after the `first_seq` items the receiving case has), unless it was `carried` over whole.
+    Returns the last evidence number used."""
     facts = s.exec(select(SubjectFact).where(SubjectFact.subject_id == row.id, SubjectFact.deleted == False)  # noqa: E712
                    .order_by(SubjectFact.seq)).all()
     evidence = s.exec(select(Evidence).where(Evidence.case_id == case.id, Evidence.deleted == False)  # noqa: E712
@@ -154,6 +155,7 @@ def move_findings(s, owner: str, case: Case, row: CaseSubject, new_case: Case, m
         fact.case_id, fact.subject_id = new_case.id, moved.id
         fact.evidence_ids = [new_ids[e] for e in fact.evidence_ids if e in new_ids]
         s.add(fact)
+    return seq
 
 
 def open_case(s, owner: str, given: str) -> Case:
@@ -215,8 +217,7 @@ def merge(store: Store, case_id: str, into: str, decided_on: date, approver: str
             if row.person_id not in linked:  # the 案件 list names them with the other case's persons
                 s.add(ClueSubject(owner_office_id=owner, clue_id=target_clue.id, person_id=row.person_id))
             s.flush()
-            move_findings(s, owner, case, row, target, moved, evidence_seq, frozenset(carried))
-            evidence_seq = len(s.exec(select(Evidence.id).where(Evidence.case_id == target.id)).all())
+            evidence_seq = move_findings(s, owner, case, row, target, moved, evidence_seq, frozenset(carried))
             for proposal in s.exec(select(Sanction).where(Sanction.case_id == case.id, Sanction.person_id == row.person_id,
                                                           Sanction.decided_on.is_(None), Sanction.deleted == False)).all():  # noqa: E712
                 proposal.case_id = target.id

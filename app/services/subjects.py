@@ -41,13 +41,13 @@ def rows(s: Session, case_id: str) -> list[CaseSubject]:
                        .order_by(CaseSubject.seq)).all())
 
 
-def resolve(s: Session, case: Case, given: Any, *, required: bool = True) -> CaseSubject | None:
+def resolve(s: Session, case: Case, given: Any) -> CaseSubject:
     """The subject named by id, person id or name; the only one left in the case when not named."""
     people = rows(s, case.id)
     if given in (None, ""):
         still_in = [p for p in people if not p.outcome]
-        if len(still_in) == 1 or not required:
-            return still_in[0] if len(still_in) == 1 else None
+        if len(still_in) == 1:
+            return still_in[0]
         names = "、".join(name_of(s, p) for p in still_in)
         raise InputError("subject_required", f"本案有多名被审查调查人（{names}），请写明是对谁（subject）。")
     text = str(given).strip()
@@ -162,7 +162,7 @@ def fact_values(s: Session, case: Case, data: Mapping[str, Any]) -> rules_of.Fac
     if not isinstance(given, list) or not all(isinstance(g, str | int) and not isinstance(g, bool) for g in given):
         raise InputError("fact_invalid", "事实所依据的证据（evidence）应为证据目录中的编号列表，如 [1, 3]。")
     ids = evidence_ids(s, case, given)
-    return rules_of.fact({**raw, "evidence": list(ids)}, set(ids))
+    return rules_of.fact({**raw, "evidence": list(ids)})
 
 
 def add_fact(s, store, rules, case, state, data, today):
@@ -208,7 +208,7 @@ def remove_fact(s, store, rules, case, state, data, today):
 
 def add_evidence(s, store, rules, case, state, data, today):
     expect(data, {"subject", "kind", "title", "source", "obtained_on", "pages", "attachment"})
-    row = resolve(s, case, data.get("subject"), required=False) if data.get("subject") else None
+    row = resolve(s, case, data["subject"]) if data.get("subject") else None  # no subject: the whole case
     values = rules_of.evidence({k: v for k, v in data.items() if k not in {"type", "subject"}}, today)
     attachment_id = None
     if data.get("attachment"):
@@ -385,14 +385,14 @@ HANDLERS = {
 
 # --- reading ----------------------------------------------------------------------------
 
-def show(s: Session, rules: RuleSet, case: Case, state: engine.CaseState) -> list[dict]:
-    """`subjects` of `case show --json`: each person with facts, evidence, 定性 and sanctions."""
+def show(s: Session, rules: RuleSet, case: Case, state: engine.CaseState, sanctions: list[Sanction]) -> list[dict]:
+    """`subjects` of `case show --json`: each person with facts, evidence, 定性 and sanctions (the
+    case's live sanction rows, which the caller has read already)."""
     facts = s.exec(select(SubjectFact).where(SubjectFact.case_id == case.id, SubjectFact.deleted == False)  # noqa: E712
                    .order_by(SubjectFact.seq)).all()
     evidence = s.exec(select(Evidence).where(Evidence.case_id == case.id, Evidence.deleted == False)  # noqa: E712
                       .order_by(Evidence.seq)).all()
     seq_of = {e.id: e.seq for e in evidence}
-    sanctions = s.exec(select(Sanction).where(Sanction.case_id == case.id, Sanction.deleted == False)).all()  # noqa: E712
     out = []
     for row in rows(s, case.id):
         person = s.get(Person, row.person_id)
