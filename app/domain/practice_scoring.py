@@ -8,6 +8,10 @@ decision point is graded exactly once, on its own, and a wrong answer costs exac
 
 `score` builds the score card from what happened (a Trace): points per decision, required steps
 missed, documents missing or wrong, time; each lost point with the rule it is based on.
+
+In a case with several persons, `judge_persons` grades the points about one person from what the
+case holds for each (PersonNow, read by the service) and holds the decision while a person's work
+in the step is not the reference's; `with_person_points` adds those points to the card.
 """
 
 from __future__ import annotations
@@ -17,9 +21,18 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from app.domain.articles import ArticleCatalog
 from app.domain.rules import Workflow
 from app.domain.sanctions import SanctionCatalog
-from app.domain.scenarios import Alternative, DecisionPoint, Scenario, ScriptEntry
+from app.domain.scenarios import (
+    GOES_ON,
+    Alternative,
+    DecisionPoint,
+    Scenario,
+    ScriptEntry,
+    qualification_key,
+    sanction_label,
+)
 
 VERDICTS: dict[str, str] = {"correct": "正确", "acceptable": "可以接受", "wrong": "有误", "unanswered": "未作答"}
 LOST_KINDS: dict[str, str] = {"decision": "决定", "sanction": "处分或处理", "required": "必要程序",
@@ -104,20 +117,6 @@ class ScoreCard:
 
 
 # ---------------------------------------------------------------- labels
-
-
-# How a sanction is named in a sentence: 党内警告, 政务记过, 开除党籍, 诫勉 …
-_PREFIXES = {"party": "党内", "gov": "政务", "public_institution": "事业单位"}
-
-
-def sanction_label(catalog: SanctionCatalog, type_id: str) -> str:
-    sanction = catalog.types.get(type_id)
-    if sanction is None:
-        return type_id
-    prefix = _PREFIXES.get(sanction.kind, "")
-    if not prefix or "党" in sanction.name:
-        return sanction.name
-    return prefix + sanction.name
 
 
 def answer_label(wf: Workflow, catalog: SanctionCatalog, point: DecisionPoint, given: Iterable[str]) -> str:
@@ -319,3 +318,191 @@ def outstanding(results: Iterable[Mapping[str, bool]]) -> frozenset[str]:
     for result in results:
         latest.update(result)
     return frozenset(point for point, full in latest.items() if not full)
+
+
+# ---------------------------------------------------------------- the points about one person
+
+
+@dataclass(frozen=True)
+class PersonNow:
+    """What the case holds for one person when the trainee decides: the answers of their points."""
+
+    name: str
+    outcome: str  # "" while the case goes on for them
+    sanctions: frozenset[str]  # of the kinds the step records
+    qualification: frozenset[str]  # "T97:较轻"
+
+
+_KIND_ORDER = ("party", "gov", "public_institution", "org", "form1", "judicial")
+_SETS = ("sanction", "qualification")  # the person point kinds whose answer is a set
+# the score card's heading a person's lost point goes under (app/ui/score_card.py LOST_HEADINGS)
+_LOST_KIND = {"sanction": "sanction", "qualification": "sanction", "outcome": "decision"}
+
+
+def sanctions_label(catalog: SanctionCatalog, type_ids: Iterable[str]) -> str:
+    """党内警告、政务警告: 党纪 before 政务, then by weight."""
+    def key(type_id: str):
+        t = catalog.types.get(type_id)
+        return (_KIND_ORDER.index(t.kind) if t and t.kind in _KIND_ORDER else 99, t.severity if t else 0, type_id)
+    return "、".join(sanction_label(catalog, t) for t in sorted(type_ids, key=key)) or "未录入"
+
+
+def qualification_label(articles: ArticleCatalog | None, keys: Iterable[str]) -> str:
+    parts = []
+    for key in sorted(keys, key=lambda k: (not k.startswith("T"), k)):  # 党纪 articles first
+        article, _, plot = key.partition(":")
+        title = article
+        if articles is not None and article in articles:
+            title = articles.get(article).citation
+        parts.append(f"{title}（{plot}）")
+    return "、".join(parts) or "未定性"
+
+
+def person_answer_label(catalog: SanctionCatalog, articles: ArticleCatalog | None, point: DecisionPoint,
+                        given: Iterable[str]) -> str:
+    given = tuple(given)
+    if point.kind == "sanction":
+        return sanctions_label(catalog, given)
+    if point.kind == "qualification":
+        return qualification_label(articles, given)
+    return given[0] if given else "—"
+
+
+def _person_given(point: DecisionPoint, answer: Any) -> tuple[str, ...]:
+    return tuple(sorted(answer)) if point.kind in _SETS else (answer,)
+
+
+def _person_answer(point: DecisionPoint, given: tuple[str, ...]) -> Any:
+    return frozenset(given) if point.kind in _SETS else given[0]
+
+
+def _person_alternative(point: DecisionPoint, given: tuple[str, ...]) -> Alternative | None:
+    answer = _person_answer(point, given)
+    return next((a for a in point.alternatives if a.answer == answer), None)
+
+
+def _grade_person(point: DecisionPoint, given: tuple[str, ...]) -> Answer:
+    if _person_answer(point, given) == point.expected:
+        return Answer(point.id, given, "correct", point.points)
+    alt = _person_alternative(point, given)
+    if alt is not None:
+        return Answer(point.id, given, "acceptable", alt.points)
+    return Answer(point.id, given, "wrong", 0)
+
+
+def _person_question(point) -> str:
+    return point.question if point.subject in point.question else f"{point.question}（{point.subject}）"
+
+
+def judge_persons(scenario: Scenario, catalog: SanctionCatalog, articles: ArticleCatalog | None, visit: int,
+                  persons: Mapping[str, PersonNow], *, answered: Collection[str] = (),
+                  focus: Collection[str] | None = None) -> Judgement:
+    """Grade the points about single persons at path visit `visit`, and hold the decision while a person's
+    work in this step is not the reference's (as long as it can still be: a person closed is closed)."""
+    if visit >= len(scenario.path):
+        return Judgement(True, (), ())
+    answers, messages, feedback, brief, path = [], [], {}, [], []
+    for point in scenario.person_points:
+        if point.visit != visit or point.id in answered or (focus is not None and point.id not in focus):
+            continue
+        person = persons.get(point.subject)
+        if person is None:
+            continue
+        if point.kind == "outcome":
+            given = (person.outcome or GOES_ON,)
+        elif person.outcome:
+            given = (f"（已{person.outcome}）",)
+        else:
+            given = tuple(sorted(person.sanctions if point.kind == "sanction" else person.qualification))
+        answer = _grade_person(point, given)
+        answers.append(answer)
+        closed_for_them = bool(person.outcome) and point.kind != "outcome"
+        label = given[0] if closed_for_them else person_answer_label(catalog, articles, point, given)
+        expected = person_answer_label(catalog, articles, point, _person_given(point, point.expected))
+        cited = "；".join(point.citation)
+        question = f"“{point.question}”" + ("" if point.subject in point.question else f"（{point.subject}）")
+        if answer.verdict == "wrong":
+            feedback[point.id] = (f"{question}判断有误：你的答案是“{label}”，参考答案是“{expected}”。"
+                                  f"{point.feedback}（依据：{cited}）本题 {point.points} 分未得。")
+        elif answer.verdict == "acceptable":
+            feedback[point.id] = (f"{question}：“{label}”可以接受，得 {answer.earned}/{point.points} 分。"
+                                  f"{_person_alternative(point, given).note}参考答案是“{expected}”（依据：{cited}）。")
+        else:
+            feedback[point.id] = f"{question}：正确，得 {point.points} 分。"
+        if answer.verdict != "correct":
+            messages.append(feedback[point.id])
+            brief.append(f"{question}{'判断有误' if answer.verdict == 'wrong' else '的答案可以接受'}"
+                         f"（得 {answer.earned}/{point.points} 分），参考答案是“{expected}”。")
+    for work in reference_entry(scenario, visit).persons:
+        person = persons.get(work.subject)
+        if person is None or (person.outcome and person.outcome != work.close):
+            continue  # closed for them, rightly or not: nothing more can be done for them in this case
+        if work.close and not person.outcome:
+            if sum(not p.outcome for p in persons.values()) < 2:
+                continue  # another was closed instead: the last one left cannot be closed on their own
+            path.append(f"本练习按参考路径继续：请先对{work.subject}办理“{work.close}”（对本人办结），再作出本环节的决定。")
+            continue
+        if work.close:
+            continue
+        wanted = frozenset(qualification_key(articles, q) for q in work.qualification)
+        if work.qualification and person.qualification != wanted:
+            path.append(f"本练习按参考路径继续：请把{work.subject}的定性改为“{qualification_label(articles, wanted)}”后再提交。")
+        if work.sanctions is not None and person.sanctions != frozenset(work.sanctions):
+            names = sanctions_label(catalog, work.sanctions) if work.sanctions else "不录入"
+            path.append(f"本练习按参考路径继续：请把本环节对{work.subject}录入的处分或处理改为“{names}”后再提交。")
+    if brief:
+        brief.append("详细说明和依据条款见练习页的“决定点反馈”和成绩单。")
+    return Judgement(not path, tuple(answers), tuple(messages + path), MappingProxyType(feedback), tuple(brief + path))
+
+
+def combined(first: Judgement, second: Judgement) -> Judgement:
+    """Both judgements of one decision (the case's points, then the persons'): it goes ahead if both allow it."""
+    return Judgement(first.proceed and second.proceed, first.answers + second.answers, first.messages + second.messages,
+                     MappingProxyType({**first.feedback, **second.feedback}), first.brief + second.brief)
+
+
+def with_person_points(card: dict, scenario: Scenario, wf: Workflow, catalog: SanctionCatalog,
+                       articles: ArticleCatalog | None, answers: Mapping[str, Answer], *,
+                       focus: Collection[str] | None = None) -> dict:
+    """The score card as JSON (`score`'s, as the service stores it) with the points about single persons
+    added: each person's result beside the decisions (with `subject`), their lost points with feedback and
+    article, total and percent again."""
+    order = {p.id: n for n, p in enumerate(scenario.all_points)}
+    rows, lost, missed = list(card["decisions"]), [], list(card["missed_points"])
+    total, earned = card["total"], card["earned"]
+    for point in scenario.person_points:
+        if focus is not None and point.id not in focus:
+            continue
+        answer = answers.get(point.id)
+        got = answer.earned if answer else 0
+        total += point.points
+        earned += got
+        question = _person_question(point)
+        rows.append({
+            "id": point.id, "question": question, "kind": point.kind, "subject": point.subject,
+            "step_title": wf.steps[point.step].title, "points": point.points, "earned": got,
+            "verdict": answer.verdict if answer else "unanswered",
+            "given": ("—" if answer is None else answer.given[0] if answer.given and answer.given[0].startswith("（已")
+                      else person_answer_label(catalog, articles, point, answer.given)),
+            "expected": person_answer_label(catalog, articles, point, _person_given(point, point.expected)),
+        })
+        if got < point.points:
+            missed.append(point.id)
+            why = point.feedback if answer else f"练习未进行到这一步，未作答。{point.feedback}"
+            if answer and answer.verdict == "acceptable":
+                why = _person_alternative(point, answer.given).note + point.feedback
+            lost.append({"kind": _LOST_KIND[point.kind], "ref": point.id, "title": question,
+                         "lost": point.points - got, "feedback": why, "citation": list(point.citation),
+                         "subject": point.subject})
+    point_kinds = ("decision", "sanction")
+    domain_points = [item for item in card["lost"] if item["kind"] in point_kinds]
+    rest = [item for item in card["lost"] if item["kind"] not in point_kinds]
+    percent = round(earned * 100 / total) if total else 100
+    return {
+        **card,
+        "total": total, "earned": earned, "percent": percent,
+        "passed": bool(card["complete"]) and percent >= scenario.pass_percent,
+        "decisions": sorted(rows, key=lambda r: order.get(r["id"], 0)),
+        "lost": sorted(domain_points + lost, key=lambda i: order.get(i["ref"], 0)) + rest,
+        "missed_points": sorted(missed, key=lambda pid: order.get(pid, 0)),
+    }

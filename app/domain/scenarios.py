@@ -9,20 +9,30 @@ one ScenarioError, each naming the file, the field and the reason, like RulesErr
 The reference answers are the scenario's path: the case in a practice attempt always follows it
 (a different decision is graded and held, see practice_scoring), so the n-th decision of a
 practice case is always the n-th reference entry.
+
+A clue with several persons (docs/PRACTICE.md §4.8) says what is done for whom: an entry's
+`persons` (`[[reference.persons]]`, PersonWork) and the points with a `subject` (PersonPoint), which
+grade that person alone. They are checked after the rest of the file, with the persons' own rules
+(the clue's names and 政治面貌, 立案 before a closing, the 定性's range, 政务处分法第二十二条), and
+their problems are listed after the others in the same ScenarioError.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date
 from types import MappingProxyType
 from typing import Any
 
+from app.domain import articles as article_rules
+from app.domain import subjects as subject_rules
+from app.domain.articles import ArticleCatalog
 from app.domain.errors import DomainError
 from app.domain.rules import Step, Workflow
 from app.domain.sanctions import SanctionCatalog
-from app.domain.workflow import CaseState, validate_fields
+from app.domain.workflow import SUBJECT_OUTCOMES, CaseState, validate_fields
 
 TRIGGERS: dict[str, str] = {
     "start": "练习开始时",
@@ -32,6 +42,9 @@ TRIGGERS: dict[str, str] = {
     "decision": "作出决定后",
 }
 POINT_KINDS: dict[str, str] = {"decision": "决定", "sanction": "处分或处理"}
+PERSON_POINT_KINDS: dict[str, str] = {"sanction": "处分或处理", "qualification": "定性", "outcome": "办理结果"}
+GOES_ON = "继续办理"  # an outcome answer: the case goes on for this person (not closed for them alone)
+PARTY_MEMBER_STATUSES = ("中共党员", "中共预备党员")  # only they can be given a 党纪处分
 TICK_MODES = ("required", "all")
 CLUE_KEYS = {"source", "received_days_ago", "summary", "categories", "incoming_no", "leader_instruction", "reporter",
              "persons"}
@@ -72,6 +85,19 @@ class Fact:
 
 
 @dataclass(frozen=True)
+class PersonWork:
+    """What a script entry does for one person of the case, before the step's decision."""
+
+    subject: str  # the person's name
+    particulars: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)  # set_subject values
+    supervision_filing: bool = False  # 监察立案 (the person must be a 监察对象)
+    close: str = ""  # close_subject outcome (了结, 免予处分 …); "" = the case goes on for them
+    reason: str = ""
+    qualification: tuple[Mapping[str, str], ...] = ()
+    sanctions: tuple[str, ...] | None = None  # None: leave what is recorded as it is
+
+
+@dataclass(frozen=True)
 class ScriptEntry:
     """What a trainee does in one visit of a step: the reference answers and `practice run` files."""
 
@@ -85,6 +111,7 @@ class ScriptEntry:
     study: bool = False
     approver: str = ""
     fill: bool = True
+    persons: tuple[PersonWork, ...] = ()  # the work for named persons (a case with several)
 
 
 @dataclass(frozen=True)
@@ -107,6 +134,17 @@ class DecisionPoint:
     points: int
     feedback: str
     citation: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PersonPoint(DecisionPoint):
+    """A decision point about one person: their sanctions, their 定性 or how the case ends for them.
+
+    `kind` is one of PERSON_POINT_KINDS; `expected` a frozenset of sanction type ids, a frozenset of
+    qualification keys ("T97:较轻", see qualification_key) or an outcome (了结 … or GOES_ON).
+    """
+
+    subject: str = ""
 
 
 @dataclass(frozen=True)
@@ -146,13 +184,16 @@ class Scenario:
     received_days_ago: int
     facts: tuple[Fact, ...]
     reference: tuple[ScriptEntry, ...]
-    points: tuple[DecisionPoint, ...]
+    points: tuple[DecisionPoint, ...]  # about the whole case (decision, sanction)
     required: tuple[RequiredCheck, ...]
     documents: tuple[DocumentCheck, ...]
     time_limit_minutes: int
     time_points: int
     pass_percent: int
     end_step: str  # where the case is when the path is done
+    person_points: tuple[PersonPoint, ...] = ()  # about single persons
+    names: tuple[str, ...] = ()  # the persons of the clue
+    point_order: tuple[str, ...] = ()  # every point id as the file lists them
 
     @property
     def path(self) -> tuple[tuple[str, str], ...]:
@@ -160,12 +201,18 @@ class Scenario:
         return tuple((e.step, e.decide) for e in self.reference if e.decide)
 
     @property
+    def all_points(self) -> tuple[DecisionPoint, ...]:
+        """Every decision point, the persons' ones included, in path order (file order within a visit)."""
+        order = {pid: n for n, pid in enumerate(self.point_order)}
+        return tuple(sorted((*self.points, *self.person_points), key=lambda p: (p.visit, order.get(p.id, 0))))
+
+    @property
     def total(self) -> int:
-        return (sum(p.points for p in self.points) + sum(r.points for r in self.required)
+        return (sum(p.points for p in self.all_points) + sum(r.points for r in self.required)
                 + sum(d.points for d in self.documents) + self.time_points)
 
     def point(self, point_id: str) -> DecisionPoint | None:
-        return next((p for p in self.points if p.id == point_id), None)
+        return next((p for p in self.all_points if p.id == point_id), None)
 
     def points_at(self, visit: int) -> tuple[DecisionPoint, ...]:
         return tuple(p for p in self.points if p.visit == visit)
@@ -281,7 +328,8 @@ class _Reader:
 _TOP_KEYS = {"scenario", "clue", "facts", "reference", "points", "required", "documents"}
 _HEAD_KEYS = {"id", "title", "version", "level", "summary", "tags", "time_limit_minutes", "time_points", "pass_percent"}
 _FACT_KEYS = {"id", "title", "text", "when"}
-ENTRY_KEYS = {"step", "decide", "tick", "fields", "sanctions", "qualification", "documents", "study", "approver", "fill"}
+ENTRY_KEYS = {"step", "decide", "tick", "fields", "sanctions", "qualification", "documents", "study", "approver", "fill",
+              "persons"}
 _POINT_KEYS = {"id", "question", "kind", "step", "round", "expected", "alternatives", "points", "feedback", "citation"}
 _ALT_KEYS = {"answer", "points", "note"}
 _REQUIRED_KEYS = {"id", "title", "item", "field", "study", "equals", "in", "points", "feedback", "citation"}
@@ -290,7 +338,8 @@ _DOCUMENT_KEYS = {"template", "points", "feedback", "citation"}
 
 def parse_entries(data: Any, where: str, wf: Workflow, catalog: SanctionCatalog, problems: list[tuple[str, str]],
                   *, chained: bool) -> tuple[ScriptEntry, ...]:
-    """Script entries: the reference answers (`chained`) or a `practice run` answers file.
+    """Script entries: the reference answers (`chained`) or a `practice run` answers file, without their
+    `persons` (parse_scenario and parse_answers read those with what they know of the persons).
 
     Every entry names its step. Chained entries walk the workflow: the first is in the initial step,
     each next one in the step the previous decision leads to, and only the last may omit `decide`
@@ -611,8 +660,398 @@ def _clue(r: _Reader, data: Any, wf: Workflow) -> tuple[dict, int]:
     return clue, days
 
 
-def parse_scenario(data: Mapping[str, Any], source: str, wf: Workflow, catalog: SanctionCatalog) -> Scenario:
-    """Build a Scenario from the dict tomllib gave for `source`; raise ScenarioError listing all problems."""
+# ---------------------------------------------------------------- the persons of a case (several 被审查调查人)
+
+_PERSON_WORK_KEYS = {"subject", "particulars", "supervision_filing", "close", "qualification", "sanctions"}
+_PERSON_POINT_KEYS = _POINT_KEYS | {"subject"}
+_CLOSE_KEYS = {"outcome", "reason"}
+_CLOSINGS = tuple(o for o in SUBJECT_OUTCOMES if o != "分案")  # 分案 (另立新案) is not practised
+_FILED_CLOSINGS = ("免予处分", "不予处分", "撤销案件")
+
+# How a sanction is named in a sentence: 党内警告, 政务记过, 开除党籍, 诫勉 …
+_PREFIXES = {"party": "党内", "gov": "政务", "public_institution": "事业单位"}
+
+
+def sanction_label(catalog: SanctionCatalog, type_id: str) -> str:
+    sanction = catalog.types.get(type_id)
+    if sanction is None:
+        return type_id
+    prefix = _PREFIXES.get(sanction.kind, "")
+    if not prefix or "党" in sanction.name:
+        return sanction.name
+    return prefix + sanction.name
+
+
+def qualification_key(articles: ArticleCatalog | None, item: Mapping[str, str]) -> str:
+    """A 定性 item as "T97:较轻" (the catalog id), so that 第九十七条 and T97 compare equal."""
+    article = str(item.get("article", "")).strip()
+    if articles is not None:
+        try:
+            article = articles.resolve(article).id
+        except DomainError:
+            pass
+    return f"{article}:{str(item.get('plot', '')).strip()}"
+
+
+class _PersonReader(_Reader):
+    """Reads and checks the persons part of a scenario or of an answers file."""
+
+    def __init__(self, wf: Workflow, catalog: SanctionCatalog, articles: ArticleCatalog | None,
+                 names: tuple[str, ...] | None, today: date):
+        super().__init__()
+        self.wf = wf
+        self.catalog = catalog
+        self.articles = articles
+        self.names = names  # None: an answers file (the names are checked when it runs)
+        self.today = today
+
+    def subject(self, t: Mapping, where: str) -> str:
+        value = t.get("subject")
+        if not isinstance(value, str) or not value.strip():
+            self.add(f"{where}.subject", "缺少此项：写明是对哪一名被反映人（姓名，同 [[clue.persons]] 的 name）")
+            return ""
+        value = value.strip()
+        if self.names is not None and value not in self.names:
+            self.add(f"{where}.subject", f"“{value}”不是本案的被反映人（[[clue.persons]] 中有：{'、'.join(self.names) or '（无）'}）")
+            return ""
+        return value
+
+    def qualification(self, raw: Any, where: str) -> tuple[Mapping[str, str], ...]:
+        if not isinstance(raw, list) or not raw or not all(isinstance(q, Mapping) for q in raw):
+            self.add(where, "应为非空的表数组：[{ article = \"第九十七条\", plot = \"较轻\" }]")
+            return ()
+        out = []
+        for index, item in enumerate(raw, start=1):
+            qw = f"{where} 第 {index} 项"
+            unknown = sorted(set(item) - {"article", "plot"})
+            if unknown:
+                self.add(qw, f"含未知的键：{'、'.join(unknown)}（只能有 article、plot）")
+            article, plot = item.get("article"), item.get("plot")
+            if not isinstance(article, str) or not article.strip() or not isinstance(plot, str) or not plot.strip():
+                self.add(qw, "article（条款）和 plot（情节）都应为非空文字")
+                continue
+            if self.articles is not None:
+                try:
+                    found = self.articles.resolve(article.strip())
+                except DomainError as exc:
+                    self.add(qw, exc.message)
+                    continue
+                if plot.strip() not in found.ranges:
+                    allowed = "、".join(found.ranges) or "（本条未规定处分幅度）"
+                    self.add(qw, f"{found.citation}的情节只能是：{allowed}；“{plot.strip()}”不在其中")
+                    continue
+            out.append(MappingProxyType({"article": article.strip(), "plot": plot.strip()}))
+        return tuple(out)
+
+    def sanction_ids(self, raw: Any, where: str, step: Step | None) -> tuple[str, ...] | None:
+        if isinstance(raw, str):
+            raw = [raw]
+        if not isinstance(raw, list) or not all(isinstance(v, str) and v.strip() for v in raw):
+            self.add(where, "应为处分或处理种类 id 的数组，如 [\"party_warning\"]")
+            return None
+        before = len(self.problems)
+        for type_id in raw:
+            _check_sanction(self, where, type_id, step, self.catalog)
+        return tuple(raw) if len(self.problems) == before else None
+
+    def work(self, raw: Any, where: str, step: Step | None, *, filed: bool | None) -> PersonWork | None:
+        """One item of `persons`; `filed`: whether the case is filed by then (None: not known, an answers file)."""
+        if not isinstance(raw, Mapping):
+            self.add(where, "应为表（table）")
+            return None
+        unknown = sorted(set(raw) - _PERSON_WORK_KEYS)
+        if unknown:
+            self.add(where, f"含未知的键：{'、'.join(unknown)}（拼写错误？可用：{'、'.join(sorted(_PERSON_WORK_KEYS))}）")
+        name = self.subject(raw, where)
+        particulars: dict[str, Any] = {}
+        if "particulars" in raw:
+            if not isinstance(raw["particulars"], Mapping) or not raw["particulars"]:
+                self.add(f"{where}.particulars", "应为非空的表：{ village_manager = true, supervision_object = true }")
+            else:
+                try:
+                    particulars = subject_rules.particulars(raw["particulars"], self.today)
+                except DomainError as exc:
+                    self.add(f"{where}.particulars", exc.message)
+        filing = self.flag(raw, "supervision_filing", where, False)
+        close, reason = "", ""
+        if "close" in raw:
+            ct = raw["close"]
+            if not isinstance(ct, Mapping):
+                self.add(f"{where}.close", "应为表：{ outcome = \"了结\", reason = \"……\" }")
+            else:
+                extra = sorted(set(ct) - _CLOSE_KEYS)
+                if extra:
+                    self.add(f"{where}.close", f"含未知的键：{'、'.join(extra)}（只能有 outcome、reason）")
+                close = ct.get("outcome") if isinstance(ct.get("outcome"), str) else ""
+                reason = ct.get("reason").strip() if isinstance(ct.get("reason"), str) else ""
+                allowed = [o for o in _CLOSINGS if filed is None or (o in _FILED_CLOSINGS) == filed]
+                if close not in allowed:
+                    when = "" if filed is None else ("立案后" if filed else "立案前")
+                    self.add(f"{where}.close.outcome", f"{when}对单个被审查调查人只能：{'、'.join(allowed)}；"
+                                                       f"“{close or '（未写）'}”不在其中（分案须另立新案，练习中不办理）")
+                    close = ""
+                if not reason:
+                    self.add(f"{where}.close.reason", "缺少此项：写明对其本人办结的理由")
+        qualification = (self.qualification(raw["qualification"], f"{where}.qualification")
+                         if "qualification" in raw else ())
+        sanctions = self.sanction_ids(raw["sanctions"], f"{where}.sanctions", step) if "sanctions" in raw else None
+        if close and (qualification or sanctions):
+            self.add(where, "对其本人办结（close）的，不能同时录入定性或处分")
+        if not name:
+            return None
+        return PersonWork(name, MappingProxyType(particulars), filing, close, reason, qualification, sanctions)
+
+    def range_problems(self, where: str, qualification, sanctions, village_manager: bool) -> None:
+        """The reference must teach what the law allows: each 党纪、政务处分 within the 定性's range."""
+        if self.articles is None:
+            return
+        picks = []
+        for item in qualification:
+            try:
+                picks.append((self.articles.resolve(item["article"]).id, item["plot"]))
+            except DomainError:
+                return
+        for type_id in sanctions or ():
+            sanction = self.catalog.types.get(type_id)
+            if sanction is None:
+                continue
+            if village_manager and not sanction.village_manager_allowed:
+                self.add(where, f"对村（居）委会管理人员不能给予“{sanction.name}”：监察机关可以予以警告、记过、记大过"
+                                "（《中华人民共和国公职人员政务处分法》第二十二条）")
+            if sanction.kind not in ("party", "gov"):
+                continue
+            if not picks:
+                self.add(where, f"拟给予“{sanction_label(self.catalog, type_id)}”，须先为其定性（qualification）")
+                continue
+            try:
+                problem = article_rules.sanction_problem(self.articles, self.catalog, picks, set(), type_id)
+            except DomainError as exc:
+                problem = (exc.code, exc.message)
+            if problem:
+                self.add(where, problem[1])
+
+    def answer(self, value: Any, where: str, kind: str, step: Step | None) -> Any:
+        if kind == "sanction":
+            ids = self.sanction_ids(value, where, step)
+            if ids is not None and not ids:
+                self.add(where, "应为处分或处理种类 id 的非空数组，如 [\"party_warning\"]")
+            return frozenset(ids or ())
+        if kind == "qualification":
+            return frozenset(qualification_key(self.articles, q) for q in self.qualification(value, where))
+        outcomes = [*_CLOSINGS, GOES_ON]
+        if not isinstance(value, str) or value.strip() not in outcomes:
+            self.add(where, f"应为{'、'.join(outcomes)}之一")
+            return ""
+        return value.strip()
+
+    def point(self, t: Mapping, where: str, path: list[tuple[Any, Any]], work_at) -> PersonPoint | None:
+        """A point with `subject`; `work_at(visit, name)` gives the reference work for them there and how
+        the reference closed them before ("" if it did not)."""
+        unknown = sorted(set(t) - _PERSON_POINT_KEYS)
+        if unknown:
+            self.add(where, f"含未知的键：{'、'.join(unknown)}（拼写错误？）")
+        kind = t.get("kind", "sanction")
+        if not isinstance(kind, str):
+            self.add(f"{where}.kind", f"应为 {'、'.join(PERSON_POINT_KINDS)} 之一")
+            return None
+        if kind == "decision":
+            self.add(f"{where}.kind", "决定评分点评的是全案在该环节的决定，不写 subject；对某一人评分请用 sanction、qualification 或 outcome")
+            return None
+        if kind not in PERSON_POINT_KINDS:
+            self.add(f"{where}.kind", f"写了 subject 的评分点应为 {'、'.join(PERSON_POINT_KINDS)} 之一")
+            return None
+        pid = self.ident(t, "id", where)
+        question = self.text(t, "question", where)
+        feedback = self.text(t, "feedback", where)
+        step_id = self.text(t, "step", where)
+        name = self.subject(t, where)
+        step = self.wf.steps.get(step_id)
+        if step_id and step is None:
+            self.add(f"{where}.step", f"环节“{step_id}”在流程规则中不存在")
+        round_ = self.integer(t, "round", where, default=1, minimum=1)
+        points = self.integer(t, "points", where, minimum=1)
+        citation = t.get("citation")
+        if isinstance(citation, str):
+            citation = [citation]
+        if not isinstance(citation, list) or not citation or not all(isinstance(c, str) and c.strip() for c in citation):
+            self.add(f"{where}.citation", "缺少此项" if citation is None else "应为文字数组")
+            citation = []
+        for c in citation:
+            if not c.strip().startswith("《"):
+                self.add(f"{where}.citation", f"“{c}”应以书名号开头，写明法规全称和条款，如《中国共产党纪律处分条例》第九十七条")
+        visit = _visit_of(path, step_id, round_) if step is not None else None
+        if step is not None and visit is None:
+            self.add(f"{where}.step", f"参考答案没有在“{step.title}”作出第 {round_} 次决定，这个评分点永远不会出现")
+        expected = self.answer(t.get("expected"), f"{where}.expected", kind, step)
+        if visit is not None and name and expected:
+            work, closed_before = work_at(visit, name)
+            if closed_before:
+                self.add(f"{where}.subject", f"参考答案在此之前已对{name}办结（{closed_before}），这个评分点无从作答")
+            elif kind == "outcome" and expected != (work.close if work and work.close else GOES_ON):
+                self.add(f"{where}.expected", f"与参考答案在该处对{name}的办理（{(work.close if work else '') or GOES_ON}）不一致")
+            elif kind == "sanction" and (work is None or work.sanctions is None
+                                         or expected != frozenset(work.sanctions)):
+                self.add(f"{where}.expected", f"与参考答案在该处对{name}录入的处分或处理（reference.persons 的 sanctions）不一致")
+            elif kind == "qualification" and (work is None or expected != frozenset(
+                    qualification_key(self.articles, q) for q in work.qualification)):
+                self.add(f"{where}.expected", f"与参考答案在该处对{name}的定性（reference.persons 的 qualification）不一致")
+        alternatives = []
+        raw_alts = t.get("alternatives", [])
+        if not isinstance(raw_alts, list) or not all(isinstance(a, Mapping) for a in raw_alts):
+            self.add(f"{where}.alternatives", "应为表数组（[[points.alternatives]]）")
+            raw_alts = []
+        for index, raw in enumerate(raw_alts, start=1):
+            aw = f"{where}.alternatives[{index}]"
+            at = self.table(raw, aw, _ALT_KEYS)
+            answer = self.answer(at.get("answer"), f"{aw}.answer", kind, step)
+            if answer and answer == expected:
+                self.add(f"{aw}.answer", "与参考答案相同")
+            alt_points = at.get("points")
+            if type(alt_points) is not int or not 0 <= alt_points <= points:
+                self.add(f"{aw}.points", f"应为不小于 0、不大于 {points} 的整数")
+                alt_points = 0
+            alternatives.append(Alternative(answer, alt_points, self.text(at, "note", aw)))
+        answers = [a.answer for a in alternatives if a.answer]
+        if len(set(answers)) < len(answers):
+            self.add(f"{where}.alternatives", "含重复的答案")
+        return PersonPoint(id=pid, question=question, kind=kind, step=step_id, round=round_,
+                           visit=visit if visit is not None else -1, expected=expected,
+                           alternatives=tuple(alternatives), points=points, feedback=feedback,
+                           citation=tuple(c.strip() for c in citation), subject=name)
+
+
+def _visit_of(path: list[tuple[Any, Any]], step_id: str, round_: int) -> int | None:
+    seen = 0
+    for index, (sid, _) in enumerate(path):
+        if sid == step_id:
+            seen += 1
+            if seen == round_:
+                return index
+    return None
+
+
+def _filed_before(wf: Workflow, path: list[tuple[Any, Any]], visit: int) -> bool:
+    """Whether a decision before path visit `visit` files the case (sets the event `filed`)."""
+    for step_id, decision_id in path[:visit]:
+        step = wf.steps.get(step_id) if isinstance(step_id, str) else None
+        decision = step.decision(decision_id) if step else None
+        if decision is not None and "filed" in decision.sets_events:
+            return True
+    return False
+
+
+@dataclass
+class _PersonsPart:
+    works: dict[int, tuple[PersonWork, ...]]  # reference entry number -> the work for persons there
+    points: list[PersonPoint]
+    problems: list[tuple[str, str]]
+
+
+def _persons_part(top: Mapping, person_raw: list[tuple[int, Mapping]], case_raw: list[tuple[int, Mapping]],
+                  names: tuple[str, ...], wf: Workflow, catalog: SanctionCatalog, articles: ArticleCatalog | None,
+                  today: date) -> _PersonsPart:
+    """Read and check `[[reference.persons]]` and the points with `subject`, following the reference.
+
+    The path is read from the file itself, so that the persons part is checked even when the rest of
+    the file is not right.
+    """
+    clue = top.get("clue")
+    persons = clue.get("persons") if isinstance(clue, Mapping) else None
+    statuses = {p["name"].strip(): p["political_status"].strip() for p in (persons if isinstance(persons, list) else ())
+                if isinstance(p, Mapping) and isinstance(p.get("name"), str)
+                and isinstance(p.get("political_status"), str)}
+    reader = _PersonReader(wf, catalog, articles, names, today)
+    raw_reference = top.get("reference")
+    entries = [e if isinstance(e, Mapping) else {} for e in (raw_reference if isinstance(raw_reference, list) else [])]
+    decided = [index for index, e in enumerate(entries, start=1) if isinstance(e.get("decide"), str) and e["decide"]]
+    path = [(entries[i - 1].get("step"), entries[i - 1]["decide"]) for i in decided]
+    if len(names) > 1:
+        for index, e in enumerate(entries, start=1):
+            for key, what in (("sanctions", "处分或处理"), ("qualification", "定性")):
+                if key in e:
+                    reader.add(f"reference[{index}].{key}",
+                               f"本案有 {len(names)} 名被反映人（{'、'.join(names)}），{what}"
+                               f"要写明对谁：请写在 [[reference.persons]] 中（subject = 姓名）")
+        for number, point in case_raw:
+            if point.get("kind") == "sanction":
+                reader.add(f"points[{number}].subject", "本案有多名被反映人，处分评分点要写明评谁（subject = 姓名）")
+
+    works: dict[int, tuple[PersonWork, ...]] = {}
+    closed: dict[str, str] = {}  # name -> outcome, as the reference goes
+    qualified: dict[str, tuple] = {}
+    village: dict[str, bool] = {}
+    supervised: dict[str, bool] = {}
+    for index, e in enumerate(entries, start=1):
+        if "persons" not in e:
+            continue
+        where = f"reference[{index}].persons"
+        step = wf.steps.get(e.get("step")) if isinstance(e.get("step"), str) else None
+        if not isinstance(e["persons"], list) or not e["persons"]:
+            reader.add(where, "应为非空的表数组（[[reference.persons]]），每一项是对一名被反映人的办理")
+            continue
+        filed = _filed_before(wf, path, sum(1 for i in decided if i < index))
+        done, seen = [], set()
+        for number, item in enumerate(e["persons"], start=1):
+            iw = f"{where}[{number}]"
+            work = reader.work(item, iw, step, filed=filed)
+            if work is None:
+                continue
+            if work.subject in seen:
+                reader.add(f"{iw}.subject", f"同一项办理中对{work.subject}只能写一次")
+                continue
+            seen.add(work.subject)
+            if work.subject in closed:
+                reader.add(f"{iw}.subject", f"参考答案此前已对{work.subject}办结（{closed[work.subject]}），之后不能再为其办理")
+                continue
+            village[work.subject] = work.particulars.get("village_manager", village.get(work.subject, False))
+            supervised[work.subject] = work.particulars.get("supervision_object", supervised.get(work.subject, False))
+            if work.supervision_filing and not supervised[work.subject]:
+                reader.add(f"{iw}.supervision_filing",
+                           f"{work.subject}未登记为监察对象：请先在 particulars 中写 supervision_object = true")
+            if work.qualification:
+                qualified[work.subject] = work.qualification
+            if work.sanctions:
+                status = statuses.get(work.subject, "")
+                party = [t for t in work.sanctions if t in catalog.types and catalog.types[t].kind == "party"]
+                if party and status and status not in PARTY_MEMBER_STATUSES:
+                    reader.add(f"{iw}.sanctions", f"{work.subject}不是中共党员（政治面貌：{status}），不能给予党纪处分"
+                                                  f"（{sanction_label(catalog, party[0])}）")
+                reader.range_problems(f"{iw}.sanctions", qualified.get(work.subject, ()), work.sanctions,
+                                      village[work.subject])
+            if work.close:
+                if len([n for n in names if n not in closed]) < 2:
+                    reader.add(f"{iw}.close", f"{work.subject}是本案仅剩的被审查调查人，请通过本环节的决定办理全案")
+                closed[work.subject] = work.close
+            done.append(work)
+        works[index] = tuple(done)
+
+    def work_at(visit: int, name: str) -> tuple[PersonWork | None, str]:
+        index = decided[visit]
+        before = next((w.close for i in range(index - 1, 0, -1) for w in works.get(i, ())
+                       if w.subject == name and w.close), "")
+        return next((w for w in works.get(index, ()) if w.subject == name), None), before
+
+    points: list[PersonPoint] = []
+    slots: set[tuple] = set()
+    for index, raw in person_raw:
+        point = reader.point(raw, f"points[{index}]", path, work_at)
+        if point is None:
+            continue
+        slot = (point.visit, point.kind, point.subject)
+        if point.visit >= 0 and slot in slots:
+            reader.add(f"points[{index}]", f"同一环节同一轮次已有一个评{point.subject}{PERSON_POINT_KINDS[point.kind]}的评分点")
+        slots.add(slot)
+        points.append(point)
+    return _PersonsPart(works, points, reader.problems)
+
+
+def parse_scenario(data: Mapping[str, Any], source: str, wf: Workflow, catalog: SanctionCatalog,
+                   articles: ArticleCatalog | None = None, *, today: date = date.max) -> Scenario:
+    """Build a Scenario from the dict tomllib gave for `source`; raise ScenarioError listing all problems.
+
+    `articles` (the 定性 catalog) checks the persons' 定性 and that their sanctions are within its range;
+    without it those checks are left out. `today` bounds the months of a person's particulars.
+    """
     r = _Reader()
     top = r.table(data, "文件", _TOP_KEYS)
     head = r.table(top.get("scenario", {}), "scenario", _HEAD_KEYS)
@@ -641,20 +1080,24 @@ def parse_scenario(data: Mapping[str, Any], source: str, wf: Workflow, catalog: 
             r.add(f"{w}.when", f"参考答案不经过“{when.ref.partition('.')[0]}”，这条案情永远不会显示")
         facts.append(Fact(r.ident(t, "id", w), r.text(t, "title", w), r.text(t, "text", w), when))
 
-    points = [_point(r, raw, f"points[{i}]", wf, catalog, path, reference)
-              for i, raw in enumerate(r.tables(top, "points", ""), start=1)]
+    raw_points = list(enumerate(r.tables(top, "points", ""), start=1))
+    case_raw = [(i, raw) for i, raw in raw_points if "subject" not in raw]
+    points = [_point(r, raw, f"points[{i}]", wf, catalog, path, reference) for i, raw in case_raw]
     if not points:
         r.add("points", "至少应有一个评分的决定点（[[points]]）")
     seen_slots: set[tuple[int, str]] = set()
-    for index, p in enumerate(points, start=1):
+    for (index, _), p in zip(case_raw, points, strict=True):
         if p.visit >= 0 and (p.visit, p.kind) in seen_slots:
             r.add(f"points[{index}]", f"同一环节同一轮次已有一个{POINT_KINDS[p.kind]}评分点")
         seen_slots.add((p.visit, p.kind))
+    names = tuple(p["name"].strip() for p in clue["persons"] if isinstance(p.get("name"), str) and p["name"].strip())
+    persons = _persons_part(top, [(i, raw) for i, raw in raw_points if "subject" in raw], case_raw, names, wf,
+                            catalog, articles, today)
     required = [_required(r, raw, f"required[{i}]", wf, on_path)
                 for i, raw in enumerate(r.tables(top, "required", ""), start=1)]
     documents = [_document(r, raw, f"documents[{i}]", wf, on_path)
                  for i, raw in enumerate(r.tables(top, "documents", ""), start=1)]
-    for what, ids in (("facts", [f.id for f in facts]), ("points", [p.id for p in points]),
+    for what, ids in (("facts", [f.id for f in facts]), ("points", [p.id for p in (*points, *persons.points)]),
                       ("required", [q.id for q in required]), ("documents", [d.template for d in documents])):
         dupes = sorted({i for i in ids if i and ids.count(i) > 1})
         if dupes:
@@ -671,7 +1114,7 @@ def parse_scenario(data: Mapping[str, Any], source: str, wf: Workflow, catalog: 
         clue=MappingProxyType(clue),
         received_days_ago=days,
         facts=tuple(facts),
-        reference=reference,
+        reference=tuple(replace(e, persons=persons.works.get(i, ())) for i, e in enumerate(reference, start=1)),
         points=tuple(points),
         required=tuple(required),
         documents=tuple(documents),
@@ -679,7 +1122,39 @@ def parse_scenario(data: Mapping[str, Any], source: str, wf: Workflow, catalog: 
         time_points=r.integer(head, "time_points", "scenario", default=0, minimum=0),
         pass_percent=r.integer(head, "pass_percent", "scenario", default=80, minimum=1, maximum=100),
         end_step=end_step,
+        person_points=tuple(persons.points),
+        names=names,
+        point_order=tuple(raw["id"] for _, raw in raw_points if isinstance(raw.get("id"), str)),
     )
-    if r.problems:
-        raise ScenarioError(source, r.problems)
+    if r.problems or persons.problems:
+        raise ScenarioError(source, r.problems + persons.problems)
     return scenario
+
+
+def parse_answers(data: Any, source: str, wf: Workflow, catalog: SanctionCatalog,
+                  articles: ArticleCatalog | None = None, *, today: date = date.max) -> tuple[ScriptEntry, ...]:
+    """An answers file of `practice run`: {"steps": [...]} (or the list itself), entries as in docs/PRACTICE.md.
+
+    The persons it names are checked when it runs (the case knows who they are, and whether it is filed).
+    """
+    problems: list[tuple[str, str]] = []
+    steps = data.get("steps") if isinstance(data, dict) else data
+    if isinstance(data, dict) and set(data) - {"scenario", "steps"}:
+        problems.append(("文件", f"含未知的键：{'、'.join(sorted(set(data) - {'scenario', 'steps'}))}"))
+    entries = parse_entries(steps, "steps", wf, catalog, problems, chained=False)
+    reader = _PersonReader(wf, catalog, articles, None, today)
+    works: dict[int, tuple[PersonWork, ...]] = {}
+    for index, raw in enumerate(steps if isinstance(steps, list) else [], start=1):
+        if not isinstance(raw, Mapping) or "persons" not in raw:
+            continue
+        where = f"steps[{index}].persons"
+        if not isinstance(raw["persons"], list) or not raw["persons"]:
+            reader.add(where, "应为非空的数组，每一项是对一名被审查调查人的办理（含 subject）")
+            continue
+        step = wf.steps.get(raw.get("step")) if isinstance(raw.get("step"), str) else None
+        items = [reader.work(item, f"{where}[{n}]", step, filed=None) for n, item in enumerate(raw["persons"], start=1)]
+        works[index] = tuple(w for w in items if w is not None)
+    problems += reader.problems
+    if problems:
+        raise ScenarioError(source, problems)
+    return tuple(replace(e, persons=works.get(i, ())) for i, e in enumerate(entries, start=1))

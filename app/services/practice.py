@@ -8,7 +8,9 @@ they start a scenario.
 A trainee works the practice case in the ordinary case screens through `cases.act`. Before a
 decision is carried out there, `check_decision` grades it against the scenario (see
 app.domain.practice_scoring) and holds a decision that leaves the reference path: the case then
-stays as it was and the trainee reads the feedback with the rule it is based on.
+stays as it was and the trainee reads the feedback with the rule it is based on. In a case with
+several persons it reads what the case holds for each of them (`persons_now`) for the domain to
+grade, and the scripted trainee does each person's work through the same actions (`_perform_person`).
 """
 
 from __future__ import annotations
@@ -24,14 +26,15 @@ from typing import Any
 from sqlmodel import Session, select
 
 from app.domain import practice_scoring as scoring
+from app.domain import scenarios as scenario_rules
 from app.domain import workflow as engine
 from app.domain.errors import toml_problem
 from app.domain.scenarios import (
     TODAY,
+    PersonWork,
     Scenario,
     ScenarioError,
     ScriptEntry,
-    parse_entries,
     parse_scenario,
     triggered,
 )
@@ -51,6 +54,7 @@ OFFICE = {"office_code": "PRACTICE", "office_name": "练习镇纪委（培训练
 # Names the scripted trainee and the drill fast-forward use where a step asks for people.
 SECRETARY = "纪委书记（模拟）"
 TEAM = ("练习组员甲", "练习组员乙", "练习组员丙")
+SUPERVISION_APPROVER = "县监委主要负责人（模拟）"  # who approves a 监察立案 the script records
 # 查审分离 ([R] 第五十四条): the review team is never the investigators.
 REVIEW_TEAM = ("练习审理员甲", "练习审理员乙", "练习审理员丙")
 VOTE_DEFAULTS = {"eligible": 9, "present": 8, "in_favour": 8}
@@ -226,24 +230,29 @@ def shipped_dir() -> Path:
     return resources_dir() / "practice"
 
 
-# (source, text, id(workflow), id(catalog)) -> (workflow, catalog, scenario); holding the rule objects
-# keeps their ids from being reused while the entry exists.
+def shipped_files() -> list[Path]:
+    return sorted(shipped_dir().glob("*.toml"))
+
+
+# (source, text, id(workflow), id(catalog), id(articles)) -> (workflow, catalog, articles, scenario); holding
+# the rule objects keeps their ids from being reused while the entry exists.
 _parsed: dict[tuple, tuple] = {}
 
 
 def parse_text(text: str, source: str, rules: RuleSet) -> Scenario:
     """Parse and check a scenario; the same text under the same rules is parsed once per process."""
-    key = (source, text, id(rules.workflow), id(rules.catalog))
+    articles = getattr(rules, "articles", None)  # a bare fuzz harness passes the workflow and catalog only
+    key = (source, text, id(rules.workflow), id(rules.catalog), id(articles))
     if key in _parsed:
-        return _parsed[key][2]
+        return _parsed[key][-1]
     try:
         data = tomllib.loads(text)
     except (tomllib.TOMLDecodeError, RecursionError) as exc:  # RecursionError: arrays nested too deep
         raise ScenarioError(source, [("文件", f"不是有效的 TOML 格式：{toml_problem(exc)}")]) from exc
-    scenario = parse_scenario(data, source, rules.workflow, rules.catalog)
+    scenario = parse_scenario(data, source, rules.workflow, rules.catalog, articles, today=date.today())
     if len(_parsed) > MAX_PARSED:
         _parsed.clear()
-    _parsed[key] = (rules.workflow, rules.catalog, scenario)
+    _parsed[key] = (rules.workflow, rules.catalog, articles, scenario)
     return scenario
 
 
@@ -256,7 +265,7 @@ def load_scenarios(store: Store, rules: RuleSet | None = None,
     """
     rules = rules or ruleset.load(store)
     found: dict[str, tuple[Scenario, str]] = {}
-    for path in sorted(shipped_dir().glob("*.toml")):
+    for path in shipped_files():
         scenario = parse_text(path.read_text(encoding="utf-8"), path.name, rules)
         found[scenario.id] = (scenario, "随附")
     with store.read() as s:
@@ -280,7 +289,7 @@ def get_scenario(store: Store, scenario_id: str, rules: RuleSet | None = None) -
 
 def scenario_row(scenario: Scenario, origin: str) -> ScenarioRow:
     return ScenarioRow(scenario.id, scenario.title, scenario.version, scenario.level, scenario.summary, scenario.tags,
-                       scenario.time_limit_minutes, scenario.total, len(scenario.points), origin)
+                       scenario.time_limit_minutes, scenario.total, len(scenario.all_points), origin)
 
 
 def list_scenarios(store: Store, rules: RuleSet | None = None, problems: list[str] | None = None) -> list[ScenarioRow]:
@@ -338,7 +347,7 @@ def _attempts(s, *, trainee: str | None = None, scenario_id: str | None = None) 
 
 def _result(attempt: PracticeAttempt, scenario: Scenario) -> dict[str, bool]:
     """Point id -> full marks, for the points this finished attempt scored."""
-    scored = attempt.focus if attempt.mode == "drill" else [p.id for p in scenario.points]
+    scored = attempt.focus if attempt.mode == "drill" else [p.id for p in scenario.all_points]
     missed = set(attempt.card.get("missed_points", ()))
     return {pid: pid not in missed for pid in scored if scenario.point(pid) is not None}
 
@@ -353,7 +362,7 @@ def outstanding_points(store: Store, trainee: str, scenario: Scenario) -> tuple[
     with store.read() as s:
         done = _finished(_attempts(s, trainee=trainee, scenario_id=scenario.id))
     missed = scoring.outstanding(_result(a, scenario) for a in done)
-    return tuple(p.id for p in scenario.points if p.id in missed)
+    return tuple(p.id for p in scenario.all_points if p.id in missed)
 
 
 def start(store: Store, scenario_id: str, trainee: str, *, mode: str = "full", today: date | None = None,
@@ -417,9 +426,14 @@ def check_decision(store: Store, case_id: str, action: engine.Decide, rules: Rul
         scenario = get_scenario(store, attempt.scenario_id, rules)
     except InputError:
         return  # the scenario is gone (an update removed it): the case goes on unjudged
+    focus = set(attempt.focus) if attempt.mode == "drill" else None
     judgement = scoring.judge(scenario, rules.workflow, rules.catalog, len(state.history), action.decision_id,
-                              engine.proposed_types(state), answered=set(attempt.answers),
-                              focus=set(attempt.focus) if attempt.mode == "drill" else None)
+                              engine.proposed_types(state), answered=set(attempt.answers), focus=focus)
+    if scenario.person_points or any(e.persons for e in scenario.reference):
+        persons = scoring.judge_persons(scenario, rules.catalog, rules.articles, len(state.history),
+                                        persons_now(store, case_id, rules, state), answered=set(attempt.answers),
+                                        focus=focus)
+        judgement = scoring.combined(judgement, persons)
     if judgement.answers or not judgement.proceed:
         with store.write() as s:
             row = _load_attempt(s, attempt.id)
@@ -431,6 +445,23 @@ def check_decision(store: Store, case_id: str, action: engine.Decide, rules: Rul
             s.add(row)
     if not judgement.proceed:
         raise PracticeHeld(judgement)
+
+
+def persons_now(store: Store, case_id: str, rules: RuleSet, state: engine.CaseState) -> dict[str, scoring.PersonNow]:
+    """What the case holds for each of its persons, as judge_persons grades it."""
+    from app.services import subjects as case_subjects
+
+    step_id = state.step_id
+    out = {}
+    with store.read() as s:
+        for row in case_subjects.rows(s, case_id):
+            name = case_subjects.name_of(s, row)
+            recorded = [x.type_id for x in state.sanctions if x.subject == row.id]
+            step_kinds = (scoring.step_sanctions(rules.workflow, rules.catalog, step_id, recorded)
+                          if step_id in rules.workflow.steps else frozenset())
+            out[name] = scoring.PersonNow(name, row.outcome or "", step_kinds,
+                                          frozenset(f"{a['article']}:{a['plot']}" for a in (row.articles or ())))
+    return out
 
 
 def _items_done(s, case_id: str, state: engine.CaseState) -> frozenset[str]:
@@ -466,7 +497,7 @@ def progress(store: Store, attempt_id: str, *, rules: RuleSet | None = None) -> 
     shown = set(triggered(scenario, state, items))
     facts = tuple(FactView(f.id, f.title, f.text) for f in scenario.facts if f.id in shown)
     answers = []
-    for point in scenario.points:
+    for point in scenario.all_points:
         a = attempt.answers.get(point.id)
         if a is not None:
             answers.append(AnswerView(point.id, point.question, a["verdict"], scoring.VERDICTS[a["verdict"]],
@@ -506,15 +537,18 @@ def finish(store: Store, attempt_id: str, *, now: datetime | None = None, rules:
         seconds=int((now - _aware(attempt.started_at)).total_seconds()),
         complete=_complete(attempt, scenario, len(state.history)),
     )
-    card = scoring.score(scenario, rules.workflow, rules.catalog, trace, trainee=attempt.trainee,
-                         focus=set(attempt.focus) if attempt.mode == "drill" else None)
+    focus = set(attempt.focus) if attempt.mode == "drill" else None
+    card = scoring.score(scenario, rules.workflow, rules.catalog, trace, trainee=attempt.trainee, focus=focus)
     card_json = case_codec.thawed(_jsonable(card))
+    if scenario.person_points:
+        card_json = scoring.with_person_points(card_json, scenario, rules.workflow, rules.catalog, rules.articles,
+                                               trace.answers, focus=focus)
     with store.write() as s:
         row = _load_attempt(s, attempt_id)
-        row.finished_at, row.score, row.total, row.card = now, card.earned, card.total, card_json
+        row.finished_at, row.score, row.total, row.card = now, card_json["earned"], card_json["total"], card_json
         s.add(row)
         audit.note(s, "practice_finish", f"practice_attempt:{row.id}",
-                   f"学员{row.trainee}完成练习“{row.scenario_title}”：{card.earned}/{card.total} 分")
+                   f"学员{row.trainee}完成练习“{row.scenario_title}”：{card_json['earned']}/{card_json['total']} 分")
     return card_json
 
 
@@ -611,6 +645,8 @@ def perform(store: Store, rules: RuleSet, case_id: str, entry: ScriptEntry, trai
         values = {k: today.isoformat() if v == TODAY and step.field(k).type == "date" else v
                   for k, v in entry.fields.items()}
         _act(store, rules, case_id, {"type": "set_fields", "values": values}, today)
+    for work in entry.persons:
+        _perform_person(store, rules, case_id, step, work, entry.approver or SECRETARY, today)
     if entry.sanctions is not None:
         present = scoring.step_sanctions(wf, rules.catalog, step.id, engine.proposed_types(state))
         for type_id in sorted(present - set(entry.sanctions)):
@@ -638,6 +674,40 @@ def perform(store: Store, rules: RuleSet, case_id: str, entry: ScriptEntry, trai
     if decision is not None and "approval" in decision.requires:
         action["approver"] = entry.approver or SECRETARY
     _act(store, rules, case_id, action, today)
+
+
+def _perform_person(store: Store, rules: RuleSet, case_id: str, step, work: PersonWork, approver: str,
+                    today: date) -> None:
+    """What the entry does for one person: particulars, 监察立案, closing the case for them, 定性, sanctions."""
+    from app.services import subjects as case_subjects
+
+    who = work.subject
+    if work.particulars:
+        _act(store, rules, case_id, {"type": "set_subject", "subject": who, "values": dict(work.particulars)}, today)
+    if work.supervision_filing:
+        _act(store, rules, case_id, {"type": "record_supervision_filing", "subject": who,
+                                     "approved_on": today.isoformat(), "approver": SUPERVISION_APPROVER}, today)
+    if work.close:
+        _act(store, rules, case_id, {"type": "close_subject", "subject": who, "outcome": work.close,
+                                     "reason": work.reason, "decided_on": today.isoformat(), "approver": approver},
+             today)
+        return
+    if work.qualification:
+        _act(store, rules, case_id, {"type": "set_qualification", "subject": who,
+                                     "articles": [dict(q) for q in work.qualification]}, today)
+    if work.sanctions is not None:
+        state = cases.case_state(store, case_id)
+        with store.read() as s:
+            row = next((r for r in case_subjects.rows(s, case_id) if case_subjects.name_of(s, r) == who), None)
+        # a name not in the case: record_sanction is refused with the case's persons named (subject_unknown)
+        mine = [x.type_id for x in state.sanctions if row is not None and x.subject == row.id]
+        present = scoring.step_sanctions(rules.workflow, rules.catalog, step.id, mine)
+        for type_id in sorted(present - set(work.sanctions)):
+            _act(store, rules, case_id, {"type": "record_sanction", "type_id": type_id, "remove": True,
+                                         "subject": who}, today)
+        for type_id in work.sanctions:
+            if type_id not in present:
+                _act(store, rules, case_id, {"type": "record_sanction", "type_id": type_id, "subject": who}, today)
 
 
 def _record_study(store: Store, rules: RuleSet, case_id: str, trainee: str, today: date) -> None:
@@ -679,15 +749,9 @@ def _fill(store: Store, rules: RuleSet, case_id: str, decision_id: str, trainee:
 
 
 def parse_answers(data: Any, source: str, rules: RuleSet) -> tuple[ScriptEntry, ...]:
-    """An answers file: {"steps": [...]} (or the list itself), entries as in docs/PRACTICE.md."""
-    problems: list[tuple[str, str]] = []
-    steps = data.get("steps") if isinstance(data, dict) else data
-    if isinstance(data, dict) and set(data) - {"scenario", "steps"}:
-        problems.append(("文件", f"含未知的键：{'、'.join(sorted(set(data) - {'scenario', 'steps'}))}"))
-    entries = parse_entries(steps, "steps", rules.workflow, rules.catalog, problems, chained=False)
-    if problems:
-        raise ScenarioError(source, problems)
-    return entries
+    """An answers file (docs/PRACTICE.md §5) under the rules in force."""
+    return scenario_rules.parse_answers(data, source, rules.workflow, rules.catalog, getattr(rules, "articles", None),
+                                        today=date.today())
 
 
 def run_script(store: Store, scenario_id: str, trainee: str, entries: tuple[ScriptEntry, ...], *,
@@ -712,6 +776,22 @@ def run_script(store: Store, scenario_id: str, trainee: str, entries: tuple[Scri
     return finish(store, started.attempt_id, now=now() if now else None, rules=rules)
 
 
+def person_json(work: PersonWork) -> dict:
+    """One person's work in the answers-file form (the keys of [[reference.persons]])."""
+    out: dict[str, Any] = {"subject": work.subject}
+    if work.particulars:
+        out["particulars"] = dict(work.particulars)
+    if work.supervision_filing:
+        out["supervision_filing"] = True
+    if work.close:
+        out["close"] = {"outcome": work.close, "reason": work.reason}
+    if work.qualification:
+        out["qualification"] = [dict(q) for q in work.qualification]
+    if work.sanctions is not None:
+        out["sanctions"] = list(work.sanctions)
+    return out
+
+
 def reference_answers(scenario: Scenario) -> dict:
     """The reference answers in the answers-file form of `practice run`."""
     steps = []
@@ -733,6 +813,8 @@ def reference_answers(scenario: Scenario) -> dict:
             entry["approver"] = e.approver
         if not e.fill:
             entry["fill"] = False
+        if e.persons:
+            entry["persons"] = [person_json(w) for w in e.persons]
         if e.decide:
             entry["decide"] = e.decide
         steps.append(entry)
