@@ -26,7 +26,7 @@ from app.documents.registry import shipped_dir
 from app.services import cases, documents, ruleset
 from tests.integration.test_documents import CLUE, ROUTE, TODAY, make_store, open_store, walk
 
-TEMPLATES = ("sanction_decision", "disposition_approval_form", "dossier_catalog")
+TEMPLATES = ("sanction_decision", "review_report", "disposition_approval_form")
 ROUNDS = 15
 GOAL = 1.5
 
@@ -50,8 +50,8 @@ def main() -> None:
         rules = ruleset.load(store)
         case_id = cases.register_clue(store, CLUE, today=TODAY, rules=rules).case_id
         walk(store, case_id, ROUTE, rules)
-        for made in documents.case_templates(store, case_id, rules=rules):  # so the 卷内目录 has its rows
-            documents.render(store, case_id, made.template_id, today=TODAY, rules=rules)
+        for made in documents.case_templates(store, case_id, rules=rules):  # a case with its documents
+            documents.render(store, case_id, made.template_id, today=TODAY, rules=rules, subject=made.subject_id)
         folder = shipped_dir()
         reg = documents.registry(store)
         entries = reg.shipped
@@ -61,7 +61,7 @@ def main() -> None:
             with store.read() as s:
                 ctx = context.build(s, case_id, office_id=store.office.id, workflow=rules.workflow, catalog=rules.catalog,
                                     today=date(2026, 6, 30), numbers=documents.document_numbers(s, case_id),
-                                    catalog_rows=documents.catalog_rows(s, case_id, reg, "青石镇纪委"))
+                                    articles=rules.articles)
             path = folder / entry.file
 
             def bare(path=path, ctx=ctx):

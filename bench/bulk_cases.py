@@ -87,7 +87,7 @@ def insert_cases(store: Store, n: int, *, seed: int = 7, today: date | None = No
         received = today - timedelta(days=rng.randrange(0, 730))
         _, path, _ = rng.choices(PATHS, weights)[0]
         person = rng.choice(people)
-        kind, text = rng.choice(demo_data.ALLEGATIONS)
+        kind, text, _ = rng.choice(demo_data.ALLEGATIONS)
         summary = f"反映{person['unit']}{person['post']}{person['name']}" + text.format(year=received.year - 1,
                                                                                      money=rng.randrange(2, 60) * 500)
         source = rng.choice(demo_data.SOURCES)

@@ -7,8 +7,9 @@ cd "$(dirname "$0")/.."
 extras=""
 [ "${1:-}" = "--test" ] && extras="[test]"
 
+# fonts: free faces for the documents' 仿宋 / 小标宋 / 黑体 / 楷体 (resources/fontconfig/fonts.conf maps them)
 debs=(
-  python3-venv fonts-noto-cjk fontconfig
+  python3-venv fontconfig fonts-noto-cjk fonts-arphic-gbsn00lp fonts-arphic-gkai00mp fonts-arphic-ukai
   libegl1 libgl1 libglib2.0-0 libdbus-1-3 libfontconfig1 libxkbcommon0 libxkbcommon-x11-0
   libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0
   libxcb-shape0 libxcb-xinerama0 libxcb-xkb1

@@ -19,28 +19,42 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from app.documents import wording
+from app.domain.articles import ArticleCatalog
+from app.domain.errors import DomainError
 from app.domain.rules import Workflow
 from app.domain.sanctions import KIND_LABELS, SanctionCatalog
-from app.models import Case, CaseSubject, Clue, ClueSubject, Office, Person, Sanction
+from app.models import Case, CaseSubject, Clue, ClueSubject, Evidence, Office, Person, Sanction, SubjectFact
 
 TEXT = "text"
 FLAG = "flag"
 
 MERGE_DECISION, MERGE_TITLE = "merge", "并案"  # the history entry of split_merge.merge (no rules decision)
 PERSON = {k: TEXT for k in ("name", "unit", "post", "rank", "category", "political_status", "id_number", "gender",
-                            "birth", "age", "unit_post")}
+                            "birth", "age", "unit_post", "ethnicity", "native_place", "education", "party_joined",
+                            "work_started", "deputy", "supervision_object", "address", "identity", "party_org")}
+FACT = {k: TEXT for k in ("seq", "label", "occurred", "narrative", "amount", "evidence", "attitude", "text")}
+EVIDENCE = {k: TEXT for k in ("seq", "kind", "title", "source", "obtained_on", "pages")}
+ARTICLE = {k: TEXT for k in ("citation", "article", "category", "plot", "law")}
 SANCTION = {k: TEXT for k in ("name", "full_name", "kind", "kind_label", "form", "decided_on", "effect_end",
                               "effect_text", "citation", "person_name")}
 HISTORY_ENTRY = {k: TEXT for k in ("step", "step_title", "decision", "decision_title", "decided_on", "approver")}
 STUDY = {k: TEXT for k in ("step_title", "held_on", "attendees", "conclusion")}
 DECIDED = {k: TEXT for k in ("decision_title", "decided_on", "approver")}
 CATALOG_ROW = {k: TEXT for k in ("seq", "number", "author", "title", "date", "pages", "note")}
+# 案卷封面 and 卷内备考表 (纪检监察机关案件档案管理办法 第十条): what the dossier knows of itself
+DOSSIER = {**{k: TEXT for k in ("title", "unit", "period", "keeping_term", "archive_no", "extent", "filed_by", "checked_by",
+                                "filed_on", "pages_note")}, "notes": [{"text": TEXT}]}
+UNPAGED = "未排版"  # the 页号 of a catalogue nobody laid out
+UNPAGED_NOTE = "注：页号未排版（本机没有 LibreOffice，无法计算页数）。请在文字处理软件中打开案卷，按实际页码填写页号。"
 OFFICE = {k: TEXT for k in ("name", "abbr", "code", "place", "commission", "party_committee", "supervision",
                             "parent_name")}
 CASE = {k: TEXT for k in ("number", "clue_number", "display_number", "received_on", "source", "summary", "categories",
                           "incoming_no", "leader_instruction", "real_name", "stage_title", "step_title", "filed_on",
-                          "closed_on", "route", "handling_mode", "persons_text")}
-TOP_TEXT = ("today", "year", "number", "doc_title", "sanctions_text")
+                          "closed_on", "route", "handling_mode", "persons_text", "outcomes_text")}
+TOP_TEXT = ("today", "year", "number", "doc_title", "sanctions_text", "facts_text", "evidence_text", "violation",
+            "articles_text", "gov_articles_text", "adjustments_text", "statement", "fact_meeting_on", "issued_on",
+            "basis_text", "gov_basis_text", "review_term")
 
 # Characters XML 1.0 cannot hold; docxtpl would also read \a and \f as paragraph and page breaks.
 _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -73,16 +87,38 @@ def _schema(workflow: Workflow) -> dict:
         "study": {sid: STUDY for sid in steps},
         "decided": {sid: DECIDED for sid in steps},
         "sanctions": [SANCTION],
+        "facts": [FACT],
+        "evidence": [EVIDENCE],
+        "articles": [ARTICLE],
         "sanction": SANCTION,
         "party_sanction": SANCTION,
         "gov_sanction": SANCTION,
         "history": [HISTORY_ENTRY],
         "studies": [STUDY],
         "documents": [CATALOG_ROW],
+        "dossier": DOSSIER,
         "numbers": {tid: TEXT for tid in referenced_templates(workflow)},
         "practice": FLAG,
         **{k: TEXT for k in TOP_TEXT},
     }
+
+
+# variables about one person: a template using any of them makes one document per person
+SUBJECT_VARIABLES = ("person", "sanction", "party_sanction", "gov_sanction", "sanctions", "sanctions_text", "facts",
+                     "evidence", "articles", "facts_text", "evidence_text", "violation", "articles_text",
+                     "gov_articles_text", "adjustments_text", "statement", "fact_meeting_on", "basis_text",
+                     "gov_basis_text", "review_term")
+
+
+# before 立案 a clue's documents are one for the clue, however many persons it names
+CLUE_STAGES = frozenset({"intake", "referral", "disposition", "prelim", "shelved"})
+
+
+def is_per_person(entry) -> bool:
+    """A template (manifest entry) makes one document per person: it prints one person's
+    particulars, facts or sanctions, past the clue's own stages."""
+    return entry.stage not in CLUE_STAGES and any(
+        v.split(".")[0].removesuffix("[]") in SUBJECT_VARIABLES for v in entry.variables)
 
 
 def referenced_templates(workflow: Workflow) -> list[str]:
@@ -142,6 +178,15 @@ def id_facts(id_number: str, today: date) -> tuple[str, str, str]:
     return ("男" if int(id_number[16]) % 2 else "女"), f"{born.year}年{born.month}月", str(age)
 
 
+PARTY_MEMBERS = ("中共党员", "中共预备党员")
+
+
+def cn_month(value: str) -> str:
+    """"1975-03" → 1975年3月; "" when it is not a month."""
+    year, _, month = (value or "").partition("-")
+    return f"{int(year)}年{int(month)}月" if year.isdigit() and month.isdigit() else clean(value or "")
+
+
 def person_context(p: Person | Mapping | None, today: date) -> dict:
     if p is None:
         return {k: "" for k in PERSON}
@@ -149,22 +194,54 @@ def person_context(p: Person | Mapping | None, today: date) -> dict:
     values = {k: clean(get(k) or "") for k in ("name", "unit", "post", "rank", "category", "political_status",
                                                "id_number")}
     gender, birth, age = id_facts(values["id_number"], today)
-    return {**values, "gender": gender, "birth": birth, "age": age, "unit_post": values["unit"] + values["post"]}
+    out = {k: "" for k in PERSON}
+    out.update(values, gender=gender, birth=birth, age=age, unit_post=values["unit"] + values["post"])
+    return with_wording(out, expelled=False)
 
 
-def with_particulars(person: dict, row: CaseSubject) -> dict:
+def with_particulars(person: dict, row: CaseSubject, *, expelled: bool = False) -> dict:
     """What the case recorded of the person wins over what the id number implies."""
     out = dict(person)
-    if row.gender:
-        out["gender"] = clean(row.gender)
-    if row.birth:
-        year, month = row.birth.split("-")
-        out["birth"] = f"{int(year)}年{int(month)}月"
-    if row.political_status:
-        out["political_status"] = clean(row.political_status)
-    if row.unit_post:
-        out["unit_post"] = clean(row.unit_post)
-    return out
+    for key in ("gender", "ethnicity", "native_place", "education", "political_status", "unit_post", "category", "deputy"):
+        if getattr(row, key):
+            out[key] = clean(getattr(row, key))
+    for key in ("birth", "party_joined", "work_started"):
+        if getattr(row, key):
+            out[key] = cn_month(getattr(row, key))
+    out["supervision_object"] = "是" if row.supervision_object else "否"
+    return with_wording(out, expelled=expelled)
+
+
+def branch_name(unit: str) -> str:
+    """The 党支部 of a person's unit: 青石村民委员会 → 青石村党支部 (the case does not record the branch's own name)."""
+    unit = (unit or "").strip()
+    if unit.endswith("支部"):
+        return unit
+    for suffix, place in (("村民委员会", "村"), ("居民委员会", "社区")):
+        if unit.endswith(suffix) and len(unit) > len(suffix):
+            return unit[: -len(suffix)] + place + "党支部"
+    return unit + "党支部" if unit else ""
+
+
+def with_wording(person: dict, *, expelled: bool) -> dict:
+    """How documents address the person (同志 only for a member who keeps the membership) and the
+    基本情况 sentence of a decision or report."""
+    member = person["political_status"] in PARTY_MEMBERS
+    joined = f"{person['party_joined']}加入中国共产党" if member and person["party_joined"] else ""
+    if person["political_status"] == "中共预备党员" and joined:
+        joined = joined.replace("加入中国共产党", "成为中共预备党员")
+    identity = wording.sentence(
+        person["name"], person["gender"], person["ethnicity"],
+        f"{person['birth']}出生" if person["birth"] else "",
+        f"{person['native_place']}人" if person["native_place"] else "",
+        f"{person['education']}学历" if person["education"] and not person["education"].endswith("学历") else person["education"],
+        joined or person["political_status"],
+        f"{person['work_started']}参加工作" if person["work_started"] else "",
+        f"现任{person['unit_post']}" if person["unit_post"] else "",
+        f"{person['deputy']}" if person["deputy"] else "",
+    ) if person["name"] else ""
+    return {**person, "address": "同志" if member and not expelled else "", "identity": identity,
+            "party_org": branch_name(person["unit"])}
 
 
 def office_context(name: str, abbr: str, code: str, parent_name: str) -> dict:
@@ -221,11 +298,15 @@ def sanction_context(row: Sanction | None, catalog: SanctionCatalog, person_name
 
 def build(s: Session, case_id: str, *, office_id: str, workflow: Workflow, catalog: SanctionCatalog, today: date,
           number: str = "", doc_title: str = "", practice: bool = False,
-          catalog_rows: list[dict] | None = None, numbers: dict[str, str] | None = None) -> dict:
+          catalog_rows: list[dict] | None = None, numbers: dict[str, str] | None = None,
+          subject_id: str | None = None, articles: ArticleCatalog | None = None, issued_on: date | None = None,
+          dossier: Mapping | None = None) -> dict:
     """The context of one case for one document (schema(workflow) exactly).
 
     `numbers` are the numbers of the case's documents made so far, by template id, so that a
-    notice can cite the decision it executes; `catalog_rows` fill the 卷内目录.
+    notice can cite the decision it executes; `catalog_rows` fill the 卷内目录. `subject_id` names
+    the person a per-person document is about (default: the first still in the case); `issued_on`
+    is the document's 成文日期 (default: today).
     """
     case = s.get(Case, case_id)
     clue = s.get(Clue, case.clue_id)
@@ -280,18 +361,28 @@ def build(s: Session, case_id: str, *, office_id: str, workflow: Workflow, catal
     # split off on their own never heads the 处分决定书), with the particulars the case recorded.
     subject_rows = s.exec(select(CaseSubject).where(CaseSubject.case_id == case.id, CaseSubject.deleted == False)  # noqa: E712
                           .order_by(CaseSubject.seq)).all()
-    focus = next((r for r in subject_rows if not r.outcome), subject_rows[0] if subject_rows else None)
-    own = [r for r in sanction_rows if focus is not None and r.person_id == focus.person_id] or sanction_rows
+    focus = next((r for r in subject_rows if r.id == subject_id), None) or next(
+        (r for r in subject_rows if not r.outcome), subject_rows[0] if subject_rows else None)
+    own = [r for r in sanction_rows if r.person_id == focus.person_id] if focus is not None else sanction_rows
+    expelled = any(catalog.types.get(r.type_id) is not None and catalog.types[r.type_id].permanent and r.kind == "party"
+                   for r in own)
+    substance = subject_substance(s, case.id, focus, articles)
 
     def first_of(kind: str | None) -> dict:
         row = next((r for r in own if kind is None or r.kind == kind), None)
         return sanction_context(row, catalog, names.get(row.person_id, "") if row else "")
 
-    persons = [person_context(p, today) for p in people]
+    by_person = {r.person_id: r for r in subject_rows}
+    # the persons in the case's own order (its tabs); the clue's order only breaks ties
+    people = sorted(people, key=lambda p: by_person[p.id].seq if p.id in by_person else 10_000)
+    persons = [with_particulars(person_context(p, today), by_person[p.id]) if p.id in by_person else person_context(p, today)
+               for p in people]
     person = persons[0] if persons else person_context(None, today)
     if focus is not None and focus.person_id in names:
-        person = with_particulars(persons[[p.id for p in people].index(focus.person_id)], focus)
+        person = with_particulars(person_context(people[[p.id for p in people].index(focus.person_id)], today), focus,
+                                  expelled=expelled)
     persons_text = "、".join(p["name"] for p in persons)
+    party, gov = first_of("party"), first_of("gov")
     stage = workflow.stage_of(step_now) if step_now in steps else None
     return {
         "office": office_context(office.name, office.abbr, office.code, parent.name if parent else ""),
@@ -303,26 +394,146 @@ def build(s: Session, case_id: str, *, office_id: str, workflow: Workflow, catal
             "real_name": "实名" if clue.real_name else "匿名", "stage_title": stage.title if stage else "",
             "step_title": step_title(step_now), "filed_on": cn_date(case.filed_on), "closed_on": cn_date(case.closed_on),
             "route": clean(case.route), "handling_mode": clean(clue.handling_mode), "persons_text": persons_text,
+            "outcomes_text": outcomes_text(subject_rows, names, sanctions, sanction_rows),
         },
         "person": person,
         "persons": persons,
         "fields": fields,
         "study": study,
         "decided": decided,
-        "sanctions": sanctions,
+        "sanctions": own_sanctions(sanctions, own, sanction_rows),
         "sanction": first_of(None),
-        "party_sanction": first_of("party"),
-        "gov_sanction": first_of("gov"),
-        "sanctions_text": "、".join(x["full_name"] for x in sanctions),
+        "party_sanction": party,
+        "gov_sanction": gov,
+        "sanctions_text": "、".join(x["full_name"] for x in own_sanctions(sanctions, own, sanction_rows)),
+        **substance,
+        # the legal basis of a decision: the articles violated, then the articles on the kind of sanction
+        "basis_text": wording.citations([a["citation"] for a in substance["articles"] if a["law"] == "party"]
+                                        + split_citations(party["citation"])),
+        # 立案审查 of a party member ([R] 第三十八条); 立案审查调查 of a 监察对象 filed on both tracks ([M] 第四十二条)
+        "review_term": "审查调查" if person["supervision_object"] == "是" else "审查",
+        "gov_basis_text": wording.citations([a["citation"] for a in substance["articles"] if a["law"] == "gov"]
+                                            + split_citations(gov["citation"])),
         "history": history,
         "studies": [{k: st[k] for k in STUDY} for st in studies],
         "documents": [{k: clean(row.get(k, "")) for k in CATALOG_ROW} for row in (catalog_rows or [])],
+        "dossier": dossier_context(dossier, names=[p["name"] for p in persons], filed=bool(case.number),
+                                   unit=office_context(office.name, office.abbr, office.code, "")["commission"],
+                                   archive=fields.get("archive_filing", {})),
         "numbers": {tid: clean((numbers or {}).get(tid, "")) for tid in referenced_templates(workflow)},
         "practice": practice,
         "today": cn_date(today),
+        "issued_on": cn_date(issued_on or today),
         "year": str(today.year),
         "number": clean(number),
         "doc_title": clean(doc_title),
+    }
+
+
+def dossier_title(names: list[str], filed: bool) -> str:
+    """案卷题名: 关于林敏违纪案, 关于林敏等人违纪案; a case never filed: 关于林敏问题线索."""
+    names = [n for n in names if n]
+    if not names:
+        return ""
+    who = names[0] + ("等人" if len(names) > 1 else "")
+    return f"关于{who}违纪案" if filed else f"关于{who}问题线索"
+
+
+def dossier_context(facts: Mapping | None, *, names: list[str], filed: bool, unit: str, archive: Mapping) -> dict:
+    """The `dossier` variables: what build_dossier measured (`facts`) over what the case says."""
+    out = {k: "" for k in DOSSIER if k != "notes"}
+    out.update(title=dossier_title(names, filed), unit=unit, keeping_term=archive.get("keeping_term", ""),
+               archive_no=archive.get("archive_no", ""), pages_note=UNPAGED_NOTE)
+    facts = dict(facts or {})
+    out.update({k: clean(v) for k, v in facts.items() if k in out})
+    out["notes"] = [{"text": clean(n)} for n in facts.get("notes", ())]
+    return out
+
+
+def outcomes_text(rows: list[CaseSubject], names: dict[str, str], contexts: list[dict], every: list[Sanction]) -> str:
+    """How the case ended for each person: 林敏：党内警告处分；王某：免予处分 (the clue's persons in order)."""
+    parts = []
+    for row in rows:
+        given = "、".join(c["full_name"] for c, r in zip(contexts, every, strict=True) if r.person_id == row.person_id)
+        what = given or clean(row.outcome)
+        parts.append(f"{names.get(row.person_id, '')}：{what}" if what else names.get(row.person_id, ""))
+    return "；".join(p for p in parts if p)
+
+
+def own_sanctions(contexts: list[dict], own: list[Sanction], every: list[Sanction]) -> list[dict]:
+    """The sanction contexts of the document's person (all of them when the rows name nobody)."""
+    mine = {id(r) for r in own}
+    return [c for c, r in zip(contexts, every, strict=True) if id(r) in mine]
+
+
+def split_citations(text: str) -> list[str]:
+    """"《条例》第八条、第十条；《规定》第十二条" (the catalog's way) → one citation per article."""
+    out = []
+    for part in (text or "").split("；"):
+        law, sep, rest = part.partition("》")
+        out += [law + sep + item for item in rest.split("、") if item] if sep else [part]
+    return [c for c in out if c]
+
+
+CN_ORDINALS = "一二三四五六七八九十"
+
+
+def fact_label(i: int, count: int) -> str:
+    if count < 2:
+        return ""
+    return f"（{CN_ORDINALS[i - 1]}）" if i <= len(CN_ORDINALS) else f"（{i}）"
+
+
+def subject_substance(s: Session, case_id: str, row: CaseSubject | None, articles: ArticleCatalog | None) -> dict:
+    """What the case established about one person: facts, evidence, 定性, adjustments, 事实见面."""
+    empty = {"facts": [], "evidence": [], "articles": [], "facts_text": "", "evidence_text": "", "violation": "",
+             "articles_text": "", "gov_articles_text": "", "adjustments_text": "", "statement": "", "fact_meeting_on": ""}
+    if row is None:
+        return empty
+    evidence = s.exec(select(Evidence).where(Evidence.case_id == case_id, Evidence.deleted == False)  # noqa: E712
+                      .order_by(Evidence.seq)).all()
+    evidence = [e for e in evidence if e.subject_id in (row.id, None)]
+    seq_of = {e.id: e.seq for e in evidence}
+    facts = s.exec(select(SubjectFact).where(SubjectFact.subject_id == row.id, SubjectFact.deleted == False)  # noqa: E712
+                   .order_by(SubjectFact.seq)).all()
+    fact_rows = []
+    for i, f in enumerate(facts, 1):
+        cited = [str(seq_of[e]) for e in f.evidence_ids if e in seq_of]
+        text = wording.sentence(clean(f.occurred), clean(f.narrative),
+                                f"涉及金额{clean(f.amount)}元" if f.amount else "")
+        fact_rows.append({"seq": str(i), "label": fact_label(i, len(facts)), "occurred": clean(f.occurred),
+                          "narrative": clean(f.narrative), "amount": clean(f.amount),
+                          "evidence": f"证据第{'、'.join(cited)}号" if cited else "", "attitude": clean(f.attitude),
+                          "text": text})
+    picked = []
+    for pick in row.articles:
+        try:
+            article = articles.get(pick["article"]) if articles is not None else None
+        except DomainError:  # an article the catalog no longer has prints as recorded
+            article = None
+        picked.append({"citation": clean(article.citation if article else pick["article"]),
+                       "article": clean(article.article if article else ""), "category": clean(article.category if article else ""),
+                       "plot": clean(pick.get("plot", "")), "law": article.law if article else ""})
+    party = [a for a in picked if a["law"] == "party"]
+    gov = [a for a in picked if a["law"] == "gov"]
+    kinds = {"从轻": "从轻处分", "减轻": "减轻处分", "从重": "从重处分", "加重": "加重处分"}
+    adjustments = [wording.clauses([clean(a.get("basis", "")), "依规" + kinds.get(a["kind"], a["kind"])])
+                   for a in row.adjustments]
+    kinds_of_evidence = list(dict.fromkeys(clean(e.kind) for e in evidence if e.kind))
+    return {
+        "facts": fact_rows,
+        "evidence": [{"seq": str(e.seq), "kind": clean(e.kind), "title": clean(e.title), "source": clean(e.source),
+                      "obtained_on": cn_date(e.obtained_on), "pages": str(e.pages) if e.pages else ""} for e in evidence],
+        "articles": picked,
+        "facts_text": "".join(f["label"] + f["text"] for f in fact_rows),
+        "evidence_text": wording.sentence("上述事实有" + "、".join(kinds_of_evidence) + "等证据证实") if kinds_of_evidence else "",
+        "violation": "、".join(dict.fromkeys(a["category"].removeprefix("违反") for a in party
+                                             if a["category"].startswith("违反"))),
+        "articles_text": wording.citations(a["citation"] for a in party),
+        "gov_articles_text": wording.citations(a["citation"] for a in gov),
+        "adjustments_text": "；".join(adjustments),
+        "statement": clean(row.statement),
+        "fact_meeting_on": cn_date(row.fact_meeting_on),
     }
 
 
@@ -347,6 +558,8 @@ LABELS = {
     "case.received_on": "受理时间", "case.source": "线索来源", "case.display_number": "案件编号",
     "party_sanction.full_name": "党纪处分", "gov_sanction.full_name": "政务处分", "sanctions[].effect_text": "处分影响期",
     "history[].decision_title": "办理经过", "documents[].title": "卷内文件", "documents[].seq": "卷内文件",
+    "facts[].text": "查明的违纪事实", "articles_text": "定性（违反的条款）", "gov_articles_text": "政务处分定性（违反的条款）",
+    "person.identity": "被审查调查人基本情况",
 }
 
 

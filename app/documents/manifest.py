@@ -12,6 +12,7 @@ Format (docs/DOCUMENTS.md):
     archive_group = "立案报告"
     number = "{office_abbr}纪立〔{year}〕{seq}号"   # only for numbered documents
     counter = "filing_decision"       # sequence shared by templates naming the same counter
+    author = "commission"             # optional: 责任者 in the 卷内目录 (AUTHORS); unset: the shipped template's, else the 纪委
     variables = ["person.name", ...]  # every variable the template uses
     required = ["person.name"]        # variables the template must use
 
@@ -32,7 +33,12 @@ NUMBER_FIELDS = {"office_abbr", "office_code", "year", "seq"}
 PRACTICE_PATTERN = "练习〔{year}〕{seq}号"
 CASE_NUMBER = "{case_number}"  # the document carries the case's 立案 number (立案决定书): no counter of its own
 KEYS = {"id", "title", "file", "version", "stage", "archive_order", "archive_group", "number", "counter",
-        "variables", "required"}
+        "variables", "required", "author"}
+# Who a document comes from (责任者 in the 卷内目录), resolved to names from the office at the dossier:
+# the township 纪委, its 监察办公室 (政务处分), the 党支部 (支部决议, 会议记录), the county (its replies)
+# and the township 党委.
+AUTHORS = {"commission": "纪委", "supervision": "监察办公室", "branch": "党支部", "county": "县纪委监委",
+           "party_committee": "党委"}
 
 
 @dataclass(frozen=True)
@@ -48,6 +54,7 @@ class TemplateEntry:
     counter: str = ""
     variables: tuple[str, ...] = ()
     required: tuple[str, ...] = ()
+    author: str = ""  # a key of AUTHORS; "" when the manifest does not say
 
     @property
     def counter_kind(self) -> str:
@@ -114,8 +121,12 @@ def parse_entry(raw: dict, where: str, problems: list[str]) -> TemplateEntry | N
         counter = ""
     variables = _strings(raw.get("variables", []), where, "variables", problems)
     required = _strings(raw.get("required", []), where, "required", problems)
+    author = raw.get("author", "")
+    if not isinstance(author, str) or (author and author not in AUTHORS):
+        problems.append(f"{where}的 author 须为以下之一：{'、'.join(AUTHORS)}")
+        author = ""
     return TemplateEntry(raw["id"], raw["title"].strip(), raw["file"], raw["version"].strip(), raw["stage"].strip(),
-                         order, str(raw.get("archive_group", "")), number, counter, variables, required)
+                         order, str(raw.get("archive_group", "")), number, counter, variables, required, author)
 
 
 def parse_manifest(text: str, source: str = "manifest.toml") -> dict[str, TemplateEntry]:
@@ -163,6 +174,8 @@ def to_toml(entries: list[TemplateEntry], header: str = "") -> str:
             lines.append(f"number = {q(e.number)}")
         if e.counter:
             lines.append(f"counter = {q(e.counter)}")
+        if e.author:
+            lines.append(f"author = {q(e.author)}")
         lines.append("variables = [" + ", ".join(q(v) for v in e.variables) + "]")
         lines.append("required = [" + ", ".join(q(v) for v in e.required) + "]")
         lines.append("")

@@ -21,7 +21,7 @@ from docxtpl import DocxTemplate
 from jinja2 import TemplateError
 from lxml import etree
 
-from app.documents import external
+from app.documents import external, wording
 from app.documents.lint import ZIP_DAMAGE, guard
 from app.documents.sandbox import environment
 from app.domain.errors import DomainError
@@ -90,7 +90,7 @@ def apply_fonts(template: bytes, fonts: Fonts) -> bytes:
     return out.getvalue()
 
 
-def _mark_practice(doc, mark: str, fonts: Fonts) -> None:
+def mark_practice(doc, mark: str, fonts: Fonts) -> None:
     """A red 练习 line in every page header (odd, even and first-page headers alike)."""
     for section in doc.sections:
         headers = [section.header, section.even_page_header]
@@ -109,6 +109,17 @@ def _mark_practice(doc, mark: str, fonts: Fonts) -> None:
                 rfonts.set(attr, fonts.heading)
 
 
+def tidy_document(doc) -> None:
+    """Punctuation where a case value meets the template's text (app/documents/wording.py), in the
+    body, tables, headers and footers."""
+    parts = [doc.element.body] + [h._element for sec in doc.sections
+                                  for h in (sec.header, sec.footer, sec.even_page_header, sec.even_page_footer)
+                                  if not h.is_linked_to_previous]
+    for part in parts:
+        for p in part.iter(qn("w:p")):
+            wording.tidy_runs(list(p.iter(qn("w:t"))))
+
+
 def render_docx(template: bytes, context: dict, schema: dict, *, file: str, fonts: Fonts = Fonts(),
                 practice_mark: str = "") -> bytes:
     """The rendered .docx; TemplateRefused when the template fails the check or the sandbox stops it."""
@@ -121,8 +132,9 @@ def render_docx(template: bytes, context: dict, schema: dict, *, file: str, font
             tpl.render(context, jinja_env=environment(), autoescape=True)
         except TemplateError as exc:
             raise _refuse(file, [f"渲染时出错：{exc.message or type(exc).__name__}"]) from exc
+        tidy_document(tpl.docx)
         if practice_mark:
-            _mark_practice(tpl.docx, practice_mark, fonts)
+            mark_practice(tpl.docx, practice_mark, fonts)
         out = io.BytesIO()
         tpl.save(out)
     except PACKAGE_DAMAGE as exc:

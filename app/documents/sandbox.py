@@ -12,6 +12,7 @@ Two fences, both applied to every template before it renders (and by lint):
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +26,7 @@ ALLOWED_FILTERS = ("default", "d", "join", "length", "count", "first", "last", "
 # multiply two texts of the case into one (quadratic output).
 LITERAL_ARGUMENT_FILTERS = {"join", "replace"}
 MAX_LITERAL_ARGUMENT = 20
+COMPILED_CACHE_SIZE = 200  # parts of about 60 templates (document, headers, footers): a few MB of source text
 MAX_LOOP_DEPTH = 2
 # How many times the data's text one output tag or {% set %} may amount to. `{% set a = a ~ a %}`
 # doubles a each time and chained `replace` multiplies: thirty of them need gigabytes. Honest tags
@@ -77,6 +79,22 @@ class TemplateEnvironment(SandboxedEnvironment):
         super().__init__(undefined=StrictUndefined, autoescape=True)
         self.globals.clear()
         self.filters = {name: self.filters[name] for name in ALLOWED_FILTERS}
+        self._compiled: dict[str, Any] = {}
+        self._compiled_lock = threading.Lock()
+
+    def from_string(self, source, globals=None, template_class=None):  # noqa: A002 - Jinja's own signature
+        """The compiled template of a part's XML, compiled once: docxtpl compiles every part of a
+        .docx on every render, which costs more than the rendering itself."""
+        if globals or template_class or not isinstance(source, str):
+            return super().from_string(source, globals, template_class)
+        compiled = self._compiled.get(source)
+        if compiled is None:
+            compiled = super().from_string(source)
+            with self._compiled_lock:  # the GUI's worker threads render at once
+                if len(self._compiled) >= COMPILED_CACHE_SIZE:
+                    self._compiled.pop(next(iter(self._compiled)))  # the oldest first
+                self._compiled[source] = compiled
+        return compiled
 
     def call_binop(self, context, operator: str, left, right):
         raise SecurityError(f"operator {operator!r} is not allowed in document templates")

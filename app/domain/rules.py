@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
+from app.domain import document_rules
 from app.domain.errors import DomainError
 from app.domain.sanctions import KIND_LABELS
 
@@ -72,6 +73,7 @@ class Field:
     event: str = ""  # a date field that records this event when set
     missing_code: str = "field_missing"
     help: str = ""
+    number_of: str = ""  # a template id: the field holds the number of the case's document made with it
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,7 @@ class DocumentRef:
     template: str
     title: str
     required: bool = False
+    when: tuple[str, ...] = ()  # conditions on the person or the case (app/domain/document_rules.py)
 
 
 @dataclass(frozen=True)
@@ -110,11 +113,18 @@ class ApprovalPowerRule:
     body_field: str = ""  # "<step_id>.<field_id>" of the choice naming the approving body; "" = not chosen here
 
 
+# Events the app's own per-person actions record, besides those the rules' decisions and date fields set
+ACTION_EVENTS = {"gov_decided": "监察机关作出（首个）政务处分决定"}  # app/services/subjects.py decide_gov_sanction
+
+APPROVER = "approver"  # a SeparationRule field: the person who approves the decision
+
+
 @dataclass(frozen=True)
 class SeparationRule:
-    """No one named in `field` may be named in any round of `others` (查审分离, [R] 第五十四条)."""
+    """No one named in `field` may be named in any round of `others` (查审分离, [R] 第五十四条); with
+    field `approver`, the decision's approver may not be one of them ([R] 第五十九条第三款)."""
 
-    field: str  # "<step_id>.<field_id>" of a multiple text field
+    field: str  # "<step_id>.<field_id>" of a multiple text field, or APPROVER
     others: tuple[str, ...]  # "<step_id>.<field_id>"; earlier rounds ("<step_id>@<n>.") count too
     because: str  # the rule and its article, shown with the names
 
@@ -327,9 +337,10 @@ _STEP_KEYS = {
 }
 ENTRIES = ("merge",)
 _GUIDANCE_KEYS = {"what", "why", "how", "mistakes"}
-_FIELD_KEYS = {"id", "label", "type", "required", "required_if", "choices", "multiple", "event", "missing_code", "help"}
+_FIELD_KEYS = {"id", "label", "type", "required", "required_if", "choices", "multiple", "event", "missing_code", "help",
+               "number_of"}
 _ITEM_KEYS = {"id", "label", "required", "help"}
-_DOCUMENT_KEYS = {"template", "title", "required"}
+_DOCUMENT_KEYS = {"template", "title", "required", "when"}
 _DECISION_KEYS = {
     "id", "title", "target", "requires", "approver_role", "requires_items", "requires_fields", "min_count", "vote",
     "approval_power", "sets_event", "help", "separate",
@@ -388,6 +399,9 @@ def _field(r: _Reader, data: Mapping, where: str) -> Field:
     event = r.ident(t, "event", where, required=False)
     if event and ftype != "date":
         r.add(where, "只有 date 类型的字段才能设置 event")
+    number_of = r.ident(t, "number_of", where, required=False)
+    if number_of and ftype != "text":
+        r.add(where, "只有 text 类型的字段才能设置 number_of（文书编号）")
     return Field(
         id=fid,
         label=r.text(t, "label", where),
@@ -399,6 +413,7 @@ def _field(r: _Reader, data: Mapping, where: str) -> Field:
         event=event,
         missing_code=r.ident(t, "missing_code", where, required=False) or "field_missing",
         help=r.text(t, "help", where, required=False),
+        number_of=number_of or "",
     )
 
 
@@ -448,7 +463,10 @@ def _decision(r: _Reader, data: Mapping, step_id: str, where: str) -> DecisionRu
     for index, raw in enumerate(r.tables(t, "separate", where), start=1):
         sw = f"{where}的第 {index} 个 separate"
         st = r.table(raw, sw, {"field", "from", "because"})
-        separations.append(SeparationRule(_qualify(step_id, r.text(st, "field", sw)),
+        target_field = r.text(st, "field", sw)
+        if target_field == APPROVER and "approval" not in requires:
+            r.add(sw, "field = \"approver\" 只能用于需要审批（requires 含 approval）的决定")
+        separations.append(SeparationRule(target_field if target_field == APPROVER else _qualify(step_id, target_field),
                                           tuple(_qualify(step_id, f) for f in r.texts(st, "from", sw, single_ok=True)),
                                           r.text(st, "because", sw)))
     return DecisionRule(
@@ -528,7 +546,8 @@ def _step(r: _Reader, sid: str, data: Any) -> Step:
         dt = r.table(raw, where + "的文书", _DOCUMENT_KEYS)
         template = r.ident(dt, "template", where + "的文书")
         dw = f"{where}文书“{template}”"
-        documents.append(DocumentRef(template, r.text(dt, "title", dw), r.flag(dt, "required", dw, False)))
+        documents.append(DocumentRef(template, r.text(dt, "title", dw), r.flag(dt, "required", dw, False),
+                                     r.texts(dt, "when", dw, single_ok=True)))
     decisions = tuple(_decision(r, d, sid, where) for d in r.tables(t, "decisions", where))
     raw_deadlines = t.get("deadlines", {})
     if not isinstance(raw_deadlines, Mapping):
@@ -617,7 +636,7 @@ def _check_graph(r: _Reader, steps: Mapping[str, Step], initial: str) -> None:
 
 def _check_references(r: _Reader, steps: Mapping[str, Step], deadlines: list[DeadlineRule], start_event: str) -> frozenset[str]:
     fields = {f"{s.id}.{f.id}": f for s in steps.values() for f in s.fields}
-    events = {start_event} | {f.event for f in fields.values() if f.event}
+    events = {start_event} | {f.event for f in fields.values() if f.event} | set(ACTION_EVENTS)
     events |= {e for s in steps.values() for d in s.decisions for e in d.sets_events}
 
     def check_field(where: str, key: str, what: str, types: tuple[str, ...] = ()) -> None:
@@ -658,7 +677,8 @@ def _check_references(r: _Reader, steps: Mapping[str, Step], deadlines: list[Dea
                 check_field(dw, d.approval_power.body_field, "approval_power ", ("choice",))
             for sep in d.separations:
                 for key in (sep.field, *sep.others):
-                    check_field(dw, key, "separate ", ("text",))
+                    if key != APPROVER:
+                        check_field(dw, key, "separate ", ("text",))
     for dl in deadlines:
         where = f"期限“{dl.id}”" + (f"（环节“{dl.step_id}”）" if dl.step_id else "")
         if dl.start and dl.start not in events:
@@ -713,6 +733,13 @@ def parse_workflow(data: Mapping[str, Any], source: str) -> Workflow:
 
     _check_graph(r, steps, initial)
     events = _check_references(r, steps, deadlines, start_event)
+    known_fields = {f"{s.id}.{f.id}" for s in steps.values() for f in s.fields}
+    for s in steps.values():
+        for ref in s.documents:
+            for condition in ref.when:
+                problem = document_rules.condition_problem(condition, known_fields)
+                if problem:
+                    r.add(f"环节“{s.id}”文书“{ref.template}”", problem)
     workflow = Workflow(
         id=r.ident(head, "id", "[workflow]"),
         title=r.text(head, "title", "[workflow]"),

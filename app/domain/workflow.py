@@ -26,7 +26,7 @@ from typing import Any, Union
 from app.domain.calendar import WorkCalendar
 from app.domain.deadlines import STATE_LABELS, compute_due, compute_extended_due, deadline_state
 from app.domain.errors import DomainError
-from app.domain.rules import UNITS, Condition, DecisionRule, DeadlineRule, Field, SeparationRule, Stage, Step, Workflow
+from app.domain.rules import APPROVER, UNITS, Condition, DecisionRule, DeadlineRule, Field, SeparationRule, Stage, Step, Workflow
 from app.domain.sanctions import (
     APPROVER_BY_BODY,
     APPROVER_CITATIONS,
@@ -603,8 +603,8 @@ def _people(value: Any) -> set[str]:
     return {str(v).strip() for v in values if v is not None and str(v).strip()}
 
 
-def _separation_problem(wf: Workflow, state: CaseState, sep: SeparationRule) -> Problem | None:
-    names = _people(state.fields.get(sep.field))
+def _separation_problem(wf: Workflow, state: CaseState, sep: SeparationRule, approver: str = "") -> Problem | None:
+    names = {approver.strip()} - {""} if sep.field == APPROVER else _people(state.fields.get(sep.field))
     both: dict[str, None] = {}
     for other in sep.others:
         step_id, field_id = other.split(".", 1)
@@ -614,6 +614,9 @@ def _separation_problem(wf: Workflow, state: CaseState, sep: SeparationRule) -> 
     if not both:
         return None
     others = "、".join(dict.fromkeys(wf.field(o).label for o in sep.others))
+    if sep.field == APPROVER:
+        return Problem("approver_not_separate", f"{'、'.join(both)}已是本案“{others}”，不能审批这一决定：{sep.because}",
+                       {"field": APPROVER, "names": list(both)})
     return Problem("separation_violated",
                    f"{'、'.join(both)}已是本案“{others}”，不能同时列为“{wf.field(sep.field).label}”：{sep.because}",
                    {"field": sep.field, "names": list(both)})
@@ -696,7 +699,7 @@ def _decision_problems(
         problems += _sanction_missing(state)
     if "qualification" in dec.requires:
         problems += _qualification_missing(state, catalog)
-    problems += [p for sep in dec.separations if (p := _separation_problem(wf, state, sep))]
+    problems += [p for sep in dec.separations if sep.field != APPROVER and (p := _separation_problem(wf, state, sep))]
     for mc in dec.min_counts:
         have = _count(state.fields.get(mc.field))
         if have < mc.n:
@@ -877,6 +880,8 @@ def _decide(wf: Workflow, step: Step, state: CaseState, action: Decide, today: d
     problems = _decision_problems(wf, step, dec, state, on, catalog)
     if "approval" in dec.requires and not action.approver.strip():
         problems.append(Problem("approval_missing", f"“{dec.title}”须经{dec.approver_role}审批，请填写审批人", {"role": dec.approver_role}))
+    problems += [p for sep in dec.separations
+                 if sep.field == APPROVER and (p := _separation_problem(wf, state, sep, action.approver))]
     if problems:
         return _fail(state, *problems)
     history = state.history + (HistoryEntry(step.id, dec.id, on, action.approver.strip()),)

@@ -218,14 +218,20 @@ class Document(SyncedRecord, table=True):
     Regenerating or storing an edit adds a row with doc_version + 1 and the same number; old rows stay.
     """
 
-    __table_args__ = (UniqueConstraint("case_id", "template_id", "doc_version"),)
+    __table_args__ = (UniqueConstraint("case_id", "template_id", "subject_id", "doc_version"),)
     case_id: str = Field(foreign_key="case.id", index=True)
+    # the person a per-person document is about (立案决定书, 处分决定书 …); None for the case's own
+    subject_id: str | None = Field(default=None, foreign_key="case_subject.id", index=True)
     template_id: str
     template_version: str
     title: str = ""
     number: str = Field(default="", index=True)
     doc_version: int = 1
-    issued_on: date | None = None  # the date the document carries (成文日期), for the 卷内目录
+    # 成文日期: the date of the act the document records, fixed at the first render and kept by every version
+    issued_on: date | None = None
+    voided_on: date | None = None  # 作废: the number stays used and the register shows it
+    void_reason: str = ""
+    voided_by: str = ""
     origin: str = "rendered"  # rendered / edited
     practice: bool = False
     content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))

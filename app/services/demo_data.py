@@ -64,23 +64,24 @@ VILLAGE_POSTS = [("村党支部书记", "村干部"), ("村委会主任", "村�
                  ("村会计", "村干部"), ("村民小组长", "其他人员")]
 STATION_POSTS = [("站所负责人", "乡科级"), ("工作人员", "一般干部"), ("副站长", "一般干部")]
 SOURCES = ["信访举报（来信）", "信访举报（来访）", "信访举报（电话）", "信访举报（网络）", "上级交办", "巡察移交", "自行发现"]
+# (违纪类别, the allegation, the 分则 article a 定性 of it names — "": the first of the category that fits)
 ALLEGATIONS = [
-    ("违反群众纪律", "在{year}年低保评定中优亲厚友，将不符合条件的亲属纳入低保对象"),
-    ("违反廉洁纪律", "在儿子婚宴中收受管理服务对象礼金共计{money}元"),
-    ("违反廉洁纪律", "违规使用村集体资金{money}元超标准接待"),
-    ("违反廉洁纪律", "在村道硬化工程中向承包方索要好处费{money}元"),
-    ("违反工作纪律", "在高标准农田建设项目验收中弄虚作假"),
-    ("违反群众纪律", "在惠农补贴发放中优亲厚友、吃拿卡要"),
-    ("违反组织纪律", "在村“两委”换届中拉票贿选"),
-    ("违反生活纪律", "酒后驾驶机动车被公安机关查处"),
-    ("违反廉洁纪律", "侵占村集体土地流转收益{money}元"),
+    ("违反群众纪律", "在{year}年低保评定中优亲厚友，将不符合条件的亲属纳入低保对象", "T124"),
+    ("违反廉洁纪律", "在儿子婚宴中收受管理服务对象礼金共计{money}元", "T97"),
+    ("违反廉洁纪律", "违规使用村集体资金{money}元超标准接待", "T116"),
+    ("违反廉洁纪律", "在村道硬化工程中向承包方索要好处费{money}元", ""),
+    ("违反工作纪律", "在高标准农田建设项目验收中弄虚作假", ""),
+    ("违反群众纪律", "在惠农补贴发放中优亲厚友、吃拿卡要", "T124"),
+    ("违反组织纪律", "在村“两委”换届中拉票贿选", "T83"),
+    ("违反生活纪律", "酒后驾驶机动车被公安机关查处", ""),
+    ("违反廉洁纪律", "侵占村集体土地流转收益{money}元", "T111"),
 ]
 TEXT_BY_FIELD = {
     "handler": "{officer}",
     "analysis": "经分析，反映问题具体、可查，承办人提出处置建议，报纪委书记审批。",
     "finding": "经谈话了解，{name}对反映问题作了说明，提供了相关凭证，说明属实。",
     "reason": "反映问题线索不够具体，暂不具备核查条件。",
-    "basis": "经初步核实，{name}涉嫌违反纪律的事实有证据证明，需要追究党纪责任。",
+    "basis": "{name}涉嫌违反纪律的事实有证据证明，需要追究党纪责任。",
     "proposal": "建议给予{name}党内警告处分。",
     "opinion": "{name}违纪事实清楚，证据确实充分，定性准确，建议给予党内警告处分。",
     "result_summary": "案件已按规定办结，相关材料整理完毕。",
@@ -90,6 +91,11 @@ TEXT_BY_FIELD = {
     "executed_by": "{secretary}",
     "subject_opinion": "对处分决定无异议。",
     "opinion_summary": "同意乡镇纪委审理意见。",
+}
+# the case's own proposal and opinion where several persons go on: each person's sanction is their own
+TEXT_BY_FIELD_SEVERAL = {
+    "proposal": "建议对{name}分别依规给予党纪处分。",
+    "opinion": "{name}违纪事实清楚，证据确实充分，定性准确，建议分别依规给予党纪处分。",
 }
 
 
@@ -146,7 +152,7 @@ class Writer:
         posts = self.rng.sample(VILLAGE_POSTS[:5] if village else STATION_POSTS, several)
         people = [{"name": self.name(), "unit": unit.replace("村村", "村"), "post": post, "category": category,
                    "political_status": "中共党员"} for post, category in posts]
-        kind, text = self.rng.choice(ALLEGATIONS)
+        kind, text, _ = self.rng.choice(ALLEGATIONS)
         named = "、".join(f"{p['post']}{p['name']}" for p in people)
         summary = f"反映{people[0]['unit']}{named}" + text.format(year=self.year - 1, money=self.rng.randrange(2, 60) * 500)
         source = self.rng.choice(SOURCES)
@@ -180,7 +186,8 @@ class Writer:
             return self.staff[2:]
         if f.multiple:
             return self.rng.sample(self.staff, 2)
-        template = TEXT_BY_FIELD.get(f.id, f"{f.label}：已按规定办理。")
+        several = TEXT_BY_FIELD_SEVERAL if "、" in subject else {}
+        template = several.get(f.id) or TEXT_BY_FIELD.get(f.id, f"{f.label}：已按规定办理。")
         return template.format(officer=self.rng.choice(self.staff), name=subject, prefix=self.prefix, year=self.year,
                                seq=self.next_seq(), secretary=self.secretary)
 
@@ -253,11 +260,13 @@ def person_token(store, rules, writer: Writer, case_id: str, token: str, names: 
 
 
 def render_step_documents(store: Store, rules: ruleset.RuleSet, case_id: str, step_id: str, on: date) -> None:
-    """Every document a step produces, made on the step's last day, once its decision is on record."""
+    """Every document the step produces that the rules allow for the case (for each person, where
+    it is a per-person document), made on the step's last day, once its decision is on record."""
     from app.services import documents
 
-    for ref in rules.workflow.steps[step_id].documents:
-        documents.render(store, case_id, ref.template, today=on, rules=rules)
+    for t in documents.case_templates(store, case_id, rules=rules):
+        if t.step_id == step_id and not t.not_now:
+            documents.render(store, case_id, t.template_id, today=on, rules=rules, subject=t.subject_id)
 
 
 def prepare_step(store, rules, writer: Writer, case_id: str, route: str, on: date, subject: str, today: date,
@@ -269,10 +278,11 @@ def prepare_step(store, rules, writer: Writer, case_id: str, route: str, on: dat
     if step.id == "investigation" and clue is not None:
         record_findings(store, rules, writer, case_id, clue, on, today)
     if any("qualification" in d.requires for d in step.decisions):
-        qualify(store, rules, case_id, (clue or {}).get("categories", [""])[0], today)
+        qualify(store, rules, case_id, (clue or {}).get("categories", [""])[0], today, article_of((clue or {}).get("summary", "")))
     for item in step.checklist:
         cases.act(store, case_id, {"type": "complete_item", "item_id": item.id}, today=today, rules=rules)
-    values = {f.id: writer.value(step.id, f, on, route, subject) for f in step.fields
+    named = "、".join(p.name for p in state.subjects if not p.outcome) or subject  # whom the case's own texts are about
+    values = {f.id: writer.value(step.id, f, on, route, named) for f in step.fields
               if f"{step.id}.{f.id}" not in state.fields}
     values = {k: v for k, v in values.items() if not (k in ("skip_reason", "revoke_reason", "return_reason", "referred_org", "new_evidence", "referred_to"))}
     if values:
@@ -290,6 +300,7 @@ def record_findings(store, rules, writer: Writer, case_id: str, clue: dict, on: 
         if person["outcome"] or person["facts"]:
             continue
         act = lambda data: cases.act(store, case_id, {"subject": person["id"], **data}, today=today, rules=rules)  # noqa: E731
+        act({"type": "set_subject", "values": demo_particulars(person["name"], writer.year, person["particulars"])})
         listed = cases.show_case(store, case_id, today=today, rules=rules)["subjects"]
         evidence = 1 + max((e["seq"] for p in listed for e in p["evidence"]), default=0)  # numbers run case-wide
         act({"type": "add_evidence", "kind": "书证", "title": f"{person['name']}经手的相关账目、凭证复印件",
@@ -301,9 +312,26 @@ def record_findings(store, rules, writer: Writer, case_id: str, clue: dict, on: 
         act({"type": "record_fact_meeting", "met_on": on.isoformat(), "statement": "对事实材料无异议。"})
 
 
-def qualify(store, rules, case_id: str, category: str, today: date) -> None:
-    """The 定性 of each person proposed a 党纪 or 政务处分: an article of the clue's 违纪类别 whose
-    range holds what is proposed."""
+def demo_particulars(name: str, year: int, known: dict) -> dict:
+    """The 基本情况 a case records of a person (性别, 出生年月, 民族, 学历, 入党 and 参加工作时间), drawn
+    from the name so the demo's other draws stay as they were; what is recorded already is kept."""
+    rng = random.Random(name)
+    born = year - rng.randrange(32, 58)
+    values = {"gender": rng.choice(("男", "女")), "birth": f"{born}-{rng.randrange(1, 13):02d}", "ethnicity": "汉族",
+              "education": rng.choice(("高中", "大专", "大学")), "work_started": f"{born + rng.randrange(18, 23)}-07"}
+    if known.get("political_status", "") in ("", "中共党员"):
+        values["party_joined"] = f"{born + rng.randrange(22, 30)}-{rng.randrange(1, 13):02d}"
+    return {k: v for k, v in values.items() if not known.get(k)}
+
+
+def article_of(summary: str) -> str:
+    """The 分则 article of the demo allegation a clue's summary states ("" when none is named)."""
+    return next((article for _, text, article in ALLEGATIONS if text.split("{")[0] in summary), "")
+
+
+def qualify(store, rules, case_id: str, category: str, today: date, article: str = "") -> None:
+    """The 定性 of each person proposed a 党纪 or 政务处分: the allegation's own article where its range
+    holds what is proposed, else an article of the clue's 违纪类别 whose range does."""
     shown = cases.show_case(store, case_id, today=today, rules=rules)
     for person in shown["subjects"]:
         proposed = [x["type_id"] for x in person["sanctions"] if x["proposed"]
@@ -314,14 +342,14 @@ def qualify(store, rules, case_id: str, category: str, today: date) -> None:
         for kind in ("party", "gov"):
             wanted = {t for t in proposed if rules.catalog.get(t).kind == kind}
             if wanted:
-                picks.append(article_for(rules, kind, wanted, category))
+                picks.append(article_for(rules, kind, wanted, category, article))
         cases.act(store, case_id, {"type": "set_qualification", "subject": person["id"], "articles": picks},
                   today=today, rules=rules)
 
 
-def article_for(rules, kind: str, wanted: set[str], category: str) -> dict:
+def article_for(rules, kind: str, wanted: set[str], category: str, article: str = "") -> dict:
     fits = [(a, plot) for a in rules.articles if a.law == kind for plot, allowed in a.ranges.items()
             if wanted <= set(allowed)]
-    same = [f for f in fits if f[0].category == category] or fits
+    same = [f for f in fits if f[0].id == article] or [f for f in fits if f[0].category == category] or fits
     article, plot = same[0]
     return {"article": article.id, "plot": plot}

@@ -32,11 +32,13 @@ from app.documents import context, dossier, lint, numbering, report_context
 from app.documents.manifest import CASE_NUMBER, TemplateEntry, parse_entry, parse_manifest
 from app.documents.registry import Registry, shipped_dir
 from app.documents.render import Fonts, TemplateRefused, render_docx, title_of
+from app.domain import document_rules
 from app.domain.errors import DomainError
 from app.errors import InputError
-from app.models import Case, Document, Office, Setting
+from app.models import Case, CaseSubject, Document, Office, Person, Setting
 from app.paths import resources_dir
-from app.services import case_codec, ruleset, settings
+from app.services import case_codec, document_files, document_gate, ruleset, settings
+from app.services import subjects as case_subjects
 from app.services.cases import load_case
 from app.services.ruleset import RuleSet
 from app.storage import audit, setting_rows
@@ -70,6 +72,10 @@ class CaseTemplate:
     current_step: bool
     produced: bool
     latest_document_id: str | None
+    subject_id: str | None = None  # a per-person document's person (several in the case)
+    subject_name: str = ""
+    not_now: str = ""  # why it may not be made (again) now; "" when it may
+    voided: bool = False
 
 
 @dataclass(frozen=True)
@@ -90,6 +96,14 @@ class DocumentRow:
     latest: bool
     issued_on: date | None = None
     template_title: str = ""  # the kind of document (立案决定书); `title` is the document's own title
+    subject_id: str | None = None  # the person a per-person document is about
+    voided_on: date | None = None  # 作废: kept, its number used, shown as voided
+    void_reason: str = ""
+    voided_by: str = ""
+
+    @property
+    def voided(self) -> bool:
+        return self.voided_on is not None
 
 
 @dataclass(frozen=True)
@@ -197,7 +211,7 @@ def folder_entries(folder: Path) -> list[TemplateEntry]:
 
 def entry_dict(entry: TemplateEntry) -> dict:
     data = {k: getattr(entry, k) for k in ("id", "title", "file", "version", "stage", "archive_order", "archive_group",
-                                            "number", "counter")}
+                                            "number", "counter", "author")}
     data["variables"] = list(entry.variables)
     data["required"] = list(entry.required)
     return data
@@ -207,25 +221,37 @@ def entry_dict(entry: TemplateEntry) -> dict:
 
 def _row(doc: Document, latest: bool) -> DocumentRow:
     return DocumentRow(doc.id, doc.case_id, doc.template_id, doc.title, doc.number, doc.doc_version, doc.origin, doc.practice,
-                       doc.template_version, doc.sha256, doc.size, doc.created_at, doc.created_by, latest, doc.issued_on)
+                       doc.template_version, doc.sha256, doc.size, doc.created_at, doc.created_by, latest, doc.issued_on,
+                       subject_id=doc.subject_id, voided_on=doc.voided_on, void_reason=doc.void_reason,
+                       voided_by=doc.voided_by)
 
 
 _LIST_COLUMNS = (Document.id, Document.case_id, Document.template_id, Document.title, Document.number, Document.doc_version,
                  Document.origin, Document.practice, Document.template_version, Document.sha256, Document.size,
-                 Document.created_at, Document.created_by, Document.issued_on)
+                 Document.created_at, Document.created_by, Document.issued_on, Document.subject_id, Document.voided_on,
+                 Document.void_reason, Document.voided_by)
 
 
 def _rows(s: Session, case_id: str) -> list[DocumentRow]:
-    """The case's documents without their bytes, oldest first; `latest` marks each template's newest version."""
+    """The case's documents without their bytes, oldest first; `latest` marks the newest version of
+    each template's document (per person for per-person documents)."""
     found = s.exec(select(*_LIST_COLUMNS).where(Document.case_id == case_id, Document.deleted == False)  # noqa: E712
                    .order_by(Document.created_at, Document.template_id, Document.doc_version)).all()
-    newest: dict[str, int] = {}
+    newest: dict[tuple[str, str | None], int] = {}
     for r in found:
-        newest[r.template_id] = max(newest.get(r.template_id, 0), r.doc_version)
+        key = (r.template_id, r.subject_id)
+        newest[key] = max(newest.get(key, 0), r.doc_version)
     return [DocumentRow(r.id, r.case_id, r.template_id, r.title, r.number, r.doc_version, r.origin, r.practice,
-                        r.template_version, r.sha256, r.size, r.created_at, r.created_by, newest[r.template_id] == r.doc_version,
-                        r.issued_on)
+                        r.template_version, r.sha256, r.size, r.created_at, r.created_by,
+                        newest[(r.template_id, r.subject_id)] == r.doc_version, r.issued_on, subject_id=r.subject_id,
+                        voided_on=r.voided_on, void_reason=r.void_reason, voided_by=r.voided_by)
             for r in found]
+
+
+def newest_version(s: Session, doc: Document) -> int:
+    same_subject = Document.subject_id == doc.subject_id if doc.subject_id else Document.subject_id.is_(None)
+    return s.exec(select(func.max(Document.doc_version)).where(Document.case_id == doc.case_id,
+                                                               Document.template_id == doc.template_id, same_subject)).one()
 
 
 def list_documents(store: Store, case_id: str) -> list[DocumentRow]:
@@ -238,25 +264,55 @@ def list_documents(store: Store, case_id: str) -> list[DocumentRow]:
 
 
 def case_templates(store: Store, case_id: str, *, rules: RuleSet | None = None) -> list[CaseTemplate]:
-    """The templates of the steps the case has been through and of its current step, in that order."""
+    """The documents the case may make now or has made: per template of the steps it has been
+    through and of its current step, in that order, one row per person for per-person documents.
+    A row the rules do not allow yet and that was never made is left out."""
     rules = rules or ruleset.load(store)
     wf = rules.workflow
     with store.read() as s:
         case = load_case(s, case_id)
         state = case_codec.from_json(case.state)
         docs = _rows(s, case_id)
-    latest = {d.template_id: d.document_id for d in docs if d.latest}
+        reg = registry_in(s)
+        people = case_subjects.rows(s, case_id)
+        names = {p.id: case_subjects.name_of(s, p) for p in people}
+        facts = {p.id: document_gate.facts_for(s, rules, case, state, p) for p in people}
+        case_facts = document_gate.facts_for(s, rules, case, state, None)
+        labels = document_gate.field_labels(rules)
+    latest = {(d.template_id, d.subject_id): d for d in docs if d.latest}
     visited = list(dict.fromkeys([h.step_id for h in state.history if h.step_id in wf.steps] + [state.step_id]))
-    out, seen = [], set()
+    # a template several steps name is listed once, under the current step where it is one of its
+    # documents (else the first step reached); it may be made when any of those steps allows it
+    places: dict[str, list] = {}
     for step_id in visited:
-        step = wf.steps[step_id]
-        for ref in step.documents:
-            if ref.template in seen:
+        for ref in wf.steps[step_id].documents:
+            places.setdefault(ref.template, []).append((wf.steps[step_id], ref))
+    out = []
+    for template_id, found in places.items():
+        step, ref = next(((st, r) for st, r in found if st.id == state.step_id), found[0])
+        entry = reg.entry(template_id)
+        per_person = entry is not None and context.is_per_person(entry) and len(people) > 1
+        targets = [(p.id, names[p.id]) for p in people if not p.outcome or (template_id, p.id) in latest] \
+            if per_person else [(None, "")]
+        for subject_id, name in targets:
+            made = latest.get((template_id, subject_id))
+            if made is None and not per_person:  # a document of one person made before the second joined
+                made = next((d for (tid, _), d in latest.items() if tid == template_id), None)
+            checked = facts[subject_id] if subject_id else single_facts(people, facts, case_facts)
+            problems = [document_rules.refusal(st.id, st.title, r.when, checked, labels) for st, r in found]
+            problem = None if None in problems else problems[0]
+            if problem and made is None:
                 continue
-            seen.add(ref.template)
-            out.append(CaseTemplate(ref.template, ref.title, step_id, step.title, step_id == state.step_id,
-                                    ref.template in latest, latest.get(ref.template)))
+            out.append(CaseTemplate(template_id, ref.title, step.id, step.title, step.id == state.step_id,
+                                    made is not None, made.document_id if made else None, subject_id, name,
+                                    problem or "", bool(made and made.voided)))
     return out
+
+
+def single_facts(people: list[CaseSubject], facts: dict, case_facts):
+    """The facts a case document is checked against: its one person still in the case, else the case."""
+    still_in = [p for p in people if not p.outcome]
+    return facts[still_in[0].id] if len(still_in) == 1 else facts[people[0].id] if len(people) == 1 else case_facts
 
 
 def fonts_of(store: Store) -> Fonts:
@@ -268,20 +324,33 @@ def fonts_from(values: settings.OfficeSettings) -> Fonts:
 
 
 def catalog_rows(s: Session, case_id: str, reg: Registry, author: str) -> list[dict]:
-    """卷内目录 rows: the latest version of each document, in archive order (the catalog itself left out)."""
-    docs = [d for d in _rows(s, case_id) if d.latest and d.template_id != CATALOG_TEMPLATE]
-    docs.sort(key=lambda d: (order_of(reg, d.template_id), d.created_at, d.template_id))
-    return [{"seq": str(i), "number": d.number, "author": author, "title": d.title,
-             "date": (d.issued_on or d.created_at.date()).strftime("%Y%m%d"),
-             "pages": "", "note": ORIGIN_LABELS["edited"] if d.origin == "edited" else ""}
+    """卷内目录 rows: the latest version of each document, in archive order (the dossier's own parts left out).
+
+    责任者 is the body each document comes from (the manifest's `author`: the 纪委, its 监察办公室,
+    the 党支部, the county); `author` names the 纪委 where the office has no name. 页号 says 未排版
+    until build_dossier counts the pages; 备注: 作废, 修改稿.
+    """
+    docs = dossier_documents(s, case_id, reg)
+    names = author_names(s, case_id, author)
+    return [{"seq": str(i), "number": d.number, "title": d.title,
+             "author": names["branch"](getattr(d, "subject_id", None)) if (key := author_of(reg, d.template_id)) == "branch"
+             else names.get(key) or names["commission"],
+             "date": (d.issued_on or d.created_at.date()).strftime("%Y%m%d"), "pages": context.UNPAGED,
+             "note": "作废" if getattr(d, "voided", False) else ORIGIN_LABELS["edited"] if d.origin == "edited" else ""}
             for i, d in enumerate(docs, 1)]
 
 
-def document_numbers(s: Session, case_id: str) -> dict[str, str]:
-    """Template id → the number of the case's document made with it (numbered ones only)."""
-    rows = s.exec(select(Document.template_id, Document.number).where(Document.case_id == case_id, Document.number != "",
-                                                                     Document.deleted == False)).all()  # noqa: E712
-    return {tid: number for tid, number in rows}
+def document_numbers(s: Session, case_id: str, subject_id: str | None = None) -> dict[str, str]:
+    """Template id → the number of the case's document made with it (numbered ones only); the
+    person's own where a per-person document exists for them, voided ones left out."""
+    rows = s.exec(select(Document.template_id, Document.number, Document.subject_id)
+                  .where(Document.case_id == case_id, Document.number != "", Document.voided_on.is_(None),
+                         Document.deleted == False)).all()  # noqa: E712
+    out: dict[str, str] = {}
+    for tid, number, sid in sorted(rows, key=lambda r: r[2] == subject_id):  # the person's own last: they win
+        if sid is None or sid == subject_id:
+            out[tid] = number
+    return out
 
 
 def order_of(reg: Registry, template_id: str) -> int:
@@ -294,9 +363,12 @@ def _refused(exc: DomainError) -> InputError:
 
 
 def render(store: Store, case_id: str, template_id: str, *, today: date | None = None, practice: bool = False,
-           out: Path | None = None, rules: RuleSet | None = None) -> RenderResult:
+           out: Path | None = None, rules: RuleSet | None = None, subject: str | None = None) -> RenderResult:
     """Render, number and keep one document of a case (a new version when the template made one before).
 
+    `subject` names the person a per-person document is about (name or id; needed when several
+    are still in the case). The rules decide whether the document may be made now (its step, its
+    `when`): InputError with the reason otherwise. The 成文日期 is fixed at the first render.
     `practice`: a red 练习 mark on every page and a practice number; a practice store (marked by
     services/practice.py) makes every document a practice document whoever asks.
     """
@@ -304,7 +376,6 @@ def render(store: Store, case_id: str, template_id: str, *, today: date | None =
 
     today = today or date.today()
     rules = rules or ruleset.load(store)
-    schema = context.schema(rules.workflow)
     # everything read in the one write transaction: a render is one round trip to the store
     with store.write() as s:
         practice = practice or is_practice_in(s)
@@ -321,35 +392,105 @@ def render(store: Store, case_id: str, template_id: str, *, today: date | None =
         case = load_case(s, case_id)
         if case.owner_office_id != store.office.id:
             raise InputError("not_owner", "这个案件属于其他单位，本单位只能查看，不能制作文书。")
+        row = subject_of(s, case, entry, subject)
+        subject_id = row.id if row is not None and context.is_per_person(entry) else None
+        state = case_codec.from_json(case.state)
+        problem = document_gate.refusal_for(s, rules, case, state, template_id, row)
+        if problem:
+            who = f"（{case_subjects.name_of(s, row)}）" if subject_id else ""
+            raise InputError("document_not_due", f"现在不能制作《{entry.title}》{who}：{problem}。")
         office = s.get(Office, store.office.id)
-        previous = s.exec(select(Document.number, Document.doc_version)  # not the bytes of the old version
-                          .where(Document.case_id == case_id, Document.template_id == template_id)
+        same = (Document.case_id == case_id, Document.template_id == template_id,
+                Document.subject_id == subject_id if subject_id else Document.subject_id.is_(None))
+        previous = s.exec(select(Document.number, Document.doc_version, Document.issued_on)  # not the bytes of the old version
+                          .where(*same, Document.voided_on.is_(None))
                           .order_by(Document.doc_version.desc()).limit(1)).first()
+        # a voided document keeps its versions and its number; the next one starts anew after them
+        version = (s.exec(select(func.max(Document.doc_version)).where(*same)).one() or 0) + 1
+        issued_on = previous.issued_on if previous is not None and previous.issued_on else \
+            document_gate.act_date(s, rules, case, state, template_id, row) or today
         if entry.number == CASE_NUMBER and not practice:
             # the 立案决定书 always shows the case's 立案 number, which exists only once the case is filed
-            number, version = case.number, (previous.doc_version + 1 if previous else 1)
+            number = case.number
         elif previous is not None:
-            number, version = previous.number, previous.doc_version + 1
+            number = previous.number
         else:
             number = numbering.allocate(s, entry, office_id=office.id, office_abbr=office.abbr or office.code,
-                                        office_code=office.code, year=today.year, practice=practice, case_number=case.number)
-            version = 1
-        uses_catalog = not entry.variables or any(v.startswith("documents") for v in entry.variables)
-        ctx = context.build(s, case_id, office_id=office.id, workflow=rules.workflow, catalog=rules.catalog, today=today,
-                            number=number, doc_title=entry.title, practice=practice, numbers=document_numbers(s, case_id),
-                            catalog_rows=catalog_rows(s, case_id, reg, office.name) if uses_catalog else [])
-        try:
-            data = render_docx(template.data, ctx, schema, file=entry.file, fonts=fonts,
-                               practice_mark=f"练习文书　{number}" if practice else "")
-        except TemplateRefused as exc:
-            raise _refused(exc) from exc
+                                        office_code=office.code, year=issued_on.year, practice=practice,
+                                        case_number=case.number)
+        ctx, data = compose(s, rules, reg, template, office, case_id, row, subject_id, number=number, today=today,
+                            issued_on=issued_on, practice=practice, fonts=fonts,
+                            mark=f"练习文书　{number}" if practice else "")
         made = Made(entry.id, entry.version, title_of(data) or entry.title)
         doc = store_row(s, store, case, made, data, number=number, version=version, origin="rendered", practice=practice,
-                        issued_on=today)
+                        issued_on=issued_on, subject_id=subject_id)
+        if number and previous is None:
+            document_gate.record_number(s, rules, case, template_id, number)
     if out is not None:
         atomic_write_bytes(out, data)
     return RenderResult(doc.id, number, doc.sha256, version, made.title, entry.id, entry.version,
                         context.blanks(ctx, entry.required, rules.workflow))
+
+
+def compose(s: Session, rules: RuleSet, reg: Registry, template, office: Office, case_id: str, row: CaseSubject | None,
+            subject_id: str | None, *, number: str, today: date, issued_on: date, practice: bool, fonts: Fonts,
+            mark: str) -> tuple[dict, bytes]:
+    """The context and the rendered bytes of one document (nothing stored)."""
+    entry = template.entry
+    uses_catalog = not entry.variables or any(v.startswith("documents") for v in entry.variables)
+    ctx = context.build(s, case_id, office_id=office.id, workflow=rules.workflow, catalog=rules.catalog, today=today,
+                        number=number, doc_title=entry.title, practice=practice,
+                        numbers=document_numbers(s, case_id, subject_id),
+                        catalog_rows=catalog_rows(s, case_id, reg, office.name) if uses_catalog else [],
+                        subject_id=row.id if row is not None else None, articles=rules.articles, issued_on=issued_on)
+    try:
+        data = render_docx(template.data, ctx, context.schema(rules.workflow), file=entry.file, fonts=fonts,
+                           practice_mark=mark)
+    except TemplateRefused as exc:
+        raise _refused(exc) from exc
+    return ctx, data
+
+
+PREVIEW_MARK = "样稿　不作正式文书使用"
+
+
+def preview(store: Store, case_id: str, template_id: str, *, subject: str | None = None, today: date | None = None,
+            rules: RuleSet | None = None) -> tuple[bytes, tuple[str, ...]]:
+    """A 样稿 of any template for any case, for the people who write templates: rendered from the
+    case, marked 样稿 on every page, without a number, not stored and not counted as made."""
+    today = today or date.today()
+    rules = rules or ruleset.load(store)
+    with store.read() as s:
+        reg = registry_in(s)
+        try:
+            template = reg.get(template_id)
+        except DomainError as exc:
+            raise _refused(exc) from exc
+        if report_context.is_report(template.entry.stage):
+            raise InputError("not_a_case_template", f"“{template.entry.title}”是统计报告模板，不能作为案件文书预览。")
+        case = load_case(s, case_id)
+        row = subject_of(s, case, template.entry, subject)
+        subject_id = row.id if row is not None and context.is_per_person(template.entry) else None
+        ctx, data = compose(s, rules, reg, template, s.get(Office, store.office.id), case_id, row, subject_id,
+                            number="", today=today, issued_on=today, practice=False, fonts=fonts_from(settings.read(s)),
+                            mark=PREVIEW_MARK)
+    return data, context.blanks(ctx, template.entry.required, rules.workflow)
+
+
+def subject_of(s: Session, case: Case, entry: TemplateEntry, given: str | None) -> CaseSubject | None:
+    """The person the document is about: named, or the only one still in the case; None for a case
+    document (which still reads the first person still in the case for its heading)."""
+    if given not in (None, ""):
+        return case_subjects.resolve(s, case, given)
+    people = case_subjects.rows(s, case.id)
+    still_in = [p for p in people if not p.outcome]
+    if not context.is_per_person(entry):
+        return still_in[0] if len(still_in) == 1 else None
+    if len(still_in) > 1:
+        names = "、".join(case_subjects.name_of(s, p) for p in still_in)
+        raise InputError("subject_required", f"《{entry.title}》是针对一名被审查调查人的文书，本案有{len(still_in)}人"
+                                             f"（{names}），请选择为谁制作。")
+    return still_in[0] if still_in else (people[0] if people else None)
 
 
 @dataclass(frozen=True)
@@ -362,9 +503,9 @@ class Made:
 
 
 def store_row(s: Session, store: Store, case: Case, made: Made, data: bytes, *, number: str, version: int, origin: str,
-              practice: bool, issued_on: date | None) -> Document:
+              practice: bool, issued_on: date | None, subject_id: str | None = None) -> Document:
     """Add one document version and note its template in the case's engine state (both audited)."""
-    doc = Document(owner_office_id=store.office.id, case_id=case.id, template_id=made.template_id,
+    doc = Document(owner_office_id=store.office.id, case_id=case.id, subject_id=subject_id, template_id=made.template_id,
                    template_version=made.template_version, title=made.title, number=number, doc_version=version, issued_on=issued_on,
                    origin=origin, practice=practice, content=data, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
                    created_by=store.account.name)
@@ -388,8 +529,7 @@ def content(store: Store, document_id: str) -> tuple[DocumentRow, bytes]:
     """The bytes of one document version; the export is noted in the audit log."""
     with store.write() as s:
         doc = _load(s, document_id)
-        newest = s.exec(select(func.max(Document.doc_version)).where(Document.case_id == doc.case_id,
-                                                                     Document.template_id == doc.template_id)).one()
+        newest = newest_version(s, doc)
         audit.note(s, "export", f"document:{doc.id}", f"导出文书（{doc.title}，第{doc.doc_version}版）")
         return _row(doc, newest == doc.doc_version), bytes(doc.content)
 
@@ -421,11 +561,45 @@ def store_version(store: Store, document_id: str, data: bytes, *, origin: str = 
         case = load_case(s, base.case_id)
         if case.owner_office_id != store.office.id:
             raise InputError("not_owner", "这个案件属于其他单位，本单位不能保存它的文书。")
-        newest = s.exec(select(func.max(Document.doc_version)).where(Document.case_id == base.case_id,
-                                                                     Document.template_id == base.template_id)).one()
+        if base.voided_on is not None:
+            raise InputError("document_voided", f"《{base.title}》（{base.number or '无编号'}）已作废，不能再保存新的一版。")
         doc = store_row(s, store, case, Made(base.template_id, base.template_version, base.title), data, number=base.number,
-                        version=newest + 1, origin=origin, practice=base.practice, issued_on=base.issued_on)
+                        version=newest_version(s, base) + 1, origin=origin, practice=base.practice, issued_on=base.issued_on,
+                        subject_id=base.subject_id)
         return _row(doc, True)
+
+
+def void(store: Store, document_id: str, reason: str, *, today: date | None = None) -> DocumentRow:
+    """作废 a document: every version of it is marked (who, when, why) and kept; its number stays
+    used. The case no longer counts it as made, so the rules ask for it again."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InputError("void_reason_missing", "作废文书须写明作废原因。")
+    today = today or date.today()
+    with store.write() as s:
+        base = _load(s, document_id)
+        case = load_case(s, base.case_id)
+        if case.owner_office_id != store.office.id:
+            raise InputError("not_owner", "这个案件属于其他单位，本单位不能作废它的文书。")
+        if base.voided_on is not None:
+            raise InputError("document_voided", f"《{base.title}》已于{context.cn_date(base.voided_on)}作废。")
+        same_subject = Document.subject_id == base.subject_id if base.subject_id else Document.subject_id.is_(None)
+        versions = s.exec(select(Document).where(Document.case_id == base.case_id, Document.template_id == base.template_id,
+                                                 same_subject, Document.voided_on.is_(None))).all()
+        for doc in versions:
+            doc.voided_on, doc.void_reason, doc.voided_by = today, reason, store.account.name
+            s.add(doc)
+        still_made = s.exec(select(func.count()).select_from(Document).where(
+            Document.case_id == base.case_id, Document.template_id == base.template_id, Document.voided_on.is_(None),
+            Document.deleted == False)).one()  # noqa: E712
+        if not still_made:
+            state = case_codec.from_json(case.state)
+            case.state = case_codec.to_json(replace(state, documents=state.documents - {base.template_id}))
+            s.add(case)
+        audit.note(s, "void", f"document:{base.id}",
+                   f"作废文书（{base.title}{'，' + base.number if base.number else ''}）：{reason}")
+        s.flush()
+        return _row(base, True)
 
 
 # --- dossier ---------------------------------------------------------------------------------
@@ -434,39 +608,232 @@ def safe_name(text: str) -> str:
     return _UNSAFE_NAME.sub("_", text).strip(" .") or "文书"
 
 
+COVER_TEMPLATE = "dossier_cover"
+NOTE_TEMPLATE = "dossier_note"  # 卷内备考表
+DOSSIER_TEMPLATES = (COVER_TEMPLATE, CATALOG_TEMPLATE, NOTE_TEMPLATE)  # made by the dossier, never listed in it
+DOSSIER_MARK = "练习案卷　不作正式档案"
+
+
+@dataclass(frozen=True)
+class Dossier(DossierResult):
+    """What build_dossier made: `pages` the documents' pages (None when not laid out), `pdf` the PDF."""
+
+    pdf: Path | None = None
+    pages: int | None = None
+
+
 def build_dossier(store: Store, case_id: str, *, out: Path | None = None, folder: Path | None = None,
-                  today: date | None = None, rules: RuleSet | None = None) -> DossierResult:
-    """The case's latest documents in archive order after a fresh 卷内目录: one .docx and/or a folder of files."""
+                  pdf_out: Path | None = None, today: date | None = None, rules: RuleSet | None = None,
+                  layout: bool | None = None) -> Dossier:
+    """案卷封面, 卷内目录, the case's latest documents in archive order, 卷内备考表: one .docx, a PDF, a folder.
+
+    Where LibreOffice is installed (`layout`, default: app/documents/pdf.available()) every document is
+    laid out once to count its pages: the 卷内目录 gives each its 页号 (from 1, "3-5" for several pages)
+    and the 备考表 the pages of the volume; without it the 页号 say 未排版 and a note says why. The
+    PDF is each part laid out on its own with the page numbers it has in the volume, one after the
+    other, so the 页号 are the pages of the PDF. A practice dossier carries the mark on every page.
+    """
+    import tempfile
+
+    from app.documents import pdf
+    from app.services.practice import is_practice_in
+
     today = today or date.today()
     rules = rules or ruleset.load(store)
-    reg = registry(store)
-    catalog = reg.get(CATALOG_TEMPLATE)
+    if pdf_out is not None and not pdf.available():
+        raise InputError("libreoffice_missing", "本机没有安装 LibreOffice，无法生成 PDF 案卷。"
+                                                "可以先组卷为 .docx，再在文字处理软件中另存为 PDF。")
+    layout = pdf.available() if layout is None else layout or pdf_out is not None
     with store.write() as s:
         load_case(s, case_id)
+        reg = registry_in(s)
+        try:
+            parts = {tid: reg.get(tid) for tid in DOSSIER_TEMPLATES}
+        except DomainError as exc:
+            raise _refused(exc) from exc
         office = s.get(Office, store.office.id)
-        rows = catalog_rows(s, case_id, reg, office.name)
-        docs = [d for d in _rows(s, case_id) if d.latest and d.template_id != CATALOG_TEMPLATE]
-        docs.sort(key=lambda d: (order_of(reg, d.template_id), d.created_at, d.template_id))
+        docs = dossier_documents(s, case_id, reg)
         if not docs:
             raise InputError("no_documents", "这个案件还没有任何文书，无法组卷。请先制作文书。")
+        rows = catalog_rows(s, case_id, reg, office.name)
+        practice = is_practice_in(s) or any(d.practice for d in docs)
+        dates = sorted(d.issued_on or d.created_at.date() for d in docs)
+        facts = {"period": f"{context.cn_date(dates[0])}至{context.cn_date(dates[-1])}", "filed_by": store.account.name,
+                 "filed_on": context.cn_date(today)}
         ctx = context.build(s, case_id, office_id=office.id, workflow=rules.workflow, catalog=rules.catalog, today=today,
-                            doc_title=catalog.entry.title, catalog_rows=rows, numbers=document_numbers(s, case_id))
+                            doc_title=parts[CATALOG_TEMPLATE].entry.title, catalog_rows=rows, practice=practice,
+                            numbers=document_numbers(s, case_id), dossier=facts)
         contents = [bytes(_load(s, d.document_id).content) for d in docs]
+        fonts = fonts_from(settings.read(s))
         audit.note(s, "export", f"case:{case_id}", f"导出案卷（{len(docs)}份文书）")
-    try:
-        front = render_docx(catalog.data, ctx, context.schema(rules.workflow), file=catalog.entry.file, fonts=fonts_of(store))
-    except TemplateRefused as exc:
-        raise _refused(exc) from exc
-    names = [f"00_{safe_name(catalog.entry.title)}.docx"] + [
-        f"{i:02d}_{safe_name(d.title)}{'_' + safe_name(d.number) if d.number else ''}.docx" for i, d in enumerate(docs, 1)]
-    if out is not None:
+    mark = DOSSIER_MARK if practice else ""
+
+    def render_parts() -> dict[str, bytes]:
+        made = {}
+        for tid, template in parts.items():
+            try:
+                made[tid] = render_docx(template.data, {**ctx, "doc_title": template.entry.title}, context.schema(rules.workflow),
+                                        file=template.entry.file, fonts=fonts)
+            except TemplateRefused as exc:
+                raise _refused(exc) from exc
+        return made
+
+    # plain copies for LibreOffice, private (0700) in the folder a crash's leftovers are purged from at the next start
+    scratch = document_files.temp_root(store.paths)
+    scratch.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="dossier-", dir=scratch) as tmp:
+        work = Path(tmp)
         try:
-            atomic_write_bytes(out, dossier.compose([front] + contents))
+            # each document as it stands in the volume (its page setup, styles, footers), laid out alone and counted
+            shell = render_parts()[COVER_TEMPLATE]
+            counts, failed = None, ""
+            if layout:
+                try:
+                    counts = _page_counts([dossier.part(shell, data) for data in contents], work / "count")
+                except InputError as exc:
+                    if pdf_out is not None:
+                        raise
+                    failed = exc.message  # a Word volume is still made, its 页号 left to the word processor
+            _paginate(ctx, docs, counts, practice, failed)
+            made = render_parts()
+            front, back = [made[COVER_TEMPLATE], made[CATALOG_TEMPLATE]], [made[NOTE_TEMPLATE]]
+            if out is not None:
+                atomic_write_bytes(out, dossier.volume(front, contents, back, practice_mark=mark, fonts=fonts))
+            if pdf_out is not None:
+                atomic_write_bytes(pdf_out, _dossier_pdf(front, contents, back, counts, work / "pdf", mark, fonts))
         except (ValueError, KeyError, zipfile.BadZipFile) as exc:
             raise InputError("dossier_failed", f"组卷失败：有文书无法合并（{exc}）。可改用 --folder 逐份导出。") from exc
+    # file names sort in the volume's order; a document's number is its 序号 in the 卷内目录
+    title = {tid: safe_name(template.entry.title) for tid, template in parts.items()}
+    names = [f"00_1_{title[COVER_TEMPLATE]}.docx", f"00_2_{title[CATALOG_TEMPLATE]}.docx"] + [
+        f"{i:02d}_{safe_name(d.title)}{'_' + safe_name(d.number) if d.number else ''}.docx" for i, d in enumerate(docs, 1)] + [
+        f"{max(99, len(docs) + 1)}_{title[NOTE_TEMPLATE]}.docx"]
     if folder is not None:
         folder.mkdir(parents=True, exist_ok=True)
-        for name, data in zip(names, [front] + contents, strict=True):
+        alone = [dossier.volume([data], [], [], practice_mark=mark, fonts=fonts) for data in front]
+        for name, data in zip(names, alone + contents + [dossier.volume(back, [], [], practice_mark=mark, fonts=fonts)],
+                              strict=True):
             atomic_write_bytes(folder / name, data)
-    return DossierResult(len(docs), out, folder, tuple(names))
+    return Dossier(len(docs), out, folder, tuple(names), pdf_out, sum(counts) if counts is not None else None)
 
+
+def dossier_documents(s: Session, case_id: str, reg: Registry) -> list[DocumentRow]:
+    """The documents of the dossier in archive order: the newest version of each, and of each voided
+    one (作废 documents stay in the file, marked, beside the one made again in their place)."""
+    newest: dict[tuple, DocumentRow] = {}
+    for d in _rows(s, case_id):
+        if d.template_id in DOSSIER_TEMPLATES:
+            continue
+        key = (d.template_id, getattr(d, "subject_id", None))
+        if getattr(d, "voided", False):  # each voided document apart: its number and the day it was voided
+            key += (d.number, getattr(d, "voided_on", None))
+        if key not in newest or newest[key].version < d.version:
+            newest[key] = d
+    return sorted(newest.values(), key=lambda d: (order_of(reg, d.template_id), d.created_at, d.template_id))
+
+
+def author_of(reg: Registry, template_id: str) -> str:
+    """The manifest's `author` of the template (a key of manifest.AUTHORS); a county template that does
+    not say takes the shipped template's, anything else is the 纪委's own."""
+    entry = reg.entry(template_id)
+    shipped = reg.shipped.get(template_id)
+    return (entry.author if entry else "") or (shipped.author if shipped else "") or "commission"
+
+
+def author_names(s: Session, case_id: str, commission: str) -> dict:
+    """manifest.AUTHORS key → the name printed as 责任者 ("branch": a function of the document's person)."""
+    case = s.get(Case, case_id)
+    office = s.get(Office, case.owner_office_id)
+    parent = s.exec(select(Office).where(Office.code == office.parent_code)).first() if office and office.parent_code else None
+    names = context.office_context(office.name, office.abbr, office.code, parent.name if parent else "") if office else {}
+    subjects = s.exec(select(CaseSubject).where(CaseSubject.case_id == case_id, CaseSubject.deleted == False)  # noqa: E712
+                      .order_by(CaseSubject.seq)).all()
+    focus = next((r for r in subjects if not r.outcome), subjects[0] if subjects else None)
+
+    def branch(subject_id: str | None) -> str:
+        row = next((r for r in subjects if r.id == subject_id), focus)
+        person = s.get(Person, row.person_id) if row is not None else None
+        return context.branch_name(person.unit if person else "")
+
+    return {"commission": names.get("commission") or commission, "supervision": names.get("supervision", ""),
+            "party_committee": names.get("party_committee", ""), "county": names.get("parent_name", ""), "branch": branch}
+
+
+def page_range(start: int, pages: int) -> str:
+    return f"{start}-{start + pages - 1}" if pages > 1 else str(start)
+
+
+def _paginate(ctx: dict, docs: list[DocumentRow], counts: list[int] | None, practice: bool, failed: str = "") -> None:
+    """Put the counted pages into the 卷内目录 rows and the 备考表 (or say that nothing was laid out, and
+    why: no LibreOffice, or `failed`, what LibreOffice said)."""
+    notes = []
+    if counts is not None:
+        start = 1
+        for row, pages in zip(ctx["documents"], counts, strict=True):
+            row["pages"] = page_range(start, pages)
+            start += pages
+        ctx["dossier"].update(extent=f"{len(docs)}件、{sum(counts)}页", pages_note="")
+        notes.append(f"卷内文件页号从1起连续编排（共{sum(counts)}页）；案卷封面、卷内目录和本表不编页号。")
+    elif failed:
+        ctx["dossier"].update(extent=f"{len(docs)}件（页数未排版）",
+                              pages_note=f"注：页号未排版（LibreOffice 排版未成功：{failed}）。请在文字处理软件中打开案卷，按实际页码填写页号。")
+        notes.append("组卷时 LibreOffice 排版未成功，页号和页数未计算，须在文字处理软件中核对后填写。")
+    else:
+        ctx["dossier"].update(extent=f"{len(docs)}件（页数未排版）", pages_note=context.UNPAGED_NOTE)
+        notes.append("组卷时本机没有排版软件（LibreOffice），页号和页数未计算，须在文字处理软件中核对后填写。")
+    for i, d in enumerate(docs, 1):
+        if getattr(d, "voided", False):
+            reason = getattr(d, "void_reason", "")
+            notes.append(f"第{i}件《{d.title}》已作废{'（' + reason + '）' if reason else ''}，随卷保存备查。")
+    edited = [str(i) for i, d in enumerate(docs, 1) if d.origin == "edited"]
+    if edited:
+        notes.append(f"第{'、'.join(edited)}件为在文字处理软件中修改后保存的版本。")
+    if practice:
+        notes.append("本卷为练习案卷，不作正式档案使用。")
+    ctx["dossier"]["notes"] = [{"text": context.clean(n)} for n in notes]
+
+
+def _page_counts(contents: list[bytes], work: Path) -> list[int]:
+    """The pages of each document laid out on its own by LibreOffice (one call for all)."""
+    from app.documents import pdf
+
+    work.mkdir()
+    files = []
+    for i, data in enumerate(contents, 1):
+        files.append(work / f"{i:03d}.docx")
+        files[-1].write_bytes(data)
+    return [pdf.page_count(p) for p in pdf.convert(files, work / "pdf", timeout=PDF_TIMEOUT)]
+
+
+PDF_TIMEOUT = 600  # seconds for one LibreOffice call over a whole volume on a slow PC
+
+
+def _dossier_pdf(front: list[bytes], contents: list[bytes], back: list[bytes], counts: list[int], work: Path, mark: str,
+                 fonts: Fonts) -> bytes:
+    """The volume's PDF: front matter, each document numbered from its 页号, 备考表 — laid out one by one and joined."""
+    from pypdf import PdfWriter
+
+    from app.documents import pdf
+
+    work.mkdir()
+    sources = [dossier.volume(front, [], [], practice_mark=mark, fonts=fonts)]
+    start = 1
+    for data, pages in zip(contents, counts, strict=True):
+        sources.append(dossier.part(front[0], data, start=start, practice_mark=mark, fonts=fonts))
+        start += pages
+    sources.append(dossier.volume(back, [], [], practice_mark=mark, fonts=fonts))
+    files = []
+    for i, data in enumerate(sources):
+        files.append(work / f"{i:03d}.docx")
+        files[-1].write_bytes(data)
+    pdfs = pdf.convert(files, work / "pdf", timeout=PDF_TIMEOUT)
+    laid_out = [pdf.page_count(p) for p in pdfs[1:-1]]
+    if laid_out != counts:  # the same parts, only the page numbers and the mark changed: the layout must not move
+        raise InputError("dossier_layout_changed", "排版结果前后不一致，页号可能不准，未写入 PDF。请重试。",
+                         {"counted": counts, "laid_out": laid_out})
+    writer = PdfWriter()
+    for p in pdfs:
+        writer.append(str(p))
+    buf = io.BytesIO()
+    writer.write(buf)
+    return buf.getvalue()

@@ -372,7 +372,10 @@ def decide_gov_sanction(s, store, rules, case, state, data, today):
     sanction.approving_body = organ
     sanction.document_no = rules_of.text_value(data.get("document_no"), "文号")
     s.add(sanction)
-    return state
+    if "gov_decided" in state.events:
+        return state
+    # the 监察 track's own deadlines (执行, 职务工资变更) run from its first decision ([Z] 第五十四条, [S] 第二百零三条)
+    return replace(state, events={**state.events, "gov_decided": decided})
 
 
 HANDLERS = {

@@ -20,6 +20,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from types import SimpleNamespace
 
 from PySide6.QtCore import QSettings, Qt, QTimer, QUrl, Signal
@@ -88,7 +89,7 @@ class CaseData:
     details: object
     history: list
     templates: list  # documents.CaseTemplate of the steps visited and the current one
-    documents: dict  # template id -> the latest documents.DocumentRow
+    documents: dict  # document id -> the latest version's documents.DocumentRow
 
 
 def paragraphs(text: str) -> str:
@@ -301,7 +302,7 @@ class CaseViewPage(QWidget):
             from app.services import documents
 
             rules = ruleset.load(store)
-            latest = {d.template_id: d for d in documents.list_documents(store, case_id) if d.latest}
+            latest = {d.document_id: d for d in documents.list_documents(store, case_id) if d.latest}
             return CaseData(rules, cases.show_case(store, case_id, rules=rules),
                             case_details.details(store, case_id, rules=rules),
                             case_details.history(store, case_id, rules=rules),
@@ -744,46 +745,75 @@ class CaseViewPage(QWidget):
         column = QVBoxLayout(box)
         required = {d.template: d.required for d in self.step.documents}
         self.document_buttons = {}
-        for t in [t for t in self.data.templates if t.current_step]:
-            doc = self.data.documents.get(t.template_id)
+        shown = [t for t in self.data.templates if t.current_step]
+        several = len({t.subject_id for t in shown if t.subject_id}) > 1
+        for t in shown:
+            doc = self.data.documents.get(t.latest_document_id) if t.latest_document_id else None
+            key = f"{t.template_id}_{t.subject_id}" if several and t.subject_id else t.template_id
             row = QHBoxLayout()
-            title = QLabel(t.title + ("（必须制作）" if required.get(t.template_id) else ""))
-            title.setObjectName(f"document_{t.template_id}")
+            who = f"（{t.subject_name}）" if t.subject_name else ""
+            title = QLabel(t.title + who + ("（必须制作）" if required.get(t.template_id) else ""))
+            title.setObjectName(f"document_{key}")
             title.setWordWrap(True)
-            state = QLabel(f"已生成第{doc.version}版" + (f"，{doc.number}" if doc.number else "") if doc else "未生成")
-            state.setObjectName(f"document_state_{t.template_id}")
+            if doc is not None and doc.voided:
+                status = f"第{doc.version}版{('，' + doc.number) if doc.number else ''}已作废：{doc.void_reason}"
+            elif doc is not None:
+                status = f"已生成第{doc.version}版" + (f"，{doc.number}" if doc.number else "")
+            else:
+                status = "未生成"
+            if t.not_now:
+                status += f"（现在不能制作：{t.not_now}）"
+            state = QLabel(status)
+            state.setObjectName(f"document_state_{key}")
             state.setWordWrap(True)
             state.setStyleSheet(HINT_STYLE if doc else ERROR_STYLE if required.get(t.template_id) else HINT_STYLE)
             text = QVBoxLayout()
             text.setSpacing(2)
             text.addWidget(title)
             text.addWidget(state)
-            make = QPushButton("重新生成" if doc else "生成")
-            make.setObjectName(f"render_{t.template_id}")
-            make.setToolTip("按模板生成，编号自动取用；重新生成得到新的一版，旧版保留。")
-            make.setEnabled(not self.read_only)
-            make.clicked.connect(lambda _=False, tid=t.template_id, title=t.title: self.render_document(tid, title))
+            live = doc is not None and not doc.voided
+            make = QPushButton("重新生成" if live else "生成")
+            make.setObjectName(f"render_{key}")
+            make.setToolTip(t.not_now or "按模板生成，编号自动取用；重新生成得到新的一版，旧版保留。")
+            make.setEnabled(not self.read_only and not t.not_now)
+            make.clicked.connect(lambda _=False, tid=t.template_id, title=t.title + who, sid=t.subject_id:
+                                 self.render_document(tid, title, sid))
             row.addLayout(text, 1)
-            row.addWidget(make)
+            # the row's buttons together, the title's buddy: "生成" of this document, not of another
+            actions = QWidget()
+            buttons = QHBoxLayout(actions)
+            buttons.setContentsMargins(0, 0, 0, 0)
+            title.setBuddy(actions)
+            row.addWidget(actions)
+            buttons.addWidget(make)
             if doc is not None:
                 open_button = QPushButton("打开")
-                open_button.setObjectName(f"open_{t.template_id}")
+                open_button.setObjectName(f"open_{key}")
                 open_button.setToolTip("在 WPS 或 Word 中打开；修改并保存后回到本窗口，可存为新的一版。")
                 open_button.clicked.connect(lambda _=False, d=doc: self.open_document(d.document_id))
-                row.addWidget(open_button)
-            self.document_buttons[t.template_id] = make
+                buttons.addWidget(open_button)
+            if live:
+                void_button = QPushButton("作废")
+                void_button.setObjectName(f"void_{key}")
+                void_button.setToolTip("作废这份文书：各版本保留，编号不再使用，案卷中注明作废。")
+                void_button.setEnabled(not self.read_only)
+                void_button.clicked.connect(lambda _=False, d=doc: self.void_document(d))
+                buttons.addWidget(void_button)
+            self.document_buttons[key] = make
             column.addLayout(row)
+        if any(d.template == "dossier_catalog" for d in self.step.documents):
+            column.addLayout(self.dossier_row())
         column.addWidget(hint_label("生成的文书保存在加密数据库中。打开后在文字处理软件里修改、保存，"
                                     "回到本窗口时会提示把修改存为新的一版；锁定时也会自动保存修改。"))
         return box
 
-    def render_document(self, template_id: str, title: str) -> None:
+    def render_document(self, template_id: str, title: str, subject_id: str | None = None) -> None:
         store, case_id = self.ctx.store, self.case_id
 
         def run():
             from app.services import documents
 
-            return documents.render(store, case_id, template_id)
+            return documents.render(store, case_id, template_id, subject=subject_id)
 
         def done(result) -> None:
             blanks = f"以下内容案件中还没有，已留出空白待填写：{'、'.join(result.blanks)}。" if result.blanks else ""
@@ -792,6 +822,65 @@ class CaseViewPage(QWidget):
 
         self.ctx.runner.run(run, on_done=self.for_case(done), on_error=self.for_case(self.on_refused),
                             label=f"正在生成《{title}》……", parent=self)
+
+    def void_document(self, doc) -> None:
+        """作废 after the user gives the reason; nothing changes when they cancel."""
+        label = f"《{doc.title}》" + (f"（{doc.number}）" if doc.number else "")
+        reason = self.ctx.prompter.text(self, f"作废{label}：各版本保留，编号不再使用，案卷中注明作废。请写明作废原因：",
+                                        "作废文书")
+        if not reason or not reason.strip():
+            return
+        store = self.ctx.store
+
+        def run():
+            from app.services import documents
+
+            return documents.void(store, doc.document_id, reason)
+
+        self.ctx.runner.run(run, on_done=self.for_case(lambda row: self.after_write(f"已作废{label}。")),
+                            on_error=self.for_case(self.on_refused), label="正在作废文书……", parent=self)
+
+    def dossier_row(self) -> QHBoxLayout:
+        """组卷 at the step that files the case: the whole volume as one Word file, or as PDF where LibreOffice is."""
+        from app.documents import pdf
+
+        laid_out = pdf.available()
+        row = QHBoxLayout()
+        row.addWidget(hint_label("组卷：案卷封面、卷内目录、全部文书（按归档顺序）和卷内备考表合成一份文件。"
+                                 + ("页号按 LibreOffice 排版的实际页数填写。" if laid_out else
+                                    "本机没有 LibreOffice：页号标为“未排版”，须在文字处理软件中按实际页码填写；不能组卷为 PDF。")), 1)
+        for name, title, as_pdf in (("dossier_docx", "组卷（Word）", False), ("dossier_pdf", "组卷（PDF）", True)):
+            button = QPushButton(title)
+            button.setObjectName(name)
+            button.setEnabled(laid_out or not as_pdf)
+            if as_pdf and not laid_out:
+                button.setToolTip("需要安装 LibreOffice 才能生成 PDF。")
+            button.clicked.connect(lambda _=False, p=as_pdf: self.build_dossier(as_pdf=p))
+            row.addWidget(button)
+        return row
+
+    def build_dossier(self, *, as_pdf: bool) -> None:
+        suffix, file_filter = (".pdf", "PDF 文件 (*.pdf)") if as_pdf else (".docx", "Word 文档 (*.docx)")
+        chosen = self.ctx.prompter.save_file(self, "组卷", f"{self.data.shown['number']}案卷{suffix}", file_filter)
+        if not chosen:
+            return
+        target = Path(chosen)
+        if target.suffix.lower() != suffix:
+            target = target.with_name(target.name + suffix)
+        store, case_id = self.ctx.store, self.case_id
+
+        def run():  # LibreOffice lays every document out: seconds to a minute, never on the GUI thread
+            from app.services import documents
+
+            return documents.build_dossier(store, case_id, out=None if as_pdf else target, pdf_out=target if as_pdf else None)
+
+        def done(result) -> None:
+            pages = (f"卷内文件共{result.pages}页" if result.pages is not None
+                     else "页号未排版（本机没有 LibreOffice），请在文字处理软件中按实际页码填写")
+            self.show_notice(f"已组卷：{result.documents}份文书，{pages}。文件：{target}")
+
+        self.ctx.runner.run(run, on_done=self.for_case(done), on_error=self.for_case(self.on_refused),
+                            label="正在组卷（排版计算页号）……", parent=self)
 
     def open_document(self, document_id: str) -> None:
         """A private plain copy for the word processor; changes come back when this window is active again."""

@@ -49,6 +49,17 @@ class Prompter:
             return None
         return dialog.textValue()
 
+    def text(self, parent: QWidget | None, text: str, ok_text: str) -> str | None:
+        """A line of text the user types (a reason); None when cancelled or left empty."""
+        dialog = QInputDialog(parent)
+        dialog.setWindowTitle(APP_NAME)
+        dialog.setLabelText(text)
+        dialog.setOkButtonText(ok_text)
+        dialog.setCancelButtonText("取消")
+        if dialog.exec() != QInputDialog.DialogCode.Accepted or not dialog.textValue().strip():
+            return None
+        return dialog.textValue().strip()
+
     # the file dialogs start on the USB stick, else in 文档 (app/ui/file_dialogs.py)
 
     def save_file(self, parent: QWidget | None, title: str, suggested: str, file_filter: str) -> str | None:

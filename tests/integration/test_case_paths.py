@@ -40,7 +40,7 @@ VALUES = {
     "talk_inquiry": {"method": "谈话", "talkers": ["张书记", "李委员"]},
     "prelim_verify": {"checkers": ["李委员", "赵干事"], "finding": "反映问题基本属实"},
     "investigation": {"investigators": ["李委员", "赵干事"], "subject_opinion": "签署无异议"},
-    "review": {"reviewers": ["张书记", "钱委员"]},  # 查审分离: none of the investigators ([R] 54)
+    "review": {"reviewers": ["钱委员", "吴委员"]},  # 查审分离: none of the investigators ([R] 54), nor the approver of an appeal ([R] 59)
     "county_review": {"county_opinion_no": "县纪审〔2026〕7号", "county_opinion": "同意"},
     "county_consult": {"county_opinion_no": "县纪审〔2026〕9号"},
     "county_request": {"county_opinion_no": "县纪批〔2026〕2号", "reply": "同意"},

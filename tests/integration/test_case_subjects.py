@@ -7,7 +7,7 @@ Articles quoted are in ../shared/domain/regulations/.
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlmodel import select
 
@@ -149,6 +149,12 @@ def test_a_gov_sanction_takes_effect_on_its_own_date_and_the_person_counts_once(
     gov = next(x for x in after["sanctions"] if x["type_id"] == "gov_warning")
     assert (gov["decided_on"], gov["approving_body"], gov["document_no"]) == (on.isoformat(), "青山县监察委员会",
                                                                              "青监处〔2026〕3号")
+    # the 监察 track's own deadline runs from that decision: [S] 第二百零三条第二款 "处分决定应当在作出之日起
+    # 一个月以内执行完毕"; 警告 is not 降级以上, so no 职务工资变更 deadline ([Z] 第五十四条)
+    deadlines = {d["id"]: d for d in run_cli("--data-dir", township, "case", "show", shown["case_id"],
+                                             "--json").json["deadlines"]}
+    assert deadlines["gov_execution"]["start"] == on.isoformat() and "gov_post_pay_change" not in deadlines
+    assert date.fromisoformat(deadlines["gov_execution"]["due"]) in {on + timedelta(days=n) for n in range(28, 32)}
     store = unlock.unlock(store_paths(township), None, PASSWORD).store
     try:
         ind = statistics.report(store, statistics.period_from_options(START.year), today=on)["indicators"]

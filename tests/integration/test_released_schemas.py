@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.paths import store_paths
-from app.services import cases, status, unlock
+from app.services import cases, documents, status, unlock
 from app.storage import schema
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "stores"
@@ -25,6 +25,7 @@ def test_released_store_upgrades_and_keeps_its_cases(version, tmp_path):
         assert status.verify(store).ok
         rows = cases.list_cases(store)
         assert len(rows) == 6
+        made = []
         shown = cases.show_case(store, rows[0].case_id)
         assert shown["stage"]["title"]
         for row in rows:  # migration 0004: each person of the clue is a subject of the case, in order
@@ -35,7 +36,13 @@ def test_released_store_upgrades_and_keeps_its_cases(version, tmp_path):
             assert {p.id for p in state.subjects} == ids and all(x.subject in ids for x in state.sanctions)
             for person in shown["subjects"]:
                 assert all(x["approving_body"] for x in person["sanctions"])
+            # migration 0005: a document made before it is the case's own (no person), and none is voided
+            made.extend(documents.list_documents(store, row.case_id))
     finally:
         store.close()
+    if version < "0005":
+        assert all(d.subject_id is None and not d.voided for d in made)
+    else:  # a store of 0005 on: per-person documents and a voided one, with its reason, kept
+        assert any(d.subject_id for d in made) and [d.void_reason for d in made if d.voided] == ["装订前发现错误"]
     if version != schema.head_revision():
         assert (data / "migration-backups" / f"store-{version}.db").exists()

@@ -11,7 +11,7 @@ from itertools import count
 from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QListWidget, QPushButton, QTabBar
 
 from app.domain.sanctions import KIND_LABELS
-from app.services import case_details, cases, ruleset
+from app.services import case_details, cases, documents, ruleset
 from tests.journey.driver import SHOTS, User
 
 OFFICE = {"单位代码": "HX-01", "单位名称": "红星镇纪委", "单位简称": "红星", "上级单位代码": "LX"}
@@ -376,6 +376,34 @@ class Secretary:
         moved_to = user.gui(lambda: [r for r in cases.list_cases(self.store()) if r.case_id != self.case_id])
         assert [r.persons for r in moved_to] == [name], moved_to
         return moved_to[0].case_id
+
+    def make_document(self, title: str) -> dict:
+        """生成 in the step's document row titled `title` (e.g. 党纪处分决定书（孙建平）); the stored row."""
+        user, step = self.user, self.step().title
+        before = user.gui(lambda: {d.document_id for d in documents.list_documents(self.store(), self.case_id)})
+        user.click("生成", within=title)
+
+        def made():
+            return [d for d in documents.list_documents(self.store(), self.case_id) if d.document_id not in before]
+
+        user.wait_until(lambda: user.gui(made), 10, f"“{title}” in the store", user.where)
+        self.in_case(step, f"生成 {title}")
+        [row] = user.gui(made)
+        return row
+
+    def void_document(self, title: str, reason: str) -> None:
+        """作废 the document of the row `title`, giving the reason the app asks for."""
+        user, step = self.user, self.step().title
+        user.click("作废", within=title)
+        prompt = "请写明作废原因"
+        user.wait_until(lambda: any(prompt in label.text() for label in
+                                    (QApplication.activeModalWidget() or QLabel()).findChildren(QLabel)), 5,
+                        "the question why the document is voided", user.where)
+        label = user.gui(lambda: next(label.text() for label in QApplication.activeModalWidget().findChildren(QLabel)
+                                      if prompt in label.text()))
+        user.type_into(label, reason)
+        user.click("作废文书")
+        self.in_case(step, f"作废 {title}")
 
     def decide(self, decision) -> None:
         user = self.user

@@ -1,11 +1,11 @@
 """Three persons in one clue, each on their own: the 村会计 is cleared at 初步核实 (对本人办结 · 予以了结),
 the 村委会主任 is split off into a case of his own after 立案 (分案), the 村党支部书记's evidence and
 fact are entered in his tab, his 定性 found in the article catalog, his 警告 proposed, and the case
-goes to the county and the township approval."""
+goes to the county and the township approval; his own 处分决定书 is made and voided."""
 
 from __future__ import annotations
 
-from app.services import cases
+from app.services import cases, documents
 from tests.journey.secretary import Secretary
 
 
@@ -33,5 +33,13 @@ def test_one_person_cleared_one_split_off_one_filed_with_facts_and_qualification
         assert [(x["type_id"], x["approving_body"], bool(x["decided_on"])) for x in person["sanctions"]] == [
             ("party_warning", "乡镇纪委", True)]
         assert cleared["sanctions"] == [] and cleared["outcome"] == "了结"
+        # the 处分决定书 is his own: his facts and his article, numbered; then voided, its number kept
+        title = "党纪处分决定书（孙建平）"
+        decision = secretary.make_document(title)
+        assert decision.subject_id == person["id"] and decision.number and not decision.voided
+        secretary.void_document(title, "处分决定书文号录入有误")
+        voided = user.gui(lambda: [d for d in documents.list_documents(secretary.store(), secretary.case_id)
+                                   if d.document_id == decision.document_id])
+        assert [(d.voided, d.void_reason, d.number) for d in voided] == [(True, "处分决定书文号录入有误", decision.number)]
 
     app_session.play(route)

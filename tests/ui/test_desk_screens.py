@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QPushButton, QScrollArea
+from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QScrollArea
 from sqlmodel import select
 from ui_support import PASSWORD, SCREENS, type_text, unlock_with
 
@@ -394,6 +394,17 @@ def test_document_generated_from_the_step(qtbot, desk):
     opened[0].write_bytes(opened[0].read_bytes())  # saved unchanged: nothing to offer
     view.offer_edited_versions()
     assert len([d for d in documents.list_documents(desk.store, view.case_id) if d.template_id == template]) == 1
+    # 作废: cancelled, nothing changes; with a reason, every version is marked and the number stays used
+    void = view.findChild(QPushButton, f"void_{template}")
+    void.click()
+    assert not any(d.voided for d in documents.list_documents(desk.store, view.case_id))
+    desk.prompter.texts.append("文号录入错误")
+    view.findChild(QPushButton, f"void_{template}").click()
+    rows = [d for d in documents.list_documents(desk.store, view.case_id) if d.template_id == template]
+    assert [(d.voided, d.void_reason) for d in rows] == [(True, "文号录入错误")]
+    assert "已作废" in view.notice.text() and view.document_buttons[template].text() == "生成"
+    states = [w.text() for w in view.findChildren(QLabel, f"document_state_{template}")]
+    assert any("已作废" in t for t in states), states
 
 
 def test_holiday_year_typed_in_by_the_administrator(qtbot, desk, prompter):

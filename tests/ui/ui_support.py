@@ -26,6 +26,7 @@ class FakePrompter:
         self.choices: list[tuple[str, tuple[str, ...]]] = []
         self.choice_answers: list[int] = []
         self.passwords: list[str] = []
+        self.texts: list[str] = []
         self.save_paths: list[str] = []
         self.open_paths: list[str] = []
 
@@ -45,6 +46,10 @@ class FakePrompter:
 
     def password(self, parent, text: str) -> str | None:
         return self.passwords.pop(0) if self.passwords else None
+
+    def text(self, parent, text: str, ok_text: str) -> str | None:
+        self.questions.append(text)
+        return self.texts.pop(0) if self.texts else None
 
     def save_file(self, parent, title: str, suggested: str, file_filter: str) -> str | None:
         return self.save_paths.pop(0) if self.save_paths else None

@@ -155,3 +155,22 @@ def test_close_subject_from_json():
     action = action_from_dict({"type": "close_subject", "subject": "钱会计", "outcome": "了结",
                                "decided_on": "2026-03-05", "approver": "张书记", "reason": "不实"})
     assert isinstance(action, CloseSubject) and action.subject == "钱会计"
+
+
+def test_the_original_case_team_neither_reviews_the_appeal_nor_approves_it():
+    # [R] 第五十九条第三款: "坚持复议复查与审查审理分离，原案审查、审理人员不得参与复议复查。"
+    # Checked from the names entered, not from a tick box: the review team and the approver alike.
+    from app.domain.workflow import Decide
+
+    case = Case()
+    case.state = replace(case.state, step_id="appeal_review", entered_on=case.today,
+                         fields={**case.state.fields, "investigation.investigators": ("甲某", "乙某"),
+                                 "review.reviewers": ("丙某", "丁某")})
+    case.prepare(review_team=["乙某", "戊某"])
+    case.today += timedelta(days=1)
+    [team] = [p for p in case.run(Decide("done", case.today, approver="张书记")).problems]
+    assert team.code == "separation_violated" and "乙某" in team.message and "第五十九条第三款" in team.message
+    case.ok(SetFields({"review_team": ["戊某", "己某"]}))
+    refused = case.run(Decide("done", case.today, approver="丙某"))  # the original reviewer may not approve it
+    assert codes(refused) == {"approver_not_separate"} and "丙某" in refused.problems[0].message
+    assert case.run(Decide("done", case.today, approver="张书记")).ok

@@ -361,7 +361,7 @@ def test_appeal_is_reviewed_within_three_months():
     assert appeal.start == accepted and appeal.due >= accepted + timedelta(days=89)
     case.ok(RecordSanction("party_warning", remove=True))
     case.ok(RecordSanction("party_serious_warning"))
-    case.go("done")
+    case.go("done", review_team=["戊某", "己某"])  # not the original team ([R] 第五十九条第三款)
     assert case.state.step_id == "execution"
     appeal = next(d for d in case.view().deadlines if d.id == "appeal")
     assert appeal.state == "met"
