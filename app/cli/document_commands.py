@@ -51,13 +51,13 @@ def cmd_doc(ctx: Context) -> int:
 
 
 def cmd_dossier(ctx: Context) -> int:
-    from app.services import documents
+    from app.services import dossier_volume
 
     a = ctx.args
     if not a.out and not a.folder and not a.pdf:
         raise InputError("bad_arguments", "请用 --out 指定组卷后的 .docx 文件（或用 --pdf 指定 PDF 文件、--folder 指定文件夹）。")
-    result = documents.build_dossier(ctx.open(), a.case_id, out=Path(a.out) if a.out else None,
-                                     folder=Path(a.folder) if a.folder else None, pdf_out=Path(a.pdf) if a.pdf else None)
+    result = dossier_volume.build_dossier(ctx.open(), a.case_id, out=Path(a.out) if a.out else None,
+                                          folder=Path(a.folder) if a.folder else None, pdf_out=Path(a.pdf) if a.pdf else None)
     where = "、".join(str(p) for p in (result.path, result.pdf, result.folder) if p)
     pages = f"，卷内文件共 {result.pages} 页" if result.pages is not None else "（本机没有 LibreOffice：页号未排版）"
     emit(ctx, {"documents": result.documents, "pages": result.pages, "out": str(result.path) if result.path else None,

@@ -28,7 +28,7 @@ from pathlib import Path
 from sqlalchemy import String, cast, func
 from sqlmodel import Session, select
 
-from app.documents import context, dossier, lint, numbering, report_context
+from app.documents import context, lint, numbering, report_context
 from app.documents.manifest import CASE_NUMBER, TemplateEntry, parse_entry, parse_manifest
 from app.documents.registry import Registry, shipped_dir
 from app.documents.render import Fonts, TemplateRefused, render_docx, title_of
@@ -37,7 +37,7 @@ from app.domain.errors import DomainError
 from app.errors import InputError
 from app.models import Case, CaseSubject, Document, Office, Person, Setting
 from app.paths import resources_dir
-from app.services import case_codec, document_files, document_gate, ruleset, settings
+from app.services import case_codec, document_gate, ruleset, settings
 from app.services import subjects as case_subjects
 from app.services.cases import load_case
 from app.services.ruleset import RuleSet
@@ -75,7 +75,6 @@ class CaseTemplate:
     subject_id: str | None = None  # a per-person document's person (several in the case)
     subject_name: str = ""
     not_now: str = ""  # why it may not be made (again) now; "" when it may
-    voided: bool = False
 
 
 @dataclass(frozen=True)
@@ -116,14 +115,6 @@ class RenderResult:
     template_id: str
     template_version: str
     blanks: tuple[str, ...]  # required items the case does not hold yet: left as fill-in lines
-
-
-@dataclass(frozen=True)
-class DossierResult:
-    documents: int
-    path: Path | None
-    folder: Path | None
-    files: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -305,7 +296,7 @@ def case_templates(store: Store, case_id: str, *, rules: RuleSet | None = None) 
                 continue
             out.append(CaseTemplate(template_id, ref.title, step.id, step.title, step.id == state.step_id,
                                     made is not None, made.document_id if made else None, subject_id, name,
-                                    problem or "", bool(made and made.voided)))
+                                    problem or ""))
     return out
 
 
@@ -333,10 +324,10 @@ def catalog_rows(s: Session, case_id: str, reg: Registry, author: str) -> list[d
     docs = dossier_documents(s, case_id, reg)
     names = author_names(s, case_id, author)
     return [{"seq": str(i), "number": d.number, "title": d.title,
-             "author": names["branch"](getattr(d, "subject_id", None)) if (key := author_of(reg, d.template_id)) == "branch"
+             "author": names["branch"](d.subject_id) if (key := author_of(reg, d.template_id)) == "branch"
              else names.get(key) or names["commission"],
              "date": (d.issued_on or d.created_at.date()).strftime("%Y%m%d"), "pages": context.UNPAGED,
-             "note": "作废" if getattr(d, "voided", False) else ORIGIN_LABELS["edited"] if d.origin == "edited" else ""}
+             "note": "作废" if d.voided else ORIGIN_LABELS["edited"] if d.origin == "edited" else ""}
             for i, d in enumerate(docs, 1)]
 
 
@@ -358,7 +349,7 @@ def order_of(reg: Registry, template_id: str) -> int:
     return entry.archive_order if entry else 10_000
 
 
-def _refused(exc: DomainError) -> InputError:
+def refused(exc: DomainError) -> InputError:
     return InputError(exc.code, exc.message, exc.detail)
 
 
@@ -383,7 +374,7 @@ def render(store: Store, case_id: str, template_id: str, *, today: date | None =
         try:
             template = reg.get(template_id)
         except DomainError as exc:
-            raise _refused(exc) from exc
+            raise refused(exc) from exc
         entry = template.entry
         if report_context.is_report(entry.stage):
             raise InputError("not_a_case_template",
@@ -447,7 +438,7 @@ def compose(s: Session, rules: RuleSet, reg: Registry, template, office: Office,
         data = render_docx(template.data, ctx, context.schema(rules.workflow), file=entry.file, fonts=fonts,
                            practice_mark=mark)
     except TemplateRefused as exc:
-        raise _refused(exc) from exc
+        raise refused(exc) from exc
     return ctx, data
 
 
@@ -465,7 +456,7 @@ def preview(store: Store, case_id: str, template_id: str, *, subject: str | None
         try:
             template = reg.get(template_id)
         except DomainError as exc:
-            raise _refused(exc) from exc
+            raise refused(exc) from exc
         if report_context.is_report(template.entry.stage):
             raise InputError("not_a_case_template", f"“{template.entry.title}”是统计报告模板，不能作为案件文书预览。")
         case = load_case(s, case_id)
@@ -518,7 +509,7 @@ def store_row(s: Session, store: Store, case: Case, made: Made, data: bytes, *, 
     return doc
 
 
-def _load(s: Session, document_id: str) -> Document:
+def load_document(s: Session, document_id: str) -> Document:
     doc = s.get(Document, document_id)
     if doc is None or doc.deleted:
         raise InputError("no_document", f"找不到文书“{document_id}”。")
@@ -528,7 +519,7 @@ def _load(s: Session, document_id: str) -> Document:
 def content(store: Store, document_id: str) -> tuple[DocumentRow, bytes]:
     """The bytes of one document version; the export is noted in the audit log."""
     with store.write() as s:
-        doc = _load(s, document_id)
+        doc = load_document(s, document_id)
         newest = newest_version(s, doc)
         audit.note(s, "export", f"document:{doc.id}", f"导出文书（{doc.title}，第{doc.doc_version}版）")
         return _row(doc, newest == doc.doc_version), bytes(doc.content)
@@ -557,7 +548,7 @@ def store_version(store: Store, document_id: str, data: bytes, *, origin: str = 
     """Keep `data` (an edited file) as the next version of the document `document_id` belongs to."""
     check_docx(data, "编辑后的文书")
     with store.write() as s:
-        base = _load(s, document_id)
+        base = load_document(s, document_id)
         case = load_case(s, base.case_id)
         if case.owner_office_id != store.office.id:
             raise InputError("not_owner", "这个案件属于其他单位，本单位不能保存它的文书。")
@@ -577,7 +568,7 @@ def void(store: Store, document_id: str, reason: str, *, today: date | None = No
         raise InputError("void_reason_missing", "作废文书须写明作废原因。")
     today = today or date.today()
     with store.write() as s:
-        base = _load(s, document_id)
+        base = load_document(s, document_id)
         case = load_case(s, base.case_id)
         if case.owner_office_id != store.office.id:
             raise InputError("not_owner", "这个案件属于其他单位，本单位不能作废它的文书。")
@@ -614,109 +605,6 @@ DOSSIER_TEMPLATES = (COVER_TEMPLATE, CATALOG_TEMPLATE, NOTE_TEMPLATE)  # made by
 DOSSIER_MARK = "练习案卷　不作正式档案"
 
 
-@dataclass(frozen=True)
-class Dossier(DossierResult):
-    """What build_dossier made: `pages` the documents' pages (None when not laid out), `pdf` the PDF."""
-
-    pdf: Path | None = None
-    pages: int | None = None
-
-
-def build_dossier(store: Store, case_id: str, *, out: Path | None = None, folder: Path | None = None,
-                  pdf_out: Path | None = None, today: date | None = None, rules: RuleSet | None = None,
-                  layout: bool | None = None) -> Dossier:
-    """案卷封面, 卷内目录, the case's latest documents in archive order, 卷内备考表: one .docx, a PDF, a folder.
-
-    Where LibreOffice is installed (`layout`, default: app/documents/pdf.available()) every document is
-    laid out once to count its pages: the 卷内目录 gives each its 页号 (from 1, "3-5" for several pages)
-    and the 备考表 the pages of the volume; without it the 页号 say 未排版 and a note says why. The
-    PDF is each part laid out on its own with the page numbers it has in the volume, one after the
-    other, so the 页号 are the pages of the PDF. A practice dossier carries the mark on every page.
-    """
-    import tempfile
-
-    from app.documents import pdf
-    from app.services.practice import is_practice_in
-
-    today = today or date.today()
-    rules = rules or ruleset.load(store)
-    if pdf_out is not None and not pdf.available():
-        raise InputError("libreoffice_missing", "本机没有安装 LibreOffice，无法生成 PDF 案卷。"
-                                                "可以先组卷为 .docx，再在文字处理软件中另存为 PDF。")
-    layout = pdf.available() if layout is None else layout or pdf_out is not None
-    with store.write() as s:
-        load_case(s, case_id)
-        reg = registry_in(s)
-        try:
-            parts = {tid: reg.get(tid) for tid in DOSSIER_TEMPLATES}
-        except DomainError as exc:
-            raise _refused(exc) from exc
-        office = s.get(Office, store.office.id)
-        docs = dossier_documents(s, case_id, reg)
-        if not docs:
-            raise InputError("no_documents", "这个案件还没有任何文书，无法组卷。请先制作文书。")
-        rows = catalog_rows(s, case_id, reg, office.name)
-        practice = is_practice_in(s) or any(d.practice for d in docs)
-        dates = sorted(d.issued_on or d.created_at.date() for d in docs)
-        facts = {"period": f"{context.cn_date(dates[0])}至{context.cn_date(dates[-1])}", "filed_by": store.account.name,
-                 "filed_on": context.cn_date(today)}
-        ctx = context.build(s, case_id, office_id=office.id, workflow=rules.workflow, catalog=rules.catalog, today=today,
-                            doc_title=parts[CATALOG_TEMPLATE].entry.title, catalog_rows=rows, practice=practice,
-                            numbers=document_numbers(s, case_id), dossier=facts)
-        contents = [bytes(_load(s, d.document_id).content) for d in docs]
-        fonts = fonts_from(settings.read(s))
-        audit.note(s, "export", f"case:{case_id}", f"导出案卷（{len(docs)}份文书）")
-    mark = DOSSIER_MARK if practice else ""
-
-    def render_parts() -> dict[str, bytes]:
-        made = {}
-        for tid, template in parts.items():
-            try:
-                made[tid] = render_docx(template.data, {**ctx, "doc_title": template.entry.title}, context.schema(rules.workflow),
-                                        file=template.entry.file, fonts=fonts)
-            except TemplateRefused as exc:
-                raise _refused(exc) from exc
-        return made
-
-    # plain copies for LibreOffice, private (0700) in the folder a crash's leftovers are purged from at the next start
-    scratch = document_files.temp_root(store.paths)
-    scratch.mkdir(mode=0o700, parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="dossier-", dir=scratch) as tmp:
-        work = Path(tmp)
-        try:
-            # each document as it stands in the volume (its page setup, styles, footers), laid out alone and counted
-            shell = render_parts()[COVER_TEMPLATE]
-            counts, failed = None, ""
-            if layout:
-                try:
-                    counts = _page_counts([dossier.part(shell, data) for data in contents], work / "count")
-                except InputError as exc:
-                    if pdf_out is not None:
-                        raise
-                    failed = exc.message  # a Word volume is still made, its 页号 left to the word processor
-            _paginate(ctx, docs, counts, practice, failed)
-            made = render_parts()
-            front, back = [made[COVER_TEMPLATE], made[CATALOG_TEMPLATE]], [made[NOTE_TEMPLATE]]
-            if out is not None:
-                atomic_write_bytes(out, dossier.volume(front, contents, back, practice_mark=mark, fonts=fonts))
-            if pdf_out is not None:
-                atomic_write_bytes(pdf_out, _dossier_pdf(front, contents, back, counts, work / "pdf", mark, fonts))
-        except (ValueError, KeyError, zipfile.BadZipFile) as exc:
-            raise InputError("dossier_failed", f"组卷失败：有文书无法合并（{exc}）。可改用 --folder 逐份导出。") from exc
-    # file names sort in the volume's order; a document's number is its 序号 in the 卷内目录
-    title = {tid: safe_name(template.entry.title) for tid, template in parts.items()}
-    names = [f"00_1_{title[COVER_TEMPLATE]}.docx", f"00_2_{title[CATALOG_TEMPLATE]}.docx"] + [
-        f"{i:02d}_{safe_name(d.title)}{'_' + safe_name(d.number) if d.number else ''}.docx" for i, d in enumerate(docs, 1)] + [
-        f"{max(99, len(docs) + 1)}_{title[NOTE_TEMPLATE]}.docx"]
-    if folder is not None:
-        folder.mkdir(parents=True, exist_ok=True)
-        alone = [dossier.volume([data], [], [], practice_mark=mark, fonts=fonts) for data in front]
-        for name, data in zip(names, alone + contents + [dossier.volume(back, [], [], practice_mark=mark, fonts=fonts)],
-                              strict=True):
-            atomic_write_bytes(folder / name, data)
-    return Dossier(len(docs), out, folder, tuple(names), pdf_out, sum(counts) if counts is not None else None)
-
-
 def dossier_documents(s: Session, case_id: str, reg: Registry) -> list[DocumentRow]:
     """The documents of the dossier in archive order: the newest version of each, and of each voided
     one (作废 documents stay in the file, marked, beside the one made again in their place)."""
@@ -724,9 +612,9 @@ def dossier_documents(s: Session, case_id: str, reg: Registry) -> list[DocumentR
     for d in _rows(s, case_id):
         if d.template_id in DOSSIER_TEMPLATES:
             continue
-        key = (d.template_id, getattr(d, "subject_id", None))
-        if getattr(d, "voided", False):  # each voided document apart: its number and the day it was voided
-            key += (d.number, getattr(d, "voided_on", None))
+        key = (d.template_id, d.subject_id)
+        if d.voided:  # each voided document apart: its number and the day it was voided
+            key += (d.number, d.voided_on)
         if key not in newest or newest[key].version < d.version:
             newest[key] = d
     return sorted(newest.values(), key=lambda d: (order_of(reg, d.template_id), d.created_at, d.template_id))
@@ -757,83 +645,3 @@ def author_names(s: Session, case_id: str, commission: str) -> dict:
 
     return {"commission": names.get("commission") or commission, "supervision": names.get("supervision", ""),
             "party_committee": names.get("party_committee", ""), "county": names.get("parent_name", ""), "branch": branch}
-
-
-def page_range(start: int, pages: int) -> str:
-    return f"{start}-{start + pages - 1}" if pages > 1 else str(start)
-
-
-def _paginate(ctx: dict, docs: list[DocumentRow], counts: list[int] | None, practice: bool, failed: str = "") -> None:
-    """Put the counted pages into the 卷内目录 rows and the 备考表 (or say that nothing was laid out, and
-    why: no LibreOffice, or `failed`, what LibreOffice said)."""
-    notes = []
-    if counts is not None:
-        start = 1
-        for row, pages in zip(ctx["documents"], counts, strict=True):
-            row["pages"] = page_range(start, pages)
-            start += pages
-        ctx["dossier"].update(extent=f"{len(docs)}件、{sum(counts)}页", pages_note="")
-        notes.append(f"卷内文件页号从1起连续编排（共{sum(counts)}页）；案卷封面、卷内目录和本表不编页号。")
-    elif failed:
-        ctx["dossier"].update(extent=f"{len(docs)}件（页数未排版）",
-                              pages_note=f"注：页号未排版（LibreOffice 排版未成功：{failed}）。请在文字处理软件中打开案卷，按实际页码填写页号。")
-        notes.append("组卷时 LibreOffice 排版未成功，页号和页数未计算，须在文字处理软件中核对后填写。")
-    else:
-        ctx["dossier"].update(extent=f"{len(docs)}件（页数未排版）", pages_note=context.UNPAGED_NOTE)
-        notes.append("组卷时本机没有排版软件（LibreOffice），页号和页数未计算，须在文字处理软件中核对后填写。")
-    for i, d in enumerate(docs, 1):
-        if getattr(d, "voided", False):
-            reason = getattr(d, "void_reason", "")
-            notes.append(f"第{i}件《{d.title}》已作废{'（' + reason + '）' if reason else ''}，随卷保存备查。")
-    edited = [str(i) for i, d in enumerate(docs, 1) if d.origin == "edited"]
-    if edited:
-        notes.append(f"第{'、'.join(edited)}件为在文字处理软件中修改后保存的版本。")
-    if practice:
-        notes.append("本卷为练习案卷，不作正式档案使用。")
-    ctx["dossier"]["notes"] = [{"text": context.clean(n)} for n in notes]
-
-
-def _page_counts(contents: list[bytes], work: Path) -> list[int]:
-    """The pages of each document laid out on its own by LibreOffice (one call for all)."""
-    from app.documents import pdf
-
-    work.mkdir()
-    files = []
-    for i, data in enumerate(contents, 1):
-        files.append(work / f"{i:03d}.docx")
-        files[-1].write_bytes(data)
-    return [pdf.page_count(p) for p in pdf.convert(files, work / "pdf", timeout=PDF_TIMEOUT)]
-
-
-PDF_TIMEOUT = 600  # seconds for one LibreOffice call over a whole volume on a slow PC
-
-
-def _dossier_pdf(front: list[bytes], contents: list[bytes], back: list[bytes], counts: list[int], work: Path, mark: str,
-                 fonts: Fonts) -> bytes:
-    """The volume's PDF: front matter, each document numbered from its 页号, 备考表 — laid out one by one and joined."""
-    from pypdf import PdfWriter
-
-    from app.documents import pdf
-
-    work.mkdir()
-    sources = [dossier.volume(front, [], [], practice_mark=mark, fonts=fonts)]
-    start = 1
-    for data, pages in zip(contents, counts, strict=True):
-        sources.append(dossier.part(front[0], data, start=start, practice_mark=mark, fonts=fonts))
-        start += pages
-    sources.append(dossier.volume(back, [], [], practice_mark=mark, fonts=fonts))
-    files = []
-    for i, data in enumerate(sources):
-        files.append(work / f"{i:03d}.docx")
-        files[-1].write_bytes(data)
-    pdfs = pdf.convert(files, work / "pdf", timeout=PDF_TIMEOUT)
-    laid_out = [pdf.page_count(p) for p in pdfs[1:-1]]
-    if laid_out != counts:  # the same parts, only the page numbers and the mark changed: the layout must not move
-        raise InputError("dossier_layout_changed", "排版结果前后不一致，页号可能不准，未写入 PDF。请重试。",
-                         {"counted": counts, "laid_out": laid_out})
-    writer = PdfWriter()
-    for p in pdfs:
-        writer.append(str(p))
-    buf = io.BytesIO()
-    writer.write(buf)
-    return buf.getvalue()

@@ -870,9 +870,9 @@ class CaseViewPage(QWidget):
         store, case_id = self.ctx.store, self.case_id
 
         def run():  # LibreOffice lays every document out: seconds to a minute, never on the GUI thread
-            from app.services import documents
+            from app.services import dossier_volume
 
-            return documents.build_dossier(store, case_id, out=None if as_pdf else target, pdf_out=target if as_pdf else None)
+            return dossier_volume.build_dossier(store, case_id, out=None if as_pdf else target, pdf_out=target if as_pdf else None)
 
         def done(result) -> None:
             pages = (f"卷内文件共{result.pages}页" if result.pages is not None

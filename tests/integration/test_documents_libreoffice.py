@@ -13,7 +13,7 @@ import subprocess
 
 from app.documents import pdf
 from app.errors import InputError
-from app.services import cases, documents, ruleset
+from app.services import cases, documents, dossier_volume, ruleset
 
 from tests.integration.test_documents import CLUE, ROUTE, TODAY, case_template_ids, make_store, open_store, walk
 from tests.integration.test_documents_layout import body_lines, too_wide
@@ -42,7 +42,7 @@ def test_libreoffice_converts_every_document_and_the_case_data_is_in_the_pdf(tmp
             except InputError as exc:  # not due on this case's route: its 样稿 (preview) is converted instead
                 assert exc.code == "document_not_due", (template_id, exc.message)
                 target.write_bytes(documents.preview(store, case_id, template_id, today=TODAY, rules=rules)[0])
-        documents.build_dossier(store, case_id, out=out / "dossier.docx", today=TODAY, rules=rules)
+        dossier_volume.build_dossier(store, case_id, out=out / "dossier.docx", today=TODAY, rules=rules)
     finally:
         store.close()
     files = sorted(out.glob("*.docx"))

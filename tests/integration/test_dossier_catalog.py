@@ -23,7 +23,7 @@ from docx.enum.section import WD_SECTION
 
 from app.documents import context, manifest, pdf
 from app.errors import InputError
-from app.services import cases, documents, ruleset
+from app.services import cases, documents, dossier_volume, ruleset
 
 from tests.integration.test_documents import CLUE, ROUTE, TODAY, docx_text, make_store, open_store, walk
 
@@ -155,7 +155,7 @@ def test_titles_and_branches():
     assert context.branch_name("幸福居民委员会") == "幸福社区党支部"
     assert context.branch_name("青石镇农业服务中心") == "青石镇农业服务中心党支部"
     assert context.branch_name("") == ""
-    assert documents.page_range(3, 3) == "3-5" and documents.page_range(7, 1) == "7"
+    assert dossier_volume.page_range(3, 3) == "3-5" and dossier_volume.page_range(7, 1) == "7"
 
 
 # --- without LibreOffice ------------------------------------------------------------------------
@@ -163,7 +163,7 @@ def test_titles_and_branches():
 def test_without_libreoffice_the_page_column_says_so(store, walked_case, tmp_path, monkeypatch):
     _, case_id, _ = walked_case
     monkeypatch.setattr(pdf, "program", lambda: None)  # a PC without LibreOffice
-    result = documents.build_dossier(store, case_id, out=tmp_path / "案卷.docx", folder=tmp_path / "files", today=TODAY)
+    result = dossier_volume.build_dossier(store, case_id, out=tmp_path / "案卷.docx", folder=tmp_path / "files", today=TODAY)
     assert result.pages is None and result.pdf is None
     doc = open_docx(tmp_path / "案卷.docx")
     catalog = next(t for t in doc.tables if t.rows[0].cells[0].text == "序号")
@@ -175,7 +175,7 @@ def test_without_libreoffice_the_page_column_says_so(store, walked_case, tmp_pat
     assert result.files[0] == "00_1_案卷封面.docx" and result.files[-1] == "99_卷内备考表.docx"
     assert sorted(p.name for p in (tmp_path / "files").iterdir()) == sorted(result.files)
     with pytest.raises(InputError) as refused:
-        documents.build_dossier(store, case_id, pdf_out=tmp_path / "案卷.pdf", today=TODAY)
+        dossier_volume.build_dossier(store, case_id, pdf_out=tmp_path / "案卷.pdf", today=TODAY)
     assert refused.value.code == "libreoffice_missing" and not (tmp_path / "案卷.pdf").exists()
 
 
@@ -187,11 +187,11 @@ def test_when_libreoffice_fails_the_word_volume_is_still_made(store, walked_case
         raise InputError("libreoffice_timeout", "LibreOffice 转换 PDF 超时（600 秒），请稍后重试或减少文件数量。")
 
     monkeypatch.setattr(pdf, "convert", broken)
-    result = documents.build_dossier(store, case_id, out=tmp_path / "案卷.docx", today=TODAY)
+    result = dossier_volume.build_dossier(store, case_id, out=tmp_path / "案卷.docx", today=TODAY)
     text = docx_text((tmp_path / "案卷.docx").read_bytes())
     assert result.pages is None and "未排版" in text and "LibreOffice 排版未成功：LibreOffice 转换 PDF 超时" in text
     with pytest.raises(InputError) as refused:  # a PDF cannot be made without the layout
-        documents.build_dossier(store, case_id, pdf_out=tmp_path / "案卷.pdf", today=TODAY)
+        dossier_volume.build_dossier(store, case_id, pdf_out=tmp_path / "案卷.pdf", today=TODAY)
     assert refused.value.code == "libreoffice_timeout" and not (tmp_path / "案卷.pdf").exists()
 
 
@@ -219,7 +219,7 @@ def check_volume(pages: list[str], rows: list[dict]) -> int:
 @needs_libreoffice
 def test_the_pdf_and_the_docx_have_the_pages_the_catalogue_gives(store, walked_case, tmp_path):
     _, case_id, _ = walked_case
-    result = documents.build_dossier(store, case_id, out=tmp_path / "案卷.docx", pdf_out=tmp_path / "案卷.pdf", today=TODAY)
+    result = dossier_volume.build_dossier(store, case_id, out=tmp_path / "案卷.docx", pdf_out=tmp_path / "案卷.pdf", today=TODAY)
     doc = open_docx(tmp_path / "案卷.docx")
     catalog = next(t for t in doc.tables if t.rows[0].cells[0].text == "序号")
     keys = ("seq", "number", "author", "title", "date", "pages", "note")
@@ -260,7 +260,7 @@ def test_a_practice_dossier_says_so_on_every_page(walked_case, tmp_path):
         assert len(made) >= 4
         # one document made without the practice flag: in a practice dossier it is marked as well
         documents.render(store, case_id, made[0], today=TODAY, rules=rules)
-        result = documents.build_dossier(store, case_id, out=tmp_path / "练习.docx", pdf_out=tmp_path / "练习.pdf",
+        result = dossier_volume.build_dossier(store, case_id, out=tmp_path / "练习.docx", pdf_out=tmp_path / "练习.pdf",
                                          today=TODAY, rules=rules)
     finally:
         store.close()
