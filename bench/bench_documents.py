@@ -23,7 +23,7 @@ from docxtpl import DocxTemplate
 
 from app.documents import context
 from app.documents.registry import shipped_dir
-from app.services import cases, documents, ruleset
+from app.services import cases, documents, ruleset, template_registry
 from tests.integration.test_documents import CLUE, ROUTE, TODAY, make_store, open_store, walk
 
 TEMPLATES = ("sanction_decision", "review_report", "disposition_approval_form")
@@ -53,7 +53,7 @@ def main() -> None:
         for made in documents.case_templates(store, case_id, rules=rules):  # a case with its documents
             documents.render(store, case_id, made.template_id, today=TODAY, rules=rules, subject=made.subject_id)
         folder = shipped_dir()
-        reg = documents.registry(store)
+        reg = template_registry.registry(store)
         entries = reg.shipped
         print(f"{'template':<28}{'service ms':>12}{'docxtpl ms':>12}{'ratio':>8}  goal ≤ {GOAL}×")
         for template_id in TEMPLATES:

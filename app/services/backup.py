@@ -147,11 +147,10 @@ def active_accounts(engine) -> set[str]:
 
 
 def is_practice_db(engine) -> bool:
-    from app.models import Setting
+    from app.services.practice_flag import is_practice_in
 
     with Session(engine) as s:
-        row = s.get(Setting, "practice_mode")
-    return row is not None and row.value is True
+        return is_practice_in(s)
 
 
 def current_admin_master(paths: StorePaths, account: str | None, password: str, now: float | None) -> tuple[bytes, str]:

@@ -34,7 +34,7 @@ from app.models import (
     Sanction,
     StepRecord,
 )
-from app.services import case_codec, persons, ruleset
+from app.services import case_codec, document_gate, persons, ruleset
 from app.services import subjects as case_subjects
 from app.services.ruleset import RuleSet
 from app.storage.store import Store
@@ -375,6 +375,8 @@ def act(store: Store, case_id: str, action_data: dict, *, today: date | None = N
                 raise ActionRefused(tuple(out_of_range))
         record_facts(s, store, rules, case, before, outcome, action)
         keep_state(case, rules, outcome.state, today)
+        if isinstance(action, engine.Decide):
+            document_gate.fill_number_fields(s, rules, case)  # the 处分决定书文号 its act just took
         s.add(case)
     return ActResult(case.id, case.stage, case.step_id, {k: v.isoformat() for k, v in outcome.events_set.items()})
 
@@ -547,3 +549,4 @@ def finalize_sanctions(s: Session, rules: RuleSet, case: Case, decided_on: date)
         sanction.decided_on = decided_on
         sanction.effect_end = end
         s.add(sanction)
+    document_gate.number_decisions(s, case, proposed)

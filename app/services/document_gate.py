@@ -8,15 +8,21 @@ from datetime import date
 
 from sqlmodel import Session, select
 
+from app.documents import numbering
+from app.documents.manifest import CASE_NUMBER
 from app.domain import document_rules
 from app.domain import workflow as engine
 from app.domain.rules import DocumentRef, Step
-from app.models import Case, CaseSubject, Document, Sanction
+from app.models import Case, CaseSubject, Document, Office, Sanction
 from app.services import case_codec
+from app.services.practice_flag import is_practice_in
 from app.services.ruleset import RuleSet
+from app.services.template_registry import registry_in
 
-# the decision a document records, where it is a sanction's: its 成文日期 is the sanction's date
+# the decision a document records, where it is a sanction's: its 成文日期 is the sanction's date, and
+# its number is taken when the sanction is decided (the sanction row keeps it as `document_no`)
 SANCTION_DOCUMENTS = {"sanction_decision": "party", "gov_sanction_decision": "gov"}
+DECISION_DOCUMENT = {kind: template_id for template_id, kind in SANCTION_DOCUMENTS.items()}
 
 
 def refs_of(rules: RuleSet, template_id: str) -> list[tuple[Step, DocumentRef]]:
@@ -80,7 +86,8 @@ def act_date(s: Session, rules: RuleSet, case: Case, state: engine.CaseState, te
     return dates[-1] if dates else None
 
 
-def record_number(s: Session, rules: RuleSet, case: Case, template_id: str, number: str) -> None:
+def record_number(s: Session, rules: RuleSet, case: Case, template_id: str, number: str, *,
+                  only_empty: bool = False) -> None:
     """Fields that hold this document's number take it from the document (one source of truth); a
     field already holding the number of another person's document of the same kind keeps it."""
     targets = [f"{st.id}.{f.id}" for st in rules.workflow.steps.values() for f in st.fields if f.number_of == template_id]
@@ -91,7 +98,60 @@ def record_number(s: Session, rules: RuleSet, case: Case, template_id: str, numb
     state = case_codec.from_json(case.state)
     fields = dict(state.fields)
     for key in targets:
-        if fields.get(key) not in made:
+        if fields.get(key) not in made and not (only_empty and fields.get(key)):
             fields[key] = number
     case.state = case_codec.to_json(replace(state, fields=fields))
     s.add(case)
+
+
+def allocate(s: Session, case: Case, template_id: str, on: date) -> str:
+    """The next number of the template (a county's own pattern where it installed one), in the year
+    of `on`; "" for an unnumbered template or one that carries the case's 立案 number."""
+    entry = registry_in(s).entry(template_id)
+    if entry is None or not entry.number or entry.number == CASE_NUMBER:
+        return ""
+    office = s.get(Office, case.owner_office_id)
+    return numbering.allocate(s, entry, office_id=office.id, office_abbr=office.abbr or office.code, office_code=office.code,
+                              year=on.year, practice=is_practice_in(s), case_number=case.number)
+
+
+def number_decisions(s: Session, case: Case, decided: list[Sanction]) -> None:
+    """Numbers for the decisions just made, in the order they are made: each person's 处分决定书 (or
+    政务处分决定书) takes its number with the act, one per person and kind, kept on the sanctions."""
+    given: dict[tuple[str | None, str], str] = {}
+    for sanction in decided:
+        template_id = DECISION_DOCUMENT.get(sanction.kind)
+        if template_id is None or sanction.document_no:
+            continue
+        key = (sanction.person_id, sanction.kind)
+        if key not in given:
+            given[key] = allocate(s, case, template_id, sanction.decided_on)
+        sanction.document_no = given[key]
+        s.add(sanction)
+
+
+def decision_number(s: Session, case: Case, template_id: str, row: CaseSubject | None) -> tuple[Sanction | None, str]:
+    """The person's sanction the decision document records, and the number its act took (or the
+    number entered for it); "" once a document with that number was voided (a voided number is spent)."""
+    kind = SANCTION_DOCUMENTS.get(template_id)
+    if kind is None or row is None:
+        return None, ""
+    sanction = s.exec(select(Sanction).where(Sanction.case_id == case.id, Sanction.person_id == row.person_id,
+                                             Sanction.kind == kind, Sanction.decided_on.is_not(None),
+                                             Sanction.deleted == False).order_by(Sanction.decided_on)).first()  # noqa: E712
+    if sanction is None or not sanction.document_no:
+        return sanction, ""
+    spent = s.exec(select(Document.id).where(Document.case_id == case.id, Document.template_id == template_id,
+                                            Document.number == sanction.document_no,
+                                            Document.voided_on.is_not(None))).first()
+    return sanction, "" if spent else sanction.document_no
+
+
+def fill_number_fields(s: Session, rules: RuleSet, case: Case) -> None:
+    """Fields that hold a decision's number (`number_of`) take the number its act took, when empty."""
+    for template_id in SANCTION_DOCUMENTS:
+        number = s.exec(select(Sanction.document_no).where(
+            Sanction.case_id == case.id, Sanction.kind == SANCTION_DOCUMENTS[template_id], Sanction.document_no != "",
+            Sanction.deleted == False).order_by(Sanction.decided_on, Sanction.created_at)).first()  # noqa: E712
+        if number:
+            record_number(s, rules, case, template_id, number, only_empty=True)

@@ -8,44 +8,42 @@ row, no number used and no change to the case. When a document is stored its tem
 the case's engine state (`documents`), which the workflow engine reads.
 
 Templates a county pushes down are accepted only when `templates lint` finds nothing wrong;
-they are kept in the store (setting `template:<id>`) and take the place of the shipped ones.
+they are kept in the store (services/template_registry.py) and take the place of the shipped ones.
 """
 
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import io
-import json
 import re
 import zipfile
 from dataclasses import asdict, dataclass, replace
-from functools import lru_cache
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import String, cast, func
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from app.documents import context, lint, numbering, report_context
-from app.documents.manifest import CASE_NUMBER, TemplateEntry, parse_entry, parse_manifest
-from app.documents.registry import Registry, shipped_dir
+from app.documents.manifest import CASE_NUMBER, TemplateEntry, parse_manifest
+from app.documents.registry import Registry
 from app.documents.render import Fonts, TemplateRefused, render_docx, title_of
 from app.domain import document_rules
 from app.domain.errors import DomainError
 from app.errors import InputError
-from app.models import Case, CaseSubject, Document, Office, Person, Setting
+from app.models import Case, CaseSubject, Document, Office, Person
 from app.paths import resources_dir
 from app.services import case_codec, document_gate, ruleset, settings
 from app.services import subjects as case_subjects
 from app.services.cases import load_case
+from app.services.practice_flag import is_practice_in
 from app.services.ruleset import RuleSet
+from app.services.template_registry import TEMPLATE_KEY_PREFIX, registry, registry_in
 from app.storage import audit, setting_rows
 from app.storage.atomic import atomic_write_bytes
 from app.storage.store import Store
 
-TEMPLATE_KEY_PREFIX = "template:"
 CATALOG_TEMPLATE = "dossier_catalog"
 ORIGIN_LABELS = {"rendered": "生成", "edited": "修改稿"}
 _UNSAFE_NAME = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
@@ -123,45 +121,6 @@ class InstallResult:
 
 
 # --- templates -------------------------------------------------------------------------------
-
-def installed_templates(s: Session) -> dict[str, tuple[TemplateEntry, bytes]]:
-    # the stored JSON texts, decoded (base64 and manifest entry) once per distinct text: every
-    # render and every load of the case view reads the installed templates
-    raw = cast(Setting.value, String)
-    rows = s.exec(select(Setting.key, raw).where(ruleset.prefix_range(Setting.key, TEMPLATE_KEY_PREFIX))
-                  .order_by(Setting.key)).all()
-    found = {}
-    for key, text in rows:
-        template = installed_template(key, text)
-        if template is not None:
-            found[template[0].id] = template
-    return found
-
-
-@lru_cache(maxsize=128)  # a county installs the whole set, about 50 templates of 20-40 KB
-def installed_template(key: str, text: str) -> tuple[TemplateEntry, bytes] | None:
-    """One stored template row (key and stored JSON text); None when damaged."""
-    problems: list[str] = []
-    stored = json.loads(text)
-    value = stored if isinstance(stored, dict) else {}
-    entry = parse_entry(value.get("entry") or {}, f"已安装模板“{key}”", problems)
-    try:
-        data = base64.b64decode(str(value.get("docx", "")), validate=True)
-    except (binascii.Error, ValueError):
-        data = b""
-    if entry is None or problems or not data:
-        return None  # a damaged row falls back to the shipped template rather than failing every render
-    return entry, data
-
-
-def registry(store: Store) -> Registry:
-    with store.read() as s:
-        return registry_in(s)
-
-
-def registry_in(s: Session) -> Registry:
-    return Registry(shipped_dir(), installed_templates(s))
-
 
 def list_templates(store: Store) -> list[TemplateInfo]:
     reg = registry(store)
@@ -363,8 +322,6 @@ def render(store: Store, case_id: str, template_id: str, *, today: date | None =
     `practice`: a red 练习 mark on every page and a practice number; a practice store (marked by
     services/practice.py) makes every document a practice document whoever asks.
     """
-    from app.services.practice import is_practice_in
-
     today = today or date.today()
     rules = rules or ruleset.load(store)
     # everything read in the one write transaction: a render is one round trip to the store
@@ -400,15 +357,21 @@ def render(store: Store, case_id: str, template_id: str, *, today: date | None =
         version = (s.exec(select(func.max(Document.doc_version)).where(*same)).one() or 0) + 1
         issued_on = previous.issued_on if previous is not None and previous.issued_on else \
             document_gate.act_date(s, rules, case, state, template_id, row) or today
+        sanction, reserved = document_gate.decision_number(s, case, template_id, row)
         if entry.number == CASE_NUMBER and not practice:
             # the 立案决定书 always shows the case's 立案 number, which exists only once the case is filed
             number = case.number
         elif previous is not None:
             number = previous.number
+        elif reserved:
+            number = reserved  # taken when the decision was made: numbers follow the acts, not the renders
         else:
             number = numbering.allocate(s, entry, office_id=office.id, office_abbr=office.abbr or office.code,
                                         office_code=office.code, year=issued_on.year, practice=practice,
                                         case_number=case.number)
+        if sanction is not None and number and sanction.document_no != number:
+            sanction.document_no = number  # a voided decision's number is spent: the sanction keeps the new one
+            s.add(sanction)
         ctx, data = compose(s, rules, reg, template, office, case_id, row, subject_id, number=number, today=today,
                             issued_on=issued_on, practice=practice, fonts=fonts,
                             mark=f"练习文书　{number}" if practice else "")

@@ -20,6 +20,7 @@ from app.domain.errors import DomainError
 from app.errors import InputError
 from app.models import Office
 from app.services import document_files, ruleset, settings
+from app.services.practice_flag import is_practice_in
 from app.services.cases import load_case
 from app.services.documents import (
     CATALOG_TEMPLATE,
@@ -34,10 +35,10 @@ from app.services.documents import (
     fonts_from,
     load_document,
     refused,
-    registry_in,
     safe_name,
 )
 from app.services.ruleset import RuleSet
+from app.services.template_registry import registry_in
 from app.storage import audit
 from app.storage.atomic import atomic_write_bytes
 from app.storage.store import Store
@@ -66,8 +67,6 @@ def build_dossier(store: Store, case_id: str, *, out: Path | None = None, folder
     PDF is each part laid out on its own with the page numbers it has in the volume, one after the
     other, so the 页号 are the pages of the PDF. A practice dossier carries the mark on every page.
     """
-    from app.services.practice import is_practice_in
-
     today = today or date.today()
     rules = rules or ruleset.load(store)
     if pdf_out is not None and not pdf.available():

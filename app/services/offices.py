@@ -242,7 +242,7 @@ def joining(store: Store, item: quarantine.Held) -> bool:
 
 def template_tables(s: Session) -> dict[str, dict]:
     """Templates this office installed (settings template:<id>): what it pushes to its townships."""
-    from app.services.documents import TEMPLATE_KEY_PREFIX
+    from app.services.template_registry import TEMPLATE_KEY_PREFIX
 
     rows = s.exec(select(Setting).where(Setting.key.startswith(TEMPLATE_KEY_PREFIX))).all()
     return {r.key.removeprefix(TEMPLATE_KEY_PREFIX): r.value for r in rows if isinstance(r.value, dict)}
@@ -276,7 +276,7 @@ def check_templates(tables: dict[str, dict], where: str) -> None:
 
 
 def store_templates(s: Session, tables: dict[str, dict]) -> int:
-    from app.services.documents import TEMPLATE_KEY_PREFIX
+    from app.services.template_registry import TEMPLATE_KEY_PREFIX
 
     return sum(setting_rows.put(s, TEMPLATE_KEY_PREFIX + template_id, value) for template_id, value in tables.items())
 

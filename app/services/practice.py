@@ -23,7 +23,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from app.domain import practice_scoring as scoring
 from app.domain import scenarios as scenario_rules
@@ -42,12 +42,12 @@ from app.errors import InputError
 from app.models import Case, PracticeAttempt, PracticeScenario, Setting, StepRecord
 from app.paths import StorePaths, resources_dir
 from app.services import case_codec, cases, ruleset
+from app.services.practice_flag import PRACTICE_SETTING, is_practice_in
 from app.services.ruleset import RuleSet
 from app.storage import audit
 from app.storage.atomic import atomic_write_bytes
 from app.storage.store import Store
 
-PRACTICE_SETTING = "practice_mode"
 DEFAULT_TRAINER = "培训管理员"
 OFFICE = {"office_code": "PRACTICE", "office_name": "练习镇纪委（培训练习用）", "parent_code": "PRACTICE-COUNTY",
           "office_abbr": "练习"}
@@ -177,10 +177,6 @@ def _aware(moment: datetime) -> datetime:
 def is_practice(store: Store) -> bool:
     with store.read() as s:
         return is_practice_in(s)
-
-
-def is_practice_in(s: Session) -> bool:
-    return ruleset.setting_in(s, PRACTICE_SETTING, False) is True
 
 
 def mark(store: Store) -> None:

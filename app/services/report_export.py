@@ -18,7 +18,7 @@ from app.domain import statistics as stats
 from app.domain.errors import DomainError
 from app.domain.sanctions import KIND_LABELS
 from app.errors import InputError
-from app.services import documents, ruleset, statistics
+from app.services import documents, ruleset, statistics, template_registry
 from app.storage import audit
 from app.storage.atomic import atomic_write, atomic_write_bytes
 
@@ -120,7 +120,7 @@ def render_report_docx(store, report: dict, today: date) -> bytes:
     """The report through the documents pipeline: the period_report template (an installed one first), the
     office's fonts, the report schema; a template that fails the check is refused with its reasons."""
     try:
-        template = documents.registry(store).get(report_context.PERIOD_REPORT)
+        template = template_registry.registry(store).get(report_context.PERIOD_REPORT)
         if not report_context.is_report(template.entry.stage):
             raise DomainError("template_not_report", f"模板“{template.entry.file}”不是统计报告模板，不能用于导出统计报告。"
                                                      "请重新安装纪案通或县纪委下发的统计报告模板。")

@@ -24,7 +24,7 @@ from app.domain.errors import DomainError
 from app.domain.sanctions import APPROVER_LABELS, effect_period
 from app.errors import InputError
 from app.models import Attachment, Case, CaseSubject, Evidence, Person, Sanction, SubjectFact
-from app.services import case_codec, persons
+from app.services import case_codec, document_gate, persons
 from app.services.ruleset import RuleSet
 from app.storage.store import Store
 
@@ -372,6 +372,7 @@ def decide_gov_sanction(s, store, rules, case, state, data, today):
     sanction.approving_body = organ
     sanction.document_no = rules_of.text_value(data.get("document_no"), "文号")
     s.add(sanction)
+    document_gate.number_decisions(s, case, [sanction])  # none entered: the 政务处分决定书 takes one with the act
     if "gov_decided" in state.events:
         return state
     # the 监察 track's own deadlines (执行, 职务工资变更) run from its first decision ([Z] 第五十四条, [S] 第二百零三条)

@@ -37,12 +37,12 @@ from app.models import (
     OfficeKey,
     Reporter,
     ReviewOpinion,
-    Setting,
     StatisticsSnapshot,
     Transfer,
 )
 from app.models.base import utcnow
 from app.services import case_codec, cases, offices, ruleset
+from app.services.practice_flag import is_practice_in
 from app.services.ruleset import HOLIDAY_KEY_PREFIX
 from app.storage import audit, schema, setting_rows
 from app.storage.atomic import fsync_dir
@@ -134,11 +134,6 @@ def kind_between(sender: Office, recipient: Office) -> str | None:
     if recipient.parent_code == sender.code:
         return "downward"
     return None
-
-
-def practice_mode(s: Session) -> bool:
-    row = s.get(Setting, "practice_mode")
-    return bool(row.value) if row is not None else False
 
 
 def trusted_key(s: Session, office: Office) -> OfficeKey:
@@ -305,7 +300,7 @@ def export(store: Store, to_code: str, out_dir: Path, *, full: bool = False, pro
     me = store.office.id
     progress(0, 0, "正在读取要导出的记录……")
     with store.read() as s:
-        if practice_mode(s):
+        if is_practice_in(s):
             raise InputError("practice_store", "这是练习数据库，练习数据不能生成上报数据包。")
         me_row = s.get(Office, me)
         if to_code == me_row.parent_code and s.exec(select(Office).where(Office.code == to_code)).first() is None:
@@ -342,7 +337,7 @@ def export(store: Store, to_code: str, out_dir: Path, *, full: bool = False, pro
         holidays = offices.holiday_tables(s) if kind == "downward" else {}
         templates = offices.template_tables(s) if kind == "downward" else {}
         rules_texts = ruleset.effective_texts(s) if kind == "downward" else {}
-        practice = practice_mode(s)
+        practice = is_practice_in(s)
     if cancelled():
         raise Cancelled()
     rules_version = ruleset.load(store).workflow.version

@@ -25,7 +25,7 @@ from app.documents.report_context import is_report
 from app.errors import InputError
 from app.models import Counter, Document, Setting
 from app.paths import store_paths
-from app.services import cases, demo_data, document_files, documents, ruleset, setup, unlock
+from app.services import cases, demo_data, document_files, documents, ruleset, setup, template_registry, unlock
 from app.storage import audit
 
 from tests.integration.conftest import PASSWORD
@@ -169,7 +169,7 @@ def count(store, model, *where) -> int:
 def case_template_ids(store) -> list[str]:
     """Every template a case document is made from: all but the report templates (app/documents/report_context.py),
     which print a period report and are rendered by `report --out FILE.docx` (tests/integration/test_report_cli.py)."""
-    reg = documents.registry(store)
+    reg = template_registry.registry(store)
     return [i for i in reg.ids() if not is_report(reg.entry(i).stage)]
 
 
@@ -248,7 +248,7 @@ def test_numbers_versions_and_shared_counters(store, walked):
     first = documents.render(store, a, "referral_letter", today=TODAY)
     second = documents.render(store, b, "referral_letter", today=TODAY)
     assert first.number.startswith("青石纪移〔2026〕") and seq_of(second.number) == seq_of(first.number) + 1
-    reg = documents.registry(store)  # the 涉嫌犯罪案件移送函 counts on the same sequence
+    reg = template_registry.registry(store)  # the 涉嫌犯罪案件移送函 counts on the same sequence
     assert reg.entry("judicial_transfer_letter").counter_kind == reg.entry("referral_letter").counter_kind
     again = documents.render(store, a, "referral_letter", today=TODAY)
     assert again.number == first.number and again.version == first.version + 1 and again.document_id != first.document_id
@@ -268,6 +268,22 @@ def test_numbers_versions_and_shared_counters(store, walked):
     # the 立案决定书 carries the case's own 立案 number, not a number of its own
     decision = documents.render(store, full, "filing_decision", today=TODAY)
     assert decision.number == cases.show_case(store, full, today=TODAY)["number"] == "青石纪立〔2026〕1号"
+
+
+def test_decision_numbers_follow_the_order_of_the_decisions_not_of_the_renders(store):
+    """Two 党纪处分决定 decided one after the other: each takes its number with the act, so the one
+    decided first has the lower number although its 决定书 is printed last; the case's
+    处分决定书文号 is that number from the moment of the decision (one source)."""
+    rules = ruleset.load(store)
+    first, second = (cases.register_clue(store, {**CLUE, "persons": [{"name": name, "political_status": "中共党员"}]},
+                                         today=TODAY, rules=rules).case_id for name in ("顺序甲", "顺序乙"))
+    walk(store, first, ROUTE[:-1], rules, start=START)  # decided on its approval day
+    walk(store, second, ROUTE[:-1], rules, start=START + timedelta(days=7))
+    later = documents.render(store, second, "sanction_decision", today=TODAY)
+    earlier = documents.render(store, first, "sanction_decision", today=TODAY)
+    assert seq_of(earlier.number) == seq_of(later.number) - 1, (earlier.number, later.number)
+    for case_id, made in ((first, earlier), (second, later)):
+        assert cases.show_case(store, case_id, today=TODAY)["fields"]["announce.decision_no"] == made.number
 
 
 def test_the_filing_decision_takes_the_number_the_case_gets_when_filed(store):

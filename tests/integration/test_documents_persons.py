@@ -20,7 +20,7 @@ from docx import Document as open_docx
 from app.documents import context, pdf
 from app.errors import InputError
 from app.paths import store_paths
-from app.services import documents, unlock
+from app.services import documents, template_registry, unlock
 
 from tests.integration.conftest import PASSWORD
 
@@ -180,7 +180,7 @@ def test_every_document_of_the_three_persons_through_libreoffice(three, run_cli,
             made[target.stem] = (row["template_id"], names.get(row["subject_id"]))
     store = unlock.unlock(store_paths(data), None, PASSWORD).store
     try:
-        reg = documents.registry(store)
+        reg = template_registry.registry(store)
         per_person = {t for t in reg.ids() if context.is_per_person(reg.entry(t))}
         others = [t for t in reg.ids() if not any(t == tid for tid, _ in made.values()) and reg.entry(t).stage != "report"]
         for template_id in others:

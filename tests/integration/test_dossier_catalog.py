@@ -23,7 +23,7 @@ from docx.enum.section import WD_SECTION
 
 from app.documents import context, manifest, pdf
 from app.errors import InputError
-from app.services import cases, documents, dossier_volume, ruleset
+from app.services import cases, documents, dossier_volume, ruleset, template_registry
 
 from tests.integration.test_documents import CLUE, ROUTE, TODAY, docx_text, make_store, open_store, walk
 
@@ -82,7 +82,7 @@ def store(walked_case):
 
 def rows_of(store, case_id):
     with store.read() as s:
-        reg = documents.registry_in(s)
+        reg = template_registry.registry_in(s)
         return documents.catalog_rows(s, case_id, reg, "青石镇纪委")
 
 
@@ -107,7 +107,7 @@ def test_catalog_rows_name_who_made_each_document_with_dates_that_fit(store, wal
     _, case_id, made = walked_case
     rows = rows_of(store, case_id)
     with store.read() as s:
-        docs = documents.dossier_documents(s, case_id, documents.registry_in(s))
+        docs = documents.dossier_documents(s, case_id, template_registry.registry_in(s))
     assert [r["seq"] for r in rows] == [str(i) for i in range(1, len(rows) + 1)] and len(rows) == len(docs) >= 20
     by_template = {}
     for row, doc in zip(rows, docs, strict=True):
