@@ -11,6 +11,7 @@ from app.models import Account
 from app.storage import keyslots
 from app.storage.store import Store
 from app.services import rekey
+from app.services.admin_only import require_admin
 from app.services.unlock import reseal_password
 
 ROLES = {"admin": "书记/管理员", "staff": "工作人员"}
@@ -23,11 +24,6 @@ class AccountRow:
     role_label: str
     disabled: bool
     created_at: str
-
-
-def require_admin(store: Store) -> None:
-    if not store.account.is_admin:
-        raise AuthError("admin_only", "只有书记/管理员账户可以进行此操作。")
 
 
 def list_accounts(store: Store) -> list[AccountRow]:

@@ -34,7 +34,7 @@ from app.models import (
     Sanction,
     StepRecord,
 )
-from app.services import case_codec, document_gate, persons, ruleset
+from app.services import case_codec, document_gate, persons, practice_flag, ruleset
 from app.services import subjects as case_subjects
 from app.services.ruleset import RuleSet
 from app.storage.store import Store
@@ -358,9 +358,7 @@ def act(store: Store, case_id: str, action_data: dict, *, today: date | None = N
     except DomainError as exc:
         raise InputError(exc.code, exc.message, exc.detail) from exc
     if isinstance(action, engine.Decide):
-        from app.services import practice  # a practice store grades the decision before it is carried out
-
-        practice.check_decision(store, case_id, action, rules)
+        practice_flag.check_decision(store, case_id, action, rules)  # a practice store grades it first
     with store.write() as s:
         case = owned_case(s, store, case_id)
         before = case_codec.from_json(case.state)

@@ -20,7 +20,7 @@ from app.domain.errors import DomainError
 from app.errors import InputError
 from app.paths import resources_dir
 from app.services import cases, ruleset
-from app.services.accounts import require_admin
+from app.services.admin_only import require_admin
 from app.storage import setting_rows
 from app.storage.store import Store
 

@@ -15,7 +15,7 @@ from app import __version__
 from app.errors import AuthError, InputError, StoreError
 from app.models import BundleLog, BundleReceipt, Office, OfficeKey, Setting
 from app.models.base import utcnow
-from app.services.accounts import require_admin
+from app.services.admin_only import require_admin
 from app.services.ruleset import HOLIDAY_KEY_PREFIX
 from app.storage import setting_rows
 from app.storage import audit, rolekeys, schema

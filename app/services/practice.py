@@ -41,7 +41,7 @@ from app.domain.scenarios import (
 from app.errors import InputError
 from app.models import Case, PracticeAttempt, PracticeScenario, Setting, StepRecord
 from app.paths import StorePaths, resources_dir
-from app.services import case_codec, cases, ruleset
+from app.services import case_codec, cases, practice_flag, ruleset
 from app.services.practice_flag import PRACTICE_SETTING, is_practice_in
 from app.services.ruleset import RuleSet
 from app.storage import audit
@@ -408,7 +408,8 @@ def active_attempt(store: Store, case_id: str) -> PracticeAttempt | None:
 
 
 def check_decision(store: Store, case_id: str, action: engine.Decide, rules: RuleSet) -> None:
-    """Called by `cases.act` before a decision: grade it and raise PracticeHeld when it leaves the path."""
+    """Run by `cases.act` before a decision (through services/practice_flag.py): grade it and raise
+    PracticeHeld when it leaves the path."""
     if not is_practice(store):
         return
     attempt = active_attempt(store, case_id)
@@ -441,6 +442,9 @@ def check_decision(store: Store, case_id: str, action: engine.Decide, rules: Rul
             s.add(row)
     if not judgement.proceed:
         raise PracticeHeld(judgement)
+
+
+practice_flag.handle_decisions(check_decision)  # cases.act grades a practice decision through it
 
 
 def persons_now(store: Store, case_id: str, rules: RuleSet, state: engine.CaseState) -> dict[str, scoring.PersonNow]:

@@ -22,7 +22,7 @@ from app.errors import AppError, InputError
 from app.models import Case, Clue, ClueSubject, Office, Person, Reporter, ReviewOpinion, Setting, StepRecord, Transfer
 from app.services import cases, persons, ruleset
 from app.services import subjects as case_subjects
-from app.services.accounts import require_admin
+from app.services.admin_only import require_admin
 from app.storage import setting_rows
 from app.storage.store import Store
 

@@ -27,6 +27,7 @@ from app.domain.rules import Workflow, parse_workflow
 from app.domain.sanctions import SanctionCatalog, parse_sanctions
 from app.models import Case, Setting
 from app.paths import resources_dir
+from app.services.admin_only import require_admin
 from app.storage import setting_rows
 from app.storage.store import Store
 
@@ -197,8 +198,6 @@ def install(store: Store, path: Path) -> InstallResult:
     """`rules install`: an administrator puts a checked workflow.toml or sanctions.toml into the store,
     from where it travels down in bundles and set-up packages."""
     from app.errors import InputError
-    from app.services.accounts import require_admin
-
     require_admin(store)
     path = Path(path)
     name = path.name

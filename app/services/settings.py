@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from app.errors import InputError
 from app.models import Setting
-from app.services.accounts import require_admin
+from app.services.admin_only import require_admin
 from app.services.setup import DEFAULT_SETTINGS
 from app.storage import setting_rows
 from app.storage.store import Store

@@ -179,6 +179,9 @@ class AppController(QObject):
         from app.services import settings
         from app.ui.main_window import MainWindow
 
+        if self.practice:
+            from app.services import practice  # noqa: F401 - the practice room grades this store's decisions
+
         session = SessionContext(store, self.runner, self.prompter, self, drafts=self.drafts.pop(self.draft_key(store), {}))
         try:
             values = settings.load(store)
