@@ -288,8 +288,10 @@ def para(text: str = "", style_id: str = "Body", *, align: str = "", page_break_
     return f"<w:p><w:pPr>{ppr}</w:pPr>{content}</w:p>"
 
 
-def title(text: str) -> list[str]:
-    return [para(line, "Title") for line in text.split("\n")]
+def title(text: str, *, new_page: bool = False) -> list[str]:
+    """The title's lines; `new_page`: it starts a page (a break before it, not a page-break paragraph,
+    which LibreOffice can leave as a blank page or carry the text before it onto)."""
+    return [para(line, "Title", page_break_before=new_page and i == 0) for i, line in enumerate(text.split("\n"))]
 
 
 def number_line() -> list[str]:
@@ -389,10 +391,6 @@ def qa(pairs: int) -> list[str]:
     for _ in range(pairs):
         out += plain("问：", "", "答：", "", "")
     return out
-
-
-def page_break() -> list[str]:
-    return ['<w:p><w:pPr><w:pStyle w:val="Plain"/></w:pPr><w:r><w:br w:type="page"/></w:r></w:p>']
 
 
 @dataclass
@@ -1039,10 +1037,12 @@ def specs() -> list[Spec]:
     s.append(spec("execution_notice", "处分执行通知及处分内容告知书", "decision", "执行报告", 10,
         decision_head("关于执行{{ person.name }}{{ person.address }}\n处分决定的通知") + salute("{{ person.party_org or \"" + BLANK + "\" }}：") + body(
             "根据{{ numbers.sanction_decision or fields.announce.decision_no or \"" + BLANK + "\" }}决定，给予{{ person.unit_post }}{{ person.name }}{{ person.address }}{{ sanctions_text or \""
-            + BLANK + "\" }}。请你单位按照《中国共产党纪律处分条例》第四十四条规定，在一个月内向本人宣布并执行"
+            + BLANK + "\" }}。",
+            # its own paragraph: the one that keeps with the 落款 moves to the next page alone, not the whole notice
+            "请你单位按照《中国共产党纪律处分条例》第四十四条规定，在一个月内向本人宣布并执行"
             "{{ \"，在一个月内办理职务、工资和其他有关待遇的变更手续\" if \"撤销党内职务\" in sanctions_text or \"留党察看\" in sanctions_text "
             "or \"开除党籍\" in sanctions_text else \"\" }}，并将执行情况书面报告我委。") + sign()
-        + page_break() + title("处分内容告知书") + blank(1) + salute("{{ person.name }}{{ person.address }}：") + body(
+        + title("处分内容告知书", new_page=True) + blank(1) + salute("{{ person.name }}{{ person.address }}：") + body(
             "根据{{ numbers.sanction_decision or fields.announce.decision_no or \"" + BLANK + "\" }}决定，给予你{{ sanctions_text or \"" + BLANK + "\" }}。现将处分内容告知如下：")
         + loop("x", "sanctions", body("{{ x.full_name }}：{{ x.effect_text or \"无影响期\" }}。"))
         + body("在处分影响期内，依照党内法规和有关法律法规的规定，在提拔任用、晋升职级等方面受到相应限制。"
