@@ -707,7 +707,7 @@ def specs() -> list[Spec]:
                                            "承办人：{{ fields.disposition.handler }}")], 40),
             Row([L("集体研究\n意见"), opinion("{{ study.disposition.conclusion }}\n参加人员：{{ study.disposition.attendees }}",
                                             "研究日期：", "{{ study.disposition.held_on }}")], 30),
-            Row([L("书记审批\n意见"), opinion("{{ decided.disposition.decision_title }}", "签批人：{{ decided.disposition.approver }}",
+            Row([L("书记审批\n意见"), opinion("{{ decided.disposition.decision_title }}", "签批人：" + BLANK,
                                             "{{ decided.disposition.decided_on }}")], 30),
         ], FORM_WIDTHS) + subjects_note(),
         required=("person.name", "case.summary", "fields.disposition.analysis")))
@@ -721,7 +721,7 @@ def specs() -> list[Spec]:
             Row([L("反映的\n主要问题"), V("{{ case.summary }}", span=3, valign="top")], 40),
             Row([L("承办部门\n意见"), opinion("建议对{{ person.name }}{{ person.address }}进行{{ fields.talk_inquiry.method or \"谈话函询\" }}。"
                                              "\n谈话（函询）人员：{{ fields.talk_inquiry.talkers }}", "承办人：")], 35),
-            Row([L("领导审批\n意见"), opinion("{{ decided.disposition.decision_title }}", "签批人：{{ decided.disposition.approver }}",
+            Row([L("领导审批\n意见"), opinion("{{ decided.disposition.decision_title }}", "签批人：" + BLANK,
                                             "{{ decided.disposition.decided_on }}")], 30),
         ], FORM_WIDTHS),
         required=("person.name", "person.unit_post", "case.summary", "fields.talk_inquiry.method")))
@@ -803,7 +803,7 @@ def specs() -> list[Spec]:
             Row([L("工作方案"), V("核查内容：" + BLANK, "核查方法和步骤：" + BLANK, "时间安排：" + BLANK, "安全和保密措施：" + BLANK,
                                  span=3, valign="top")], 40),
             Row([L("集体研究\n意见"), opinion("{{ study.disposition.conclusion }}", "研究日期：", "{{ study.disposition.held_on }}")], 25),
-            Row([L("审批意见"), opinion("{{ decided.disposition.decision_title }}", "签批人：{{ decided.disposition.approver }}",
+            Row([L("审批意见"), opinion("{{ decided.disposition.decision_title }}", "签批人：" + BLANK,
                                        "{{ decided.disposition.decided_on }}")], 25),
         ], FORM_WIDTHS),
         required=("person.name", "case.summary", "fields.prelim_verify.checkers")))
@@ -817,7 +817,7 @@ def specs() -> list[Spec]:
         + h1("四、初步核实结果") + body(v("fields.prelim_verify.finding") + "。")
         + h1("五、存在的疑点") + body(BLANK)
         + h1("六、处置建议") + body(v("decided.prelim_verify.decision_title"))
-        + sign("核查组全体成员签名：" + v("fields.prelim_verify.checkers"), v("fields.prelim_verify.report_on", "{{ issued_on }}")),
+        + sign("核查组全体成员（签名）：" + BLANK, v("fields.prelim_verify.report_on", "{{ issued_on }}")),
         required=("person.name", "fields.prelim_verify.finding", "fields.prelim_verify.checkers")))
     s.append(spec("shelve_approval_form", "暂存待查呈批表", "shelved", "依据", 120,
         title("暂存待查呈批表") + blank(1) + form_number("case.clue_number") + table([
@@ -826,7 +826,7 @@ def specs() -> list[Spec]:
             Row([L("暂存理由"), V("{{ fields.shelved.reason }}", span=3, valign="top")], 25),
             Row([L("最近清理\n日期"), V("{{ fields.shelved.last_review_on }}"), L("新证据\n或情况"), V("{{ fields.shelved.new_evidence }}")]),
             Row([L("承办人\n意见"), opinion("建议暂存待查，定期清理。", "承办人：")], 25),
-            Row([L("审批意见"), opinion("{{ decided.disposition.decision_title }}", "签批人：{{ decided.disposition.approver }}",
+            Row([L("审批意见"), opinion("{{ decided.disposition.decision_title }}", "签批人：" + BLANK,
                                        "{{ decided.disposition.decided_on }}")], 25),
         ], FORM_WIDTHS),
         required=("person.name", "fields.shelved.reason")))
@@ -844,7 +844,7 @@ def specs() -> list[Spec]:
         + h1("五、意见") + body("建议对{{ person.name }}{{ person.address }}立案{{ review_term }}。", "妥否，请批示。") + sign()
         + blank(1) + table([
             Row([L("纪委书记\n意见"), opinion("", "签名：")], 25),
-            Row([L("党委书记\n意见"), opinion("{{ decided.filing.decision_title }}", "签名：{{ decided.filing.approver }}",
+            Row([L("党委书记\n意见"), opinion("{{ decided.filing.decision_title }}", "签名：" + BLANK,
                                             "{{ decided.filing.decided_on }}")], 25),
         ], FORM_WIDTHS),
         required=("person.name", "fields.filing.basis")))
@@ -906,7 +906,7 @@ def specs() -> list[Spec]:
                                                    + BLANK + "\" }}。")
         + h1("六、定性和处理建议") + body(QUALIFY, "{{ (\"建议给予\" ~ person.name ~ person.address ~ sanctions_text ~ \"。\") "
                                            "if sanctions_text else (fields.investigation.proposal or \"" + BLANK + "\") }}")
-        + sign("审查调查组成员签名：" + v("fields.investigation.investigators"), v("fields.investigation.report_on", "{{ issued_on }}")),
+        + sign("审查调查组成员（签名）：" + BLANK, v("fields.investigation.report_on", "{{ issued_on }}")),
         required=("person.name", "facts[].text", "articles_text", "fields.investigation.investigators")))
     s.append(spec("transfer_review_form", "移送审理登记表", "filing", "往来文书", 40,
         title("移送审理登记表") + blank(1) + form_number("case.number") + table([
@@ -944,7 +944,7 @@ def specs() -> list[Spec]:
         + h1("六、审理意见") + body(QUALIFY, v("fields.review.opinion"))
         + when("adjustments_text", body("{{ adjustments_text }}。"))
         + when("sanctions_text", body("拟给予" + WHO + "{{ sanctions_text }}。"))
-        + sign("审理组成员签名：" + v("fields.review.reviewers")),
+        + sign("审理组成员（签名）：" + BLANK),
         required=("person.name", "facts[].text", "articles_text", "fields.review.opinion")))
     s.append(spec("county_review_request", "乡案县审报审函", "review", "往来文书", 70,
         decision_head("关于报送{{ person.name }}{{ person.address }}违纪案\n审理意见的函") + salute("{{ office.parent_name }}：") + body(

@@ -20,6 +20,7 @@ from app.domain.errors import DomainError
 from app.domain.sanctions import effect_period
 from app.errors import InputError
 from app.models import (
+    Account,
     Case,
     CaseSubject,
     Clue,
@@ -371,12 +372,34 @@ def act(store: Store, case_id: str, action_data: dict, *, today: date | None = N
             out_of_range = case_subjects.range_problems(s, rules, case, before)
             if out_of_range:
                 raise ActionRefused(tuple(out_of_range))
+        if isinstance(action, engine.Decide):
+            wrong_body = approver_problem(s, rules, before, action)
+            if wrong_body:
+                raise ActionRefused((wrong_body,))
         record_facts(s, store, rules, case, before, outcome, action)
         keep_state(case, rules, outcome.state, today)
         if isinstance(action, engine.Decide):
             document_gate.fill_number_fields(s, rules, case)  # the 处分决定书文号 its act just took
         s.add(case)
     return ActResult(case.id, case.stage, case.step_id, {k: v.isoformat() for k, v in outcome.events_set.items()})
+
+
+PARTY_SECRETARY = "乡镇党委书记"
+
+
+def approver_problem(s: Session, rules: RuleSet, state: engine.CaseState, action: engine.Decide) -> engine.Problem | None:
+    """A decision the 乡镇党委书记 approves (立案, [R] 第三十八条) cannot be approved in the name of one of
+    this 纪委's own accounts: the 纪委书记 would stand in the 党委书记's place on the 呈批报告."""
+    step = rules.workflow.steps.get(state.step_id)
+    rule = step.decision(action.decision_id) if step else None
+    if rule is None or rule.approver_role != PARTY_SECRETARY:
+        return None
+    approver = action.approver.strip()
+    if s.exec(select(Account.id).where(Account.name == approver)).first() is None:
+        return None
+    return engine.Problem("approver_wrong_body",
+                          f"“{rule.title}”须经{PARTY_SECRETARY}批准；“{approver}”是本纪委的账户，不能以{PARTY_SECRETARY}"
+                          f"的名义审批。请填写{PARTY_SECRETARY}的姓名。", {"approver": approver, "role": PARTY_SECRETARY})
 
 
 def needs_qualification(rules: RuleSet, state: engine.CaseState, decision_id: str) -> bool:

@@ -67,8 +67,8 @@ class Walker:
             shown = cases.show_case(self.store, case_id, today=self.today, rules=self.rules)
             option = next(d for d in shown["decisions"] if d["id"] == decision)
             action = {"type": "decide", "decision_id": decision, "decided_on": on.isoformat()}
-            if option["approver_role"]:
-                action["approver"] = "张书记"
+            if option["approver_role"]:  # 立案 is the 乡镇党委书记's ([R] 第三十八条)
+                action["approver"] = "刘党委书记" if option["approver_role"] == "乡镇党委书记" else "张书记"
             cases.act(self.store, case_id, action, today=self.today, rules=self.rules)
         return case_id
 

@@ -90,8 +90,8 @@ class Walk:
             self.act(type="record_study", held_on=self.on.isoformat(), attendees=["张书记", "李委员", "赵委员"],
                      conclusion="经集体研究，同意。")
         action = {"type": "decide", "decision_id": decision, "decided_on": self.on.isoformat()}
-        if "approval" in rule.requires:
-            action["approver"] = "张书记"
+        if "approval" in rule.requires:  # 立案 is the 乡镇党委书记's ([R] 第三十八条), never a 纪委 account's
+            action["approver"] = "刘党委书记" if rule.approver_role == "乡镇党委书记" else "张书记"
         self.act(**action)
         # entering a step (again) starts it empty: a new round
         self.filled = {k for k in self.filled if not k.startswith(f"{rule.target}.")}
@@ -401,3 +401,16 @@ def test_entering_a_holiday_year_moves_stored_due_dates(township, run_cli, tmp_p
         assert after == date(2026, 12, 4)
     finally:
         store.close()
+
+
+def test_filing_is_approved_by_the_party_secretary_not_by_a_commission_account(township, run_cli, tmp_path):
+    # [R] 第三十八条: the 立案审查调查呈批报告 "经纪检监察机关主要负责人审批，报同级党委主要负责人批准": the
+    # 纪委书记's own account cannot stand in the 党委书记's place (it would print in the 党委书记意见 box).
+    walk = Walk().path("accept", "to_prelim", "propose_filing").decide("file")
+    walk.lines[-1]["approver"] = "张书记"  # the office's administrator account
+    result = run_cli("--data-dir", township, "apply", "--file", walk.write(tmp_path), "--json")
+    assert result.code == 2, result.out + result.err
+    failed = json.loads(result.out)["failed"]
+    assert failed["code"] == "approver_wrong_body" and "乡镇党委书记" in failed["message"], failed
+    case_id = json.loads(result.out)["refs"]["c"]
+    assert run_cli("--data-dir", township, "case", "show", case_id, "--json").json["step"]["id"] == "filing"

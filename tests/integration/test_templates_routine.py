@@ -122,8 +122,8 @@ class Case:
                 self.act(type="record_study", held_on=self.day.isoformat(), attendees=["张书记", "李委员", "赵委员"],
                          conclusion="经集体研究，同意。")
             action = {"type": "decide", "decision_id": token, "decided_on": self.day.isoformat()}
-            if "approval" in rule.requires:
-                action["approver"] = "张书记"
+            if "approval" in rule.requires:  # 立案 is the 乡镇党委书记's ([R] 第三十八条)
+                action["approver"] = "刘党委书记" if rule.approver_role == "乡镇党委书记" else "张书记"
             self.act(**action)
         return self
 

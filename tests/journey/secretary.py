@@ -16,6 +16,7 @@ from tests.journey.driver import SHOTS, User
 
 OFFICE = {"单位代码": "HX-01", "单位名称": "红星镇纪委", "单位简称": "红星", "上级单位代码": "LX"}
 ADMIN, PASSWORD = "张书记", "hongxing2026"
+PARTY_SECRETARY = "刘党委书记"  # who approves a 立案 ([R] 第三十八条): not an account of the 纪委
 WIZARD_TITLE = "纪案通 — 初始设置"
 ATTENDEES = "张书记、李委员、赵委员"
 # what a careful secretary types where a plain sentence would not do (ids as in workflow.toml)
@@ -415,8 +416,8 @@ class Secretary:
         user.wait_until(lambda: (QApplication.activeModalWidget() or QLabel()).windowTitle() == dialog, 5,
                         f"the dialog “{dialog}”", user.where)
         self.no_message(f"clicking “{decision.title}”")
-        if decision.approver_role:
-            user.type_into("审批人", ADMIN)
+        if decision.approver_role:  # 立案 is the 乡镇党委书记's ([R] 第三十八条), never the secretary's own account
+            user.type_into("审批人", PARTY_SECRETARY if decision.approver_role == "乡镇党委书记" else ADMIN)
         self.shot(f"decide-{decision.id}")
         user.click("确认作出决定")
         self.in_case(target.title, f"确认作出决定 “{decision.title}”")
