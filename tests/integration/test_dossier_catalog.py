@@ -22,6 +22,7 @@ from docx import Document as open_docx
 from docx.enum.section import WD_SECTION
 
 from app.documents import context, manifest, pdf
+from app.documents.registry import Registry, shipped_dir
 from app.errors import InputError
 from app.services import cases, documents, dossier_volume, ruleset, template_registry
 
@@ -136,13 +137,13 @@ def test_authors_come_from_the_manifest_and_older_manifests_stay_valid():
     assert len(problems) == 2 and all("author" in p for p in problems)
     entry = manifest.TemplateEntry("x", "X", "x.docx", "1", "filing", 0, author="county")
     assert manifest.parse_manifest(manifest.to_toml([entry]))["x"].author == "county"
-    shipped = documents.Registry(documents.shipped_dir(), {})
+    shipped = Registry(shipped_dir(), {})
     assert documents.author_of(shipped, "gov_sanction_decision") == "supervision"
     assert documents.author_of(shipped, "branch_minutes") == "branch"
     assert documents.author_of(shipped, "sanction_decision") == "commission"
     # a county's template that does not say keeps the shipped template's 责任者
     county = manifest.TemplateEntry("gov_sanction_decision", "政务处分决定书", "g.docx", "2026.2-县", "decision", 960)
-    assert documents.author_of(documents.Registry(documents.shipped_dir(), {county.id: (county, b"")}),
+    assert documents.author_of(Registry(shipped_dir(), {county.id: (county, b"")}),
                                county.id) == "supervision"
     assert documents.author_of(shipped, "no_such_template") == "commission"
 
