@@ -7,6 +7,8 @@ visits) that statistics, the archive and bundles read. A refused action writes n
 
 from __future__ import annotations
 
+import unicodedata
+
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -395,11 +397,19 @@ def approver_problem(s: Session, rules: RuleSet, state: engine.CaseState, action
     if rule is None or rule.approver_role != PARTY_SECRETARY:
         return None
     approver = action.approver.strip()
-    if s.exec(select(Account.id).where(Account.name == approver)).first() is None:
+    given = same_name(approver)
+    accounts = [name for name in s.exec(select(Account.name)).all() if same_name(name)]
+    if not any(same_name(name) in given for name in accounts):  # "张书记（代）" and "张 书记" are 张书记 too
         return None
     return engine.Problem("approver_wrong_body",
                           f"“{rule.title}”须经{PARTY_SECRETARY}批准；“{approver}”是本纪委的账户，不能以{PARTY_SECRETARY}"
                           f"的名义审批。请填写{PARTY_SECRETARY}的姓名。", {"approver": approver, "role": PARTY_SECRETARY})
+
+
+def same_name(name: str) -> str:
+    """A name as compared: width-folded (NFKC), without spaces and invisible format characters."""
+    folded = unicodedata.normalize("NFKC", name)
+    return "".join(c for c in folded if not c.isspace() and unicodedata.category(c) != "Cf")
 
 
 def needs_qualification(rules: RuleSet, state: engine.CaseState, decision_id: str) -> bool:

@@ -17,12 +17,15 @@ from app.models import Case, CaseSubject, Document, Office, Sanction
 from app.services import case_codec
 from app.services.practice_flag import is_practice_in
 from app.services.ruleset import RuleSet
+from app.documents.registry import Registry
 from app.services.template_registry import registry_in
 
 # the decision a document records, where it is a sanction's: its 成文日期 is the sanction's date, and
 # its number is taken when the sanction is decided (the sanction row keeps it as `document_no`)
 SANCTION_DOCUMENTS = {"sanction_decision": "party", "gov_sanction_decision": "gov"}
 DECISION_DOCUMENT = {kind: template_id for template_id, kind in SANCTION_DOCUMENTS.items()}
+# documents of a case filed: about a person only once that person is 立案 ([R] 第三十八条: 立案 is of a person)
+FILED_STAGES = frozenset({"filing", "review", "decision", "revoke", "exempt", "appeal", "judicial"})
 
 
 def refs_of(rules: RuleSet, template_id: str) -> list[tuple[Step, DocumentRef]]:
@@ -54,15 +57,30 @@ def field_labels(rules: RuleSet) -> dict[str, str]:
 
 
 def refusal_for(s: Session, rules: RuleSet, case: Case, state: engine.CaseState, template_id: str,
-                row: CaseSubject | None, facts: document_rules.DocumentFacts | None = None) -> str | None:
-    """Why the document may not be made now (None when it may): a template no step names (a
-    county's own) may always be made."""
+                row: CaseSubject | None, facts: document_rules.DocumentFacts | None = None,
+                reg: Registry | None = None) -> str | None:
+    """Why the document may not be made now (None when it may): its steps and `when` (the rules),
+    then what the act it records needs. A template no step names (a county's own) may always be made."""
     found = refs_of(rules, template_id)
     if not found:
         return None
     facts = facts or facts_for(s, rules, case, state, row)
     problems = [document_rules.refusal(step.id, step.title, ref.when, facts, field_labels(rules)) for step, ref in found]
-    return None if any(p is None for p in problems) else problems[0]
+    if None not in problems:
+        return problems[0]
+    if row is None:
+        return None
+    kind = SANCTION_DOCUMENTS.get(template_id)
+    if kind and not s.exec(select(Sanction.id).where(
+            Sanction.case_id == case.id, Sanction.person_id == row.person_id, Sanction.kind == kind,
+            Sanction.decided_on.is_not(None), Sanction.deleted == False)).first():  # noqa: E712
+        return f"对该人员的{'党纪处分' if kind == 'party' else '政务处分'}尚未作出决定"  # the decision records its act
+    reg = reg or registry_in(s)
+    entry = reg.shipped.get(template_id) or reg.entry(template_id)
+    files = any("filed" in d.sets_events for step, _ in found for d in step.decisions)  # the 立案 step's own papers
+    if entry is not None and entry.stage in FILED_STAGES and not files and not facts.filed:
+        return document_rules.FLAGS["filed"]  # a person cleared before 立案 has no document of the case filed after
+    return None
 
 
 def act_date(s: Session, rules: RuleSet, case: Case, state: engine.CaseState, template_id: str,
@@ -94,7 +112,7 @@ def record_number(s: Session, rules: RuleSet, case: Case, template_id: str, numb
     if not targets:
         return
     made = set(s.exec(select(Document.number).where(Document.case_id == case.id, Document.template_id == template_id,
-                                                    Document.number != number)).all())
+                                                    Document.number != number, Document.voided_on.is_(None))).all())
     state = case_codec.from_json(case.state)
     fields = dict(state.fields)
     for key in targets:

@@ -22,14 +22,13 @@ from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
 from app.documents import context, lint, numbering, report_context
 from app.documents.manifest import CASE_NUMBER, TemplateEntry, parse_manifest
 from app.documents.registry import Registry
 from app.documents.render import Fonts, TemplateRefused, render_docx, title_of
-from app.domain import document_rules
 from app.domain.errors import DomainError
 from app.errors import InputError
 from app.models import Case, CaseSubject, Document, Office, Person
@@ -228,41 +227,41 @@ def case_templates(store: Store, case_id: str, *, rules: RuleSet | None = None) 
         names = {p.id: case_subjects.name_of(s, p) for p in people}
         facts = {p.id: document_gate.facts_for(s, rules, case, state, p) for p in people}
         case_facts = document_gate.facts_for(s, rules, case, state, None)
-        labels = document_gate.field_labels(rules)
-    latest = {(d.template_id, d.subject_id): d for d in docs if d.latest}
-    visited = list(dict.fromkeys([h.step_id for h in state.history if h.step_id in wf.steps] + [state.step_id]))
-    # a template several steps name is listed once, under the current step where it is one of its
-    # documents (else the first step reached); it may be made when any of those steps allows it
-    places: dict[str, list] = {}
-    for step_id in visited:
-        for ref in wf.steps[step_id].documents:
-            places.setdefault(ref.template, []).append((wf.steps[step_id], ref))
-    out = []
-    for template_id, found in places.items():
-        step, ref = next(((st, r) for st, r in found if st.id == state.step_id), found[0])
-        entry = reg.entry(template_id)
-        per_person = entry is not None and context.is_per_person(entry) and len(people) > 1
-        targets = [(p.id, names[p.id]) for p in people if not p.outcome or (template_id, p.id) in latest] \
-            if per_person else [(None, "")]
-        for subject_id, name in targets:
-            made = latest.get((template_id, subject_id))
-            if made is None and not per_person:  # a document of one person made before the second joined
-                made = next((d for (tid, _), d in latest.items() if tid == template_id), None)
-            checked = facts[subject_id] if subject_id else single_facts(people, facts, case_facts)
-            problems = [document_rules.refusal(st.id, st.title, r.when, checked, labels) for st, r in found]
-            problem = None if None in problems else problems[0]
-            if problem and made is None:
-                continue
-            out.append(CaseTemplate(template_id, ref.title, step.id, step.title, step.id == state.step_id,
-                                    made is not None, made.document_id if made else None, subject_id, name,
-                                    problem or ""))
+        latest = {(d.template_id, d.subject_id): d for d in docs if d.latest}
+        visited = list(dict.fromkeys([h.step_id for h in state.history if h.step_id in wf.steps] + [state.step_id]))
+        # a template several steps name is listed once, under the current step where it is one of its
+        # documents (else the first step reached); it may be made when any of those steps allows it
+        places: dict[str, list] = {}
+        for step_id in visited:
+            for ref in wf.steps[step_id].documents:
+                places.setdefault(ref.template, []).append((wf.steps[step_id], ref))
+        alone = single_subject(people)
+        out = []
+        for template_id, found in places.items():
+            step, ref = next(((st, r) for st, r in found if st.id == state.step_id), found[0])
+            entry = reg.entry(template_id)
+            per_person = entry is not None and per_person_in(reg, entry) and len(people) > 1
+            targets = [p for p in people if not p.outcome or (template_id, p.id) in latest] if per_person else [None]
+            for person in targets:
+                subject_id = person.id if person is not None else None
+                made = latest.get((template_id, subject_id))
+                if made is None and not per_person:  # a document of one person made before the second joined
+                    made = next((d for (tid, _), d in latest.items() if tid == template_id), None)
+                checked_for = person or alone
+                problem = document_gate.refusal_for(s, rules, case, state, template_id, checked_for,
+                                                    facts[checked_for.id] if checked_for else case_facts, reg)
+                if problem and made is None:
+                    continue
+                out.append(CaseTemplate(template_id, ref.title, step.id, step.title, step.id == state.step_id,
+                                        made is not None and not made.voided, made.document_id if made else None,
+                                        subject_id, names[subject_id] if subject_id else "", problem or ""))
     return out
 
 
-def single_facts(people: list[CaseSubject], facts: dict, case_facts):
-    """The facts a case document is checked against: its one person still in the case, else the case."""
+def single_subject(people: list[CaseSubject]) -> CaseSubject | None:
+    """The person a case document is checked for: the one still in the case, or the case's only one."""
     still_in = [p for p in people if not p.outcome]
-    return facts[still_in[0].id] if len(still_in) == 1 else facts[people[0].id] if len(people) == 1 else case_facts
+    return still_in[0] if len(still_in) == 1 else people[0] if len(people) == 1 else None
 
 
 def fonts_of(store: Store) -> Fonts:
@@ -340,8 +339,8 @@ def render(store: Store, case_id: str, template_id: str, *, today: date | None =
         case = load_case(s, case_id)
         if case.owner_office_id != store.office.id:
             raise InputError("not_owner", "这个案件属于其他单位，本单位只能查看，不能制作文书。")
-        row = subject_of(s, case, entry, subject)
-        subject_id = row.id if row is not None and context.is_per_person(entry) else None
+        row = subject_of(s, case, entry, subject, per_person_in(reg, entry))
+        subject_id = row.id if row is not None and per_person_in(reg, entry) else None
         state = case_codec.from_json(case.state)
         problem = document_gate.refusal_for(s, rules, case, state, template_id, row)
         if problem:
@@ -353,11 +352,21 @@ def render(store: Store, case_id: str, template_id: str, *, today: date | None =
         previous = s.exec(select(Document.number, Document.doc_version, Document.issued_on)  # not the bytes of the old version
                           .where(*same, Document.voided_on.is_(None))
                           .order_by(Document.doc_version.desc()).limit(1)).first()
+        if previous is None and subject_id:
+            # made before documents were per person (schema 0005): continued for the case's one person,
+            # or for the person its title names (the old document was about the first still in the case)
+            legacy = s.exec(select(Document.number, Document.doc_version, Document.issued_on, Document.title)
+                            .where(*same[:2], Document.subject_id.is_(None), Document.voided_on.is_(None))
+                            .order_by(Document.doc_version.desc()).limit(1)).first()
+            if legacy is not None and (len(case_subjects.rows(s, case.id)) == 1
+                                       or case_subjects.name_of(s, row) in legacy.title):
+                previous = legacy
+                same = (*same[:2], or_(Document.subject_id == subject_id, Document.subject_id.is_(None)))
         # a voided document keeps its versions and its number; the next one starts anew after them
         version = (s.exec(select(func.max(Document.doc_version)).where(*same)).one() or 0) + 1
         issued_on = previous.issued_on if previous is not None and previous.issued_on else \
             document_gate.act_date(s, rules, case, state, template_id, row) or today
-        sanction, reserved = document_gate.decision_number(s, case, template_id, row)
+        sanction, reserved = document_gate.decision_number(s, case, template_id, row) if subject_id else (None, "")
         if entry.number == CASE_NUMBER and not practice:
             # the 立案决定书 always shows the case's 立案 number, which exists only once the case is filed
             number = case.number
@@ -423,22 +432,30 @@ def preview(store: Store, case_id: str, template_id: str, *, subject: str | None
         if report_context.is_report(template.entry.stage):
             raise InputError("not_a_case_template", f"“{template.entry.title}”是统计报告模板，不能作为案件文书预览。")
         case = load_case(s, case_id)
-        row = subject_of(s, case, template.entry, subject)
-        subject_id = row.id if row is not None and context.is_per_person(template.entry) else None
+        per_person = per_person_in(reg, template.entry)
+        row = subject_of(s, case, template.entry, subject, per_person)
+        subject_id = row.id if row is not None and per_person else None
         ctx, data = compose(s, rules, reg, template, s.get(Office, store.office.id), case_id, row, subject_id,
                             number="", today=today, issued_on=today, practice=False, fonts=fonts_from(settings.read(s)),
                             mark=PREVIEW_MARK)
     return data, context.blanks(ctx, template.entry.required, rules.workflow)
 
 
-def subject_of(s: Session, case: Case, entry: TemplateEntry, given: str | None) -> CaseSubject | None:
+def per_person_in(reg: Registry, entry: TemplateEntry) -> bool:
+    """Whether the template makes one document per person: as the shipped template of that id says,
+    whatever a county's manifest claims (its `variables` or `stage` cannot make a person's decision a
+    case document); a county's own template as its manifest says."""
+    return context.is_per_person(reg.shipped.get(entry.id) or entry)
+
+
+def subject_of(s: Session, case: Case, entry: TemplateEntry, given: str | None, per_person: bool) -> CaseSubject | None:
     """The person the document is about: named, or the only one still in the case; None for a case
     document (which still reads the first person still in the case for its heading)."""
     if given not in (None, ""):
         return case_subjects.resolve(s, case, given)
     people = case_subjects.rows(s, case.id)
     still_in = [p for p in people if not p.outcome]
-    if not context.is_per_person(entry):
+    if not per_person:
         return still_in[0] if len(still_in) == 1 else None
     if len(still_in) > 1:
         names = "、".join(case_subjects.name_of(s, p) for p in still_in)

@@ -52,8 +52,14 @@ def resolve(s: Session, case: Case, given: Any) -> CaseSubject:
         raise InputError("subject_required", f"本案有多名被审查调查人（{names}），请写明是对谁（subject）。")
     text = str(given).strip()
     for p in people:
-        if text in (p.id, p.person_id) or text == name_of(s, p):
+        if text in (p.id, p.person_id):
             return p
+    named = [p for p in people if text == name_of(s, p)]
+    if len(named) > 1:  # two persons of one name: only the id tells them apart
+        listed = "；".join(f"{p.id}（{p.unit_post or '单位职务未录入'}）" for p in named)
+        raise InputError("subject_ambiguous", f"本案有{len(named)}名被审查调查人都叫“{text}”，请用编号写明是哪一位：{listed}。")
+    if named:
+        return named[0]
     names = "、".join(name_of(s, p) for p in people) or "（无）"
     raise InputError("subject_unknown", f"“{text}”不是本案的被审查调查人。本案的被审查调查人：{names}。")
 

@@ -57,6 +57,9 @@ def walked_case(tmp_path_factory):
         rules = ruleset.load(store)
         case_id = cases.register_clue(store, CLUE, today=TODAY, rules=rules).case_id
         walk(store, case_id, ROUTE_WITH_GOV, rules)
+        # the 政务处分决定书 records the 监察机关's own decision: made once it is decided ([Z] 第八条)
+        cases.act(store, case_id, {"type": "decide_gov_sanction", "type_id": "gov_warning", "decided_on": TODAY.isoformat(),
+                                   "organ": "青山县监察委员会"}, today=TODAY, rules=rules)
         made = render_all(store, case_id, rules)
         latest = {d.template_id: d for d in documents.list_documents(store, case_id) if d.latest}
         edited = open_docx(io.BytesIO(documents.content(store, latest["investigation_plan"].document_id)[1]))
