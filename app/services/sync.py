@@ -715,8 +715,10 @@ def stored_rows(s: Session, table: str, ids: list[str], cols: tuple[str, ...]) -
 
 def history_conflicts(s: Session, store: Store, plan: merge.Plan) -> tuple[list[str], list[str]]:
     """Histories are append-only: a case's stored decisions must be a prefix of the arriving ones,
-    a decision or a finished step visit never changes or disappears; fields standing for the
-    county's own acts must match this store's review opinions. Returns (conflicts, warnings)."""
+    a decision or a finished step visit never changes or disappears; a stored document version keeps
+    what it was issued as and stays voided (document_conflicts), a record about a person names one of
+    its own case (subject_case_conflicts); fields standing for the county's own acts must match this
+    store's review opinions. Returns (conflicts, warnings)."""
     updated: dict[str, list[dict]] = {}
     cases_seen: list[dict] = []
     for table, values, verdict in plan.verdicts:
@@ -743,8 +745,111 @@ def history_conflicts(s: Session, store: Store, plan: merge.Plan) -> tuple[list[
                 changed.append("deleted")
             if changed:
                 conflicts.append(f"已有的{title} {r['id']} 被改动（{'、'.join(changed)}）")
+    conflicts += document_conflicts(s, plan)
+    conflicts += subject_case_conflicts(s, plan)
     opinion_conflicts, warnings = county_acts(s, store, cases_seen)
     return conflicts + opinion_conflicts, warnings
+
+
+# A stored document version is what was issued: these never change (content by its sha256, which
+# the record's file must equal). Voiding only goes one way: voided_on from empty to a date, and
+# void_reason / voided_by stay once set. Documents are withdrawn by voiding, never deleted.
+DOCUMENT_FIXED = {"case_id": "所属案件", "template_id": "文书模板", "subject_id": "所涉人员", "doc_version": "版本号",
+                  "number": "文号", "sha256": "文件内容"}
+DOCUMENT_VOID = {"voided_on": "作废日期", "void_reason": "作废原因", "voided_by": "作废人"}
+DOCUMENT_LABEL = ("title", "number", "doc_version", "owner_office_id")
+
+
+def document_label(row: Mapping) -> str:
+    number = f"，{row['number']}" if row.get("number") else ""
+    return f"《{row['title'] or row['id']}》（第{row['doc_version']}版{number}，记录 {row['id']}）"
+
+
+def document_conflicts(s: Session, plan: merge.Plan) -> list[str]:
+    """A document version the store holds keeps what it was issued as, stays voided once voided and
+    is not deleted; a new one may not repeat the (case, template, person, version) of another — the
+    unique constraint would let two rows of the case's own document through (NULL persons differ)
+    and refuse the write of a person's only at commit."""
+    updated = [r for t, r, v in plan.verdicts if t == "document" and v == merge.UPDATED]
+    new = [r for t, r, v in plan.verdicts if t == "document" and v == merge.NEW]
+    if not updated and not new:
+        return []
+    names = merge.office_names(s)
+
+    def office(row: Mapping) -> str:
+        return names.get(row["owner_office_id"], row["owner_office_id"])
+
+    conflicts: list[str] = []
+    stored = stored_rows(s, "document", [r["id"] for r in updated],
+                         (*DOCUMENT_FIXED, *DOCUMENT_VOID, *DOCUMENT_LABEL, "deleted"))
+    for r in updated:
+        before = stored[r["id"]]
+        label = f"{office(before)}的文书{document_label(before)}"
+        unvoided = before["voided_on"] is not None and r["voided_on"] is None
+        if unvoided:
+            conflicts.append(f"{label}已于{before['voided_on'].isoformat()}作废（{before['void_reason'] or '未写原因'}），"
+                             "数据包要将其恢复为未作废")
+        changed = [f"{title}由“{before[c]}”改为“{r[c]}”" if c in ("number", "doc_version") else title
+                   for c, title in DOCUMENT_FIXED.items() if before[c] != r[c]]
+        if not unvoided:  # once set, a void column keeps its value
+            changed += [title for c, title in DOCUMENT_VOID.items() if before[c] not in (None, "") and before[c] != r[c]]
+        if r["deleted"] and not before["deleted"]:
+            changed.append("被删除")
+        if changed:
+            conflicts.append(f"{label}被改动（{'、'.join(changed)}）")
+    if new:
+        by_key: dict[tuple, Mapping] = {}
+        case_ids = sorted({r["case_id"] for r in new})
+        t = MODELS["document"].__table__
+        for start in range(0, len(case_ids), 500):
+            query = sa_select(t.c.id, t.c.case_id, t.c.template_id, t.c.subject_id, *(t.c[c] for c in DOCUMENT_LABEL)).where(
+                t.c.case_id.in_(case_ids[start:start + 500]))
+            for row in s.execute(query).mappings():
+                by_key[(row["case_id"], row["template_id"], row["subject_id"], row["doc_version"])] = dict(row)
+        for r in new:
+            key = (r["case_id"], r["template_id"], r["subject_id"], r["doc_version"])
+            other = by_key.get(key)
+            if other is not None and other["id"] != r["id"]:
+                held = "数据包中另有" if other.get("new") else "本单位已有"
+                whose = "案件本身" if r["subject_id"] is None else f"人员 {r['subject_id']}"
+                conflicts.append(f"{office(r)}的文书{document_label(r)}与{held}的文书{document_label(other)}"
+                                 f"是案件 {r['case_id']} 同一模板（{r['template_id']}）、同一对象（{whose}）的同一版本"
+                                 f"（第{r['doc_version']}版），同一版本只能有一份")
+            else:
+                by_key[key] = {**r, "new": True}
+    return conflicts
+
+
+def subject_case_conflicts(s: Session, plan: merge.Plan) -> list[str]:
+    """A record about one person of a case (a document, evidence, an established fact) names a
+    case_subject of that same case, as stored or as taken from this bundle; and a stored
+    case_subject never moves to another case (分案/并案 add a new one), so none moves away under
+    what is about it."""
+    tables = {t for t in SYNCED_TABLES if "case_id" in MODELS[t].__table__.c
+              and any(col == "subject_id" and target == "case_subject" for col, target in merge.foreign_keys(t))}
+    about = [(t, r) for t, r, v in plan.verdicts if t in tables and v in (merge.NEW, merge.UPDATED) and r["subject_id"]]
+    moved = [r for t, r, v in plan.verdicts if t == "case_subject" and v == merge.UPDATED]
+    if not about and not moved:
+        return []
+    names = merge.office_names(s)
+    conflicts: list[str] = []
+    stored_moved = stored_rows(s, "case_subject", [r["id"] for r in moved], ("case_id", "person_id"))
+    for r in moved:
+        before = stored_moved[r["id"]]
+        if before["case_id"] != r["case_id"]:
+            conflicts.append(f"{names.get(r['owner_office_id'], r['owner_office_id'])}的案件人员记录 {r['id']}"
+                             f"（人员 {before['person_id']}）被从案件 {before['case_id']} 改到案件 {r['case_id']}")
+    case_of = {r["id"]: r["case_id"] for t, r, v in plan.verdicts if t == "case_subject" and v in (merge.NEW, merge.UPDATED)}
+    missing = sorted({r["subject_id"] for _, r in about} - set(case_of))
+    case_of.update({i: row["case_id"] for i, row in stored_rows(s, "case_subject", missing, ("case_id",)).items()})
+    for table, r in about:
+        subject_case = case_of.get(r["subject_id"])
+        if subject_case is None or subject_case == r["case_id"]:
+            continue  # a subject neither stored nor taken: the record is rejected for its missing parent
+        what = f"文书{document_label(r)}" if table == "document" else f"“{table}”记录 {r['id']}"
+        conflicts.append(f"{names.get(r['owner_office_id'], r['owner_office_id'])}的{what}属于案件 {r['case_id']}，"
+                         f"所涉人员 {r['subject_id']} 却是另一案件 {subject_case} 的人员")
+    return conflicts
 
 
 def county_acts(s: Session, store: Store, rows: list[dict]) -> tuple[list[str], list[str]]:
@@ -945,7 +1050,7 @@ def classify(s: Session, store: Store, opened: Opened) -> tuple[merge.Plan, tupl
 
 REFUSAL_ADVICE = {
     "foreign_parent": "{sender}只能在本单位的记录下添加内容；这可能是数据被篡改或密钥被他人使用，数据包已隔离留存，请与对方核实。",
-    "history_conflict": "已作出的决定、办理记录和审计事件只能增加、不能删改，上级的意见以上级的记录为准；这可能是数据被篡改，数据包已隔离留存，请与对方核实。",
+    "history_conflict": "已作出的决定、办理记录、文书和审计事件只能增加、不能删改（文书作废后不能恢复，每人每份文书的每一版只有一份，文书和证据只能涉及本案人员），上级的意见以上级的记录为准；这可能是数据被篡改，数据包已隔离留存，请与对方核实。",
     "office_conflict": "单位的名称、代码和级别由登记确定，数据包不能把一个单位改成另一个单位；数据包已隔离留存，请与对方核实。",
     "audit_chain": "请对方（{sender}）完整导出（export --full）后重新导入；若仍不连续，可能是数据被篡改，数据包已隔离留存，请与对方核实。",
 }

@@ -1,4 +1,4 @@
-"""Review attacks on per-person documents, numbers and 作废 (real stores, real files, no mocks)."""
+"""Attacks on per-person documents, numbers and 作废 (real stores, real files, no mocks)."""
 
 from __future__ import annotations
 

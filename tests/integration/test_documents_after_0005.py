@@ -1,4 +1,4 @@
-"""Review attacks on migration 0005: a store of 0004 upgraded, then its documents made again."""
+"""Attacks on migration 0005: a store of 0004 upgraded, then its documents made again."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Review attacks on cases.approver_problem: the 立案 approved in the name of the 纪委's own account."""
+"""Attacks on cases.approver_problem: the 立案 approved in the name of the 纪委's own account."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Review attacks: the 政务处分决定书's number and 成文日期 against the 监察 organ's own decision."""
+"""Attacks: the 政务处分决定书's number and 成文日期 against the 监察 organ's own decision."""
 
 from __future__ import annotations
 

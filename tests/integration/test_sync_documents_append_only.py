@@ -1,4 +1,4 @@
-"""Review attacks: a township's per-person and voided documents arriving at the county in a bundle.
+"""Attacks: a township's per-person and voided documents arriving at the county in a bundle.
 
 Bundles the township's own export wrote, opened, edited, sealed and signed again with its own keys
 (the helpers of test_sync_poison): only the meaning of the content can give an edit away."""
@@ -15,8 +15,9 @@ from sqlmodel import select
 
 from app.models import Document
 from app.services import sync
+from app.sync import quarantine
 from tests.integration.conftest import run_cli_captured as run_cli
-from tests.integration.test_sync_poison import fresh_bundle, read_payload, reseal
+from tests.integration.test_sync_poison import fresh_bundle, read_payload, refused_unchanged, reseal
 from tests.integration.test_sync_roundtrip import make_chain, ok, opened, pair
 
 
@@ -62,6 +63,17 @@ def import_forged(chain, tmp_path, change) -> sync.ImportResult:
         return sync.import_one(store, forged)
 
 
+def refused_as_history(chain, result: sync.ImportResult, *words: str) -> None:
+    """Reported as the other rewritten histories are (docs/BUNDLE.md §7 history_conflict): the whole
+    bundle refused and held in quarantine, the reason naming the sending office and the document."""
+    assert result.refused and result.code == "history_conflict", result
+    assert "未导入" in result.reason and "数据库未改动" in result.reason and "青石镇纪委（T001）" in result.reason, result.reason
+    for word in words:
+        assert word in result.reason, (word, result.reason)
+    held = [h for h in quarantine.held(chain.county) if h.original_name == result.file]
+    assert held and held[-1].reason_code == "history_conflict"
+
+
 def test_per_person_and_voided_documents_arrive_as_they_are(world):
     chain, three, _, voided = world
     rows = county_docs(chain, three)
@@ -81,6 +93,7 @@ def test_a_voided_document_cannot_be_unvoided_by_a_bundle(world, tmp_path):
     result = import_forged(chain, tmp_path, change)
     after = next(r for r in county_docs(chain, three) if r.id == voided["document_id"])
     assert result.refused or after.voided_on is not None, f"县纪委库中已作废的文书被数据包恢复为未作废：{result}"
+    refused_as_history(chain, result, voided["number"], "恢复为未作废", "处分种类写错")
 
 
 def test_a_stored_document_version_cannot_be_renumbered_by_a_bundle(world, tmp_path):
@@ -95,6 +108,7 @@ def test_a_stored_document_version_cannot_be_renumbered_by_a_bundle(world, tmp_p
     result = import_forged(chain, tmp_path, change)
     after = next(r for r in county_docs(chain, three) if r.id == target.id)
     assert result.refused or after.number == target.number, f"已收到的文书编号被改为{after.number}：{result}"
+    refused_as_history(chain, result, target.number, "T001纪处〔2026〕99号")
 
 
 def test_a_second_case_document_with_the_same_version_is_refused(world, tmp_path):
@@ -111,6 +125,7 @@ def test_a_second_case_document_with_the_same_version_is_refused(world, tmp_path
     same = [r for r in county_docs(chain, three) if r.template_id == target.template_id and r.subject_id is None
             and r.doc_version == target.doc_version]
     assert result.refused or len(same) == 1, f"县纪委库中同一文书同一版本有{len(same)}份：{[(r.number) for r in same]}"
+    refused_as_history(chain, result, target.number, "T001纪〔2026〕98号", "同一版本只能有一份")
 
 
 def test_a_document_about_a_person_of_another_case_is_refused(world, tmp_path):
@@ -128,3 +143,68 @@ def test_a_document_about_a_person_of_another_case_is_refused(world, tmp_path):
     result = import_forged(chain, tmp_path, change)
     wrong = [r for r in county_docs(chain, three) if r.subject_id == foreign]
     assert result.refused or not wrong, f"县纪委库接受了对另一案件人员的文书：{wrong}"
+    refused_as_history(chain, result, foreign, "另一案件")
+
+
+def test_re_hashed_re_assigned_or_deleted_document_versions_are_refused(world, tmp_path):
+    """The other fixed columns of a stored version, a changed reason of a voided one, and deletion."""
+    chain, three, other, voided = world
+    rows = county_docs(chain, three)
+    hashed = next(r for r in rows if r.voided_on is None and r.subject_id is None)
+    moved = next(r for r in rows if r.subject_id and r.id != voided["document_id"])
+    doomed = next(r for r in rows if r.id not in (hashed.id, moved.id, voided["document_id"]))
+
+    def change(records):
+        by_id = {r["id"]: r for r in records["document"]}
+        files = {r["sha256"] for r in records["document"]}
+        row = by_id[hashed.id]
+        row["sha256"] = next(iter(files - {row["sha256"]}))
+        row["content"] = {"$file": row["sha256"]}
+        row["template_id"], row["version"] = "case_other_template", row["version"] + 1
+        row = by_id[moved.id]
+        row["case_id"], row["version"] = other, row["version"] + 1
+        row = by_id[voided["document_id"]]
+        row["void_reason"], row["version"] = "另一个原因", row["version"] + 1
+        row = by_id[doomed.id]
+        row["deleted"], row["version"] = True, row["version"] + 1
+
+    result = import_forged(chain, tmp_path, change)
+    refused_as_history(chain, result, "文件内容", "文书模板", "所属案件", "作废原因", "被删除")
+    assert county_docs(chain, three) == rows
+
+
+def test_a_second_persons_document_with_the_same_version_is_a_history_conflict(world, tmp_path):
+    """With a person the unique constraint would refuse the write only at commit (apply_failed)."""
+    chain, three, _, _ = world
+    target = next(r for r in county_docs(chain, three) if r.subject_id and r.voided_on is None)
+
+    def change(records):
+        row = next(r for r in records["document"] if r["id"] == target.id)
+        records["document"].append({**copy.deepcopy(row), "id": uuid.uuid4().hex, "version": 1})
+
+    refused_as_history(chain, import_forged(chain, tmp_path, change), target.subject_id, "同一版本只能有一份")
+
+
+def test_an_unvoiding_bundle_is_refused_in_the_preview_too_and_changes_nothing(world, tmp_path):
+    chain, three, _, voided = world
+    bundle = fresh_bundle(chain.township, "C01", tmp_path / "made")
+    records, others = read_payload(chain.township, bundle)
+    row = next(r for r in records["document"] if r["id"] == voided["document_id"])
+    row["voided_on"], row["version"] = None, row["version"] + 1
+    forged = reseal(chain.township, bundle, records, others, tmp_path / "forged")
+    refused_unchanged(chain.county, forged, "history_conflict")
+
+
+def test_a_document_voided_after_it_arrived_still_arrives_voided(world, tmp_path):
+    """Voiding goes one way: empty to a date, in the township's next bundle as usual."""
+    chain, three, _, voided = world
+    listed = ok(run_cli("--data-dir", chain.township, "doc", "list", three, "--json"))
+    later = next(r for r in listed if r["latest"] and not r.get("voided_on") and r["document_id"] != voided["document_id"]
+                 and r["number"])
+    ok(run_cli("--data-dir", chain.township, "doc", "void", later["document_id"], "--reason", "文号有误", "--json"))
+    bundle = fresh_bundle(chain.township, "C01", tmp_path / "made")
+    with opened(chain.county) as store:
+        result = sync.import_one(store, bundle)
+    assert not result.refused and result.updated >= 1, result
+    after = next(r for r in county_docs(chain, three) if r.id == later["document_id"])
+    assert after.voided_on is not None
