@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import io
 import json
 import re
 import shutil
 from datetime import date
 
 import pytest
-from docx import Document as open_docx
 from sqlmodel import select
 
 from app.models import Document, Sanction
@@ -18,32 +16,13 @@ from app.paths import store_paths
 from app.services import case_codec, documents, unlock
 
 from tests.integration.conftest import PASSWORD
-
-
-def text_of(data: bytes) -> str:
-    doc = open_docx(io.BytesIO(data))
-    cells = [c.text for t in doc.tables for r in t.rows for c in r.cells]
-    return "\n".join([p.text for p in doc.paragraphs] + cells)
-
-
-@pytest.fixture
-def three(township, run_cli, tmp_path):
-    spec = tmp_path / "spec.json"
-    spec.write_text(json.dumps({"year": 2026, "seed": 3, "routes": {"filed_three_persons": 1}, "documents": True}),
-                    encoding="utf-8")
-    made = run_cli("--data-dir", township, "demo-data", "--spec", spec, "--json")
-    assert made.code == 0, made.err
-    case_id = made.json["case_ids"]["filed_three_persons"][0]
-    shown = run_cli("--data-dir", township, "case", "show", case_id, "--json").json
-    return township, case_id, {s["name"]: s for s in shown["subjects"]}
+from tests.integration.test_documents_persons import listed, text_of, three  # noqa: F401 - three is a fixture
 
 
 def open_store(data):
     return unlock.unlock(store_paths(data), None, PASSWORD).store
 
 
-def listed(run_cli, data, case_id) -> list[dict]:
-    return run_cli("--data-dir", data, "doc", "list", case_id, "--json").json
 
 
 def test_voiding_the_decision_whose_number_the_case_field_holds_then_remaking_moves_the_field(three, run_cli):
