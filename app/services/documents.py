@@ -342,7 +342,7 @@ def render(store: Store, case_id: str, template_id: str, *, today: date | None =
         row = subject_of(s, case, entry, subject, per_person_in(reg, entry))
         subject_id = row.id if row is not None and per_person_in(reg, entry) else None
         state = case_codec.from_json(case.state)
-        problem = document_gate.refusal_for(s, rules, case, state, template_id, row)
+        problem = document_gate.refusal_for(s, rules, case, state, template_id, row, reg=reg)
         if problem:
             who = f"（{case_subjects.name_of(s, row)}）" if subject_id else ""
             raise InputError("document_not_due", f"现在不能制作《{entry.title}》{who}：{problem}。")

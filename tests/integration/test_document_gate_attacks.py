@@ -16,7 +16,7 @@ from app.paths import store_paths
 from app.services import case_codec, documents, unlock
 
 from tests.integration.conftest import PASSWORD
-from tests.integration.test_documents_persons import listed, text_of, three  # noqa: F401 - three is a fixture
+from tests.integration.test_documents_persons import demo_case, listed, text_of, three  # noqa: F401 - three is a fixture
 
 
 def open_store(data):
@@ -155,14 +155,8 @@ def test_a_fact_narrative_is_printed_as_written_never_run_as_a_template(three, r
 
 @pytest.fixture
 def two(township, run_cli, tmp_path):
-    spec = tmp_path / "spec.json"
-    spec.write_text(json.dumps({"year": 2026, "seed": 5, "routes": {"filed_two_persons": 1}, "documents": True}),
-                    encoding="utf-8")
-    made = run_cli("--data-dir", township, "demo-data", "--spec", spec, "--json")
-    assert made.code == 0, made.err
-    case_id = made.json["case_ids"]["filed_two_persons"][0]
-    shown = run_cli("--data-dir", township, "case", "show", case_id, "--json").json
-    return township, case_id, shown["subjects"]
+    case_id, subjects = demo_case(township, run_cli, tmp_path, "filed_two_persons", 5)
+    return township, case_id, subjects
 
 
 POST_FILING = {"filing_decision", "filing_notice_subject", "investigation_report", "review_report", "sanction_decision",

@@ -31,16 +31,20 @@ def text_of(data: bytes) -> str:
     return "\n".join([p.text for p in doc.paragraphs] + cells)
 
 
-@pytest.fixture
-def three(township, run_cli, tmp_path):
+def demo_case(township, run_cli, tmp_path, route: str, seed: int) -> tuple[str, list[dict]]:
+    """One demo case of `route` with its documents: (case id, its subjects as `case show` gives them)."""
     spec = tmp_path / "spec.json"
-    spec.write_text(json.dumps({"year": 2026, "seed": 3, "routes": {"filed_three_persons": 1}, "documents": True}),
-                    encoding="utf-8")
+    spec.write_text(json.dumps({"year": 2026, "seed": seed, "routes": {route: 1}, "documents": True}), encoding="utf-8")
     made = run_cli("--data-dir", township, "demo-data", "--spec", spec, "--json")
     assert made.code == 0, made.err
-    case_id = made.json["case_ids"]["filed_three_persons"][0]
-    shown = run_cli("--data-dir", township, "case", "show", case_id, "--json").json
-    return township, case_id, {s["name"]: s for s in shown["subjects"]}
+    case_id = made.json["case_ids"][route][0]
+    return case_id, run_cli("--data-dir", township, "case", "show", case_id, "--json").json["subjects"]
+
+
+@pytest.fixture
+def three(township, run_cli, tmp_path):
+    case_id, subjects = demo_case(township, run_cli, tmp_path, "filed_three_persons", 3)
+    return township, case_id, {s["name"]: s for s in subjects}
 
 
 def listed(run_cli, data, case_id) -> list[dict]:
