@@ -515,6 +515,7 @@ def d(path: str) -> str:
 
 
 IDENTITY = "{{ person.identity }}"  # 基本情况: 姓名，性别，民族，出生年月，籍贯，学历，入党时间，参加工作时间，现任职务。
+PARTY_COMMITTEE = "{{ office.party_committee or office.name }}"  # the 乡镇党委 as issuing organ and 署名
 WHO = "{{ person.name }}{{ person.address }}"  # 林敏同志 — 同志 only for a member who keeps the membership
 
 
@@ -531,7 +532,8 @@ QUALIFY = (WHO + "的上述行为{{ (\"违反了\" ~ violation ~ \"，\") if vio
 # who decided: the 支部大会 where it voted, the commission, and the body that approved (乡镇党委 or the county)
 APPROVAL = ("经{{ \"党支部党员大会讨论、\" if decided.branch_meeting.decided_on else \"\" }}{{ office.commission }}研究"
             "{{ (\"，报\" ~ office.party_committee ~ \"批准\") if fields.township_approval.approver_body == \"乡镇党委\" "
-            "else ((\"，报\" ~ office.parent_name ~ \"批准\") if fields.county_request.reply else \"\") }}，")
+            "else ((\"，经\" ~ office.party_committee ~ \"审议同意，报\" ~ office.parent_name ~ \"批准\") if fields.county_request.reply "
+            "else \"\") }}，")
 PERSON_ROWS = [
     Row([L("姓名"), V("{{ person.name }}"), L("性别"), V("{{ person.gender }}")]),
     Row([L("出生年月"), V("{{ person.birth }}"), L("政治面貌"), V("{{ person.political_status }}")]),
@@ -632,12 +634,12 @@ def laid_out(content: list[str]) -> list[str]:
 AUTHOR_OF = {"gov_sanction_decision": "supervision", "branch_resolution": "branch", "branch_minutes": "branch"}
 
 
-def decision_head(doc_title: str) -> list[str]:
+def decision_head(doc_title: str, organ: str = "{{ office.commission }}") -> list[str]:
     """Title and 发文字号; a 函, 请示 or 通知 starts with the red 版头 (GB/T 9704 7.2, 信函格式 10.1): the issuing
     organ, the number (a 请示, 上行文, with its 签发人 on the right, 7.2.4) and the red rule, then the title."""
     kind = doc_title.rstrip()
     if kind.endswith("函"):
-        return ([para("{{ office.commission }}", "LetterHead"), para("{{ number }}", "LetterNumber")] + blank(1, keep_next=True)
+        return ([para(organ, "LetterHead"), para("{{ number }}", "LetterNumber")] + blank(1, keep_next=True)
                 + title(doc_title) + blank(1))
     if kind.endswith("请示"):
         number = para(runs=[("　{{ number }}\t签发人：", ""), (BLANK, KAI)], style_id="HeadNumber", align="left")
@@ -645,7 +647,7 @@ def decision_head(doc_title: str) -> list[str]:
         number = para("{{ number }}", "HeadNumber")
     else:
         return title(doc_title) + blank(1) + number_line() + blank(1)
-    return [para("{{ office.commission }}", "Masthead")] + blank(2, keep_next=True) + [number] + blank(2, keep_next=True) \
+    return [para(organ, "Masthead")] + blank(2, keep_next=True) + [number] + blank(2, keep_next=True) \
         + title(doc_title) + blank(1)
 
 
@@ -673,13 +675,13 @@ def specs() -> list[Spec]:
         ], FORM_WIDTHS),
         required=("case.clue_number", "case.received_on", "case.source", "case.summary", "persons[].name")))
     s.append(spec("forward_letter", "问题线索转送函", "referral", "往来文书", 10,
-        decision_head("关于转送问题线索的函") + salute(v("fields.forward_upward.forward_to", "{{ office.parent_name }}") + "：") + body(
-            "我委于{{ case.received_on }}收到反映{{ person.unit_post }}{{ person.name }}有关问题的线索（线索编号：{{ case.clue_number }}，"
-            "来源：{{ case.source }}）。主要内容为：{{ case.summary }}",
-            "经审核，被反映人不属我委管辖。根据《纪检监察机关处理检举控告工作规则》第十五条和《中国共产党纪律检查机关监督执纪工作规则》"
-            "第二十二条规定，现将该问题线索转送你委，请依规处理。",
-            "附件：问题线索原件（复印件）及线索受理登记表") + sign(),
-        number="{office_abbr}纪转〔{year}〕{seq}号", required=("number", "person.name", "case.summary")))
+        # no person and no content: [J] 第十五条第二款 不得复制、摘抄检举控告内容，不得扩大知情范围
+        decision_head("关于报送检举控告材料的函") + salute(v("fields.forward_upward.forward_to", "{{ office.parent_name }}") + "：") + body(
+            "我委于{{ case.received_on }}收到检举控告材料一件（登记编号：{{ case.clue_number }}，来源：{{ case.source }}），"
+            "经审核属于你委受理范围。根据《纪检监察机关处理检举控告工作规则》第十五条规定，现将原件报送你委，请依规处理。",
+            "我委未复制、摘抄该检举控告内容，未留存复印件。",
+            "附件：检举控告材料原件（密封）") + sign(),
+        number="{office_abbr}纪转〔{year}〕{seq}号", required=("number", "case.received_on", "case.clue_number")))
     s.append(spec("not_accepted_notice", "不予受理告知书", "referral", "往来文书", 20,
         title("不予受理告知书") + blank(1) + salute(BLANK + "：") + body(
             "你于{{ case.received_on }}反映的{{ person.unit_post }}{{ person.name }}有关问题，经审查，"
@@ -776,8 +778,11 @@ def specs() -> list[Spec]:
     s.append(spec("clarification_report", "澄清正名情况报告", "talk", "依据", 90,
         title("关于为{{ person.name }}{{ person.address }}澄清正名的情况报告") + blank(1) + salute("{{ office.party_committee or office.name }}：")
         + body("{{ case.received_on }}，我委收到反映{{ person.unit_post }}{{ person.name }}{{ person.address }}有关问题的线索，主要内容为：{{ case.summary }}",
-               "经谈话函询和了解核实，反映问题不实。{{ fields.false_accusation.clarified_on or \"" + BLANK_DATE
-               + "\" }}，我委在一定范围内为{{ person.name }}{{ person.address }}澄清正名，消除不良影响。")
+               # after 诬告陷害 (its own step) or after 采信了结 / 查否了结 (step clarification, [J] 第五十条)
+               "{{ \"经初步核实\" if decided.prelim_verify.decided_on else \"经谈话函询和了解核实\" }}，反映问题不实。"
+               "{{ fields.clarification.clarified_on or fields.false_accusation.clarified_on or \"" + BLANK_DATE
+               + "\" }}，我委{{ (\"以\" ~ fields.clarification.method ~ \"的方式\") if fields.clarification.method else \"在一定范围内\" }}"
+               "为{{ person.name }}{{ person.address }}澄清正名，消除不良影响。")
         + when("fields.false_accusation.new_clue_ref", body(
                "对反映中可能存在的诬告陷害行为，已另行登记为问题线索依规处理（线索编号：{{ fields.false_accusation.new_clue_ref }}）。"))
         + body(
@@ -995,17 +1000,22 @@ def specs() -> list[Spec]:
             "{{ \"按权限报乡镇党委审批（报送日期：\" ~ fields.township_approval.party_committee_submitted_on ~ \"）。\" if fields.township_approval.approver_body == \"乡镇党委\" else \"\" }}",
             "出席：" + BLANK, "列席：" + BLANK, "记录：" + BLANK) + sign(),
         required=("person.name", "sanctions_text")))
+    # 乡镇报批: the 请示 is the 乡镇党委's, after its deliberation ([P] 第十七条第一款、第三十八条第一款)
     s.append(spec("approval_request", "关于给予某某处分的请示", "decision", "决定/纪要", 40,
-        decision_head("关于给予{{ person.name }}{{ person.address }}\n{{ sanctions_text or \"纪律处分\" }}的请示") + salute("{{ office.parent_name }}：") + body(
-            "{{ person.unit_post }}" + WHO + "违纪一案，经我委立案{{ review_term }}（{{ case.number }}）和审理，违纪事实清楚，证据确实充分。"
+        decision_head("关于给予{{ person.name }}{{ person.address }}\n{{ sanctions_text or \"纪律处分\" }}的请示", PARTY_COMMITTEE)
+        + salute("{{ office.parent_name }}：") + body(
+            "{{ person.unit_post }}" + WHO + "违纪一案，经{{ office.commission }}立案{{ review_term }}（{{ case.number }}）和审理，违纪事实清楚，证据确实充分。"
             "主要违纪事实如下：")
         + facts() + body(QUALIFY,
             "该案已经支部党员大会讨论（{{ fields.branch_meeting.meeting_on or \"" + BLANK_DATE + "\" }}，应到" + v("fields.branch_meeting.eligible", "　　")
             + "名，实到" + v("fields.branch_meeting.present", "　　") + "名，赞成" + v("fields.branch_meeting.in_favour", "　　")
-            + "名）并经我委会议研究，拟给予{{ person.name }}{{ person.address }}{{ sanctions_text or \"" + BLANK + "\" }}。",
+            + "名），经{{ office.commission }}会议审议（" + d("fields.party_committee_deliberation.commission_meeting_on")
+            + "），并经党委会议（" + d("fields.party_committee_deliberation.meeting_on")
+            + "）审议同意，拟给予{{ person.name }}{{ person.address }}{{ sanctions_text or \"" + BLANK + "\" }}。",
             "妥否，请批示。",
-            "附件：1．审理报告", "　　　2．支部党员大会决议和会议记录", "　　　3．纪委会议纪要") + sign(note=CONTACT_NOTE),
-        number="{office_abbr}纪请〔{year}〕{seq}号", required=("number", "person.name", "sanctions_text")))
+            "附件：1．审理报告", "　　　2．支部党员大会决议和会议记录", "　　　3．纪委会议纪要", "　　　4．党委会议纪要")
+        + sign(PARTY_COMMITTEE, note=CONTACT_NOTE),
+        number="{office_abbr}委请〔{year}〕{seq}号", author="party_committee", required=("number", "person.name", "sanctions_text")))
     s.append(spec("sanction_decision", "党纪处分决定书", "decision", "决定/纪要", 50,
         decision_head("关于给予{{ person.name }}{{ person.address }}\n{{ party_sanction.full_name or \"党纪处分\" }}的决定") + body(
             IDENTITY,
@@ -1201,7 +1211,7 @@ def specs() -> list[Spec]:
         + when("rollup_shown",
                h1("二、乡镇工作开展情况") + body(
                    "所辖乡镇总数{{ rollup.townships_total }}个，开展初核的乡镇{{ rollup.townships_with_verification }}个，"
-                   "有立案的乡镇{{ rollup.townships_with_filing }}个，立案乡镇占比{{ rollup.townships_with_filing_pct }}%。",
+                   "有自办立案的乡镇{{ rollup.townships_with_filing }}个，占{{ rollup.townships_with_filing_pct }}%。",
                    "零立案乡镇（无自办立案）：{{ rollup.zero_filing_townships }}。")
                + h1("三、各单位情况") + table([
                    Row([V((t, "CatalogLabel")) for t in ("单位", "收到线索", "初步核实", "立案", "其中自办", "结案", "处分人数")], 9),

@@ -11,14 +11,15 @@ import json
 import os
 import sys
 
-from app.cli import (case_commands, document_commands, practice_commands, report_commands, rules_commands, store_commands,
-                     sync_commands)
+from app.cli import (case_commands, document_commands, import_commands, practice_commands, report_commands, rules_commands,
+                     store_commands, sync_commands)
 from app.cli.context import ChineseParser, Context, Handler, common_options, refuse_practice_export_early
 from app.domain.errors import DomainError
 from app.errors import AppError
 from app.storage.atomic import disk_full
 
-AREAS = (store_commands, case_commands, report_commands, sync_commands, practice_commands, document_commands, rules_commands)
+AREAS = (store_commands, case_commands, report_commands, sync_commands, practice_commands, document_commands, rules_commands,
+         import_commands)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -21,14 +21,18 @@ def period(args: argparse.Namespace):
 def summary_text(report: dict) -> str:
     from app.domain import statistics as stats
 
+    def ratio(value) -> str:
+        return "—" if value is None else f"{value}%"
+
     def line(name: str, ind: dict) -> str:
-        return f"{name}：" + "，".join(f"{label}{ind.get(key, 0)}" for key, label in stats.INDICATORS)
+        return f"{name}：" + "，".join([*(f"{label}{ind.get(key, 0)}" for key, label in stats.INDICATORS),
+                                       *(f"{label}{ratio(ind.get(key))}" for key, label in stats.RATIOS)])
 
     lines = [f"统计期间：{report['period']['label']}（{report['period']['from']}至{report['period']['to']}）",
              line(report["office"]["name"], report["indicators"])]
     rollup = report.get("rollup")
     if rollup is not None:
-        lines.append(f"乡镇{rollup['townships_total']}个，有立案的{rollup['townships_with_filing']}个"
+        lines.append(f"乡镇{rollup['townships_total']}个，有自办立案的{rollup['townships_with_filing']}个"
                      f"（{rollup['townships_with_filing_pct']}%），零立案：{'、'.join(rollup['zero_filing_townships']) or '无'}")
     lines += [line(o["name"], o.get("indicators") or {}) for o in report["offices"]]
     lines += [f"说明：{w}" for w in report.get("warnings", [])]
@@ -54,6 +58,21 @@ def cmd_ledger(ctx: Context) -> int:
 
     result = ledger.export_ledger(ctx.open(), ctx.args.year, Path(ctx.args.out))
     emit(ctx, result, f"已导出{result.year}年问题线索台账（{result.rows}条）：{result.path}")
+    return 0
+
+
+def cmd_filing_summary(ctx: Context) -> int:
+    from app.services import filing_summary
+
+    a = ctx.args
+    if a.out:
+        result = filing_summary.export_summary(ctx.open(), a.year, a.quarter, Path(a.out))
+        emit(ctx, result, f"已导出处分备案汇总（备案{result.filed}人次、报告执行{result.reported}人次），"
+                          f"请于{result.due_on}前报送：{result.path}")
+        return 0
+    summary = filing_summary.quarter_summary(ctx.open(), a.year, a.quarter)
+    emit(ctx, summary.as_json(), f"{summary.period['label']}：报乡镇党委备案{len(summary.filed)}人次，"
+                                 f"报告执行情况{len(summary.reported)}人次，{summary.due_on.isoformat()}前报送。")
     return 0
 
 
@@ -87,6 +106,11 @@ def register(add: AddCommand) -> None:
     p = add("ledger", cmd_ledger, "导出问题线索台账（.xlsx）")
     p.add_argument("--year", type=int, required=True, help="收件年度")
     p.add_argument("--out", required=True, help="输出文件 .xlsx")
+
+    p = add("filing-summary", cmd_filing_summary, "处分备案季度汇总（每季度首月15日前报乡镇党委）")
+    p.add_argument("--year", type=int, required=True, help="年度")
+    p.add_argument("--quarter", type=int, required=True, choices=[1, 2, 3, 4], help="季度（1–4）")
+    p.add_argument("--out", help="导出为 .xlsx 文件")
 
     p = add("snapshot", cmd_snapshot, "县纪委：生成上报市纪委的统计（不给期间时为全年、上下半年和四个季度）")
     period_options(p)

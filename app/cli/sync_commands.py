@@ -83,13 +83,13 @@ def cmd_trust(ctx: Context) -> int:
 
 
 def cmd_export(ctx: Context) -> int:
-    from app.services import sync
+    from app.services import statistics, sync
 
     store = ctx.open()
     with confirmed(ctx, store, "导出数据包"):
         result = sync.export(store, ctx.args.to, Path(ctx.args.out), full=ctx.args.full)
     emit(ctx, result, f"已导出第{result.seq}号数据包：{result.bundle}（记录{result.records}条、文件{result.files}个）。"
-                      "已读回校验，可以拔出U盘。")
+                      f"{statistics.export_sentence(result.snapshots)}已读回校验，可以拔出U盘。")
     return 0
 
 
@@ -149,12 +149,12 @@ def cmd_transfer(ctx: Context) -> int:
     store = ctx.open()
     a = ctx.args
     if a.transfer_command == "add":
-        row = review.add_transfer(store, a.to, read_json_file(a.file), a.note or "")
-        emit(ctx, row, f"已转办线索 {row.clue_number} 给 {row.to_name}，将随下一个下发数据包送达。")
+        row = review.add_transfer(store, a.to, read_json_file(a.file), a.note or "", mode=a.mode)
+        emit(ctx, row, f"已{row.mode}线索 {row.clue_number} 给 {row.to_name}，将随下一个下发数据包送达。")
         return 0
     rows = review.list_transfers(store)
     emit(ctx, [to_jsonable(r) for r in rows],
-         "\n".join(f"{r.clue_number}\t{r.to_name}\t{r.assigned_on}\t{r.persons}\t{r.township_case or '乡镇尚未回传'}"
+         "\n".join(f"{r.clue_number}\t{r.mode}\t{r.to_name}\t{r.assigned_on}\t{r.persons}\t{r.township_case or '乡镇尚未回传'}"
                    for r in rows) or "没有转办记录。")
     return 0
 
@@ -210,4 +210,6 @@ def register(add: AddCommand) -> None:
     t.add_argument("--to", required=True, help="乡镇单位代码")
     t.add_argument("--file", required=True, help="线索 JSON 文件（格式同 clue add）")
     t.add_argument("--note", help="转办要求")
+    t.add_argument("--mode", choices=["转办", "交办"], default="转办",
+                   help="转办：转送乡镇受理（5个工作日内完成受理）；交办：经分管领导批准发函交办（3个月内办结并报告）")
     add_sub(sub, "list", "转办记录")

@@ -58,6 +58,11 @@ def _indicator_rows(ind: dict) -> list[dict]:
         rows.append({"label": label, "value": str(value), "note": note})
         if key == "form4":
             rows.append({"label": "四种形态合计（人次）", "value": str(total), "note": ""})
+    for key, label in stats.RATIOS:
+        part, whole = stats.RATIO_PARTS[key]
+        value = ind.get(key)
+        rows.append({"label": label, "value": "—" if value is None else f"{value}%",
+                     "note": f"{stats.INDICATOR_LABELS[part]}÷{stats.INDICATOR_LABELS[whole]}"})
     return rows
 
 

@@ -547,13 +547,16 @@ def allowed_sanctions(
     sanctions_catalog: SanctionCatalog,
     picks: Sequence[Pick],
     adjustments: Collection[str] = frozenset(),
+    *,
+    village_manager: bool = False,
 ) -> dict[str, tuple[str, ...]]:
     """Sanction type ids allowed for a person's 定性, per kind ("party" / "gov"), lightest first.
 
     `picks`: (article id, plot) per 违纪（违法）行为; `adjustments`: the 从轻/减轻/从重/加重
     decided. Adjustments apply to each act's range, then several acts are combined (条例第二十四条,
     政务处分法第十五条). A kind with no pick is absent; an empty tuple means no sanction of that kind
-    is open (减轻 below 警告: 免予处分 per 条例第十九条 / 政务处分法第十二条).
+    is open (减轻 below 警告: 免予处分 per 条例第十九条 / 政务处分法第十二条). For a
+    `village_manager` the 政务处分 are only 警告、记过、记大过 (政务处分法第二十二条).
     """
     adj = _check_adjustments(adjustments)
     by_kind: dict[str, list[tuple[Article, str]]] = {}
@@ -566,7 +569,19 @@ def allowed_sanctions(
             items = _one_per_kind(grades, items)
         allowed = _combined(grades, kind, [_adjusted(grades, a, p, adj) for a, p in items])
         result[kind] = tuple(t for i in sorted(allowed) for t in grades[i])
+    if village_manager and result.get("gov"):
+        result["gov"] = _village_capped(sanctions_catalog, result["gov"])
     return result
+
+
+def _village_capped(catalog: SanctionCatalog, allowed: tuple[str, ...]) -> tuple[str, ...]:
+    """第二十二条 gives 村（居）委会管理人员 only 警告、记过、记大过 whatever the article's range: a
+    range above them (较重、严重) leaves the heaviest of the three."""
+    open_to = [t.id for t in catalog.of_kind("gov") if t.village_manager_allowed]
+    kept = tuple(t for t in allowed if t in open_to)
+    if kept or not open_to:
+        return kept
+    return (max(open_to, key=lambda t: catalog.get(t).severity),)
 
 
 def _names(catalog: SanctionCatalog, kind: str, ids: Iterable[str]) -> str:
@@ -600,6 +615,7 @@ def sanction_problem(
     type_id: str,
     *,
     mitigation_basis: str = "",
+    village_manager: bool = False,
 ) -> tuple[str, str] | None:
     """Why `type_id` may not be given for this 定性, as (code, Chinese message); None when it may.
     Only 党纪处分 and 政务处分 are checked against the articles."""
@@ -634,9 +650,13 @@ def sanction_problem(
             "aggravation_not_provided",
             f"{_GOV}没有加重给予政务处分的规定（第十三条规定的是从重给予政务处分）",
         )
-    allowed = allowed_sanctions(articles, sanctions_catalog, [(a.id, p) for a, p in items], adj)[kind]
+    picked = [(a.id, p) for a, p in items]
+    allowed = allowed_sanctions(articles, sanctions_catalog, picked, adj, village_manager=village_manager)[kind]
     if type_id in allowed:
         return None
+    if village_manager and type_id in allowed_sanctions(articles, sanctions_catalog, picked, adj)[kind]:
+        return ("not_allowed_for_village_manager",
+                f"对村（居）委会管理人员只能给予警告、记过或记大过政务处分（{_GOV}第二十二条），不能给予“{sanction.name}”")
     allowed_names = _names(sanctions_catalog, kind, allowed)
     if not allowed:
         allowed_names = "无，" + (f"可依照{_PARTY}第十九条免予党纪处分" if kind == "party"

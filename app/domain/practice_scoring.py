@@ -333,7 +333,7 @@ class PersonNow:
     qualification: frozenset[str]  # "T97:较轻"
 
 
-_KIND_ORDER = ("party", "gov", "public_institution", "org", "form1", "judicial")
+_KIND_ORDER = ("party", "probationary", "gov", "public_institution", "org", "form1", "judicial")
 _SETS = ("sanction", "qualification")  # the person point kinds whose answer is a set
 # the score card's heading a person's lost point goes under (app/ui/score_card.py LOST_HEADINGS)
 _LOST_KIND = {"sanction": "sanction", "qualification": "sanction", "outcome": "decision"}

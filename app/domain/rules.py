@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Any
 
@@ -53,12 +53,15 @@ class Guidance:
 
 @dataclass(frozen=True)
 class Condition:
-    """Exactly one of: a field value (`field` + `values`), an event having happened, a sanction recorded."""
+    """Exactly one of: a field value (`field` + `values`), an event having happened, a sanction recorded,
+    every one of several conditions (`all_of`), or the opposite of one (`negated`)."""
 
     field: str = ""  # "<step_id>.<field_id>"
     values: tuple[Any, ...] = ()
     event: str = ""
     sanction_any: tuple[str, ...] = ()
+    all_of: tuple[Condition, ...] = ()
+    negated: Condition | None = None
 
 
 @dataclass(frozen=True)
@@ -144,6 +147,17 @@ class DecisionRule:
     sets_events: tuple[str, ...] = ()
     help: str = ""
     separations: tuple[SeparationRule, ...] = ()
+    # taken when the clue is registered, without the initial step's content: the 转送登记 of a
+    # complaint another body accepts keeps no content ([J] 第十五条第二款)
+    at_registration: bool = False
+    # the one kind of decision a terminal step may offer: it takes the finished case up again,
+    # as an appeal received after archiving does ([R] 第五十九条)
+    reopens: bool = False
+    # open only while this holds: the county's answer decides which way the case goes on
+    only_if: Condition | None = None
+    # "county_review" / "no_county_review": offered only where the office does / does not practise 乡案县审,
+    # a local practice (按本地做法) set in the office settings (for_county_review)
+    local_practice: str = ""
 
 
 @dataclass(frozen=True)
@@ -343,21 +357,31 @@ _ITEM_KEYS = {"id", "label", "required", "help"}
 _DOCUMENT_KEYS = {"template", "title", "required", "when"}
 _DECISION_KEYS = {
     "id", "title", "target", "requires", "approver_role", "requires_items", "requires_fields", "min_count", "vote",
-    "approval_power", "sets_event", "help", "separate",
+    "approval_power", "sets_event", "help", "separate", "at_registration", "reopens", "only_if",
+    "local_practice",
 }
 _DEADLINE_KEYS = {"title", "start", "stop", "length", "unit", "applies_if", "extension", "citation", "note", "enabled"}
 _EXTENSION_KEYS = {"max_count", "length", "unit", "approver"}
-_CONDITION_KEYS = {"field", "equals", "in", "event", "sanction_any"}
+_CONDITION_KEYS = {"field", "equals", "in", "event", "sanction_any", "all", "not"}
 
 
 def _condition(r: _Reader, data: Any, where: str) -> Condition | None:
     if data is None:
         return None
     t = r.table(data, where, _CONDITION_KEYS)
-    kinds = [k for k in ("field", "event", "sanction_any") if k in t]
+    kinds = [k for k in ("field", "event", "sanction_any", "all", "not") if k in t]
     if len(kinds) != 1:
-        r.add(where, "条件应当且只能含 field、event、sanction_any 之一")
+        r.add(where, "条件应当且只能含 field、event、sanction_any、all、not 之一")
         return None
+    if kinds[0] == "all":
+        if not isinstance(t["all"], list) or len(t["all"]) < 2:
+            r.add(where, "条件的 all 应为至少含两个条件的数组")
+            return None
+        parts = [_condition(r, part, f"{where}的 all 第{n}项") for n, part in enumerate(t["all"], start=1)]
+        return Condition(all_of=tuple(parts)) if all(parts) else None
+    if kinds[0] == "not":
+        inner = _condition(r, t["not"], f"{where}的 not")
+        return Condition(negated=inner) if inner else None
     if kinds[0] == "event":
         return Condition(event=r.ident(t, "event", where))
     if kinds[0] == "sanction_any":
@@ -483,7 +507,34 @@ def _decision(r: _Reader, data: Mapping, step_id: str, where: str) -> DecisionRu
         sets_events=events,
         help=r.text(t, "help", where, required=False),
         separations=tuple(separations),
+        at_registration=r.flag(t, "at_registration", where, False),
+        reopens=r.flag(t, "reopens", where, False),
+        only_if=_condition(r, t.get("only_if"), where + "的 only_if"),
+        local_practice=_local_practice(r, t, where),
     )
+
+
+# a decision's local_practice → whether the office practises 乡案县审 where it is offered
+LOCAL_PRACTICES = {"county_review": True, "no_county_review": False}
+
+
+def _local_practice(r: _Reader, t: Mapping, where: str) -> str:
+    value = r.text(t, "local_practice", where, required=False)
+    if value and value not in LOCAL_PRACTICES:
+        r.add(where, f"local_practice 只能是 {'、'.join(LOCAL_PRACTICES)} 之一")
+    return value
+
+
+def for_county_review(wf: Workflow, practised: bool) -> Workflow:
+    """The workflow as an office that does (or does not) practise 乡案县审 works by it: the decisions
+    marked for the other practice are left out; steps stay, so a case already in one keeps working."""
+    def offered(d: DecisionRule) -> bool:
+        return not d.local_practice or LOCAL_PRACTICES.get(d.local_practice) == practised
+
+    if all(offered(d) for st in wf.steps.values() for d in st.decisions):
+        return wf
+    steps = {sid: replace(st, decisions=tuple(d for d in st.decisions if offered(d))) for sid, st in wf.steps.items()}
+    return replace(wf, steps=MappingProxyType(steps))
 
 
 def _deadline(r: _Reader, did: str, data: Any, step_id: str) -> DeadlineRule:
@@ -596,8 +647,10 @@ def _check_graph(r: _Reader, steps: Mapping[str, Step], initial: str) -> None:
         where = f"环节“{step.id}”"
         if not step.citation:
             r.add(where, "缺少依据（citation）")
-        if step.terminal and step.decisions:
-            r.add(where, "终点环节（terminal = true）不能再有决定")
+        if step.terminal and any(not d.reopens for d in step.decisions):
+            r.add(where, "终点环节（terminal = true）只能有重新办理的决定（reopens = true），如归档后受理申诉")
+        if not step.terminal and any(d.reopens for d in step.decisions):
+            r.add(where, "reopens = true 只能用于终点环节的决定")
         if not step.terminal and not step.decisions:
             r.add(where, "既不是终点环节，也没有任何决定，案件会停在这里")
         items = {i.id for i in step.checklist}
@@ -607,6 +660,8 @@ def _check_graph(r: _Reader, steps: Mapping[str, Step], initial: str) -> None:
             for item in d.requires_items:
                 if item not in items:
                     r.add(where, f"决定“{d.id}”的 requires_items 引用的必办事项“{item}”不存在")
+            if d.at_registration and (step.id != initial or d.requires & {"approval", "study"}):
+                r.add(where, f"决定“{d.id}”：at_registration 只能用于起始环节、无须审批和集体研究的决定")
     if initial not in steps:
         return
     reached = {initial}
@@ -649,6 +704,8 @@ def _check_references(r: _Reader, steps: Mapping[str, Step], deadlines: list[Dea
     def check_condition(where: str, cond: Condition | None) -> None:
         if cond is None:
             return
+        for part in (*cond.all_of, cond.negated):
+            check_condition(where, part)
         if cond.field:
             check_field(where, cond.field, "条件")
             field = fields.get(cond.field)
@@ -664,6 +721,7 @@ def _check_references(r: _Reader, steps: Mapping[str, Step], deadlines: list[Dea
             check_condition(f"{where}字段“{f.id}”的 required_if", f.required_if)
         for d in s.decisions:
             dw = f"{where}决定“{d.id}”"
+            check_condition(dw + "的 only_if", d.only_if)
             for key in d.requires_fields:
                 check_field(dw, key, "requires_fields ")
             for mc in d.min_counts:

@@ -16,6 +16,7 @@ from types import MappingProxyType
 
 from app.domain.deadlines import add_months
 from app.domain.errors import DomainError
+from app.domain.subjects import PERSON_CATEGORIES
 
 KIND_LABELS: dict[str, str] = {
     "party": "党纪处分",
@@ -24,6 +25,8 @@ KIND_LABELS: dict[str, str] = {
     "org": "组织处理",
     "form1": "第一种形态措施",
     "judicial": "移送司法",
+    # a 预备党员 is not given a 党纪处分 but one of these ([T] 第三十六条, [P] 第四十八条)
+    "probationary": "预备党员处理",
 }
 APPROVER_LABELS: dict[str, str] = {
     "township_commission": "乡镇纪委",
@@ -39,10 +42,13 @@ APPROVER_CITATIONS: dict[str, str] = {
 }
 # The kinds whose approving body the party route (乡案县审 / 乡镇报批) decides. A 政务处分 is a
 # separate decision of the 监察 organ, effective from its own date ([Z] 第八条), so proposing one
-# never moves a party case up to the county.
-PARTY_ROUTE_KINDS = frozenset({"party"})
+# never moves a party case up to the county. 延长预备期 and 取消预备党员资格 are approved by the
+# 基层党委 ([P] 第四十八条第二款), so the same bodies are checked for them.
+PARTY_ROUTE_KINDS = frozenset({"party", "probationary"})
 # 严重警告 given because the member holds no party post: 24 months, approved as 撤销党内职务 ([T] 11, [P] 12).
 IN_LIEU_OF_REMOVAL = "party_serious_warning_in_lieu"
+# What a new violation found during a 留党察看期 leads to ([T] 12 ¶2, [P] 21 ¶3).
+EXPULSION = "party_expulsion"
 PROBLEM_LABELS: dict[str, str] = {
     "approval_power_exceeded": "超出乡镇批准权限，应按“乡镇报批”程序报县纪委审批",
     "not_allowed_for_village_manager": "对村（居）委会管理人员只能给予警告、记过或记大过政务处分",
@@ -60,8 +66,8 @@ _REQUIRED = {
     "village_manager_allowed": bool,
     "citation": str,
 }
-_OPTIONAL = {"permanent": bool, "note": str}
-_TYPE_NAMES = {str: "文字", int: "整数", bool: "true 或 false"}
+_OPTIONAL = {"permanent": bool, "note": str, "categories": list, "probation_months": int}
+_TYPE_NAMES = {str: "文字", int: "整数", bool: "true 或 false", list: "数组"}
 
 
 @dataclass(frozen=True)
@@ -77,6 +83,16 @@ class SanctionType:
     village_manager_allowed: bool
     citation: str
     note: str | None = None
+    categories: tuple[str, ...] = ()  # 人员类别 it may be given to; () for anyone
+    probation_months: int = 0  # 留党察看期; 0 for every other type
+
+    def category_problem(self, category: str) -> str | None:
+        """Why a person of 人员类别 `category` cannot take this type; None when they can."""
+        if not self.categories or category in self.categories:
+            return None
+        given = f"人员类别为“{category}”" if category else "尚未填写人员类别"
+        return (f"“{self.name}”只能给予人员类别为{'或'.join(f'“{c}”' for c in self.categories)}的人员（{self.citation}），"
+                f"该人员{given}；请先在基本信息中填写或更正人员类别")
 
 
 @dataclass(frozen=True)
@@ -88,9 +104,12 @@ class SanctionRecord:
 
 
 class SanctionCatalog:
-    def __init__(self, types: Mapping[str, SanctionType], accumulating_kinds: frozenset[str]):
+    def __init__(self, types: Mapping[str, SanctionType], accumulating_kinds: frozenset[str],
+                 combined_max_months: Mapping[str, int] | None = None):
         self.types: Mapping[str, SanctionType] = MappingProxyType(dict(types))
         self.accumulating_kinds = accumulating_kinds
+        # kind -> the longest an accumulated period may run from the new decision ([Z] 15: 48 months)
+        self.combined_max_months: Mapping[str, int] = MappingProxyType(dict(combined_max_months or {}))
 
     def get(self, type_id: str) -> SanctionType:
         try:
@@ -153,6 +172,14 @@ def _parse_type(source_name: str, index: int, entry: object) -> SanctionType:
     permanent = entry.get("permanent", False)
     if permanent and entry["effect_months"]:
         raise _invalid(source_name, label, "为 permanent（永久生效）时 effect_months 应为 0")
+    categories = entry.get("categories", [])
+    unknown_categories = [c for c in categories if c not in PERSON_CATEGORIES]
+    if unknown_categories or not all(isinstance(c, str) for c in categories):
+        raise _invalid(source_name, label, f"的 categories 只能列人员类别 {'、'.join(PERSON_CATEGORIES)}，"
+                                           f"实为 {'、'.join(map(str, unknown_categories)) or categories!r}")
+    probation = entry.get("probation_months", 0)
+    if probation and not (entry["kind"] == "party" and 0 < probation < entry["effect_months"]):
+        raise _invalid(source_name, label, "的 probation_months（察看期）只适用于党纪处分，应为正整数且短于 effect_months")
     return SanctionType(
         id=entry["id"],
         name=entry["name"].strip(),
@@ -165,6 +192,8 @@ def _parse_type(source_name: str, index: int, entry: object) -> SanctionType:
         village_manager_allowed=entry["village_manager_allowed"],
         citation=entry["citation"].strip(),
         note=entry["note"].strip() if "note" in entry else None,
+        categories=tuple(categories),
+        probation_months=probation,
     )
 
 
@@ -181,7 +210,10 @@ def parse_sanctions(data: dict, source_name: str) -> SanctionCatalog:
     accumulating = data.get("accumulating_kinds", [])
     if not isinstance(accumulating, list) or any(not isinstance(k, str) or k not in KIND_LABELS for k in accumulating):
         raise _invalid(source_name, None, f"accumulating_kinds 应为 {'、'.join(KIND_LABELS)} 中若干项的数组")
-    return SanctionCatalog(types, frozenset(accumulating))
+    caps = data.get("combined_max_months", {})
+    if not isinstance(caps, dict) or any(k not in KIND_LABELS or type(v) is not int or v < 1 for k, v in caps.items()):
+        raise _invalid(source_name, None, f"combined_max_months 应为表，键为 {'、'.join(KIND_LABELS)} 之一，值为正整数（月）")
+    return SanctionCatalog(types, frozenset(accumulating), caps)
 
 
 def approval_check(
@@ -218,7 +250,9 @@ def effect_period(
 
     In an accumulating kind, a new sanction decided while an earlier one of the same kind is still in
     effect ends at new start + the earlier one's remaining time + the new length ([T] 21), i.e. the
-    new length counted on from the earlier end.
+    new length counted on from the earlier end, at most `combined_max_months` from the new start.
+    开除党籍 for a violation found during a 留党察看期 replaces the probation rather than adding to
+    it ([T] 12 ¶2).
     """
     if len({r.person_key for r in prior}) > 1:
         raise ValueError("prior records must all belong to one person")
@@ -233,10 +267,15 @@ def effect_period(
             r.effect_end
             for r in in_effect(prior, decided_on)
             if r.effect_end is not None and cat.get(r.type_id).kind == sanction.kind
+            and not (type_id == EXPULSION and cat.get(r.type_id).probation_months)
         ]
         if running:
             base = max(running)
-    return decided_on, add_months(base, sanction.effect_months)
+    end = add_months(base, sanction.effect_months)
+    cap = cat.combined_max_months.get(sanction.kind)
+    if cap and base != decided_on:
+        end = min(end, add_months(decided_on, cap))
+    return decided_on, end
 
 
 def four_forms(cat: SanctionCatalog, type_ids: Iterable[str | Collection[str]]) -> dict[int, int]:

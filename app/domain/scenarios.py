@@ -824,10 +824,11 @@ class _PersonReader(_Reader):
                 self.add(where, f"拟给予“{sanction_label(self.catalog, type_id)}”，须先为其定性（qualification）")
                 continue
             try:
-                problem = article_rules.sanction_problem(self.articles, self.catalog, picks, set(), type_id)
+                problem = article_rules.sanction_problem(self.articles, self.catalog, picks, set(), type_id,
+                                                         village_manager=village_manager)
             except DomainError as exc:
                 problem = (exc.code, exc.message)
-            if problem:
+            if problem and problem[0] != "not_allowed_for_village_manager":  # said just above
                 self.add(where, problem[1])
 
     def answer(self, value: Any, where: str, kind: str, step: Step | None) -> Any:

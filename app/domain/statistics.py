@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from app.domain import clue_sources
 from app.domain.errors import DomainError
 
 # ---------------------------------------------------------------- what counts as what
@@ -44,12 +45,22 @@ COUNTED_DECISIONS = frozenset(
     {(DISPOSITION_STEP, d) for d in DISPOSITION_METHODS}
     | TALK_STARTS | VERIFICATION_STARTS | FILINGS | CONCLUSIONS | TALK_CLOSURES | JUDICIAL_TRANSFERS
 )
-# Clue sources that mean the clue was handed down from above: a filing on it is not 自办.
-FROM_ABOVE_SOURCES = frozenset({"上级交办"})
+# Clue sources that mean the clue was handed down from above (上级转办 or 上级交办). The township
+# that handles such a clue counts its filing as 自办 (the county's way of counting); a county that
+# counts otherwise turns the office setting `count_referred_as_self` off (docs/STATISTICS.md §7).
+FROM_ABOVE_SOURCES = clue_sources.FROM_ABOVE
 SELF_HANDLING_MODE = "自办"
+# 线索来源 values that are 自主发现 (found by the office's own supervision, not reported to it);
+# local practice, checked against the shipped `intake_register.source` choices by a unit test.
+SELF_DISCOVERED_SOURCES = frozenset({"自行发现"})
+# 立案 by the 被反映人's 人员类别 (app/domain/subjects.PERSON_CATEGORIES; 村干部 as older stores wrote it).
+SUBJECT_GROUPS: Mapping[str, str] = {"乡镇干部": "乡镇干部", "村（社区）干部": "村干部", "村干部": "村干部"}
+SUBJECT_GROUP_NAMES = ("乡镇干部", "村干部", "其他")
+OTHER_SUBJECTS = "其他"
 
 INDICATORS: tuple[tuple[str, str], ...] = (
     ("clues_received", "收到线索（件次）"),
+    ("clues_self_discovered", "其中自主发现（件次）"),
     ("clues_disposed", "处置线索（件）"),
     ("talk_inquiry", "谈话函询（件次）"),
     ("verifications", "初步核实（件）"),
@@ -71,14 +82,34 @@ INDICATOR_LABELS: Mapping[str, str] = dict(INDICATORS)
 ROLLUP: tuple[tuple[str, str], ...] = (
     ("townships_total", "乡镇总数"),
     ("townships_with_verification", "开展初核的乡镇"),
-    ("townships_with_filing", "有立案的乡镇"),
-    ("townships_with_filing_pct", "有立案乡镇占比（%）"),
+    ("townships_with_filing", "有自办立案的乡镇"),
+    ("townships_with_filing_pct", "有自办立案乡镇占比（%）"),
 )
 ROLLUP_LABELS: Mapping[str, str] = dict(ROLLUP)
+# Ratios, in integer percent (None when the denominator is 0). They do not add up: a sum of offices
+# recomputes them from the summed parts.
+RATIOS: tuple[tuple[str, str], ...] = (
+    ("filing_rate_pct", "成案率（%）"),
+    ("self_discovered_pct", "自主发现线索占比（%）"),
+)
+RATIO_LABELS: Mapping[str, str] = dict(RATIOS)
+RATIO_PARTS: Mapping[str, tuple[str, str]] = {
+    "filing_rate_pct": ("filings", "verifications"),  # 成案率 = 立案 ÷ 初核
+    "self_discovered_pct": ("clues_self_discovered", "clues_received"),
+}
+# A township's share of its county's totals (the sum over the county's townships).
+SHARES: tuple[tuple[str, str], ...] = (
+    ("clues_received", "收到线索占全县比重（%）"),
+    ("verifications", "初步核实占全县比重（%）"),
+    ("filings", "立案占全县比重（%）"),
+    ("filings_self", "自办立案占全县比重（%）"),
+    ("people_sanctioned", "处分人数占全县比重（%）"),
+)
 BREAKDOWNS: tuple[tuple[str, str], ...] = (
     ("by_source", "线索来源（件次）"),
     ("by_disposition", "处置方式（件）"),
     ("by_category", "问题性质（件次）"),
+    ("filings_by_subject", "立案按被反映人类别（件）"),
     ("by_person_category", "受处分人员类别（人）"),
     ("by_sanction_type", "处分处理种类（人次）"),
     ("monthly", "月度趋势"),
@@ -160,7 +191,9 @@ class ClueFact:
     received_on: date
     source: str
     categories: tuple[str, ...]
-    from_above: bool  # handed down or transferred by an upper level: its filing is not 自办
+    handed_down: bool  # 上级转办/交办 to this office (by source or by a county transfer)
+    handled_elsewhere: bool  # this office passed it on (办理方式 not 自办, or a transfer down): never its 自办
+    subject_category: str = ""  # 人员类别 of the case's first 被反映人
 
 
 @dataclass(frozen=True)
@@ -218,8 +251,62 @@ def _month(d: date) -> str:
     return f"{d.year:04d}-{d.month:02d}"
 
 
-def compute(facts: OfficeFacts, period: Period, today: date) -> dict[str, Any]:
-    """Indicators of one office for `period`; deadlines are judged at the period's end (or today, if earlier)."""
+def is_self_filing(clue: ClueFact, referred_as_self: bool) -> bool:
+    """自办: the office handles the clue itself; one handed down to it counts unless the county counts otherwise."""
+    return not clue.handled_elsewhere and (referred_as_self or not clue.handed_down)
+
+
+def subject_group(category: str) -> str:
+    return SUBJECT_GROUPS.get(category, OTHER_SUBJECTS)
+
+
+def settled_forms(sanctions: Iterable[SanctionFact]) -> dict[tuple[str, str], tuple[int, date]]:
+    """(case, person) -> (heaviest form, date of the first decision giving it): the decision that settles
+    the person's form, so a person-time falls in one period only and quarters add up to the year."""
+    out: dict[tuple[str, str], tuple[int, date]] = {}
+    for x in sanctions:
+        key = (x.case_id, _person_of(x))
+        form, on = out.get(key, (0, x.decided_on))
+        if x.form > form or (x.form == form and x.decided_on < on):
+            out[key] = (x.form, x.decided_on)
+    return out
+
+
+def first_sanctioned(sanctions: Iterable[SanctionFact]) -> dict[tuple[str, str], date]:
+    """(case, person) -> date of the person's first 党纪 or 政务处分 in the case: when they count in 处分人数."""
+    out: dict[tuple[str, str], date] = {}
+    for x in sanctions:
+        if x.kind in ("party", "gov"):
+            key = (x.case_id, _person_of(x))
+            if key not in out or x.decided_on < out[key]:
+                out[key] = x.decided_on
+    return out
+
+
+def _person_of(x: SanctionFact) -> str:
+    return x.person or f"case:{x.case_id}"
+
+
+def with_ratios(indicators: dict[str, Any]) -> dict[str, Any]:
+    """The ratios recomputed from the parts in `indicators` (after a sum, too)."""
+    for key, (part, whole) in RATIO_PARTS.items():
+        n = indicators.get(whole, 0)
+        indicators[key] = percent_half_up(indicators.get(part, 0), n) if n else None
+    return indicators
+
+
+def shares(indicators: Mapping[str, Any], totals: Mapping[str, Any]) -> dict[str, int | None]:
+    """An office's share of `totals` for each SHARES key, integer percent; None where the total is 0."""
+    out: dict[str, int | None] = {}
+    for key, _ in SHARES:
+        whole = totals.get(key, 0)
+        out[key] = percent_half_up(indicators.get(key, 0), whole) if whole else None
+    return out
+
+
+def compute(facts: OfficeFacts, period: Period, today: date, *, referred_as_self: bool = True) -> dict[str, Any]:
+    """Indicators of one office for `period`; deadlines are judged at the period's end (or today, if earlier).
+    `referred_as_self`: filings on clues handed down (转办/交办) and handled here count as 自办."""
     clues = {c.case_id: c for c in facts.clues}
     received = [c for c in facts.clues if period.contains(c.received_on)]
     decided = [d for d in facts.decisions if period.contains(d.decided_on) and d.case_id in clues]
@@ -229,28 +316,24 @@ def compute(facts: OfficeFacts, period: Period, today: date) -> dict[str, Any]:
 
     disposition = [d for d in decided if d.step_id == DISPOSITION_STEP and d.decision_id in DISPOSITION_METHODS]
     filed = cases_with(FILINGS)
-    sanctions = [x for x in facts.sanctions if period.contains(x.decided_on) and x.case_id in clues]
-
-    def person_of(x: SanctionFact) -> str:
-        return x.person or f"case:{x.case_id}"
-
-    party = {person_of(x) for x in sanctions if x.kind == "party"}
-    gov = {person_of(x) for x in sanctions if x.kind == "gov"}
-    # One person-time per person and case in the period, at the heaviest form decided for them
-    # (开除党籍 together with 移送司法 is one person-time of form 4).
-    heaviest: dict[tuple[str, str], int] = {}
-    for x in sanctions:
-        key = (x.case_id, person_of(x))
-        heaviest[key] = max(heaviest.get(key, 0), x.form)
+    live_sanctions = [x for x in facts.sanctions if x.case_id in clues]
+    sanctions = [x for x in live_sanctions if period.contains(x.decided_on)]
+    party = {_person_of(x) for x in sanctions if x.kind == "party"}
+    gov = {_person_of(x) for x in sanctions if x.kind == "gov"}
+    # A person with both a 党纪 and a 政务处分 is one in 处分人数, counted when the first was decided.
+    sanctioned = {person for (_, person), on in first_sanctioned(live_sanctions).items() if period.contains(on)}
+    # One person-time per person and case, at the heaviest form, in the period of the decision that
+    # settles it (开除党籍 followed by 移送司法 is one person-time of form 4, when 移送司法 was decided).
     forms = dict.fromkeys(range(1, 5), 0)
-    for form in heaviest.values():
-        forms[form] += 1
+    for form, on in settled_forms(live_sanctions).values():
+        if period.contains(on):
+            forms[form] += 1
     forms[1] += sum(1 for d in decided if (d.step_id, d.decision_id) in TALK_CLOSURES)
     as_of = min(period.end, today)
     category_of: dict[str, str] = {}
     for x in sanctions:
         if x.kind in ("party", "gov"):
-            category_of.setdefault(person_of(x), x.person_category or UNFILLED)
+            category_of.setdefault(_person_of(x), x.person_category or UNFILLED)
 
     monthly = {m: dict.fromkeys((k for k, _ in MONTHLY_SERIES), 0) for m in period.months()}
     for c in received:
@@ -260,15 +343,20 @@ def compute(facts: OfficeFacts, period: Period, today: date) -> dict[str, Any]:
     for on in _first_dates(d for d in decided if (d.step_id, d.decision_id) in FILINGS).values():
         monthly[_month(on)]["filings"] += 1
 
-    return {
+    by_subject = dict.fromkeys(SUBJECT_GROUP_NAMES, 0)
+    for c in filed:
+        by_subject[subject_group(clues[c].subject_category)] += 1
+
+    return with_ratios({
         "clues_received": len(received),
+        "clues_self_discovered": sum(1 for c in received if c.source in SELF_DISCOVERED_SOURCES),
         "clues_disposed": len({d.case_id for d in disposition}),
         "talk_inquiry": sum(1 for d in decided if (d.step_id, d.decision_id) in TALK_STARTS),
         "verifications": len(cases_with(VERIFICATION_STARTS)),
         "filings": len(filed),
-        "filings_self": len({c for c in filed if not clues[c].from_above}),
+        "filings_self": sum(1 for c in filed if is_self_filing(clues[c], referred_as_self)),
         "cases_closed": len(cases_with(CONCLUSIONS)),
-        "people_sanctioned": len(party | gov),
+        "people_sanctioned": len(sanctioned),
         "people_sanctioned_party": len(party),
         "people_sanctioned_gov": len(gov),
         "form1": forms[1],
@@ -281,11 +369,12 @@ def compute(facts: OfficeFacts, period: Period, today: date) -> dict[str, Any]:
             "by_source": _tally(c.source or UNFILLED for c in received),
             "by_disposition": _tally(DISPOSITION_METHODS[d.decision_id] for d in disposition),
             "by_category": _tally(cat for c in received for cat in (c.categories or (UNFILLED,))),
+            "filings_by_subject": by_subject,
             "by_person_category": _tally(category_of.values()),
             "by_sanction_type": _tally(x.type_id for x in sanctions),
             "monthly": monthly,
         },
-    }
+    })
 
 
 def _first_dates(decisions: Iterable[DecisionFact]) -> dict[str, date]:
@@ -307,6 +396,8 @@ def add(total: dict[str, Any], more: Mapping[str, Any]) -> dict[str, Any]:
     """`total` plus `more`, key by key, through nested maps (breakdowns, months)."""
     out = dict(total)
     for key, value in more.items():
+        if key in RATIO_LABELS:
+            continue
         if isinstance(value, Mapping):
             out[key] = add(out.get(key) or {}, value)
         elif isinstance(value, int) and not isinstance(value, bool):
@@ -324,7 +415,8 @@ def percent_half_up(part: int, whole: int) -> int:
 def rollup(townships: Sequence[tuple[str, Mapping[str, Any]]]) -> dict[str, Any]:
     """County or city rollup over the townships below: (code, indicators) for each township."""
     with_verification = sum(1 for _, ind in townships if ind.get("verifications", 0) > 0)
-    with_filing = sum(1 for _, ind in townships if ind.get("filings", 0) > 0)
+    # the same measure as 零立案: a township with a 自办 立案
+    with_filing = sum(1 for _, ind in townships if ind.get("filings_self", 0) > 0)
     sums: dict[str, Any] = {}
     for _, ind in townships:
         sums = add(sums, ind)
@@ -332,6 +424,7 @@ def rollup(townships: Sequence[tuple[str, Mapping[str, Any]]]) -> dict[str, Any]
         sums.setdefault(key, 0)
     if "breakdowns" in sums:
         sums["breakdowns"] = _sorted_breakdowns(sums["breakdowns"])
+    with_ratios(sums)
     return {
         "townships_total": len(townships),
         "townships_with_verification": with_verification,

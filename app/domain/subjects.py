@@ -17,8 +17,13 @@ from typing import Any
 from app.domain.errors import DomainError
 
 GENDERS = ("男", "女")
-PERSON_CATEGORIES = ("乡镇干部", "村（社区）干部", "事业单位人员", "国有企业管理人员", "其他党员", "其他公职人员", "其他")
+# 事业单位 staff are split because their sanction kinds differ by it (《事业单位工作人员处分规定》, 人社部发〔2023〕58号);
+# the undivided 事业单位人员 of older records stays valid, so saving a person's particulars keeps it.
+PERSON_CATEGORIES = ("乡镇干部", "村（社区）干部", "事业单位管理人员", "事业单位其他工作人员", "事业单位人员", "国有企业管理人员",
+                     "其他党员", "其他公职人员", "其他")
 POLITICAL_STATUSES = ("中共党员", "中共预备党员", "群众", "民主党派", "其他")
+PARTY_STATUSES = POLITICAL_STATUSES[:2]  # the 党员 among them: 正式 and 预备
+PROBATIONARY_STATUS = POLITICAL_STATUSES[1]  # [T] 第三十六条 measures instead of 党纪处分
 DEPUTY_KINDS = ("党代表", "人大代表", "政协委员")
 # 监察法实施条例 (2021) 第五十九条 lists the kinds of evidence; the names follow it.
 EVIDENCE_KINDS = (

@@ -92,6 +92,7 @@ class Subject:
     closed_on: date | None = None
     approver: str = ""
     reason: str = ""
+    probationary: bool = False  # 中共预备党员: 批评教育/延长预备期/取消预备党员资格, never a 党纪处分 ([T] 第三十六条)
 
 
 @dataclass(frozen=True)
@@ -434,6 +435,10 @@ def _count(value: Any) -> int:
 
 
 def _holds(cond: Condition, state: CaseState) -> bool:
+    if cond.all_of:
+        return all(_holds(part, state) for part in cond.all_of)
+    if cond.negated is not None:
+        return not _holds(cond.negated, state)
     if cond.event:
         return cond.event in state.events
     if cond.sanction_any:
@@ -455,9 +460,18 @@ def _fail(state: CaseState, *problems: Problem) -> Outcome:
 # ---------------------------------------------------------------- initial state
 
 
-def initial_state(wf: Workflow, received_on: date, fields: Mapping[str, Any]) -> CaseState:
-    """A newly registered clue at the initial step; `fields` are that step's field values by field id."""
+def initial_state(wf: Workflow, received_on: date, fields: Mapping[str, Any], *, decision_id: str = "") -> CaseState:
+    """A newly registered clue at the initial step; `fields` are that step's field values by field id.
+
+    With `decision_id` (an `at_registration` decision of the initial step) the clue is registered and
+    decided on the day it was received, without the step's content: the 转送登记 ([J] 第十五条第二款).
+    """
     problems = validate_fields(wf, wf.initial_step, fields)
+    step = wf.steps[wf.initial_step]
+    dec = step.decision(decision_id) if decision_id else None
+    if decision_id and (dec is None or not dec.at_registration):
+        problems += (Problem("decision_unknown", f"“{step.title}”没有可在登记时作出的决定“{decision_id}”",
+                             {"decision": decision_id}),)
     if problems:
         raise DomainError(
             "clue_invalid",
@@ -469,9 +483,12 @@ def initial_state(wf: Workflow, received_on: date, fields: Mapping[str, Any]) ->
         entered_on=received_on,
         events=MappingProxyType({wf.start_event: received_on}),
     )
-    step = wf.steps[wf.initial_step]
     values, events = _set_values(step, state, fields)
-    return replace(state, fields=MappingProxyType(values), events=MappingProxyType(events))
+    if dec is None:
+        return replace(state, fields=MappingProxyType(values), events=MappingProxyType(events))
+    events.update(dict.fromkeys(dec.sets_events, received_on))
+    return replace(state, step_id=dec.target, fields=MappingProxyType(values), events=MappingProxyType(events),
+                   history=(HistoryEntry(step.id, dec.id, received_on, ""),))
 
 
 def _set_values(step: Step, state: CaseState, raw: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, date]]:
@@ -712,7 +729,22 @@ def _decision_problems(
         problems += [vote] if vote else []
     if dec.approval_power:
         problems += _approval_problems(state, dec, catalog)
+    if dec.only_if is not None and not _holds(dec.only_if, state):
+        problems.append(_condition_unmet(wf, state, dec))
     return problems
+
+
+def _condition_unmet(wf: Workflow, state: CaseState, dec: DecisionRule) -> Problem:
+    """Why a decision open only on a certain answer (the county's 同意) is not open now."""
+    cond = dec.only_if
+    if not cond.field:
+        return Problem("decision_not_open", f"现在还不能“{dec.title}”", {"decision": dec.id})
+    label = wf.field(cond.field).label
+    current = state.fields.get(cond.field)
+    shown = "未填写" if current in (None, "", ()) else f"为“{current}”"
+    wanted = "或".join(f"“{v}”" for v in cond.values)
+    return Problem("decision_not_open", f"“{label}”{shown}，只有为{wanted}时才能“{dec.title}”",
+                   {"decision": dec.id, "field": cond.field, "value": current})
 
 
 # ---------------------------------------------------------------- deadlines
@@ -808,7 +840,8 @@ def apply(
 ) -> Outcome:
     """Carry out one action; a refused action leaves the state exactly as it was."""
     step = _current_step(wf, state)
-    if step.terminal:
+    reopening = isinstance(action, Decide) and (dec := step.decision(action.decision_id)) is not None and dec.reopens
+    if step.terminal and not reopening:
         return _fail(state, Problem("terminal_case", f"案件已到“{step.title}”，办理流程已结束，不能再作任何操作", {"step": step.id}))
     if isinstance(action, CompleteItem):
         return _complete_item(step, state, action)
@@ -982,10 +1015,37 @@ def _record_sanction(step: Step, state: CaseState, action: RecordSanction, catal
             return _fail(state, problem)
     if entry in state.sanctions:
         return Outcome(True, state)
+    other = _other_gov_sanction(state, entry, sanction, catalog)
+    if other is not None:
+        whom = f"对{person.name}" if person else "本案"
+        return _fail(state, Problem(
+            "gov_sanction_one_only",
+            f"{whom}已录入政务处分“{other.name}”：有两个以上违法行为、应当给予两种以上政务处分的，执行其中最重的政务处分"
+            f"（《中华人民共和国公职人员政务处分法》第十五条）；请撤销“{other.name}”后只录入最重的一种",
+            {"type_id": action.type_id, "recorded": other.id}))
     return Outcome(True, replace(state, sanctions=state.sanctions + (entry,)))
 
 
+def _other_gov_sanction(state: CaseState, entry: ProposedSanction, sanction, catalog: SanctionCatalog):
+    """A different 政务处分 already proposed for the same person, if `sanction` is one ([Z] 第十五条)."""
+    if sanction.kind != "gov":
+        return None
+    for x in state.sanctions:
+        if x.subject == entry.subject and x.type_id != entry.type_id and x.type_id in catalog.types \
+                and catalog.get(x.type_id).kind == "gov":
+            return catalog.get(x.type_id)
+    return None
+
+
 def person_problem(person: Subject, sanction) -> Problem | None:
+    if person.probationary and sanction.kind == "party":
+        return Problem("probationary_member",
+                       f"{person.name}是预备党员，不给予党纪处分：违犯党纪，情节较轻，可以保留预备党员资格的，批评教育或者延长预备期；"
+                       "情节较重的，取消预备党员资格（《中国共产党纪律处分条例》第三十六条）。请选“预备党员处理”", {"type_id": sanction.id})
+    if not person.probationary and sanction.kind == "probationary":
+        return Problem("not_probationary_member",
+                       f"{person.name}的政治面貌不是中共预备党员，不能给予“{sanction.name}”（《中国共产党纪律处分条例》第三十六条）",
+                       {"type_id": sanction.id})
     if person.village_manager and not sanction.village_manager_allowed:
         return Problem("not_allowed_for_village_manager",
                        f"{person.name}是基层群众性自治组织中从事管理的人员，不能给予“{sanction.name}”：监察机关可以予以警告、记过、记大过"

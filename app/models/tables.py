@@ -53,6 +53,8 @@ class Person(SyncedRecord, table=True):
     political_status: str = ""
     id_number: str = ""
     person_key: str = Field(index=True)
+    term: str = ""  # 任期 as the roster gives it: "2021.3—2026.3"
+    note: str = ""  # what a roster import could not map to a field, kept as "列名：值" lines
 
 
 class Clue(SyncedRecord, table=True):
@@ -101,6 +103,9 @@ class Case(SyncedRecord, table=True):
     filed_on: date | None = None
     closed_on: date | None = None
     state: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # 补录 from an old 台账 (app/services/ledger_import.py): file, row, who, when, the steps passed without
+    # their checks, the unmapped columns; {} for a case worked in this app
+    backfill: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     next_due: date | None = Field(default=None, index=True)  # earliest running deadline, for lists
     next_due_title: str = ""
 
@@ -210,6 +215,10 @@ class Sanction(SyncedRecord, table=True):
     effect_end: date | None = None
     approving_body: str = ""
     document_no: str = ""
+    # 留党察看 only: "" while on probation, else 恢复党员权利 / 开除党籍 ([T] 12, [P] 21)
+    probation_outcome: str = ""
+    # the decisions on the 察看期 in order, incl. 延长一年 (app/domain/probation.ProbationAct.as_json)
+    probation_acts: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
 
 
 class Document(SyncedRecord, table=True):

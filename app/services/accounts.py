@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlmodel import select
 
+from app.domain import text_hygiene as hygiene
 from app.errors import AuthError, InputError
 from app.models import Account
 from app.storage import keyslots
@@ -34,7 +35,7 @@ def list_accounts(store: Store) -> list[AccountRow]:
 
 def add_account(store: Store, name: str, role: str, password: str) -> AccountRow:
     require_admin(store)
-    name = name.strip()
+    name = hygiene.clean(name, hygiene.NAME, "账户名")
     if not name or ":" in name:
         raise InputError("bad_account", "账户名不能为空，也不能含冒号。")
     if role not in ROLES:

@@ -7,6 +7,7 @@ sanction rows, so every screen marks the same people as 处分影响期内.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 
@@ -17,7 +18,7 @@ from app.domain import persons as person_rules
 from app.domain.errors import DomainError
 from app.domain.sanctions import KIND_LABELS, SanctionRecord, in_effect
 from app.errors import InputError
-from app.services import ruleset
+from app.services import ruleset, talk_followups
 from app.services.persons import PERSON_FIELDS
 from app.services.ruleset import RuleSet
 from app.storage.store import Store
@@ -52,6 +53,7 @@ class PersonCase:
     stage_title: str
     step_title: str
     closed: bool
+    talk: str = ""  # its 谈话函询 as the 廉政档案 keeps it ([R] 30), "" without one
 
 
 @dataclass(frozen=True)
@@ -186,7 +188,7 @@ def person_detail(store: Store, person_id: str, *, today: date | None = None, ru
         if not found:
             raise InputError("no_person", "人员档案中没有这个人，可能已被删除。请刷新列表。")
         cases = s.execute(text(
-            'SELECT c.id, c.number, cl.number, cl.received_on, cl.summary, c.stage, c.step_id, c.closed_on '
+            'SELECT c.id, c.number, cl.number, cl.received_on, cl.summary, c.stage, c.step_id, c.closed_on, c.state '
             'FROM clue_subject AS cs JOIN clue AS cl ON cl.id = cs.clue_id JOIN "case" AS c ON c.clue_id = cl.id '
             'WHERE cs.person_id = :pid AND cs.deleted = 0 AND c.deleted = 0 ORDER BY cl.received_on DESC, cl.number DESC'
         ), {"pid": person_id}).all()
@@ -199,8 +201,9 @@ def person_detail(store: Store, person_id: str, *, today: date | None = None, ru
     case_rows = tuple(
         PersonCase(case_id, number or clue_number, clue_number, as_date(received), summary,
                    wf.stage(stage).title if stage in {st.id for st in wf.stages} else stage,
-                   wf.steps[step].title if step in wf.steps else step, closed is not None)
-        for case_id, number, clue_number, received, summary, stage, step, closed in cases
+                   wf.steps[step].title if step in wf.steps else step, closed is not None,
+                   talk_followups.talk_summary(wf, state if isinstance(state, dict) else json.loads(state or "{}")))
+        for case_id, number, clue_number, received, summary, stage, step, closed, state in cases
     )
     sanction_rows = []
     for case_id, case_number, type_id, form, decided_on, effect_end in sanctions:

@@ -54,7 +54,7 @@ def to_json(state: CaseState) -> dict:
         "subjects": [
             {"id": p.id, "name": p.name, "outcome": p.outcome, "village_manager": p.village_manager,
              "holds_party_post": p.holds_party_post, "qualified": p.qualified, "closed_on": p.closed_on.isoformat() if p.closed_on else None,
-             "approver": p.approver, "reason": p.reason}
+             "approver": p.approver, "reason": p.reason, "probationary": p.probationary}
             for p in state.subjects
         ],
     }
@@ -89,7 +89,7 @@ def from_json(data: dict) -> CaseState:
         subjects=tuple(
             Subject(p["id"], p["name"], p.get("outcome", ""), p.get("village_manager", False),
                     p.get("holds_party_post", True), p.get("qualified", False), d(p["closed_on"]) if p.get("closed_on") else None,
-                    p.get("approver", ""), p.get("reason", ""))
+                    p.get("approver", ""), p.get("reason", ""), p.get("probationary", False))
             for p in data.get("subjects", ())
         ),
     )

@@ -16,6 +16,8 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from app.domain import legacy_outcome
+from app.domain import text_hygiene as hygiene
 from app.domain import workflow as engine
 from app.domain.deadlines import deadline_state
 from app.domain.errors import DomainError
@@ -37,15 +39,27 @@ from app.models import (
     Sanction,
     StepRecord,
 )
-from app.services import case_codec, document_gate, persons, practice_flag, ruleset
+from app.services import case_codec, document_gate, persons, practice_flag, probation, repeat_complaints, ruleset
+from app.services import upward_complaint
 from app.services import subjects as case_subjects
 from app.services.ruleset import RuleSet
 from app.storage.store import Store
 
 CLUE_KEYS = {"received_on", "source", "reporter", "persons", "summary", "categories", "incoming_no",
-             "leader_instruction", "ref"}
+             "leader_instruction", "ref", "repeat_complaint", "repeat_of"}
 REPORTER_KEYS = {"name", "phone", "id_number", "address", "real_name"}
 EARLIEST_DATE = date(2000, 1, 1)
+# the kind of each text of the clue JSON (and of its persons and reporter); any other text is one line
+CLUE_TEXT_KINDS = {"summary": hygiene.LONG, "leader_instruction": hygiene.LONG, "name": hygiene.NAME,
+                   "id_number": hygiene.NUMBER, "phone": hygiene.NUMBER, "incoming_no": hygiene.NUMBER,
+                   "ref": hygiene.NUMBER}
+# step fields and subject actions: names and numbers by their key, any other text may have lines
+ACTION_TEXT_KINDS = {"name": hygiene.NAME, "approver": hygiene.NAME, "approved_by": hygiene.NAME,
+                     "attendees": hygiene.NAME, "handler": hygiene.NAME, "number": hygiene.NUMBER,
+                     "id_number": hygiene.NUMBER, "document_no": hygiene.NUMBER, "archive_no": hygiene.NUMBER,
+                     "incoming_no": hygiene.NUMBER, "ref": hygiene.NUMBER, "repeat_of": hygiene.NUMBER,
+                     **dict.fromkeys(("subject", "ethnicity", "native_place", "education", "unit_post", "occurred",
+                                      "kind", "title", "source", "organ", "unit", "post"), hygiene.SHORT)}
 RUNNING_STATES = ("normal", "due_soon", "overdue")
 
 
@@ -175,9 +189,12 @@ def register_clue(store: Store, data: dict, *, today: date | None = None, demo: 
     rules = rules or ruleset.load(store)
     if not isinstance(data, dict):
         raise InputError("clue_invalid", "线索数据应为一个 JSON 对象。")
+    if "forward_upward" in data:  # a complaint a higher body accepts keeps no content ([J] 第十五条第二款)
+        return register_forwarded(store, data, today=today, demo=demo, rules=rules)
     unknown = sorted(set(data) - CLUE_KEYS)
     if unknown:
         raise InputError("clue_invalid", f"线索数据中有无法识别的项：{'、'.join(unknown)}（格式见 docs/RULES.md）。")
+    data = hygiene.clean_tree(data, CLUE_TEXT_KINDS, hygiene.SHORT)
     received = parse_date(data.get("received_on"), "收件日期", today)
     reporter = data.get("reporter") or {}
     if not isinstance(reporter, dict) or set(reporter) - REPORTER_KEYS:
@@ -194,11 +211,14 @@ def register_clue(store: Store, data: dict, *, today: date | None = None, demo: 
     categories = data.get("categories") or []
     if not isinstance(categories, list) or not all(isinstance(c, str) for c in categories):
         raise InputError("clue_invalid", "问题类别（categories）应为文字列表，如 [\"其他\"]。")
+    with store.read() as s:
+        repeat = repeat_complaints.checked(s, store, data.get("repeat_complaint"), data.get("repeat_of"), received)
     fields = {
         **texts,
         "reporter_real_name": bool(reporter.get("real_name", False)),
         "persons": people,
         "categories": categories,
+        **repeat,
     }
     state = engine.initial_state(rules.workflow, received, {k: v for k, v in fields.items() if v not in ("", [])})
     with store.write() as s:
@@ -229,6 +249,45 @@ def register_clue(store: Store, data: dict, *, today: date | None = None, demo: 
         s.flush()
         flag_rows = persons.flags(s, subjects, today)
     return RegisterResult(case.id, clue.id, number, tuple(flag_rows))
+
+
+def register_forwarded(store: Store, data: dict, *, today: date, demo: bool, rules: RuleSet) -> RegisterResult:
+    """The 转送登记: received on, channel and the decision to forward, nothing of the complaint itself."""
+    about_head = upward_complaint.register_data(store, data)
+    data = hygiene.clean_tree(data, CLUE_TEXT_KINDS, hygiene.SHORT)
+    received = parse_date(data.get("received_on"), "收件日期", today)
+    source = clue_text(data, "source").strip()
+    if not source:
+        raise InputError("clue_invalid", "请填写线索来源（source），如“信访举报（来信）”。")
+    wf = rules.workflow
+    decision = next(d for d in wf.steps[wf.initial_step].decisions if d.target == upward_complaint.FORWARD_STEP)
+    try:
+        state = engine.initial_state(wf, received, {"source": source}, decision_id=decision.id)
+    except DomainError as exc:
+        raise InputError(exc.code, exc.message, exc.detail) from exc
+    via = upward_complaint.BYPASS if about_head else upward_complaint.VIA_HEAD
+    outcome = engine.apply(wf, state, engine.SetFields({"via": via}), today=today, cal=rules.calendar,
+                           sanctions_catalog=rules.catalog)
+    if not outcome.ok:
+        raise ActionRefused(outcome.problems)
+    owner = store.office.id
+    with store.write() as s:
+        number = f"{office_prefix(s, store)}纪线〔{received.year}〕{next_number(s, store, 'clue', received.year)}号"
+        clue = Clue(owner_office_id=owner, number=number, received_on=received, source=source, is_demo=demo)
+        s.add(clue)
+        s.flush()
+        case = Case(owner_office_id=owner, clue_id=clue.id, stage="", step_id="", step_entered_on=received)
+        keep_state(case, rules, outcome.state, today)
+        s.add(case)
+        s.flush()
+        s.add(Decision(owner_office_id=owner, case_id=case.id, step_id=wf.initial_step, decision_id=decision.id,
+                       decided_on=received, decided_by=store.account.name))
+        s.add(StepRecord(owner_office_id=owner, case_id=case.id, seq=1, step_id=wf.initial_step, entered_on=received,
+                         fields={f"{wf.initial_step}.source": source}, completed_on=received,
+                         completed_by=store.account.name, decision_id=decision.id))
+        s.add(StepRecord(owner_office_id=owner, case_id=case.id, seq=2, step_id=outcome.state.step_id,
+                         entered_on=received))
+    return RegisterResult(case.id, clue.id, number, ())
 
 
 # --- list and show ----------------------------------------------------------------------
@@ -301,6 +360,9 @@ def show_case(store: Store, case_id: str, *, today: date | None = None, rules: R
         state = case_codec.from_json(case.state)
         subject_rows = case_subjects.show(s, rules, case, state, list(sanctions))
         out_of_range = case_subjects.range_problems(s, rules, case, state)
+        links = state.fields.get(f"{rules.workflow.initial_step}.{repeat_complaints.LINKS}") or ()
+        repeat_of = repeat_complaints.links_of(s, links, clue.owner_office_id)
+        repeated_by = repeat_complaints.repeated_by(s, clue, rules.workflow.initial_step)
     view = with_range_problems(rules, evaluate(rules, state, today), out_of_range)
     wf = rules.workflow
     return {
@@ -310,6 +372,8 @@ def show_case(store: Store, case_id: str, *, today: date | None = None, rules: R
         "received_on": clue.received_on.isoformat(),
         "source": clue.source,
         "summary": clue.summary,
+        "repeat_of": repeat_of,  # 重复件: the earlier clues it names (处理检举控告工作规则第十四条)
+        "repeated_by": repeated_by,  # later repeat complaints naming this clue
         "persons": [{"name": f.name, "unit": f.unit, "flags": list(f.flags), "flag_labels": list(f.labels)} for f in flag_rows],
         "stage": {"id": view.stage.id, "title": view.stage.title},
         "step": {"id": view.step.id, "title": view.step.title, "round": view.round, "entered_on": state.entered_on.isoformat()},
@@ -343,6 +407,8 @@ def show_case(store: Store, case_id: str, *, today: date | None = None, rules: R
         "fields": case_codec.thawed(dict(state.fields)),
         "checklist_done": sorted(state.checklist),
         "subjects": subject_rows,
+        # 补录 from an old 台账: file, row, who, and the checks not made at the time (None otherwise)
+        "backfill": legacy_outcome.backfill_view(wf, case.backfill),
     }
 
 
@@ -353,9 +419,17 @@ def act(store: Store, case_id: str, action_data: dict, *, today: date | None = N
     """Apply one action; ActionRefused (exit 2) with the engine's problems when a gate blocks it."""
     today = today or date.today()
     rules = rules or ruleset.load(store)
+    action_data = hygiene.clean_tree(action_data, ACTION_TEXT_KINDS, hygiene.LONG)
     if isinstance(action_data, dict) and isinstance(action_data.get("type"), str) \
             and action_data["type"] in case_subjects.SUBJECT_ACTIONS:
+        upward_complaint.refuse_content(rules.workflow, case_state(store, case_id), "被反映人的情况")
         return act_on_subject(store, case_id, action_data, today, rules)
+    if isinstance(action_data, dict) and action_data.get("type") == probation.ACTION:
+        # 察看期满 comes after archiving as a rule: it changes sanctions, not the case's step
+        with store.write() as s:
+            case = owned_case(s, store, case_id)
+            probation.act(s, rules, case, action_data, today)
+        return ActResult(case.id, case.stage, case.step_id)
     try:
         action = engine.action_from_dict(action_data)
     except DomainError as exc:
@@ -365,7 +439,7 @@ def act(store: Store, case_id: str, action_data: dict, *, today: date | None = N
     with store.write() as s:
         case = owned_case(s, store, case_id)
         before = case_codec.from_json(case.state)
-        action = with_subject_id(s, rules, case, before, action)
+        action = with_subject_id(s, rules, case, before, action, today)
         outcome = engine.apply(rules.workflow, before, action, today=today, cal=rules.calendar,
                                sanctions_catalog=rules.catalog)
         if not outcome.ok:
@@ -375,9 +449,16 @@ def act(store: Store, case_id: str, action_data: dict, *, today: date | None = N
             if out_of_range:
                 raise ActionRefused(tuple(out_of_range))
         if isinstance(action, engine.Decide):
-            wrong_body = approver_problem(s, rules, before, action)
+            wrong_body = approver_problem(s, rules, before, action) or upward_complaint.bypass_problem(store, before, action)
             if wrong_body:
                 raise ActionRefused((wrong_body,))
+            if rules.workflow.steps[before.step_id].decision(action.decision_id).at_registration:
+                # found to belong upward after it was registered with content: none of it is kept
+                upward_complaint.forget_content(s, rules.workflow, case)
+                before = upward_complaint.without_content(rules.workflow, before)
+                outcome = replace(outcome, state=upward_complaint.without_content(rules.workflow, outcome.state))
+        if isinstance(action, engine.SetFields) and before.step_id == rules.workflow.initial_step:
+            check_repeat_links(s, store, rules, case, before, action)
         record_facts(s, store, rules, case, before, outcome, action)
         keep_state(case, rules, outcome.state, today)
         if isinstance(action, engine.Decide):
@@ -387,23 +468,42 @@ def act(store: Store, case_id: str, action_data: dict, *, today: date | None = N
 
 
 PARTY_SECRETARY = "乡镇党委书记"
+ACCUSATION_BODY = "设区的市级以上党委或纪检监察机关"
+# approvers outside this 纪委, with what to write instead of one of its accounts
+OUTSIDE_APPROVERS = {PARTY_SECRETARY: f"{PARTY_SECRETARY}的姓名", ACCUSATION_BODY: "批准机关及其签批人"}
+
+
+def check_repeat_links(s: Session, store: Store, rules: RuleSet, case: Case, before: engine.CaseState,
+                       action: engine.SetFields) -> None:
+    """A repeat complaint flagged or linked at intake names earlier clues of this office (InputError if not)."""
+    keys = (repeat_complaints.FLAG, repeat_complaints.LINKS)
+    if not set(keys) & set(action.values):
+        return
+    step = rules.workflow.initial_step
+    merged = {k: before.fields.get(f"{step}.{k}") for k in keys}
+    merged.update({k: v for k, v in action.values.items() if k in merged})
+    clue = s.get(Clue, case.clue_id)
+    repeat_complaints.checked(s, store, merged[repeat_complaints.FLAG], merged[repeat_complaints.LINKS], clue.received_on,
+                              clue.number)
 
 
 def approver_problem(s: Session, rules: RuleSet, state: engine.CaseState, action: engine.Decide) -> engine.Problem | None:
-    """A decision the 乡镇党委书记 approves (立案, [R] 第三十八条) cannot be approved in the name of one of
-    this 纪委's own accounts: the 纪委书记 would stand in the 党委书记's place on the 呈批报告."""
+    """A decision a body outside this 纪委 approves cannot be approved in the name of one of its own
+    accounts: the 乡镇党委书记 approves 立案 ([R] 第三十八条), and only a 设区的市级以上党委或者纪检监察机关
+    认定诬告陷害 ([J] 第三十九条第二款) — the 纪委书记 would stand in their place."""
     step = rules.workflow.steps.get(state.step_id)
     rule = step.decision(action.decision_id) if step else None
-    if rule is None or rule.approver_role != PARTY_SECRETARY:
+    if rule is None or rule.approver_role not in OUTSIDE_APPROVERS:
         return None
+    role = rule.approver_role
     approver = action.approver.strip()
     given = same_name(approver)
     accounts = [name for name in s.exec(select(Account.name)).all() if same_name(name)]
     if not any(same_name(name) in given for name in accounts):  # "张书记（代）" and "张 书记" are 张书记 too
         return None
     return engine.Problem("approver_wrong_body",
-                          f"“{rule.title}”须经{PARTY_SECRETARY}批准；“{approver}”是本纪委的账户，不能以{PARTY_SECRETARY}"
-                          f"的名义审批。请填写{PARTY_SECRETARY}的姓名。", {"approver": approver, "role": PARTY_SECRETARY})
+                          f"“{rule.title}”须经{role}批准；“{approver}”是本纪委的账户，不能以{role}"
+                          f"的名义审批。请填写{OUTSIDE_APPROVERS[role]}。", {"approver": approver, "role": role})
 
 
 def same_name(name: str) -> str:
@@ -439,10 +539,11 @@ def act_on_subject(store: Store, case_id: str, data: dict, today: date, rules: R
     return ActResult(case.id, case.stage, case.step_id)
 
 
-def with_subject_id(s: Session, rules: RuleSet, case: Case, state: engine.CaseState, action):
+def with_subject_id(s: Session, rules: RuleSet, case: Case, state: engine.CaseState, action, today: date):
     """The engine names subjects by their case_subject id; users name them by name or person id too.
 
-    A proposed 党纪 or 政务处分 must also lie within what the person's 定性 allows.
+    A proposed 党纪 or 政务处分 must also lie within what the person's 定性 allows, a 事业单位处分
+    fit the person's 人员类别, and a party sanction during a 留党察看期 be 开除党籍.
     """
     if isinstance(action, engine.CloseSubject):
         if action.outcome == "分案":  # the person's case of their own is made by split_merge, not here
@@ -455,6 +556,13 @@ def with_subject_id(s: Session, rules: RuleSet, case: Case, state: engine.CaseSt
         why = case_subjects.range_problem(rules, row, action.type_id)
         if why:
             raise InputError("sanction_out_of_range", f"操作未执行：{why}")
+        # 事业单位 kinds depend on whether the person is a 管理人员 (人社部发〔2023〕58号)
+        why = rules.catalog.get(action.type_id).category_problem(row.category)
+        if why:
+            raise InputError("sanction_category", f"操作未执行：{why}。")
+        why = probation.new_sanction_problem(s, rules, case.id, row.person_id, action.type_id, today)
+        if why:
+            raise InputError("probation_requires_expulsion", f"操作未执行：{why}")
     return replace(action, subject=row.id)
 
 
@@ -580,4 +688,5 @@ def finalize_sanctions(s: Session, rules: RuleSet, case: Case, decided_on: date)
         sanction.decided_on = decided_on
         sanction.effect_end = end
         s.add(sanction)
+        probation.expelled_elsewhere(s, rules, sanction)
     document_gate.number_decisions(s, case, proposed)

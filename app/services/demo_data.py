@@ -15,7 +15,7 @@ from sqlmodel import func, select
 
 from app.errors import InputError
 from app.models import Clue
-from app.services import cases, ruleset
+from app.services import cases, repeat_complaints, ruleset
 from app.storage.store import Store
 
 # route -> decisions taken in order; "+type" records a sanction or measure before the next decision,
@@ -269,6 +269,10 @@ def render_step_documents(store: Store, rules: ruleset.RuleSet, case_id: str, st
             documents.render(store, case_id, t.template_id, today=on, rules=rules, subject=t.subject_id)
 
 
+# a demonstration clue is never a 重复检举控告: its links would have to name a real earlier clue
+NOT_A_REPEAT = {repeat_complaints.FLAG, repeat_complaints.LINKS}
+
+
 def prepare_step(store, rules, writer: Writer, case_id: str, route: str, on: date, subject: str, today: date,
                  clue: dict | None = None) -> None:
     """Do what the current step asks: checklist, fields, a collective study, and for each person
@@ -283,8 +287,12 @@ def prepare_step(store, rules, writer: Writer, case_id: str, route: str, on: dat
         cases.act(store, case_id, {"type": "complete_item", "item_id": item.id}, today=today, rules=rules)
     named = "、".join(p.name for p in state.subjects if not p.outcome) or subject  # whom the case's own texts are about
     values = {f.id: writer.value(step.id, f, on, route, named) for f in step.fields
-              if f"{step.id}.{f.id}" not in state.fields}
-    values = {k: v for k, v in values.items() if not (k in ("skip_reason", "revoke_reason", "return_reason", "referred_org", "new_evidence", "referred_to"))}
+              if f"{step.id}.{f.id}" not in state.fields and f.id not in NOT_A_REPEAT}
+    # a demonstration complainant raises no objection to the feedback ([J] 27): no response_* record; the 民主生活会
+    # after a 谈话函询 ([R] 31) and the 回访教育 come months after closing, so they are still to come
+    values = {k: v for k, v in values.items() if not (k in ("skip_reason", "revoke_reason", "return_reason", "referred_org", "new_evidence", "referred_to",
+                                                           "response_on", "response_record", "response_explained", "life_meeting_on",
+                                                           "revisit_on", "revisit_note"))}
     if values:
         cases.act(store, case_id, {"type": "set_fields", "values": values}, today=today, rules=rules)
     if any(d.requires and "study" in d.requires for d in step.decisions):

@@ -7,6 +7,9 @@
 - cases at a step where the county has to answer (乡案县审 review, 乡镇报批 consultation, request);
 - shelved clues whose periodic review (暂存线索定期清理) is due within `review_days` or overdue;
 - people whose effect period (影响期) ends within `effect_days`;
+- 留党察看期 ending within 30 days or over without a decision, as 待办 of their (often archived) case ([P] 21);
+- a concluded 谈话函询 whose 民主生活会/组织生活会 statement is not recorded yet ([R] 31, app/services/talk_followups.py);
+- a sanctioned person's 回访教育 when the office set a time for it (按本地做法, app/services/revisits.py);
 - years a running deadline depends on for which no holiday table is loaded.
 
 One query reads the open cases with only the parts of their state the 待办 needs (checklist items
@@ -25,7 +28,7 @@ from sqlalchemy import bindparam, text
 from app.domain.deadlines import compute_due, deadline_state
 from app.domain.errors import DomainError
 from app.domain.rules import Step, Workflow
-from app.services import archive, case_codec, cases, review, ruleset
+from app.services import archive, case_codec, cases, probation, review, revisits, ruleset, settings, talk_followups
 from app.services.ruleset import RuleSet
 from app.storage.store import Store
 
@@ -39,6 +42,8 @@ SHELVED_STEP = "shelved"
 DECISION_STEPS = {"disposition": "待作出处置决定", SHELVED_STEP: "暂存线索到期，待定期清理"}
 SHELVED_DEADLINE = "shelved_review"
 OPINION_FIELD = "county_opinion_no"
+PROBATION_WAITING = "待作出恢复党员权利、延长一年留党察看期限或者开除党籍的决定（处分批准权限和程序规定第二十一条）"
+PROBATION_DUE_TITLE = "留党察看期届满"
 WEEK_DAYS = 6  # "this week": today and the six days after it
 REVIEW_DAYS = 30
 EFFECT_DAYS = 30
@@ -200,6 +205,9 @@ def desk(store: Store, *, today: date | None = None, rules: RuleSet | None = Non
         arrived = set(s.execute(text(OPINIONS_QUERY).bindparams(expanding[0]), params).all())
         effects = archive.effect_periods(s, today)
         ending = effect_items(s, rules, today, effects, effect_days)
+        probations = probation.due(s, rules, me, today)
+        meetings = talk_followups.due(s, me)
+        visits = revisits.due(s, rules, me, today, settings.read(s).revisit_reminder_months)
     names, flagged = archive.names_by_clue(subjects, effects)
 
     todo, county, shelved = [], [], []
@@ -238,6 +246,21 @@ def desk(store: Store, *, today: date | None = None, rules: RuleSet | None = Non
                                         opinion_arrived)
         todo.append(TodoItem(case_id, number, people, marked, step.title, label, open_items, due, due_title, state,
                              when_text(state, left, due, today) if due else ""))
+    for p in probations:
+        years.add(p.until.year)
+        ds = deadline_state(p.until, today, cal, rules.due_soon_wd)
+        todo.append(TodoItem(p.case_id, p.number, (p.person,), (p.person,), f"{p.sanction}察看期满处理",
+                             PROBATION_WAITING, (), p.until, PROBATION_DUE_TITLE, ds.state,
+                             when_text(ds.state, ds.working_days_left, p.until, today)))
+    for m in meetings:  # a reminder to the year's end, not a legal deadline: no holiday-year warning for it
+        ds = deadline_state(m.due, today, cal, rules.due_soon_wd)
+        todo.append(TodoItem(m.case_id, m.number, m.persons, (), "民主生活会（组织生活会）说明", talk_followups.WAITING, (),
+                             m.due, talk_followups.DUE_TITLE, ds.state,
+                             when_text(ds.state, ds.working_days_left, m.due, today)))
+    for v in visits:  # local practice, not a legal deadline: no holiday-year warning for it either
+        ds = deadline_state(v.due, today, cal, rules.due_soon_wd)
+        todo.append(TodoItem(v.case_id, v.number, v.persons, (), "回访教育", revisits.WAITING, (), v.due,
+                             revisits.DUE_TITLE, ds.state, when_text(ds.state, ds.working_days_left, v.due, today)))
     todo.sort(key=lambda t: (t.due is None, t.due or date.max))  # stable: then the oldest clue first
     shelved.sort(key=lambda d: (d.review_due, d.number))
     county.sort(key=lambda c: (c.since, c.number))

@@ -18,7 +18,7 @@ from app.domain.errors import DomainError
 from app.domain.sanctions import KIND_LABELS
 from app.errors import InputError
 from app.models import Case, Clue, ClueSubject, Person, Sanction
-from app.services import case_codec, cases, report_export, ruleset
+from app.services import case_codec, cases, repeat_complaints, report_export, ruleset
 from app.services.ruleset import RuleSet
 from app.storage import audit
 from app.storage.store import Store
@@ -184,7 +184,7 @@ def row_of(rules: RuleSet, clue: Clue, case: Case, persons: list[Person], sancti
         person_political="、".join(p.political_status for p in persons if p.political_status),
         summary=clue.summary or "",
         leader_instruction=clue.leader_instruction or "",
-        duplicate="",  # the store does not record 重复件 yet
+        duplicate=repeat_text(fields, wf.initial_step),
         handler=text(fields.get("disposition.handler")),
         disposition=disposition,
         approved_on=approved_on,
@@ -196,6 +196,14 @@ def row_of(rules: RuleSet, clue: Clue, case: Case, persons: list[Person], sancti
         archive_no=text(latest_field(fields, "archive_filing", "archive_no")),
         remark=DEMO_REMARK if clue.is_demo else "",
     )
+
+
+def repeat_text(fields: dict, initial_step: str) -> str:
+    """是否重复件: 是, with the earlier clues it repeats ([J] 第十四条: registered and linked)."""
+    if not fields.get(f"{initial_step}.{repeat_complaints.FLAG}"):
+        return ""
+    earlier = text(fields.get(f"{initial_step}.{repeat_complaints.LINKS}"))
+    return f"是（原线索：{earlier}）" if earlier else "是"
 
 
 def export_ledger(store: Store, year: int, out: Path, *, today: date | None = None) -> LedgerResult:

@@ -12,6 +12,7 @@ from sqlalchemy import update as sa_update
 from sqlmodel import Session, select
 
 from app import __version__
+from app.domain import text_hygiene as hygiene
 from app.errors import AuthError, InputError, StoreError
 from app.models import BundleLog, BundleReceipt, Office, OfficeKey, Setting
 from app.models.base import utcnow
@@ -130,6 +131,7 @@ def add_office(store: Store, code: str, name: str, level: str, parent_code: str 
         if not allowed:
             raise InputError("not_a_parent", "只有县纪委或市纪委可以登记下级单位。")
         raise InputError("bad_level", f"本单位只能登记以下级别的下级单位：{'、'.join(LEVEL_TITLES[x] for x in allowed)}。")
+    name, abbr = hygiene.clean(name, hygiene.NAME, "单位名称"), hygiene.clean(abbr, hygiene.NAME, "单位简称")
     if not name.strip():
         raise InputError("bad_office_name", "请填写单位名称。")
     parent = (parent_code or store.office.code).strip()

@@ -10,12 +10,14 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from app.domain import persons as rules
+from app.domain import text_hygiene as hygiene
 from app.domain.sanctions import SanctionRecord
 from app.errors import InputError
 from app.models import ClueSubject, Person, Sanction
 from app.storage.store import Store
 
 PERSON_FIELDS = ("name", "unit", "post", "rank", "category", "political_status", "id_number")
+PERSON_TEXT_KINDS = {"name": hygiene.NAME, "id_number": hygiene.NUMBER}
 
 
 @dataclass(frozen=True)
@@ -32,7 +34,8 @@ def upsert(s: Session, store: Store, data: dict) -> Person:
     unknown = sorted(set(data) - set(PERSON_FIELDS))
     if unknown:
         raise InputError("person_invalid", f"被反映人信息中有无法识别的项：{'、'.join(unknown)}")
-    values = {k: str(data.get(k) or "").strip() for k in PERSON_FIELDS}
+    values = {k: hygiene.clean(str(data.get(k) or ""), PERSON_TEXT_KINDS.get(k, hygiene.SHORT), hygiene.LABELS[k])
+              for k in PERSON_FIELDS}
     key = rules.person_key(values["name"], values["unit"], values["id_number"] or None)
     person = s.exec(select(Person).where(Person.owner_office_id == store.office.id, Person.person_key == key)).first()
     if person is None:

@@ -29,6 +29,7 @@ from app.domain import practice_scoring as scoring
 from app.domain import scenarios as scenario_rules
 from app.domain import workflow as engine
 from app.domain.errors import toml_problem
+from app.domain.text_hygiene import printable
 from app.domain.scenarios import (
     TODAY,
     PersonWork,
@@ -885,21 +886,24 @@ def export_results(store: Store, out: Path, rules: RuleSet | None = None) -> Pat
     summary.append(["学员", "练习案例", "练习次数", "最高得分率(%)", "最近得分率(%)", "最近是否合格", "最近完成时间",
                     "最近用时(分钟)", "待重练失分点"])
     for r in results(store, rules):
-        summary.append([r.trainee, r.scenario_title, r.attempts, r.best_percent, r.latest_percent,
-                        "合格" if r.latest_passed else ("不合格" if r.latest_percent is not None else ""),
-                        r.latest_at.astimezone().strftime("%Y-%m-%d %H:%M") if r.latest_at else "",
-                        round(r.latest_seconds / 60, 1) if r.latest_seconds is not None else None, r.outstanding])
+        # text stored before text hygiene (a Word \x0b) would make openpyxl refuse the whole file
+        summary.append(list(map(printable, [
+            r.trainee, r.scenario_title, r.attempts, r.best_percent, r.latest_percent,
+            "合格" if r.latest_passed else ("不合格" if r.latest_percent is not None else ""),
+            r.latest_at.astimezone().strftime("%Y-%m-%d %H:%M") if r.latest_at else "",
+            round(r.latest_seconds / 60, 1) if r.latest_seconds is not None else None, r.outstanding])))
     detail = book.create_sheet("失分明细")
     detail.append(["学员", "练习案例", "方式", "完成时间", "得分", "满分", "失分项", "失分类别", "失分", "说明", "依据"])
     for a in attempt_rows(store):
         when = _aware(a.finished_at).astimezone().strftime("%Y-%m-%d %H:%M")
         lost = a.card.get("lost", [])
         if not lost:
-            detail.append([a.trainee, a.scenario_title, MODES[a.mode], when, a.score, a.total, "（无失分）", "", 0, "", ""])
+            detail.append(list(map(printable, [a.trainee, a.scenario_title, MODES[a.mode], when, a.score, a.total,
+                                               "（无失分）", "", 0, "", ""])))
         for item in lost:
-            detail.append([a.trainee, a.scenario_title, MODES[a.mode], when, a.score, a.total, item["title"],
-                           scoring.LOST_KINDS.get(item["kind"], item["kind"]), item["lost"], item["feedback"],
-                           "；".join(item["citation"])])
+            detail.append(list(map(printable, [a.trainee, a.scenario_title, MODES[a.mode], when, a.score, a.total,
+                                               item["title"], scoring.LOST_KINDS.get(item["kind"], item["kind"]),
+                                               item["lost"], item["feedback"], "；".join(item["citation"])])))
     for sheet, widths in ((summary, (12, 34, 10, 14, 14, 12, 18, 14, 14)),
                           (detail, (12, 34, 16, 18, 8, 8, 34, 12, 8, 60, 40))):
         for column, width in zip("ABCDEFGHIJK", widths, strict=False):

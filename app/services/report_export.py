@@ -15,6 +15,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from app.documents import report_context
 from app.documents.render import render_docx
 from app.domain import statistics as stats
+from app.domain.text_hygiene import printable
 from app.domain.errors import DomainError
 from app.domain.sanctions import KIND_LABELS
 from app.errors import InputError
@@ -54,6 +55,8 @@ def header_row(ws: Worksheet, row: int, titles: Sequence[str]) -> None:
 
 
 def body_cell(ws: Worksheet, row: int, col: int, value):
+    # text stored before text hygiene (a Word \x0b) would make openpyxl refuse the whole workbook
+    value = printable(value)
     cell = ws.cell(row=row, column=col, value=value)
     cell.border = BORDER
     if isinstance(value, date):
@@ -70,7 +73,7 @@ def write_ledger_xlsx(rows: Sequence, columns: Sequence[tuple[str, str, int]], o
     wb = Workbook()
     ws = wb.active
     ws.title = "问题线索台账"
-    wb.properties.title = title
+    wb.properties.title = printable(title)
     header_row(ws, 1, [header for _, header, _ in columns])
     for col, (_, _, width) in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
@@ -138,23 +141,27 @@ def write_report_xlsx(report: dict, out: Path, sanction_name: Callable[[str], st
     ws.title = "指标"
     office = report["office"]
     period = report["period"]
-    ws.cell(row=1, column=1, value=f"{office['name']}纪检监察工作统计表").font = Font(bold=True, size=14)
+    ws.cell(row=1, column=1, value=printable(f"{office['name']}纪检监察工作统计表")).font = Font(bold=True, size=14)
     ws.cell(row=2, column=1, value=f"统计期间：{period['label']}（{period['from']}至{period['to']}），按决定日期统计")
-    headers = ["单位", "单位代码", "级别", "上级单位代码", *(label for _, label in stats.INDICATORS)]
+    shares_shown = report.get("rollup") is not None
+    headers = ["单位", "单位代码", "级别", "上级单位代码", *(label for _, label in stats.INDICATORS),
+               *(label for _, label in stats.RATIOS), *(label for _, label in (stats.SHARES if shares_shown else ()))]
     header_row(ws, 4, headers)
-    widths = [18, 12, 10, 12, *([11] * len(stats.INDICATORS))]
+    widths = [18, 12, 10, 12, *([11] * (len(headers) - 4))]
     for col, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
     ws.row_dimensions[4].height = 45
     zero = set((report.get("rollup") or {}).get("zero_filing_townships", []))
-    lines = [(office["name"] + "（本级）", office["code"], office["level"], "", report["indicators"])]
+    lines = [(office["name"] + "（本级）", office["code"], office["level"], "", report["indicators"], {})]
     if report.get("rollup") is not None:
-        lines.append(("各乡镇合计", "", "", "", report["rollup"]))
-    lines += [(o["name"], o["code"], o["level"], o.get("parent_code") or "", o.get("indicators") or {})
+        lines.append(("各乡镇合计", "", "", "", report["rollup"], {}))
+    lines += [(o["name"], o["code"], o["level"], o.get("parent_code") or "", o.get("indicators") or {}, o.get("shares") or {})
               for o in report["offices"]]
     r = 5
-    for name, code, level, parent, ind in lines:
-        values = [name, code, LEVEL_LABELS.get(level, level), parent, *(ind.get(k, 0) for k in stats.INDICATOR_KEYS)]
+    for name, code, level, parent, ind, shares in lines:
+        # a ratio with nothing to divide (or a share that does not apply) stays an empty cell
+        values = [name, code, LEVEL_LABELS.get(level, level), parent, *(ind.get(k, 0) for k in stats.INDICATOR_KEYS),
+                  *(ind.get(k) for k, _ in stats.RATIOS), *(shares.get(k) for k, _ in (stats.SHARES if shares_shown else ()))]
         for col, value in enumerate(values, start=1):
             cell = body_cell(ws, r, col, value)
             if code in zero and level == "township":
@@ -172,10 +179,10 @@ def write_report_xlsx(report: dict, out: Path, sanction_name: Callable[[str], st
             r += 1
         names = {o["code"]: o["name"] for o in report["offices"]}
         ws.cell(row=r, column=1, value="零立案乡镇（无自办立案）")
-        ws.cell(row=r, column=2, value="、".join(names.get(c, c) for c in rollup["zero_filing_townships"]) or "无")
+        ws.cell(row=r, column=2, value=printable("、".join(names.get(c, c) for c in rollup["zero_filing_townships"]) or "无"))
         r += 1
     for warning in report.get("warnings", []):
-        ws.cell(row=r, column=1, value=f"说明：{warning}")
+        ws.cell(row=r, column=1, value=printable(f"说明：{warning}"))
         r += 1
 
     subject = rollup if rollup is not None else report["indicators"]
@@ -185,7 +192,7 @@ def write_report_xlsx(report: dict, out: Path, sanction_name: Callable[[str], st
 
 
 def write_breakdowns(ws: Worksheet, ind: dict, scope: str, period: dict, sanction_name: Callable[[str], str]) -> None:
-    ws.cell(row=1, column=1, value=f"{scope}分类统计（{period['label']}）").font = Font(bold=True, size=13)
+    ws.cell(row=1, column=1, value=printable(f"{scope}分类统计（{period['label']}）")).font = Font(bold=True, size=13)
     ws.column_dimensions["A"].width = 24
     ws.column_dimensions["B"].width = 12
     ws.column_dimensions["C"].width = 12

@@ -11,12 +11,15 @@ from dataclasses import dataclass
 
 from sqlmodel import select
 
+from app.domain import text_hygiene as hygiene
 from app.errors import AuthError, InputError
-from app.models import Clue, Reporter
+from app.models import Case, Clue, Reporter
+from app.services import case_codec, ruleset, upward_complaint
 from app.storage import audit
 from app.storage.store import Store
 
 IDENTITY_FIELDS = ("name", "phone", "id_number", "address")
+IDENTITY_KINDS = {"name": hygiene.NAME, "phone": hygiene.NUMBER, "id_number": hygiene.NUMBER, "address": hygiene.SHORT}
 FIELD_LABELS = {"name": "姓名", "phone": "联系电话", "id_number": "身份证号", "address": "住址"}
 MASK = "＊＊＊"
 MAX_LENGTH = 200
@@ -81,17 +84,21 @@ def save(store: Store, clue_id: str, values: dict) -> ReporterView:
     unknown = sorted(set(values) - set(IDENTITY_FIELDS))
     if unknown:
         raise InputError("reporter_invalid", f"举报人信息中有无法识别的项：{'、'.join(unknown)}。")
-    cleaned = {k: str(values.get(k) or "").strip() for k in IDENTITY_FIELDS}
+    cleaned = {k: hygiene.scrub(str(values.get(k) or ""), IDENTITY_KINDS[k]) for k in IDENTITY_FIELDS}
     for key, value in cleaned.items():
         if len(value) > MAX_LENGTH:
             raise InputError("reporter_invalid", f"举报人{FIELD_LABELS[key]}过长：最多{MAX_LENGTH}个字。",
                              {"field": key})
+    wf = ruleset.load(store).workflow
     with store.write() as s:
         clue = s.get(Clue, clue_id)
         if clue is None:
             raise InputError("no_clue", "找不到这条线索，请刷新后再试。")
         if clue.owner_office_id != store.office.id:
             raise InputError("not_owner", "这条线索属于其他单位，本单位不能修改举报人信息。")
+        case = s.exec(select(Case).where(Case.clue_id == clue_id)).first()
+        if case is not None and any(cleaned.values()):
+            upward_complaint.refuse_content(wf, case_codec.from_json(case.state), "举报人信息")
         row = s.exec(select(Reporter).where(Reporter.clue_id == clue_id)).first()
         if row is None:
             if any(cleaned.values()):

@@ -1,11 +1,12 @@
 """Work that travels by sync: county review opinions and 批复 (乡案县审 / 乡镇报批), and clues a
-county transfers down (上级转办).
+county passes down (上级转办, or 上级交办 by letter).
 
 Single writer per record (DESIGN §5): the county's ReviewOpinion, Clue and Transfer rows stay
 county-owned in the township's store. On import the township acts on them with rows of its own:
 an opinion fills the step's opinion fields through the same engine action a hand-entered paper
-opinion uses, and a transfer becomes a township case (source 上级交办, received on the transfer
-date) whose ids derive from the transfer's, so importing the same bundle twice changes nothing.
+opinion uses, and a transfer becomes a township case (source 上级转办 or 上级交办 as the county's
+clue's handling mode says, received on the transfer date) whose ids derive from the transfer's, so
+importing the same bundle twice changes nothing.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from datetime import date
 
 from sqlmodel import Session, select
 
+from app.domain import clue_sources
+from app.domain import text_hygiene as hygiene
 from app.domain import workflow as engine
 from app.domain.errors import DomainError
 from app.errors import AppError, InputError
@@ -29,9 +32,9 @@ from app.storage.store import Store
 # step → (opinion kind, the step's choice field for the conclusion or None)
 REVIEW_STEPS = {"county_review": ("review", "county_opinion"), "county_consult": ("consult", None),
                 "county_request": ("approval", "reply")}
-KIND_TITLES = {"review": "审核意见（乡案县审）", "consult": "沟通意见（乡镇报批）", "approval": "批复（乡镇报批）"}
+# The 批复 answers the 乡镇党委, whose 请示 it is ([P] 第十七条第一款、第三十八条第一款)
+KIND_TITLES = {"review": "审核意见（乡案县审）", "consult": "沟通意见（乡镇报批）", "approval": "给乡镇党委的批复（乡镇报批）"}
 APPLIED_KEY = "sync_opinions_applied"
-TRANSFER_SOURCE = "上级交办"
 ID_NAMESPACE = uuid.UUID("6f1c2a53-8d0e-4c1b-9a57-3e2f4b1d7c90")
 
 
@@ -74,6 +77,7 @@ class TransferRow:
     summary: str
     note: str
     township_case: str  # the township's case number once its bundle came back, else ""
+    mode: str  # 转办 (转送) or 交办 (发函交办)
 
 
 def derived_id(*parts: str) -> str:
@@ -135,7 +139,9 @@ def record_opinion(store: Store, case_id: str, number: str, issued_on: date | st
     today = today or date.today()
     rules = ruleset.load(store)
     issued = cases.parse_date(issued_on, "意见日期", today)
-    number = (number or "").strip()
+    number = hygiene.clean(number or "", hygiene.NUMBER, "意见（批复）文号")
+    conclusion = hygiene.clean(conclusion or "", hygiene.SHORT, "意见结论")
+    text = hygiene.clean(text or "", hygiene.LONG, "意见正文")
     if not number:
         raise InputError("opinion_number_missing", "请填写意见（批复）文号。")
     with store.write() as s:
@@ -166,14 +172,20 @@ def record_opinion(store: Store, case_id: str, number: str, issued_on: date | st
 
 # --- county: transfers -------------------------------------------------------------------
 
-def add_transfer(store: Store, to_code: str, data: dict, note: str = "", *, today: date | None = None) -> TransferRow:
-    """Register a clue in the county's store and assign it to a township (上级转办)."""
+def add_transfer(store: Store, to_code: str, data: dict, note: str = "", *, mode: str = "转办",
+                 today: date | None = None) -> TransferRow:
+    """Register a clue in the county's store and pass it to a township: 转办 (转送, 《纪检监察机关处理检举控告
+    工作规则》第十六条) or 交办 (发函交办, 第二十条, which the township must finish within 3 months, 第二十一条)."""
     today = today or date.today()
+    if mode not in clue_sources.TRANSFER_MODES:
+        raise InputError("transfer_mode_invalid", f"下交方式“{mode}”无法识别，应为“转办”（转送）或“交办”（发函交办）。")
     if not isinstance(data, dict):
         raise InputError("clue_invalid", "线索数据应为一个 JSON 对象。")
     unknown = sorted(set(data) - cases.CLUE_KEYS)
     if unknown:
         raise InputError("clue_invalid", f"线索数据中有无法识别的项：{'、'.join(unknown)}（格式见 docs/RULES.md）。")
+    data = hygiene.clean_tree(data, cases.CLUE_TEXT_KINDS, hygiene.SHORT)
+    note = hygiene.clean(note or "", hygiene.LONG, "转办说明")
     received = cases.parse_date(data.get("received_on") or today.isoformat(), "收件日期", today)
     people = data.get("persons") or []
     if not isinstance(people, list) or not people or not all(isinstance(p, dict) for p in people):
@@ -191,7 +203,7 @@ def add_transfer(store: Store, to_code: str, data: dict, note: str = "", *, toda
         clue = Clue(owner_office_id=me, number=number, received_on=received, source=str(data.get("source") or "上级交办"),
                     incoming_no=str(data.get("incoming_no") or ""), summary=str(data.get("summary") or ""),
                     categories=list(data.get("categories") or []), leader_instruction=str(data.get("leader_instruction") or ""),
-                    real_name=bool(reporter.get("real_name", False)), handling_mode="转办")
+                    real_name=bool(reporter.get("real_name", False)), handling_mode=mode)
         s.add(clue)
         if any(str(reporter.get(k) or "").strip() for k in ("name", "phone", "id_number", "address")):
             s.add(Reporter(owner_office_id=me, clue_id=clue.id,
@@ -223,7 +235,7 @@ def list_transfers(store: Store) -> list[TransferRow]:
             township_clue = s.get(Clue, derived_id(t.id, office.id, "clue"))
             shown = (local.number or township_clue.number) if local and township_clue else ""
             out.append(TransferRow(t.id, clue.number, office.code, office.name, t.assigned_on, names.get(clue.id, ""),
-                                   clue.summary, t.note, shown))
+                                   clue.summary, t.note, shown, clue.handling_mode))
     return out
 
 
@@ -262,13 +274,16 @@ def intake_one(store: Store, rules: ruleset.RuleSet, transfer: Transfer, today: 
         person_data = [{k: getattr(p, k) for k in persons.PERSON_FIELDS if getattr(p, k)} for p in people]
         reporter = s.exec(select(Reporter).where(Reporter.clue_id == source_clue.id)).first()
         received = min(transfer.assigned_on, today)
-        fields = {"source": TRANSFER_SOURCE, "reporter_real_name": source_clue.real_name, "persons": person_data,
+        # a county clue from before the split says 转办, which is what the county did: a 转送
+        field = rules.workflow.steps[rules.workflow.initial_step].field("source")
+        source = clue_sources.passed_down(source_clue.handling_mode, field.choices if field else ())
+        fields = {"source": source, "reporter_real_name": source_clue.real_name, "persons": person_data,
                   "summary": source_clue.summary, "categories": list(source_clue.categories),
                   "incoming_no": source_clue.number, "leader_instruction": transfer.note}
         state = engine.initial_state(rules.workflow, received, {k: v for k, v in fields.items() if v not in ("", [])})
         number = f"{cases.office_prefix(s, store)}纪线〔{received.year}〕{cases.next_number(s, store, 'clue', received.year)}号"
         clue = Clue(id=derived_id(transfer.id, me, "clue"), owner_office_id=me, number=number, received_on=received,
-                    source=TRANSFER_SOURCE, incoming_no=source_clue.number, summary=source_clue.summary,
+                    source=source, incoming_no=source_clue.number, summary=source_clue.summary,
                     categories=list(source_clue.categories), leader_instruction=transfer.note,
                     real_name=source_clue.real_name, transferred_from_office_id=transfer.owner_office_id)
         s.add(clue)
@@ -293,7 +308,8 @@ def intake_one(store: Store, rules: ruleset.RuleSet, transfer: Transfer, today: 
         cases.keep_state(case, rules, replace(state, subjects=tuple(case_subjects.engine_subject(s, r) for r in rows)), today)
         s.add(StepRecord(owner_office_id=me, case_id=case.id, seq=1, step_id=state.step_id, entered_on=received))
         due = f"，最近期限：{case.next_due_title}（{case.next_due.isoformat()}）" if case.next_due else ""
-    return f"已登记上级转办线索 {number}（县纪委编号 {source_clue.number}），自{received.isoformat()}起3个月内办结{due}。"
+    limit = "3个月内办结并报告" if source == clue_sources.ASSIGNED else "5个工作日内完成受理或转办"
+    return f"已登记{source}线索 {number}（县纪委编号 {source_clue.number}），自{received.isoformat()}起{limit}{due}。"
 
 
 def opinion_values(rules: ruleset.RuleSet, step_id: str, opinion: ReviewOpinion) -> dict:

@@ -23,7 +23,7 @@ from sqlmodel import Session, select
 from app.domain.articles import ArticleCatalog, parse_articles
 from app.domain.calendar import HolidayYear, WorkCalendar, parse_holiday_year
 from app.domain.errors import DomainError, toml_problem
-from app.domain.rules import Workflow, parse_workflow
+from app.domain.rules import Workflow, for_county_review, parse_workflow
 from app.domain.sanctions import SanctionCatalog, parse_sanctions
 from app.models import Case, Setting
 from app.paths import resources_dir
@@ -34,6 +34,8 @@ from app.storage.store import Store
 HOLIDAY_KEY_PREFIX = "holiday_year:"
 RULES_KEY_PREFIX = "rules_file:"
 DUE_SOON_KEY = "due_soon_working_days"
+# 乡案县审 is local practice (按本地做法): off, the review step offers the township's own approval instead
+COUNTY_REVIEW_KEY = "county_review_practised"
 RULES_FILES = ("workflow.toml", "sanctions.toml")
 RULES_TITLES = {"workflow.toml": "办案流程规则", "sanctions.toml": "处分种类规则"}
 MAX_RULES_BYTES = 1024 * 1024
@@ -248,7 +250,7 @@ def rules_inputs(s: Session) -> tuple[tuple[str, str], ...]:
     raw = cast(Setting.value, String)
     rows = s.exec(select(Setting.key, raw).where(or_(prefix_range(Setting.key, HOLIDAY_KEY_PREFIX),
                                                       prefix_range(Setting.key, RULES_KEY_PREFIX),
-                                                      Setting.key == DUE_SOON_KEY))).all()
+                                                      Setting.key.in_((DUE_SOON_KEY, COUNTY_REVIEW_KEY))))).all()
     return tuple(sorted((key, text) for key, text in rows))
 
 
@@ -268,6 +270,7 @@ def ruleset_from(inputs: tuple[tuple[str, str], ...], resources: Path) -> RuleSe
         else shipped_workflow(rules / "workflow.toml")
     catalog = parse_text("sanctions.toml", stored["sanctions.toml"]) if "sanctions.toml" in stored \
         else shipped_catalog(rules / "sanctions.toml")
+    workflow = for_county_review(workflow, values.get(COUNTY_REVIEW_KEY) is not False)  # damaged: the default, on
     return RuleSet(
         workflow=workflow,
         catalog=catalog,

@@ -1,4 +1,5 @@
-"""Office settings kept in the `Setting` table: auto-lock, the due-soon threshold, document fonts.
+"""Office settings kept in the `Setting` table: auto-lock, the due-soon threshold, document fonts,
+the statistics' way of counting 上级转办/交办 filings, when to remind of a 回访教育.
 
 Values that are missing or damaged in the store read as their defaults, so a bad row never
 stops the app; saving validates every value and writes only the keys that changed.
@@ -19,6 +20,7 @@ from app.storage.store import Store
 
 AUTO_LOCK_RANGE = (1, 120)
 DUE_SOON_RANGE = (1, 30)
+REVISIT_RANGE = (0, 24)
 FONT_MAX_LENGTH = 40
 FONT_KEYS = ("font_body", "font_title", "font_heading", "font_kai")
 
@@ -31,6 +33,15 @@ class OfficeSettings:
     font_title: str = DEFAULT_SETTINGS["font_title"]
     font_heading: str = DEFAULT_SETTINGS["font_heading"]
     font_kai: str = DEFAULT_SETTINGS["font_kai"]
+    # 按本地做法: a filing on a clue handed down (上级转办/交办) and handled here counts as 自办
+    # (docs/STATISTICS.md §7); off for a county that counts such filings apart.
+    count_referred_as_self: bool = True
+    # 按本地做法: months after a sanction's decision the 工作台 reminds of its 回访教育 (app/services/revisits.py);
+    # 0, the default, reminds of none: no text in the regulations folder sets a time
+    revisit_reminder_months: int = 0
+    # 按本地做法: the county practises 乡案县审 (the review goes to the county's 审理室 once); off, the township's
+    # review goes straight to the branch meeting and the township's approval (app/services/ruleset.py COUNTY_REVIEW_KEY)
+    county_review_practised: bool = True
 
 
 KEYS = tuple(f.name for f in fields(OfficeSettings))
@@ -65,6 +76,13 @@ def problems(values: OfficeSettings) -> dict[str, str]:
         problem = font_problem(getattr(values, key))
         if problem:
             found[key] = problem
+    revisit = int_problem(values.revisit_reminder_months, *REVISIT_RANGE, "回访教育提醒（处分决定后几个月，0为不提醒）")
+    if revisit:
+        found["revisit_reminder_months"] = revisit
+    if not isinstance(values.county_review_practised, bool):
+        found["county_review_practised"] = "“本县实行乡案县审”只能选是或否。"
+    if not isinstance(values.count_referred_as_self, bool):
+        found["count_referred_as_self"] = "“上级转办、交办的线索立案计入自办立案”只能选是或否。"
     return found
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
+from app.domain import text_hygiene as hygiene
 from app.domain.password_rule import password_problem
 from app.errors import InputError, StoreError
 from app.models import Account, Office, Setting
@@ -87,6 +88,9 @@ def create_store(paths: StorePaths, req: SetupRequest) -> SetupResult:
         entry = req.setup_package.office
         req = replace(req, office_code=entry["code"], office_name=entry["name"], level=entry["level"],
                       parent_code=entry["parent_code"], office_abbr=req.office_abbr or entry["abbr"])
+    req = replace(req, office_name=hygiene.clean(req.office_name, hygiene.NAME, "单位名称"),
+                  office_abbr=hygiene.clean(req.office_abbr or "", hygiene.NAME, "单位简称"),
+                  account=hygiene.clean(req.account, hygiene.NAME, "账户名"))
     validate(req)
     refuse_existing(paths)
     # two set-ups racing on one folder: the second is refused instead of moving its files over the first's

@@ -5,7 +5,10 @@
   records that township owns (they arrive in the county's store through bundles).
 - A city has no township records, only the `StatisticsSnapshot` rows its counties forward:
   `refresh_snapshots` (run at the county) writes one per office and period, the city's report reads
-  them. Definitions: app/domain/statistics.py and docs/STATISTICS.md.
+  them; a county's export to the city makes them first (`refresh_for_export`).
+- Whether a filing on a clue handed down (上级转办/交办) is 自办 follows the office setting
+  `count_referred_as_self` (app/services/settings.py). Definitions: app/domain/statistics.py and
+  docs/STATISTICS.md.
 """
 
 from __future__ import annotations
@@ -19,8 +22,19 @@ from sqlmodel import Session, select
 from app.domain import statistics as stats
 from app.domain.errors import DomainError
 from app.errors import InputError
-from app.models import Case, Clue, Decision, Office, Person, Sanction, StatisticsSnapshot, Transfer
-from app.services import case_codec, cases, ruleset
+from app.models import (
+    Case,
+    CaseSubject,
+    Clue,
+    ClueSubject,
+    Decision,
+    Office,
+    Person,
+    Sanction,
+    StatisticsSnapshot,
+    Transfer,
+)
+from app.services import case_codec, cases, ruleset, settings
 from app.services.ruleset import RuleSet
 from app.storage.store import Store
 
@@ -84,11 +98,13 @@ def facts_by_office(s: Session, office_ids: list[str], rules: RuleSet, as_of: da
     deadlines: dict[str, list[stats.DeadlineFact]] = {i: [] for i in office_ids}
     owner_of: dict[str, str] = {}
     unevaluated = 0
+    subject_category = first_subject_categories(s, office_ids)
     for case_id, owner, state, clue_id, received_on, source, categories, mode, from_office in case_rows:
         owner_of[case_id] = owner
-        from_above = (mode != stats.SELF_HANDLING_MODE or from_office is not None or clue_id in transferred
-                      or source in stats.FROM_ABOVE_SOURCES)
-        clues[owner].append(stats.ClueFact(case_id, received_on, source or "", tuple(categories or ()), from_above))
+        handed_down = from_office is not None or source in stats.FROM_ABOVE_SOURCES
+        handled_elsewhere = mode != stats.SELF_HANDLING_MODE or clue_id in transferred
+        clues[owner].append(stats.ClueFact(case_id, received_on, source or "", tuple(categories or ()), handed_down,
+                                           handled_elsewhere, subject_category.get((case_id, clue_id), "")))
         try:
             view = cases.evaluate(rules, case_codec.from_json(state), as_of)
         except (DomainError, KeyError, ValueError):
@@ -125,6 +141,27 @@ def facts_by_office(s: Session, office_ids: list[str], rules: RuleSet, as_of: da
     return facts, unevaluated
 
 
+def first_subject_categories(s: Session, office_ids: list[str]) -> dict[tuple[str, str], str]:
+    """(case id, clue id) -> 人员类别 of the case's first 被审查调查人 (its particulars, else the person's),
+    or of the clue's first 被反映人 while the case has none."""
+    out: dict[tuple[str, str], str] = {}
+    for case_id, clue_id, particular, general in s.exec(
+        select(Case.id, Case.clue_id, CaseSubject.category, Person.category)
+        .join(CaseSubject, CaseSubject.case_id == Case.id).join(Person, Person.id == CaseSubject.person_id)
+        .where(Case.owner_office_id.in_(office_ids), CaseSubject.deleted == False)  # noqa: E712
+        .order_by(CaseSubject.seq, CaseSubject.id)
+    ).all():
+        out.setdefault((case_id, clue_id), particular or general or "")
+    for case_id, clue_id, general in s.exec(
+        select(Case.id, Case.clue_id, Person.category)
+        .join(ClueSubject, ClueSubject.clue_id == Case.clue_id).join(Person, Person.id == ClueSubject.person_id)
+        .where(Case.owner_office_id.in_(office_ids), ClueSubject.deleted == False)  # noqa: E712
+        .order_by(ClueSubject.created_at, ClueSubject.id)
+    ).all():
+        out.setdefault((case_id, clue_id), general or "")
+    return out
+
+
 def own_office(s: Session, store: Store) -> OfficeRef:
     row = s.get(Office, store.office.id)
     return OfficeRef(row.id, row.code, row.name, row.level, row.parent_code)
@@ -140,7 +177,9 @@ def compute_offices(s: Session, offices: list[OfficeRef], period: stats.Period, 
                     rules: RuleSet) -> tuple[dict[str, dict], int]:
     """Indicators by office id."""
     facts, unevaluated = facts_by_office(s, [o.id for o in offices], rules, min(period.end, today))
-    return {o.id: stats.compute(facts[o.id], period, today) for o in offices}, unevaluated
+    referred_as_self = settings.read(s).count_referred_as_self
+    return {o.id: stats.compute(facts[o.id], period, today, referred_as_self=referred_as_self)
+            for o in offices}, unevaluated
 
 
 def unevaluated_warning(n: int) -> list[str]:
@@ -169,7 +208,9 @@ def report(store: Store, period: stats.Period, *, today: date | None = None, rul
     }
     if me.level == "county":
         out["rollup"] = stats.rollup([(t.code, computed[t.id]) for t in townships])
-    out["offices"] = [{**t.as_json(), "indicators": computed[t.id]} for t in townships]
+    out["offices"] = [{**t.as_json(), "indicators": computed[t.id],
+                       **({"shares": stats.shares(computed[t.id], out["rollup"])} if me.level == "county" else {})}
+                      for t in townships]
     out["warnings"] = unevaluated_warning(unevaluated)
     return out
 
@@ -194,16 +235,19 @@ def city_report(s: Session, me: OfficeRef, period: stats.Period, today: date, ru
         key=lambda r: (r.parent_code, r.office_code))
     offices: list[dict] = []
     warnings = unevaluated_warning(unevaluated)
+    county_totals: dict[str, dict] = {}
     for county in county_rows:
         below = [(t.office_code, t.indicators) for t in township_rows if t.parent_code == county.office_code]
-        offices.append({**snapshot_ref(county), "indicators": county.indicators, "rollup": stats.rollup(below),
-                        "computed_on": county.computed_on.isoformat()})
+        county_totals[county.office_code] = stats.rollup(below)
+        offices.append({**snapshot_ref(county), "indicators": county.indicators,
+                        "rollup": county_totals[county.office_code], "computed_on": county.computed_on.isoformat()})
     known = s.exec(select(Office).where(Office.parent_code == me.code, Office.level == "county",
                                         Office.deleted == False)).all()  # noqa: E712
     missing = sorted(f"{o.name}（{o.code}）" for o in known if o.code not in county_codes)
     if missing:
         warnings.append(f"以下县尚未报送本期统计：{'、'.join(missing)}。请其生成上报统计并导出数据包。")
-    offices += [{**snapshot_ref(t), "indicators": t.indicators, "computed_on": t.computed_on.isoformat()}
+    offices += [{**snapshot_ref(t), "indicators": t.indicators, "shares": stats.shares(t.indicators, county_totals[t.parent_code]),
+                 "computed_on": t.computed_on.isoformat()}
                 for t in township_rows]
     return {
         "period": period_json(period),
@@ -278,3 +322,26 @@ def refresh_periods(store: Store, periods: list[stats.Period], *, today: date | 
         tuple(p for r in results for p in r.periods),
         sum(r.written for r in results), sum(r.updated for r in results),
         sum(r.unchanged for r in results), sum(r.removed for r in results))
+
+
+def refresh_for_export(store: Store, *, today: date | None = None) -> SnapshotResult:
+    """Before a county exports to the city: the snapshots of this year and last year (the annual
+    report is sent early in the next one) and of every other period already forwarded, made from
+    what the store holds now, so the city never gets stale figures or none at all."""
+    today = today or date.today()
+    periods = {(p.start, p.end): p for y in (today.year - 1, today.year) for p in stats.standard_periods(y)}
+    with store.read() as s:
+        forwarded = s.exec(select(StatisticsSnapshot.period_from, StatisticsSnapshot.period_to).where(
+            StatisticsSnapshot.owner_office_id == store.office.id, StatisticsSnapshot.deleted == False)  # noqa: E712
+            .distinct()).all()
+    for start, end in forwarded:
+        periods.setdefault((start, end), stats.Period(start, end, f"{start.isoformat()}至{end.isoformat()}"))
+    return refresh_periods(store, sorted(periods.values(), key=lambda p: (p.start, p.end)), today=today)
+
+
+def export_sentence(snapshots: SnapshotResult | None) -> str:
+    """What a county's export to the city counted first (empty for every other bundle)."""
+    if snapshots is None:
+        return ""
+    return (f"导出前已按本库数据生成上报统计：{len(snapshots.periods)}个期间，新增{snapshots.written}条、"
+            f"更新{snapshots.updated}条、未变{snapshots.unchanged}条。")

@@ -18,6 +18,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from app.domain import articles as article_rules
+from app.domain import probation as probation_rules
 from app.domain import subjects as rules_of
 from app.domain import workflow as engine
 from app.domain.errors import DomainError
@@ -71,7 +72,8 @@ def name_of(s: Session, row: CaseSubject) -> str:
 def engine_subject(s: Session, row: CaseSubject, before: engine.Subject | None = None) -> engine.Subject:
     base = before or engine.Subject(row.id, name_of(s, row))
     return replace(base, name=name_of(s, row), village_manager=row.village_manager,
-                   holds_party_post=row.holds_party_post, qualified=bool(row.articles))
+                   holds_party_post=row.holds_party_post, qualified=bool(row.articles),
+                   probationary=row.political_status == rules_of.PROBATIONARY_STATUS)
 
 
 def with_subject(state: engine.CaseState, subject: engine.Subject) -> engine.CaseState:
@@ -133,11 +135,18 @@ def set_subject(s, store, rules, case, state, data, today):
     if not isinstance(values, Mapping) or not values:
         raise InputError("action_invalid", "操作数据有误：set_subject 须有 values（要修改的信息）。")
     clean = rules_of.particulars(values, today)
-    if clean.get("holds_party_post") is False or clean.get("village_manager") is True:
+    if "category" in clean:
+        for x in state.sanctions:
+            if x.subject == row.id and x.type_id in rules.catalog.types:
+                why = rules.catalog.get(x.type_id).category_problem(clean["category"])
+                if why:
+                    raise InputError("sanction_category", f"未修改：已录入的拟给予处分与修改后的人员类别不符。{why}。")
+    if clean.get("holds_party_post") is False or clean.get("village_manager") is True or "political_status" in clean:
         proposed = [x.type_id for x in state.sanctions if x.subject == row.id]
         trial = engine_subject(s, row, subject_state(state, row))
         trial = replace(trial, village_manager=clean.get("village_manager", trial.village_manager),
-                        holds_party_post=clean.get("holds_party_post", trial.holds_party_post))
+                        holds_party_post=clean.get("holds_party_post", trial.holds_party_post),
+                        probationary=clean.get("political_status", row.political_status) == rules_of.PROBATIONARY_STATUS)
         for type_id in proposed:
             problem = engine.person_problem(trial, rules.catalog.get(type_id))
             if problem:
@@ -270,11 +279,14 @@ def range_problem(rules: RuleSet, row: CaseSubject, type_id: str, articles: list
     sanction = rules.catalog.get(type_id)
     if sanction.kind not in RANGE_CHECKED_KINDS or not chosen:
         return None
+    if row.village_manager and not sanction.village_manager_allowed:
+        return None  # the workflow names this itself (not_allowed_for_village_manager)
     adjust = row.adjustments if adjustments is None else adjustments
     kinds = {a["kind"] for a in adjust}
     basis = "；".join(a["basis"] for a in adjust if a["kind"] == "减轻" and a["basis"])
     problem = article_rules.sanction_problem(rules.articles, rules.catalog, [(a["article"], a["plot"]) for a in chosen],
-                                             kinds, type_id, mitigation_basis=basis)
+                                             kinds, type_id, mitigation_basis=basis,
+                                             village_manager=row.village_manager)
     return problem[1] if problem else None
 
 
@@ -473,4 +485,15 @@ def sanction_json(rules: RuleSet, x: Sanction) -> dict:
     return {"type_id": x.type_id, "name": rules.catalog.get(x.type_id).name, "kind": x.kind, "form": x.form,
             "proposed": x.decided_on is None, "decided_on": x.decided_on.isoformat() if x.decided_on else None,
             "effect_end": x.effect_end.isoformat() if x.effect_end else None,
-            "approving_body": x.approving_body or approving_body(rules, x.type_id), "document_no": x.document_no}
+            "approving_body": x.approving_body or approving_body(rules, x.type_id), "document_no": x.document_no,
+            "probation": probation_json(rules, x)}
+
+
+def probation_json(rules: RuleSet, x: Sanction) -> dict | None:
+    """A decided 留党察看's 察看期: when it ends and what was decided on it ([P] 21); None for other rows."""
+    sanction = rules.catalog.get(x.type_id)
+    if not sanction.probation_months or x.decided_on is None:
+        return None
+    current = probation_rules.probation_of(sanction, x.decided_on, x.probation_acts)
+    return {"until": current.until.isoformat(), "extended": current.extended, "outcome": x.probation_outcome,
+            "acts": list(x.probation_acts)}

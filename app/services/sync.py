@@ -41,7 +41,7 @@ from app.models import (
     Transfer,
 )
 from app.models.base import utcnow
-from app.services import case_codec, cases, offices, ruleset
+from app.services import case_codec, cases, offices, ruleset, statistics
 from app.services.practice_flag import is_practice_in
 from app.services.ruleset import HOLIDAY_KEY_PREFIX
 from app.storage import audit, schema, setting_rows
@@ -65,9 +65,10 @@ from app.sync.records import (
 Progress = Callable[[int, int, str], None]
 RECEIPT_CONTEXT = b"jiantong-receipt-v1\x00"
 FREE_SPACE_MARGIN = 4 * 1024 * 1024
-FORWARD_STEP = "forward_upward"
 TABLES_BY_KIND = {
-    "upward": set(SYNCED_TABLES) - {"transfer", "review_opinion", "statistics_snapshot"} | {AUDIT_TABLE},
+    # a reporter's identity never travels upward: a complaint the county accepts reaches it on paper
+    # and is not kept here at all ([J] 第十五条第二款, app/services/upward_complaint.py)
+    "upward": set(SYNCED_TABLES) - {"transfer", "review_opinion", "statistics_snapshot", "reporter"} | {AUDIT_TABLE},
     "downward": {"office", "person", "clue", "reporter", "clue_subject", "transfer", "review_opinion"},
     "statistics": {"office", "statistics_snapshot"},
 }
@@ -80,6 +81,7 @@ class ExportResult:
     seq: int
     records: int
     files: int
+    snapshots: statistics.SnapshotResult | None = None  # a county's bundle to the city: the statistics it made
 
 
 @dataclass(frozen=True)
@@ -172,16 +174,6 @@ def rows_by_id(s: Session, table: str, ids: set[str]) -> list:
     return out
 
 
-def forwarded_clues(s: Session, owner: str) -> set[str]:
-    """Clues whose case went to 转送上级纪委: only their reporter identity may travel upward."""
-    out = set()
-    for clue_id, state in s.exec(select(Case.clue_id, Case.state).where(Case.owner_office_id == owner)).all():
-        steps = {state.get("step_id")} | {h.get("step_id") for h in state.get("history", []) if isinstance(h, dict)}
-        if FORWARD_STEP in steps:
-            out.add(clue_id)
-    return out
-
-
 def demo_ids(s: Session, owner: str) -> tuple[set[str], set[str]]:
     clues = set(s.exec(select(Clue.id).where(Clue.owner_office_id == owner, Clue.is_demo == True)).all())  # noqa: E712
     cases = set(s.exec(select(Case.id).where(Case.clue_id.in_(clues))).all()) if clues else set()
@@ -189,7 +181,6 @@ def demo_ids(s: Session, owner: str) -> tuple[set[str], set[str]]:
 
 
 def upward_selection(s: Session, me: str, changed: dict[str, set[str]] | None) -> dict[str, list]:
-    forwarded = forwarded_clues(s, me)
     demo_clues, demo_cases = demo_ids(s, me)
     real_person_ids = None
     if demo_clues:
@@ -200,8 +191,6 @@ def upward_selection(s: Session, me: str, changed: dict[str, set[str]] | None) -
             rows = record_rows(s, table, MODELS[table].__table__.c.owner_office_id == me)
         else:
             rows = [r for r in rows_by_id(s, table, changed.get(table, set())) if r.owner_office_id == me]
-        if table == "reporter":
-            rows = [r for r in rows if r.clue_id in forwarded]
         if demo_clues:
             rows = [r for r in rows if not is_demo_row(table, r, demo_clues, demo_cases, real_person_ids)]
         if "practice" in MODELS[table].__table__.c:  # practice documents never leave
@@ -298,6 +287,7 @@ def export(store: Store, to_code: str, out_dir: Path, *, full: bool = False, pro
     if not out_dir.is_dir():
         raise InputError("no_folder", f"目标文件夹“{out_dir}”不存在，请插好U盘或另选文件夹。")
     me = store.office.id
+    snapshots = statistics_for_city(store, to_code, progress)
     progress(0, 0, "正在读取要导出的记录……")
     with store.read() as s:
         if is_practice_in(s):
@@ -408,7 +398,19 @@ def export(store: Store, to_code: str, out_dir: Path, *, full: bool = False, pro
             staged.unlink(missing_ok=True)
             raise
         publish(staged, target, seq)
-    return ExportResult(str(target), seq, record_count, len(files))
+    return ExportResult(str(target), seq, record_count, len(files), snapshots)
+
+
+def statistics_for_city(store: Store, to_code: str, progress: Progress) -> statistics.SnapshotResult | None:
+    """A county's bundle to its city carries only statistics snapshots: make them now (not only when
+    someone remembered `snapshot`), unless the export is going to be refused anyway."""
+    if store.office.level != "county" or to_code != store.office.parent_code:
+        return None
+    with store.read() as s:
+        if is_practice_in(s) or s.exec(select(Office).where(Office.code == to_code)).first() is None:
+            return None
+    progress(0, 0, "正在生成上报统计……")
+    return statistics.refresh_for_export(store)
 
 
 def staged_name(target: Path) -> Path:
@@ -575,7 +577,10 @@ def read_content(opened: Opened, progress: Progress) -> None:
             try:
                 rows.append(decode(table, raw, files))
             except RecordInvalid as exc:
-                raise refuse("record_invalid", f"“{opened.header_name}”未导入，数据库未改动：“{table}”第{number}条记录有误：{exc}。") from exc
+                record = f"（id {raw['id'][:40]}）" if isinstance(raw, dict) and isinstance(raw.get("id"), str) else ""
+                raise refuse("record_invalid", f"“{opened.header_name}”未导入，数据库未改动：{opened.sender.name}"
+                                               f"（{opened.sender.code}）发来的“{table}”第{number}条记录{record}有误："
+                                               f"{exc}。") from exc
         if table not in allowed:
             opened.warnings.append(f"{KIND_TITLES[path_kind]}数据包不应包含“{table}”记录，已忽略{len(rows)}条。")
             continue

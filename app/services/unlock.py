@@ -241,14 +241,17 @@ def open_store(paths: StorePaths, master: bytes | keyslots.Opened, account_name:
     administrator: the recovery code also unwraps it, but a staff account recovered with it must
     still not read what staff may not see.
     """
+    from app.services import legacy_sources
     from app.storage import schema
     from app.storage.engine import open_engine
 
     opened = master if isinstance(master, keyslots.Opened) else keyslots.Opened(master, None)
     engine = open_engine(paths.db, opened.master)
     try:
-        schema.upgrade(engine, paths)
+        upgraded = schema.upgrade(engine, paths) is not None
         store = build_store(paths, engine, opened.master, account_name, lock, opened.role_key)
+        if upgraded:  # rows an older version wrote in a way the new rules read differently, audited
+            legacy_sources.split_transferred(store)
     except BaseException:
         engine.dispose()
         raise

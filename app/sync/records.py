@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -17,6 +18,7 @@ from sqlalchemy.types import TypeDecorator
 from sqlmodel import SQLModel
 
 import app.models  # noqa: F401  (registers every table)
+from app.domain import text_hygiene as hygiene
 from app.models import SYNCED_TABLES, AuditEvent
 from app.models.base import SyncedRecord
 
@@ -24,6 +26,25 @@ AUDIT_TABLE = AuditEvent.__tablename__
 MAX_TEXT = 1024 * 1024
 # Dates a record may carry: a year like 9999 overflows the deadline arithmetic of every screen.
 MIN_YEAR, MAX_YEAR = 1900, 2199
+
+
+# What each text column holds (docs/BUNDLE.md §7): a received text must be as this app keeps it
+# (app/domain/text_hygiene.py), whoever signed it; columns not named here are one-line texts.
+_TEXT_KINDS: dict[str, hygiene.TextKind] = {
+    **dict.fromkeys(("summary", "leader_instruction", "statement", "narrative", "text", "note", "conclusion",
+                     "reason", "void_reason", "closed_reason", "attitude"), hygiene.LONG),
+    **dict.fromkeys(("name", "abbr", "office_name", "approver", "decided_by", "completed_by", "approved_by",
+                     "supervision_approver", "created_by", "voided_by"), hygiene.NAME),
+    **dict.fromkeys(("number", "incoming_no", "id_number", "phone", "document_no", "code", "parent_code",
+                     "office_code"), hygiene.NUMBER),
+    # the archive's key is a normalised name + "|" + unit
+    "person_key": replace(hygiene.NAME, limit=hygiene.NAME.limit + 1 + hygiene.SHORT.limit),
+}
+_TABLE_TEXT_KINDS = {("attachment", "name"): hygiene.SHORT}  # a file name, not a person's
+
+
+def text_kind(table: str, column: str) -> hygiene.TextKind:
+    return _TABLE_TEXT_KINDS.get((table, column)) or _TEXT_KINDS.get(column, hygiene.SHORT)
 
 
 def model_for(table: str) -> type[SQLModel]:
@@ -57,6 +78,9 @@ def selected_columns(table: str) -> list:
 
 
 FILE_COLUMNS: dict[str, str | None] = {t: next((c.key for c in columns(t) if is_binary(c)), None) for t in MODELS}
+TEXT_COLUMNS: dict[str, tuple[str, ...]] = {
+    t: tuple(c.key for c in columns(t) if isinstance(base_type(c), String)) for t in MODELS
+}
 TIME_COLUMNS: dict[str, tuple[str, ...]] = {
     t: tuple(c.key for c in columns(t) if isinstance(base_type(c), DateTime | Date)) for t in MODELS
 }
@@ -75,6 +99,10 @@ def encode(table: str, row, files: dict[str, bytes] | None = None) -> dict:
         out: dict[str, Any] = dict(zip(row._fields, row, strict=True))
     else:
         out = {c.key: getattr(row, c.key) for c in columns(table)}
+    if table in SYNCED:  # text an older version stored unscrubbed (a Word \x0b) leaves as the receiver expects it
+        for key in TEXT_COLUMNS[table]:
+            if out[key] is not None:
+                out[key] = hygiene.scrub(out[key], text_kind(table, key))
     for key in TIME_COLUMNS[table]:
         if out[key] is not None:
             out[key] = out[key].isoformat()
@@ -143,12 +171,17 @@ def converter(col) -> Callable[[Any, set[str]], Any]:
             return raw
     elif isinstance(kind, String):
         limit = kind.length or MAX_TEXT
+        # the audit log is hash-chained: its texts are checked by the chain, not changed or judged here
+        hygiene_kind = text_kind(col.table.name, key) if col.table.name in SYNCED else None
 
         def convert(raw, _files):
             if not isinstance(raw, str):
                 raise RecordInvalid(f"字段 {key} 应为文字")
             if len(raw) > limit:
                 raise RecordInvalid(f"字段 {key} 过长")
+            problem = hygiene.problem(raw, hygiene_kind) if hygiene_kind else None
+            if problem:
+                raise RecordInvalid(f"字段 {key} {problem}")
             return raw
     else:
         def convert(_raw, _files):

@@ -379,16 +379,16 @@ class PersonTableModel(RowTableModel):
 
 
 class PersonCasesModel(RowTableModel):
-    HEADERS = ("编号", "收件日期", "当前环节", "主要问题")
+    HEADERS = ("编号", "收件日期", "当前环节", "主要问题", "谈话函询")
 
     def display(self, row, column: int) -> str:
-        return (row.number, row.received_on.isoformat(), row.step_title, row.summary)[column]
+        return (row.number, row.received_on.isoformat(), row.step_title, row.summary, row.talk)[column]
 
     def colour(self, row, column: int) -> str | None:
         return MUTED_COLOUR if row.closed else None
 
     def tooltip(self, row, column: int) -> str | None:
-        return row.summary if column == 3 else f"{row.stage_title} › {row.step_title}"
+        return {3: row.summary, 4: row.talk or None}.get(column, f"{row.stage_title} › {row.step_title}")
 
 
 class PersonSanctionsModel(RowTableModel):

@@ -47,8 +47,10 @@ from app.domain.sanctions import KIND_LABELS
 from app.ui.account_dialogs import administrator_for
 from app.ui.case_dialogs import DecisionDialog, ExtensionDialog, ReporterDialog, StudyDialog
 from app.ui.case_models import HistoryTableModel
+from app.ui.citation_dialog import citation_link, open_if_citation
 from app.ui.errors import error_message
 from app.ui.field_editors import FieldEditor, field_label, make_editor
+from app.ui.probation_dialog import ProbationDialog
 from app.ui.session import SessionContext
 from app.ui.stage_bar import DeadlineChip, StageBar
 from app.ui.theme import scaled_font
@@ -97,6 +99,11 @@ def paragraphs(text: str) -> str:
     return "<br>".join(lines)
 
 
+def link_text(link: dict) -> str:
+    """A linked clue of a repeat complaint: its number and when it came in."""
+    return f"{link['clue_number']}（收件 {link['received_on']}）" if link["received_on"] else link["clue_number"]
+
+
 def guidance_html(step, item=None) -> str:
     parts = [f"<h3 style='margin:0'>{html.escape(step.title)}</h3>",
              f"<p style='color:#5f6368'>办理人：{html.escape(step.role)}</p>"]
@@ -107,7 +114,8 @@ def guidance_html(step, item=None) -> str:
         parts.append(f"<h4 style='margin-bottom:2px'>{title}</h4><p style='margin-top:2px'>"
                      f"{paragraphs(getattr(step.guidance, key))}</p>")
     parts.append("<h4 style='margin-bottom:2px'>依据</h4><ul style='margin-top:2px'>"
-                 + "".join(f"<li>{html.escape(c)}</li>" for c in step.citation) + "</ul>")
+                 + "".join(f"<li>{citation_link(c)}</li>" for c in step.citation) + "</ul>"
+                 + "<p style='color:#5f6368'>点击依据可查看条文。</p>")
     return "".join(parts)
 
 
@@ -126,6 +134,15 @@ def focusable(widget: QWidget):
     boxes just replaced, which wait hidden for their deletion)."""
     return (w for w in widget.findChildren(QWidget)
             if w.isEnabled() and w.isVisibleTo(widget) and w.focusPolicy().value & Qt.FocusPolicy.TabFocus.value)
+
+
+def backfill_line(backfill: dict | None) -> str:
+    """The case's 补录 origin (docs/IMPORT.md): which file and row, and which checks were not made here."""
+    if not backfill:
+        return ""
+    steps = "、".join(u["title"] for u in backfill.get("unchecked", []))
+    return (f"\n补录：原台账“{backfill['file']}”第{backfill['row']}行，{backfill['by']}于{backfill['on']}导入；"
+            f"此前的{steps}等环节未在本软件中办理，其检查项当时未作核对。")
 
 
 class CaseViewPage(QWidget):
@@ -205,6 +222,7 @@ class CaseViewPage(QWidget):
         self.guidance = QTextBrowser()
         self.guidance.setObjectName("guidance")
         self.guidance.setOpenLinks(False)
+        self.guidance.anchorClicked.connect(lambda url: open_if_citation(url, self))
         self.info_box = QWidget()
         self.info_form = QFormLayout(self.info_box)
         self.info_form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
@@ -337,6 +355,11 @@ class CaseViewPage(QWidget):
     def read_only(self) -> bool:
         return self.data.shown["terminal"] or not self.data.details.owned
 
+    @property
+    def can_reopen(self) -> bool:
+        """A terminal step's only decisions take the case up again (an appeal after archiving)."""
+        return self.data.shown["terminal"] and self.data.details.owned and bool(self.step.decisions)
+
     def render(self, data: CaseData) -> None:
         previous = self.data
         pending = self.pending if self.pending and self.pending.get("step") == data.shown["step"] else None
@@ -349,7 +372,7 @@ class CaseViewPage(QWidget):
         visit = f"（第{step['round']}次）" if step["round"] > 1 else ""
         clue_no = f"线索编号 {shown['clue_number']} · " if shown["clue_number"] != shown["number"] else ""
         self.meta.setText(f"{clue_no}{shown['source']} · 收件 {shown['received_on']} · 当前：{shown['stage']['title']} › "
-                          f"{step['title']}{visit}，{step['entered_on']} 起")
+                          f"{step['title']}{visit}，{step['entered_on']} 起" + backfill_line(shown.get("backfill")))
         stage = (shown["stage_path"], shown["stage"]["id"], shown["terminal"])
         if previous is None or stage != (previous.shown["stage_path"], previous.shown["stage"]["id"],
                                          previous.shown["terminal"]):
@@ -357,7 +380,10 @@ class CaseViewPage(QWidget):
         if previous is None or previous.shown["deadlines"] != shown["deadlines"]:
             self.render_chips()
         warnings = [w.rstrip("。") for w in shown["warnings"]]
-        if shown["terminal"]:
+        if self.can_reopen:
+            warnings.insert(0, "本案办理流程已结束；受处分人提出申诉或申请复审的，可在下方受理；举报人提供新的证据材料、"
+                                        "被谈话函询人在民主生活会（组织生活会）上作了说明的，也在下方办理")
+        elif shown["terminal"]:
             warnings.insert(0, "本案办理流程已结束，只能查看")
         elif not details.owned:
             warnings.insert(0, "本案属于其他单位，本单位只能查看，不能办理")
@@ -485,9 +511,12 @@ class CaseViewPage(QWidget):
             boxes.append(("study", self.study_box, details.studies))
         if step.sanction_kinds:
             boxes.append(("sanctions", self.sanction_box,
-                          (details.proposed_sanctions, [(p["name"], p["outcome"], p["sanctions"]) for p in shown["subjects"]])))
+                          (details.proposed_sanctions, [(p["name"], p["outcome"], p["sanctions"], p["particulars"].get("category"))
+                                                        for p in shown["subjects"]])))
         if step.documents:
             boxes.append(("documents", self.documents_box, (self.data.templates, self.data.documents)))
+        if self.running_probations():
+            boxes.append(("probation", self.probation_box, self.running_probations()))
         boxes.append(("decisions", self.decisions_box, shown["decisions"]))
         return boxes
 
@@ -509,6 +538,11 @@ class CaseViewPage(QWidget):
         self.step_column.addWidget(hint_label(f"办理人：{step.role}。右侧“办理指导”说明这一环节做什么、怎么做。"))
         if shown["terminal"]:
             self.step_column.addWidget(hint_label("案件已归档。办理过程见右侧“办理记录”。"))
+            if self.running_probations():
+                self.step_column.addWidget(self.probation_box())
+            if self.can_reopen:
+                self.boxes["decisions"] = (self.decisions_box(), shown["decisions"])
+                self.step_column.addWidget(self.boxes["decisions"][0])
         else:
             for name, build, key in self.step_boxes():
                 box = build()
@@ -524,6 +558,7 @@ class CaseViewPage(QWidget):
         """The same step visit again: only the boxes whose data changed are built anew, in place.
         `fields_saved`: this load follows a save of the fields from this view, which the editors show."""
         if self.data.shown["terminal"]:
+            self.render_step()  # a hint and at most the 留党察看 box: cheap to build again
             return
         boxes = self.step_boxes()
         if [name for name, _b, _k in boxes] != list(self.boxes):
@@ -704,6 +739,9 @@ class CaseViewPage(QWidget):
         for name, x in decided:
             end = f"，影响期至 {x['effect_end']}" if x["effect_end"] and x["effect_end"] != x["decided_on"] else ""
             whom = f"{name}：" if several else ""
+            watch = x.get("probation")
+            if watch:  # 察看期满的处理 is entered with the action end_probation ([P] 第二十一条)
+                end += f"；已{watch['outcome']}" if watch["outcome"] else f"；察看期至 {watch['until']}"
             column.addWidget(wrapped_label(f"已生效：{whom}{x['name']}（{x['decided_on']}{end}）"))
         for p in people:
             if p["outcome"] and several:
@@ -715,9 +753,16 @@ class CaseViewPage(QWidget):
         # as wide as the column allows, not as wide as its longest entry
         self.sanction_choice.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.sanction_choice.setMinimumContentsLength(10)
+        # 事业单位 kinds follow the 人员类别 (管理人员 or not): offer those that fit someone still in the case
+        categories = {p["particulars"].get("category", "") for p in people if not p["outcome"]}
         for kind in step.sanction_kinds:
             for t in catalog.of_kind(kind):
-                self.sanction_choice.addItem(f"{KIND_LABELS.get(kind, kind)} · {t.name}", t.id)
+                if any(t.category_problem(c) is None for c in categories):
+                    self.sanction_choice.addItem(f"{KIND_LABELS.get(kind, kind)} · {t.name}", t.id)
+        if "public_institution" in step.sanction_kinds and not any(
+                t.category_problem(c) is None for t in catalog.of_kind("public_institution") for c in categories):
+            column.addWidget(hint_label("事业单位处分按人员类别提供（事业单位管理人员、事业单位其他工作人员的处分种类不同），"
+                                        "需要时请先在基本信息中填写人员类别。"))
         add = QPushButton("录入")
         add.setObjectName("record_sanction")
         add.setEnabled(not self.read_only)
@@ -935,7 +980,7 @@ class CaseViewPage(QWidget):
         for option in self.data.shown["decisions"]:
             button = QPushButton(option["title"])
             button.setObjectName(f"decide_{option['id']}")
-            button.setEnabled(option["enabled"] and not self.read_only)
+            button.setEnabled(option["enabled"] and (not self.read_only or self.can_reopen))
             button.clicked.connect(lambda _=False, o=option: self.open_decision(o["id"]))
             target = wf.steps[option["target"]].title if option["target"] in wf.steps else option["target"]
             approval = f"须经{option['approver_role']}审批。" if option["approver_role"] else ""
@@ -983,6 +1028,11 @@ class CaseViewPage(QWidget):
         add("问题性质", "、".join(details.categories))
         add("主要问题", shown["summary"])
         add("领导批示", details.leader_instruction)
+        # 重复检举控告 are registered and linked to the earlier clue (处理检举控告工作规则第十四条)
+        if shown["repeat_of"]:
+            add("重复件，原线索", "、".join(link_text(r) for r in shown["repeat_of"]))
+        if shown["repeated_by"]:
+            add("此后的重复件", "、".join(link_text(r) for r in shown["repeated_by"]))
         for p in details.persons:
             marks = flags.get(p.name, [])
             text = "，".join(x for x in (p.unit, p.post, p.rank, p.category, p.political_status) if x)
@@ -1131,6 +1181,32 @@ class CaseViewPage(QWidget):
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
         return dialog
+
+    def running_probations(self) -> list[tuple[dict, dict]]:
+        """(person, sanction) of each 留党察看 not yet ended by 恢复党员权利 or 开除党籍."""
+        return [(p, x) for p in self.data.shown["subjects"] for x in p["sanctions"]
+                if x.get("probation") and not x["probation"]["outcome"]]
+
+    def probation_box(self) -> QGroupBox:
+        """Running 留党察看期 of the case's persons, at any step: archived cases end them too ([P] 第二十一条)."""
+        box = QGroupBox("留党察看期满处理")
+        column = QVBoxLayout(box)
+        for p, x in self.running_probations():
+            row = QHBoxLayout()
+            row.addWidget(wrapped_label(f"{p['name']}：{x['name']}，察看期至 {x['probation']['until']}"
+                                        f"{'（已延长一年）' if x['probation']['extended'] else ''}"), 1)
+            button = QPushButton("察看期满处理…")
+            button.setObjectName(f"end_probation_{p['id']}")
+            button.setEnabled(self.data.details.owned)
+            button.clicked.connect(lambda _=False, p=p, x=x: self.open_probation(p, x))
+            row.addWidget(button)
+            column.addLayout(row)
+        return box
+
+    def open_probation(self, subject: dict, sanction: dict) -> ProbationDialog:
+        dialog = ProbationDialog(self.ctx, self.case_id, subject, sanction, self)
+        dialog.sig_done.connect(lambda _r: self.after_write(f"已录入对{subject['name']}的察看期满处理。"))
+        return self.open_dialog(dialog)
 
     def open_study(self) -> StudyDialog:
         last = next((s.attendees for s in reversed(self.data.details.studies)), ())

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidgetAction,
 )
 
+from app.domain import text_hygiene as hygiene
 from app.ui.widgets import FlowLayout
 
 UNSET = "请选择"
@@ -89,9 +90,12 @@ class FieldEditor(QWidget):
 
 
 class LineEditor(FieldEditor):
-    def __init__(self, field=None, placeholder: str = "", parent: QWidget | None = None):
+    """One line; `limit` is the service's (app/domain/text_hygiene.py), so typing stops where saving would fail."""
+
+    def __init__(self, field=None, placeholder: str = "", parent: QWidget | None = None, limit: int = hygiene.LONG.limit):
         super().__init__(field, parent)
         self.edit = QLineEdit()
+        self.edit.setMaxLength(limit)
         self.edit.setPlaceholderText(placeholder)
         self.edit.textEdited.connect(self.sig_changed)
         self.row.addWidget(self.edit)
@@ -104,8 +108,12 @@ class LineEditor(FieldEditor):
 
 
 class LongTextEditor(FieldEditor):
-    def __init__(self, field=None, lines: int = 3, placeholder: str = "", parent: QWidget | None = None):
+    """Several lines; `problem()` says so as soon as the text passes the service's limit (a paste can)."""
+
+    def __init__(self, field=None, lines: int = 3, placeholder: str = "", parent: QWidget | None = None,
+                 limit: int = hygiene.LONG.limit):
         super().__init__(field, parent)
+        self.limit = limit
         self.edit = QPlainTextEdit()
         self.edit.setPlaceholderText(placeholder)
         text_lines(self.edit, lines)
@@ -114,6 +122,10 @@ class LongTextEditor(FieldEditor):
 
     def value(self) -> Any:
         return self.edit.toPlainText().strip() or None
+
+    def problem(self) -> str:
+        length = len(self.edit.toPlainText().strip())
+        return f"过长：最多{self.limit}个字，现有{length}个字。" if length > self.limit else ""
 
     def set_value(self, value: Any) -> None:
         self.edit.blockSignals(True)

@@ -118,6 +118,7 @@ class MainWindow(QMainWindow):
         work = self.menuBar().addMenu("办案(&W)")
         self.new_clue_action = self.add_action(work, "登记线索", lambda: self.show_page(REGISTER_PAGE))
         self.new_clue_action.setShortcut(QKeySequence("Ctrl+N"))
+        self.import_ledger_action = self.add_action(work, "导入原有台账…", self.open_import_ledger)
         self.find_action = self.add_action(work, "查找案件", self.find_case)
         self.find_action.setShortcut(QKeySequence("Ctrl+F"))
         self.refresh_action = self.add_action(work, "刷新", self.refresh_current)
@@ -335,6 +336,11 @@ class MainWindow(QMainWindow):
 
     def open_accounts(self) -> AccountsDialog:
         return self.open_dialog(AccountsDialog(self.ctx, self))
+
+    def open_import_ledger(self) -> QDialog:
+        from app.ui.import_wizard import LEDGER, ImportWizard
+
+        return self.open_dialog(ImportWizard(self.ctx, LEDGER, self))
 
     def open_about(self) -> AboutDialog:
         return self.open_dialog(AboutDialog(self.ctx, self))

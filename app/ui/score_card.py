@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.ui.citation_dialog import citation_link, open_if_citation
 from app.ui.table_models import RowTableModel
 from app.ui.theme import scaled_font
 from app.ui.widgets import resize_within_screen
@@ -70,8 +71,8 @@ def lost_html(card: dict) -> str:
             continue
         parts.append(f"<h4 style='margin:8px 0 2px 0'>{heading}</h4>")
         for item in items:
-            basis = (f"<br/><span style='color:#1a5fb4'>依据：{escape('；'.join(item['citation']))}</span>"
-                     if item["citation"] else "")
+            links = "；".join(citation_link(c) for c in item["citation"])
+            basis = f"<br/><span style='color:#1a5fb4'>依据：{links}</span>" if links else ""
             parts.append(f"<p style='margin:2px 0 8px 0'><b>{escape(item['title'])}</b>"
                          f"<span style='color:#b3261e'>（失 {item['lost']} 分）</span><br/>"
                          f"{escape(item['feedback'])}{basis}</p>")
@@ -125,6 +126,8 @@ class ScoreCardDialog(QDialog):
 
         self.explanations = QTextBrowser()
         self.explanations.setObjectName("score_lost")
+        self.explanations.setOpenLinks(False)
+        self.explanations.anchorClicked.connect(lambda url: open_if_citation(url, self))
         self.explanations.setHtml(lost_html(card))
 
         missed = len(card["missed_points"])

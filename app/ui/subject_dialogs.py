@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain import subjects as particulars
+from app.domain import text_hygiene as hygiene
 from app.domain.workflow import SUBJECT_OUTCOMES
 from app.ui.case_dialogs import ActionDialog, date_problem
 from app.ui.field_editors import BoolEditor, ChoiceEditor, DateEditor, LineEditor, LongTextEditor
@@ -99,10 +100,12 @@ class EvidenceDialog(SubjectDialog):
 
     def __init__(self, ctx, case_id, person, parent=None):
         super().__init__(ctx, case_id, person, "录入证据", "保存证据", parent)
-        self.set_intro("证据种类按《中华人民共和国监察法实施条例》第五十九条。附件存入加密数据库，原文件仍在原处。")
+        self.set_intro("证据种类按《中华人民共和国监察法实施条例》（2021年文本条号）第五十九条。附件存入加密数据库，原文件仍在原处。")
         self.kind = self.form.add_row("kind", "证据种类", ChoiceEditor(choice(particulars.EVIDENCE_KINDS)))
-        self.title = self.form.add_row("title", "证据名称", LineEditor(placeholder="如：青石村2025年度现金日记账复印件"))
-        self.source = self.form.add_row("source", "来源", LineEditor(placeholder="提供单位或个人、取证方式"))
+        self.title = self.form.add_row("title", "证据名称", LineEditor(placeholder="如：青石村2025年度现金日记账复印件",
+                                                                               limit=hygiene.SHORT.limit))
+        self.source = self.form.add_row("source", "来源", LineEditor(placeholder="提供单位或个人、取证方式",
+                                                                            limit=hygiene.SHORT.limit))
         self.obtained_on = self.form.add_row("obtained_on", "取证日期", DateEditor())
         self.pages = QSpinBox()
         self.pages.setRange(0, 100000)
@@ -356,7 +359,7 @@ class GovDecisionDialog(DatedApprovalDialog):
                          "（《中华人民共和国公职人员政务处分法》第八条），与党纪处分分别计算。",
                          "决定日期", "作出决定的机关", parent)
         self.sanction = sanction
-        self.number = self.form.add_row("number", "文号", LineEditor())
+        self.number = self.form.add_row("number", "文号", LineEditor(limit=hygiene.NUMBER.limit))
 
     def action(self) -> dict | None:
         if not self.checked():

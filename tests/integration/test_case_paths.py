@@ -46,11 +46,13 @@ VALUES = {
     "county_request": {"county_opinion_no": "县纪批〔2026〕2号", "reply": "同意"},
     "branch_meeting": {"eligible": 15, "present": 13, "in_favour": 12},
     "township_approval": {"approver_body": "乡镇纪委"},
-    "not_accepted": {"reason": "应通过诉讼、仲裁、行政复议等法定途径解决"},
+    "not_accepted": {"reason": "应通过诉讼、仲裁、行政裁决、行政复议等法定途径解决"},
     "archive_filing": {"keeping_term": "永久"},
     "exempt": {"kind": "免予处分"},
     "appeal_review": {"review_team": ["孙委员", "周委员"], "result": "维持原处理决定"},
 }
+# approvers outside the 纪委: 立案 ([R] 第三十八条), 认定诬告陷害 ([J] 第三十九条第二款)
+OUTSIDE_APPROVERS = {"乡镇党委书记": "刘党委书记", "设区的市级以上党委或纪检监察机关": "市纪委监委陈主任"}
 OPTIONAL_LEFT_EMPTY = {"skip_reason", "revoke_reason", "return_reason", "referred_org", "new_evidence"}
 
 
@@ -91,7 +93,7 @@ class Walk:
                      conclusion="经集体研究，同意。")
         action = {"type": "decide", "decision_id": decision, "decided_on": self.on.isoformat()}
         if "approval" in rule.requires:  # 立案 is the 乡镇党委书记's ([R] 第三十八条), never a 纪委 account's
-            action["approver"] = "刘党委书记" if rule.approver_role == "乡镇党委书记" else "张书记"
+            action["approver"] = OUTSIDE_APPROVERS.get(rule.approver_role, "张书记")
         self.act(**action)
         # entering a step (again) starts it empty: a new round
         self.filled = {k for k in self.filled if not k.startswith(f"{rule.target}.")}
@@ -164,8 +166,9 @@ CLOSE = ("to_close", "to_archive", "archive")
          ["intake", "disposition", "talk", "archive"]),
         ("谈话函询再次后转初核", ("accept", "to_talk", "again", "to_prelim"), "prelim_verify",
          ["intake", "disposition", "talk", "prelim"]),
-        ("诬告陷害", ("accept", "to_talk", "false_accusation", "done"), "close_feedback",
-         ["intake", "disposition", "talk", "archive"]),
+        # 认定诬告陷害 needs the 设区的市级以上党委或者纪检监察机关 ([J] 第三十九条第二款): proposed, approved above, then acted on
+        ("诬告陷害", ("accept", "to_talk", "false_accusation", "approved", "done"), "close_feedback",
+         ["intake", "disposition", "talk", "accusation", "archive"]),
         ("谈话函询第一种形态", ("accept", "to_talk", "form1", "+form1_criticism", "done"), "close_feedback",
          ["intake", "disposition", "talk", "form1", "archive"]),
         ("初核了结", ("accept", "to_prelim", "close"), "close_feedback", ["intake", "disposition", "prelim", "archive"]),
@@ -218,7 +221,8 @@ def test_county_review_route_ends_in_warning(township, run_cli, tmp_path):
 
 
 def test_approval_route_ends_in_expulsion_with_county_reply_by_hand(township, run_cli, tmp_path):
-    walk = Walk().path(*TO_REVIEW, "+party_expulsion", "submit_county_consult", "to_branch", "to_county_request")
+    walk = Walk().path(*TO_REVIEW, "+party_expulsion", "submit_county_consult", "to_branch", "to_county_request",
+                       "agreed")
     walk.decide("approved", extra={"county_opinion_date": "2026-05-20"})
     shown = run_walk(walk, township, run_cli, tmp_path)
     assert shown["step"]["id"] == "announce"
@@ -250,7 +254,7 @@ def test_shelved_clue_reopened(township, run_cli, tmp_path):
 
 def test_judicial_transfer_after_party_decision(township, run_cli, tmp_path):
     walk = Walk().path(*TO_REVIEW, "+party_expulsion", "submit_county_consult", "to_branch", "to_county_request",
-                       "approved", "to_execution", "judicial", "+judicial", "done")
+                       "agreed", "approved", "to_execution", "judicial", "+judicial", "done")
     shown = run_walk(walk, township, run_cli, tmp_path)
     assert shown["step"]["id"] == "execution"
     assert {s["name"] for s in shown["sanctions"]} == {"开除党籍", "移送司法"}
@@ -389,12 +393,12 @@ def test_entering_a_holiday_year_moves_stored_due_dates(township, run_cli, tmp_p
     from app.services import holidays
 
     clue = tmp_path / "clue.json"
-    clue.write_text(json.dumps({**CLUE, "received_on": "2026-11-20", "source": "上级交办"}, ensure_ascii=False), encoding="utf-8")
+    clue.write_text(json.dumps({**CLUE, "received_on": "2026-11-20", "source": "上级转办"}, ensure_ascii=False), encoding="utf-8")
     case_id = run_cli("--data-dir", township, "clue", "add", "--file", clue, "--json").json["case_id"]
     store = unlock.unlock(store_paths(township), None, PASSWORD).store
     try:
         before = {r.case_id: r.next_due for r in cases_service.list_cases(store)}[case_id]
-        assert before == date(2026, 11, 27)  # 5 working days to register a clue passed down
+        assert before == date(2026, 11, 27)  # [J] 第十六条第二款: 5 working days to register a clue forwarded down
         # an administrator enters 2026-11-23..27 as rest days (as if the State Council had said so)
         holidays.save_year(store, 2026, "2026-11-23~2026-11-27 测试假日", "")
         after = {r.case_id: r.next_due for r in cases_service.list_cases(store)}[case_id]

@@ -89,13 +89,13 @@ def test_a_new_clue_waits_for_acceptance_and_open_items_are_counted(store):
 
 def test_most_urgent_first_overdue_then_due_date_then_undated(store):
     undated = walk(store, RECEIVED, (), today=RECEIVED)
-    assigned = walk(store, RECEIVED, (), source="上级交办", today=RECEIVED)  # 登记 within 5 working days
+    assigned = walk(store, RECEIVED, (), source="上级转办", today=RECEIVED)  # 登记 within 5 working days ([J] 第十六条第二款)
     disposing = walk(store, RECEIVED - timedelta(days=3), ("accept",), today=RECEIVED)  # 处置 within a month
     board = desk.desk(store, today=date(2026, 3, 6))
     assert listed(board) == [assigned, disposing, undated]
     item = row(board, assigned)
     assert (item.due, item.state, item.when) == (date(2026, 3, 9), "due_soon", "即将到期，剩 1 个工作日")
-    assert item.due_title == "上级转来的线索5个工作日内登记"
+    assert item.due_title == "上级转办件5个工作日内登记并完成受理或转办"
     assert row(desk.desk(store, today=date(2026, 3, 9)), assigned).when == "今天到期"
     late = desk.desk(store, today=date(2026, 3, 11))
     assert late.overdue == 1 and row(late, assigned).when == "已超期 2 个工作日"

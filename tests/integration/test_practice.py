@@ -171,7 +171,7 @@ def test_an_attempt_given_up_early_loses_what_it_did_not_reach(room, rules, scen
         practice.perform(room, rules, started.case_id, entry, "周学员", practice_today())
     card = practice.finish(room, started.attempt_id, rules=rules)
     assert not card["complete"] and not card["passed"]
-    assert card["earned"] == 20
+    assert card["earned"] == 15  # the disposition point of scenario 03
     assert [d["verdict"] for d in card["decisions"]] == ["correct", "unanswered", "unanswered", "unanswered"]
     assert practice.finish(room, started.attempt_id, rules=rules) == card  # finishing twice changes nothing
 
@@ -418,7 +418,7 @@ def test_a_malformed_scenario_file_is_refused_with_file_field_and_reason(tmp_pat
     data = tmp_path / "data"
     source = (resources_dir() / "practice" / "09_prelim_closed_untrue.toml").read_text("utf-8")
     if field == "points[2].expected":
-        broken = source.replace('expected = "close"', 'expected = "closse"')
+        broken = source.replace('expected = "close_clarify"', 'expected = "closse"')
     elif field == "文件":
         broken = source.replace("[scenario]", "[scenario")
     else:

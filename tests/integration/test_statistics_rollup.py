@@ -43,7 +43,7 @@ def region(tmp_path_factory):
     t201 = store("T201", "三合镇纪委", "township", "C02")
     w = Walker(t001)  # T001: one 自办 filing in March
     w.walk(w.clue(D(2026, 3, 2), person=person("甲")), *w.dated(FILED, D(2026, 3, 3)))
-    w = Walker(t002)  # T002: a filing handed down from above, and one 初核 only
+    w = Walker(t002)  # T002: a filing handed down from above (自办 when handled here, issue 15), and one 初核 only
     w.walk(w.clue(D(2026, 4, 1), source="上级交办", person=person("乙")), *w.dated(FILED, D(2026, 4, 2)))
     w.walk(w.clue(D(2026, 4, 10), person=person("丙")), ("accept", D(2026, 4, 11)), ("to_prelim", D(2026, 4, 12)))
     w = Walker(t201)  # T201: one 自办 filing
@@ -66,15 +66,15 @@ def test_county_reports_itself_each_township_and_the_rollup(region):
     assert list(rows) == ["T001", "T002", "T003"]
     assert rows["T001"] == {**rows["T001"], "name": "青石镇纪委", "level": "township", "parent_code": "C01"}
     assert (rows["T001"]["indicators"]["filings"], rows["T001"]["indicators"]["filings_self"]) == (1, 1)
-    assert (rows["T002"]["indicators"]["filings"], rows["T002"]["indicators"]["filings_self"]) == (1, 0)
+    assert (rows["T002"]["indicators"]["filings"], rows["T002"]["indicators"]["filings_self"]) == (1, 1)
     assert rows["T002"]["indicators"]["verifications"] == 2
     assert stats.has_data(rows["T003"]["indicators"]) is False
     r = report["rollup"]
     assert {k: r[k] for k in ("townships_total", "townships_with_verification", "townships_with_filing",
                               "townships_with_filing_pct")} == {"townships_total": 3, "townships_with_verification": 2,
                                                                 "townships_with_filing": 2, "townships_with_filing_pct": 67}
-    assert r["zero_filing_townships"] == ["T002", "T003"]
-    assert (r["clues_received"], r["verifications"], r["filings"], r["filings_self"]) == (3, 3, 2, 1)
+    assert r["zero_filing_townships"] == ["T003"]
+    assert (r["clues_received"], r["verifications"], r["filings"], r["filings_self"]) == (3, 3, 2, 2)
     assert r["breakdowns"]["by_source"] == {"上级交办": 1, "信访举报（来信）": 2}
 
 
@@ -132,12 +132,12 @@ def test_city_reports_both_counties_and_their_townships_from_snapshots(region):
         ("T201", "township", "C02")]
     c01, c02 = rows[0], rows[1]
     assert c01["indicators"]["clues_disposed"] == 1 and c01["rollup"]["townships_total"] == 3
-    assert c01["rollup"]["zero_filing_townships"] == ["T002", "T003"]
+    assert c01["rollup"]["zero_filing_townships"] == ["T003"]
     assert c02["rollup"]["townships_with_filing_pct"] == 100
     r = report["rollup"]
     assert (r["townships_total"], r["townships_with_filing"], r["townships_with_filing_pct"]) == (4, 3, 75)
-    assert r["zero_filing_townships"] == ["T002", "T003"]
-    assert r["filings"] == 3 and r["filings_self"] == 2
+    assert r["zero_filing_townships"] == ["T003"]
+    assert r["filings"] == 3 and r["filings_self"] == 3
     assert report["warnings"] == []
     q3 = statistics.report(city, stats.period_of(2026, quarter=3), today=TODAY)
     assert [o["code"] for o in q3["offices"] if o["level"] == "county"] == ["C01", "C02"]

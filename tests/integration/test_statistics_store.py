@@ -39,7 +39,7 @@ def township(tmp_path_factory):
            "+party_serious_warning", "-party_serious_warning", "+party_warning",
            ("submit_county_review", D(2026, 1, 15)), ("to_branch", D(2026, 1, 20)),
            ("to_township_approval", D(2026, 1, 25)), ("approve", D(2026, 4, 2)))
-    # C: handed down from above (上级交办): filed 2026-03-01 but not 自办.
+    # C: handed down from above (上级交办) and handled here: filed 2026-03-01, 自办 by the county's way of counting.
     c = w.clue(D(2026, 2, 10), source="上级交办", person=person("丙"))
     w.walk(c, ("accept", D(2026, 2, 11)), ("to_prelim", D(2026, 2, 12)), ("propose_filing", D(2026, 2, 13)),
            ("file", D(2026, 3, 1)))
@@ -54,7 +54,7 @@ def township(tmp_path_factory):
     f = w.clue(D(2026, 5, 4), source="信访举报（来访）", person=person("己", "一般干部"))
     w.walk(f, *w.dated(FILED, D(2026, 5, 5)), ("transfer_review", D(2026, 5, 10)), ("accept", D(2026, 5, 11)),
            "+party_expulsion", ("submit_county_consult", D(2026, 5, 12)), ("to_branch", D(2026, 5, 13)),
-           ("to_county_request", D(2026, 5, 14)), ("approved", D(2026, 5, 20)), ("to_execution", D(2026, 5, 21)),
+           ("to_county_request", D(2026, 5, 14)), ("agreed", D(2026, 5, 15)), ("approved", D(2026, 5, 20)), ("to_execution", D(2026, 5, 21)),
            ("judicial", D(2026, 5, 25)), "+judicial", ("done", D(2026, 6, 1)))
     # G: 予以了结 in March.
     g = w.clue(D(2026, 3, 20), person=person("庚"))
@@ -95,7 +95,7 @@ def test_2025_counts_the_filing_of_12_31_and_the_clues_received_then(township):
 def test_first_quarter_2026(township):
     ind = indicators(township, year=2026, quarter=1)
     assert counts(ind) == {**ZERO, "clues_received": 3, "clues_disposed": 3, "talk_inquiry": 2, "verifications": 1,
-                           "filings": 2, "filings_self": 1}
+                           "filings": 2, "filings_self": 2}
     b = ind["breakdowns"]
     assert b["by_disposition"] == {"予以了结": 1, "初步核实": 1, "谈话函询": 1}
     assert b["by_category"] == {"违反群众纪律": 2, "违反工作纪律": 1, "违反廉洁纪律": 1}
@@ -125,7 +125,7 @@ def test_the_year_is_the_sum_of_its_quarters(township):
     for key in stats.INDICATOR_KEYS:
         if key != "overdue":  # judged at each period's end, not additive
             assert year[key] == total[key], key
-    assert counts(year)["filings"] == 3 and year["filings_self"] == 2
+    assert counts(year)["filings"] == 3 and year["filings_self"] == 3
     halves = [indicators(township, year=2026, half=h) for h in (1, 2)]
     assert halves[0]["filings"] == 3 and halves[1]["filings"] == 0
 

@@ -357,7 +357,8 @@ def test_apply_keeps_line_separators_inside_json_strings(township, run_cli, tmp_
     result = run_cli("--data-dir", township, "apply", "--file", path, "--json")
     assert result.json["applied"] == 1 and result.json["failed"]["line"] == 2, result.out + result.err
     shown = ok(run_cli("--data-dir", township, "case", "show", result.json["refs"]["a"], "--json"))
-    assert shown["summary"] == summary
+    # one record, not three; text hygiene (issue 19 point 10) keeps each separator as a line break
+    assert shown["summary"] == "反映某某\n违规发放补贴\n及\n其他问题"
 
 
 # --- point 3: append-only histories and the county's own acts ------------------------------
@@ -518,7 +519,7 @@ def test_rules_with_an_endless_deadline_are_not_taken(world, tmp_path, run_cli):
     bundle = fresh_bundle(chain.county, "T001", tmp_path / "made")
     records, others = read_payload(chain.county, bundle)
     text = others["rules/workflow.toml"].decode()
-    marker = 'title = "上级转来的线索5个工作日内登记"\nstart = "clue_received"\nstop = "intake_decided"\nlength = '
+    marker = 'title = "上级转办件5个工作日内登记并完成受理或转办"\nstart = "clue_received"\nstop = "intake_decided"\nlength = '
     endless = text.replace(marker + "5\n", marker + "10000000\n")
     assert endless != text
     others["rules/workflow.toml"] = endless.encode()

@@ -176,11 +176,12 @@ def test_transfer_down_becomes_a_township_case_with_its_deadline(chain, run_cli,
         "summary": "反映赵德明虚报冒领惠农补贴", "categories": ["违反廉洁纪律"]}, ensure_ascii=False), encoding="utf-8")
     refused = run_cli("--data-dir", chain.county, "transfer", "add", "--to", "S01", "--file", clue)
     assert refused.code == 2
-    made = ok(run_cli("--data-dir", chain.county, "transfer", "add", "--to", "T001", "--file", clue,
+    # a formal 发函交办 ([J] 第二十条): 3 months to finish and report ([J] 第二十一条)
+    made = ok(run_cli("--data-dir", chain.county, "transfer", "add", "--to", "T001", "--file", clue, "--mode", "交办",
                       "--note", "请于三个月内办结并报告结果", "--json"))
     down = export(run_cli, chain.county, "T001", chain.stick)
     taken = ok(run_cli("--data-dir", chain.township, "import", down["bundle"], "--json"))[0]
-    assert any("上级转办" in e for e in taken["effects"])
+    assert any("上级交办" in e and "3个月内办结" in e for e in taken["effects"])
     rows = ok(run_cli("--data-dir", chain.township, "case", "list", "--json"))
     assert len(rows) == 1 and rows[0]["source"] == "上级交办"
     shown = ok(run_cli("--data-dir", chain.township, "case", "show", rows[0]["case_id"], "--json"))
@@ -208,10 +209,16 @@ def test_county_sends_only_statistics_to_the_city(chain, run_cli, tmp_path):
                                      period_to=date(2026, 6, 30), indicators={"cases_filed": 1, "clues_received": 1},
                                      computed_on=date.today()))
     pair(run_cli, chain, chain.county, chain.city, "C01", "S01")
+    with opened(chain.county) as store:
+        with store.read() as s:
+            made = {(x.office_code, x.period_from, x.period_to): x.indicators for x in s.exec(select(StatisticsSnapshot)).all()}
     with opened(chain.city) as store:
         with store.read() as s:
             snaps = s.exec(select(StatisticsSnapshot)).all()
-            assert [(x.office_code, x.indicators["cases_filed"]) for x in snaps] == [("T001", 1)]
+            # the export made the snapshots itself (issue 15): the stale row went recomputed, with the rest
+            assert {(x.office_code, x.period_from, x.period_to): x.indicators for x in snaps} == made
+            stale = made[("T001", date(2026, 1, 1), date(2026, 6, 30))]
+            assert "cases_filed" not in stale and {code for code, _, _ in made} == {"C01", "T001"}
             assert s.exec(select(Case)).all() == [] and s.exec(select(Clue)).all() == []
     offices = {r["code"]: r for r in ok(run_cli("--data-dir", chain.city, "office", "list", "--json"))}
     assert set(offices) == {"S01", "C01", "T001"} and offices["C01"]["last_in_seq"] == 1
@@ -290,7 +297,7 @@ def county_rules(tmp_path: Path) -> Path:
 
     text = (resources_dir() / "rules" / "workflow.toml").read_text("utf-8")
     old_what = text.split('[steps.intake_register.guidance]\nwhat = "', 1)[1].split('"', 1)[0]
-    changed = text.replace('version = "2026.1"', 'version = "2026.9"', 1).replace(old_what, NEW_WHAT, 1)
+    changed = text.replace('version = "2026.2"', 'version = "2026.9"', 1).replace(old_what, NEW_WHAT, 1)
     assert changed.count(NEW_WHAT) == 1 and 'version = "2026.9"' in changed
     folder = tmp_path / "county_rules"
     folder.mkdir(exist_ok=True)
@@ -321,7 +328,7 @@ def test_county_rules_travel_down_and_broken_ones_are_not_accepted(chain, run_cl
     installed = ok(run_cli("--data-dir", chain.county, "rules", "install", county_rules(tmp_path), "--json"))
     assert installed == {"file": "workflow.toml", "version": "2026.9", "changed": True}
     assert rules_of(chain.county).version == "2026.9"
-    assert rules_of(chain.township).version == "2026.1"
+    assert rules_of(chain.township).version == "2026.2"
 
     down = export(run_cli, chain.county, "T001", chain.stick)
     taken = ok(run_cli("--data-dir", chain.township, "import", down["bundle"], "--json"))[0]
@@ -360,7 +367,7 @@ def test_rules_that_would_strand_an_open_case_are_refused(chain, run_cli, tmp_pa
     down = export(run_cli, chain.county, "T001", chain.stick)
     taken = ok(run_cli("--data-dir", chain.township, "import", down["bundle"], "--json"))[0]
     assert any("retired_step" in w and "未结案件" in w for w in taken["warnings"]), taken
-    assert rules_of(chain.township).version == "2026.1"
+    assert rules_of(chain.township).version == "2026.2"
 
 
 def test_set_up_package_carries_the_county_rules(chain, run_cli, tmp_path):

@@ -22,6 +22,7 @@ from app.paths import store_paths
 from app.services import cases, demo_data, documents, ruleset, setup, unlock
 
 from tests.integration.conftest import PASSWORD
+from tests.integration.test_documents import OPTIONAL_LEFT_EMPTY
 
 TODAY = date(2026, 6, 30)
 START = date(2026, 3, 2)
@@ -42,7 +43,6 @@ VALUES = {
     "announce": {"subject_opinion": "对处分决定无异议。"},
     "close_feedback": {"result_summary": "经核实，反映的问题部分属实，已依规处理。"},
 }
-OPTIONAL_LEFT_EMPTY = {"skip_reason", "revoke_reason", "return_reason", "referred_org", "new_evidence"}
 FACT = "将其不符合条件的弟弟王建军纳入低保对象，违规领取低保金4800元"
 # doubled or clashing punctuation, an empty bracket, a doubled address
 BAD_PUNCTUATION = re.compile(r"[。，；：、][。，；、]|（）|同志同志")

@@ -110,6 +110,12 @@ def test_export_and_import_through_the_page(qtbot, stores, tmp_path):
     assert page.transfers.submit("T001", {"persons": [{"name": "赵德明", "unit": "青石镇农业服务中心"}],
                                           "summary": "反映赵德明虚报冒领惠农补贴", "source": "信访举报（来信）"}, "请三个月内办结")
     screenshot(page, "sync-county-transfers", window=True)
+    assert page.transfers.model.rows[0].mode == "转办"
+    # 转送 ([J] 第十六条) or 发函交办 ([J] 第二十条) is the county's choice; its own sources never say 上级…
+    offered = TransferDialog(page.transfers.townships(), page.transfers.sources(), page)
+    assert [offered.mode.itemText(i) for i in range(offered.mode.count())] == ["转办", "交办"]
+    assert not {"上级转办", "上级交办"} & {offered.source.itemText(i) for i in range(offered.source.count())}
+    offered.close()
     for name, dialog in (("office", OfficeDialog("county", page)), ("transfer", TransferDialog(page.transfers.townships(), page.transfers.sources(), page)),
                          ("fingerprint", FingerprintDialog("青石镇纪委", row.pending_fingerprint, page))):
         screenshot(dialog, f"sync-county-{name}-dialog")

@@ -31,12 +31,15 @@ def decision(data: dict, step: str, decision_id: str) -> dict:
 def test_shipped_file_covers_every_path_of_the_procedure():
     stages = {s.id for s in WF.stages}
     assert {"intake", "disposition", "talk", "prelim", "shelved", "filing", "review", "decision", "archive"} <= stages
-    assert {s.id for s in WF.stages if s.side} == {"referral", "revoke", "exempt", "judicial", "appeal", "merged"}
+    assert {s.id for s in WF.stages if s.side} == {"referral", "revoke", "exempt", "judicial", "appeal", "merged",
+                                                    "accusation", "clarify"}
     # 并案 is entered from any step by split_merge.merge, never by a decision (RULES.md §11)
     assert WF.merge_step.id == "merged" and WF.merge_step.terminal
     assert [d.title for d in WF.steps["disposition"].decisions] == ["谈话函询", "初步核实", "暂存待查", "予以了结"]
-    assert len(WF.steps["talk_inquiry"].decisions) == 5
-    assert len(WF.steps["prelim_verify"].decisions) == 5
+    # [R] 第三十条's four outcomes (采信了结 with or without 澄清正名, [J] 第五十条) and the 诬告陷害 report
+    assert len(WF.steps["talk_inquiry"].decisions) == 6
+    # 初核's five ways ([R] 第三十五条), 了结 with 澄清正名 ([J] 第五十条) and the 诬告陷害 report upward ([J] 第三十九条第二款)
+    assert len(WF.steps["prelim_verify"].decisions) == 7
     assert [s.id for s in WF.steps.values() if s.terminal] == ["archived", "merged"]
     for step in WF.steps.values():
         assert step.citation and all(c.startswith(("《", "中国纪检监察报", "2017年")) for c in step.citation), step.id
@@ -46,7 +49,7 @@ def test_shipped_file_covers_every_path_of_the_procedure():
 def test_intake_source_choices_match_the_clue_json():
     assert WF.steps["intake_register"].field("source").choices == (
         "信访举报（来信）", "信访举报（来访）", "信访举报（电话）", "信访举报（网络）",
-        "上级交办", "巡察移交", "自行发现", "其他机关移送",
+        "上级转办", "上级交办", "巡察移交", "自行发现", "其他机关移送",
     )
 
 
@@ -147,5 +150,5 @@ def test_dead_end_and_terminal_rules():
         d["steps"]["refer_org"]["decisions"] = []
 
     text = broken(edit).message
-    assert "环节“archived”：终点环节（terminal = true）不能再有决定" in text
+    assert "环节“archived”：终点环节（terminal = true）只能有重新办理的决定（reopens = true）" in text
     assert "环节“refer_org”：既不是终点环节，也没有任何决定" in text

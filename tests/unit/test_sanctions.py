@@ -132,10 +132,11 @@ def test_no_accumulation_across_families_or_after_expiry(prior_type, prior_date,
     assert effect_period(CAT, new_type, new_date, [_record(prior_type, prior_date)])[1] == end
 
 
-def test_gov_sanctions_accumulate_with_gov():
-    # 记过 2025-01-15 -> 2026-01-15; 警告 on 2025-07-01 -> 2026-01-15 + 6 months.
+def test_gov_periods_do_not_add_up_by_default():
+    # 政务处分法第八条: the period runs from the decision; it has no adding-up rule like [T] 21 (第十三条
+    # makes a new violation within the period 从重 instead). 警告 on 2025-07-01 -> 2026-01-01.
     prior = [_record("gov_demerit", date(2025, 1, 15))]
-    assert effect_period(CAT, "gov_warning", date(2025, 7, 1), prior)[1] == date(2026, 7, 15)
+    assert effect_period(CAT, "gov_warning", date(2025, 7, 1), prior)[1] == date(2026, 1, 1)
 
 
 def test_prior_records_of_several_people_are_a_caller_error():

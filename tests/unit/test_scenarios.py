@@ -100,13 +100,13 @@ def test_the_common_township_cases_are_there():
     assert ("disposition", "to_close") in letter.path
     assert sanctions_of(BY_ID["gift_money_warning"]) >= {"party_warning"}
     dibao = BY_ID["dibao_favouritism"]
-    assert "低保" in dibao.clue["summary"] and sanctions_of(dibao) == {"party_serious_warning", "form1_return_gains"}
+    assert "低保" in dibao.clue["summary"] and sanctions_of(dibao) == {"party_serious_warning", "gov_demerit", "form1_return_gains"}
     drunk = BY_ID["drunk_driving_police"]
     assert drunk.clue["source"] == "其他机关移送" and "酒" in drunk.summary
     reception = BY_ID["over_standard_reception"]
     assert {CATALOG.get(t).form for t in sanctions_of(reception)} == {1, 2} and "接待" in reception.title
     assets = BY_ID["collective_assets_expulsion"]
-    assert sanctions_of(assets) == {"party_expulsion", "judicial"} and ("execution", "judicial") in assets.path
+    assert sanctions_of(assets) == {"party_expulsion", "gov_major_demerit", "judicial"} and ("execution", "judicial") in assets.path
     talk = BY_ID["real_name_talk_closed"]
     assert talk.clue["reporter"]["real_name"] is True and ("talk_inquiry", "accept_closed") in talk.path
     reopened = BY_ID["shelved_reopened"]

@@ -18,8 +18,9 @@ D = date
 YEAR = stats.period_of(2026)
 
 
-def clue(case_id: str, received: date, source: str = "自行发现", *, from_above: bool = False, categories=("其他",)):
-    return stats.ClueFact(case_id, received, source, tuple(categories), from_above)
+def clue(case_id: str, received: date, source: str = "自行发现", *, handed_down: bool = False,
+         handled_elsewhere: bool = False, categories=("其他",), subject: str = ""):
+    return stats.ClueFact(case_id, received, source, tuple(categories), handed_down, handled_elsewhere, subject)
 
 
 def dec(case_id: str, step: str, decision: str, on: date) -> stats.DecisionFact:
@@ -78,7 +79,7 @@ def test_standard_periods_are_year_halves_quarters():
 
 def test_counts_by_decision_date_with_boundaries():
     facts = stats.OfficeFacts(
-        clues=(clue("a", D(2025, 12, 30)), clue("b", D(2026, 1, 1)), clue("c", D(2026, 12, 31), from_above=True)),
+        clues=(clue("a", D(2025, 12, 30)), clue("b", D(2026, 1, 1)), clue("c", D(2026, 12, 31), handled_elsewhere=True)),
         decisions=(
             dec("a", "disposition", "to_prelim", D(2025, 12, 31)),
             dec("a", "filing", "file", D(2026, 1, 1)),
@@ -217,8 +218,9 @@ def test_rollup_over_townships():
     r = stats.rollup(rows)
     assert r["townships_total"] == 8
     assert r["townships_with_verification"] == 3
-    assert r["townships_with_filing"] == 3
-    assert r["townships_with_filing_pct"] == 38  # 37.5 rounds up
+    # the same measure as 零立案: T2 has 立案 but no 自办 立案
+    assert r["townships_with_filing"] == 2
+    assert r["townships_with_filing_pct"] == 25
     assert r["zero_filing_townships"] == ["T0", "T2", "T3", "T5", "T6", "T7"]
     assert (r["filings"], r["filings_self"], r["verifications"]) == (4, 2, 4)
     assert r["breakdowns"]["by_source"] == {"自行发现": 2, "巡察移交": 1}

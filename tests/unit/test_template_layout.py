@@ -122,7 +122,9 @@ def test_letters_requests_and_notices_have_a_red_masthead(template_id):
     first = paragraphs[0]
     kind = HEADED[template_id]
     assert style_of(first) == ("LetterHead" if kind == "letter" else "Masthead")
-    assert text(first) == "{{ office.commission }}"
+    # the 乡镇报批 请示 goes up in the 乡镇党委's name ([P] 第十七条第一款、第三十八条第一款)
+    organ = "{{ office.party_committee or office.name }}" if template_id == "approval_request" else "{{ office.commission }}"
+    assert text(first) == organ
     head_style = by_id[style_of(first)]
     assert a(head_style.find(f"{W}rPr/{W}color"), "val") == "FF0000"
     assert a(head_style.find(f"{W}rPr/{W}rFonts"), "eastAsia") == "方正小标宋简体"

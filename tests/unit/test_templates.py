@@ -117,7 +117,8 @@ def test_numbered_templates_follow_the_official_pattern():
     for entry in ENTRIES.values():
         if entry.number and entry.number != "{case_number}":
             number = entry.number.format(office_abbr="青石", office_code="T001", year=2026, seq=3)
-            assert re.fullmatch(r"青石(纪|监)[\u4e00-\u9fff]〔2026〕3号", number), entry.id
+            # 纪/监: the 纪委's and the 监察办公室's own; 委: the 乡镇党委's 请示 of 乡镇报批 ([P] 第三十八条)
+            assert re.fullmatch(r"青石(纪|监|委)[\u4e00-\u9fff]〔2026〕3号", number), entry.id
 
 
 # --- rendering with the schema's context ---------------------------------------------------------

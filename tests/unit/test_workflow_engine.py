@@ -122,7 +122,9 @@ def test_direct_closure_runs_to_archive_and_ends():
     case = Case()
     to_step(case, "accept", "to_close", "to_archive", "archive")
     view = case.view()
-    assert view.terminal and view.step.id == "archived" and view.decisions == ()
+    # only the appeals received after archiving ([R] 第五十九条) take an archived case up again
+    assert view.terminal and view.step.id == "archived" and {"appeal", "gov_reexamine"} <= {d.id for d in view.decisions}
+    assert all(view.step.decision(d.id).reopens for d in view.decisions)
     assert [s.title for s in view.stage_path] == ["线索受理", "线索处置", "办结归档"]
     refused = case.run(CompleteItem("anything"))
     assert codes(refused) == {"terminal_case"}
@@ -413,9 +415,11 @@ def test_extension_needs_an_approver_and_a_running_deadline():
 
 def test_assigned_case_deadline_applies_only_to_assigned_clues():
     assert "assigned_case" not in {d.id for d in Case().view().deadlines}
-    assigned = Case(source="上级交办")
-    ids = {d.id for d in assigned.view().deadlines}
-    assert {"assigned_case", "register_passed_down"} <= ids
+    # [J] 第二十一条: 交办 — 3 months; [J] 第十六条第二款: 转办 (转送) — 5 working days to 受理 or 转办
+    assigned = {d.id for d in Case(source="上级交办").view().deadlines}
+    forwarded = {d.id for d in Case(source="上级转办").view().deadlines}
+    assert "assigned_case" in assigned and "register_passed_down" not in assigned
+    assert "register_passed_down" in forwarded and "assigned_case" not in forwarded
 
 
 def test_local_limits_are_off_by_default():

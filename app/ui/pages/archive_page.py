@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -52,6 +53,10 @@ class ArchivePage(DataPage):
         top.addWidget(self.search, 1)
         top.addWidget(self.kind)
         top.addWidget(self.count)
+        self.import_button = QPushButton("导入人员名单…")
+        self.import_button.setToolTip("从村（社区）干部花名册等表格导入人员档案")
+        self.import_button.clicked.connect(self.open_import)
+        top.addWidget(self.import_button)
 
         self.model = PersonTableModel(parent=self)
         self.table = data_table(self.model, stretch=PersonColumn.UNIT, name="person_table")
@@ -202,6 +207,14 @@ class ArchivePage(DataPage):
         self.person_flags.setText("⚠ " + "；".join(flags) if flags else "")
         self.cases_model.set_rows(list(detail.cases))
         self.sanctions_model.set_rows(list(detail.sanctions))
+
+    def open_import(self):
+        from app.ui.import_wizard import ROSTER, ImportWizard
+
+        wizard = ImportWizard(self.ctx, ROSTER, self)
+        wizard.finished.connect(wizard.deleteLater)
+        wizard.open()
+        return wizard
 
     def open_case_row(self, index) -> None:
         self.ctx.sig_open_case.emit(self.cases_model.row_at(index.row()).case_id)

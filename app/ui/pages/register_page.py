@@ -22,11 +22,14 @@ from app.ui.field_editors import DateEditor, FieldEditor, LongTextEditor, field_
 from app.ui.person_picker import PersonPicker
 from app.ui.session import SessionContext
 from app.ui.widgets import NOTICE_STYLE, WARNING_STYLE, Form, banner, hint_label, scroll_area
+from app.ui.wrap_check import WrapCheckBox
 
 # rule fields register_clue takes directly (others are set on the new case's intake step)
-DIRECT_KEYS = {"source", "summary", "categories", "incoming_no", "leader_instruction", "ref"}
+DIRECT_KEYS = {"source", "summary", "categories", "incoming_no", "leader_instruction", "ref", "repeat_complaint", "repeat_of"}
 REPORTER_FIELDS = (("name", "姓名"), ("phone", "联系电话"), ("id_number", "身份证号"), ("address", "住址或单位"))
 MASK = "＊＊＊（仅书记/管理员可录入和查看）"
+# the rows a 转送登记 keeps ([J] 第十五条第二款: 不得复制、摘抄检举控告内容)
+FORWARD_ROWS = {"received_on", "source"}
 DATE_ERRORS = {"bad_date", "date_out_of_range"}
 DRAFT_KEY = "register"
 
@@ -47,7 +50,7 @@ class RegisterPage(QWidget):
 
         self.form = Form()
         self.received = self.form.add_row("received_on", "收件日期（必填）", DateEditor(),
-                                          "收到来信、来访、电话、网络举报或上级交办材料的日期。")
+                                          "收到来信、来访、电话、网络举报或上级转办、交办材料的日期。")
         self.editors: dict[str, FieldEditor] = {}
         self.picker: PersonPicker | None = None
         for f in self.step.fields:
@@ -62,6 +65,13 @@ class RegisterPage(QWidget):
         if self.picker is not None:
             self.picker.sig_changed.connect(lambda: self.on_edited("persons"))
         self.received.sig_changed.connect(lambda: self.on_edited("received_on"))
+        self.forward = WrapCheckBox("属上级纪检监察机关受理：只登记收件日期和来源，不录入被反映人、问题内容和举报人")
+        self.forward.setObjectName("register_forward")
+        self.about_head = WrapCheckBox("反映本机关主要负责人（纪委书记）本人：径送上一级纪检监察机关，由工作人员账户办理")
+        self.about_head.setObjectName("register_about_head")
+        self.about_head.setEnabled(False)
+        self.forward.toggled.connect(self.set_forward_mode)
+        self.about_head.toggled.connect(lambda _on: self.on_edited(""))
 
         self.reporter_box = QGroupBox("举报人信息（受保护）")
         self.reporter_form = Form()
@@ -112,6 +122,10 @@ class RegisterPage(QWidget):
         column.addWidget(self.result)
         column.addWidget(self.warnings)
         column.addWidget(self.message)
+        column.addWidget(self.forward)
+        column.addWidget(self.about_head)
+        column.addWidget(hint_label("属上级受理的检举控告，不得复制、摘抄内容，不得扩大知情范围（《纪检监察机关处理检举控告工作规则》"
+                                    "第十五条第二款）：原件装封报送，本机关只登记收件日期和来源。"))
         column.addWidget(self.form)
         column.addWidget(self.reporter_box)
         column.addStretch(1)
@@ -145,9 +159,23 @@ class RegisterPage(QWidget):
             "persons": self.picker.persons() if self.picker else [],
             "pending_person": self.picker.current() if self.picker else {},
             "reporter": {k: e.text().strip() for k, e in self.reporter.items()} if self.is_admin else {},
+            "forward": self.forward.isChecked(),
+            "about_head": self.about_head.isChecked(),
         }
 
+    def set_forward_mode(self, on: bool) -> None:
+        """A 转送登记 shows only what it keeps: no person, no content, no reporter."""
+        for key in self.form.errors:
+            if key not in FORWARD_ROWS:
+                self.form.rows.setRowVisible(self.form.errors[key].parentWidget(), not on)
+        self.reporter_box.setVisible(not on)
+        self.about_head.setEnabled(on)
+        if not on:
+            self.about_head.setChecked(False)
+        self.on_edited("")
+
     def reset(self) -> None:
+        self.forward.setChecked(False)
         self.received.set_value(date.today().isoformat())
         for editor in self.editors.values():
             editor.set_value(None)
@@ -169,6 +197,8 @@ class RegisterPage(QWidget):
         return self.values() if self.dirty else None
 
     def restore_draft(self, draft: dict) -> None:
+        self.forward.setChecked(bool(draft.get("forward")))
+        self.about_head.setChecked(bool(draft.get("about_head")))
         self.received.set_value(draft.get("received_on", ""))
         for fid, value in draft.get("fields", {}).items():
             if fid in self.editors:
@@ -207,6 +237,8 @@ class RegisterPage(QWidget):
             elif received > date.today():
                 problems["received_on"] = "收件日期不能晚于今天。"
         for f in self.step.fields:
+            if self.forward.isChecked() and f.id not in FORWARD_ROWS:
+                continue
             if f.id == "persons":
                 if self.picker is not None and not self.picker.persons():
                     problems[f.id] = "请至少添加一名被反映人：填写姓名（和单位）后点“添加被反映人”。"
@@ -223,6 +255,9 @@ class RegisterPage(QWidget):
     def request(self) -> tuple[dict, dict]:
         """(register_clue data, intake values for fields register_clue does not take)."""
         fields = {fid: editor.value() for fid, editor in self.editors.items()}
+        if self.forward.isChecked():
+            return ({"received_on": self.received.date_value().isoformat(), "source": fields.get("source"),
+                     "forward_upward": True, "about_head": self.about_head.isChecked()}, {})
         data = {"received_on": self.received.date_value().isoformat(), "persons": self.picker.persons()}
         data.update({k: v for k, v in fields.items() if k in DIRECT_KEYS and v is not None})
         reporter = {"real_name": bool(fields.get("reporter_real_name"))}
@@ -235,7 +270,7 @@ class RegisterPage(QWidget):
     def submit(self) -> None:
         self.form.clear_errors()
         self.message.hide()
-        if self.picker is not None and self.picker.current().get("name"):
+        if self.picker is not None and self.picker.current().get("name") and not self.forward.isChecked():
             self.picker.add_current()  # a typed but not yet added person is meant to be added
         problems = self.check()
         if problems:
@@ -262,9 +297,12 @@ class RegisterPage(QWidget):
     def on_registered(self, result) -> None:
         """The new case opens; back here, the message about it is at the top of the emptied form."""
         self.submit_button.setEnabled(True)
+        forwarded = self.forward.isChecked()
         self.reset()
         self.last_case_id = result.case_id
-        self.result.setText(f"已登记线索 {result.number}，并建立案件。下一步：在案件中完成“{self.step.title}”的必办事项，"
+        self.result.setText(f"已登记线索 {result.number}（转送登记，未录入内容）。下一步：原件装封，自收到之日起5个工作日内报送上级，"
+                            "在案件中录入接收单位和报送日期。" if forwarded else
+                            f"已登记线索 {result.number}，并建立案件。下一步：在案件中完成“{self.step.title}”的必办事项，"
                             "作出是否受理的决定。")
         self.result.show()
         notes = [f"{p.name}（{p.unit or '单位未填'}）：{'、'.join(p.labels)}" for p in result.persons if p.labels]

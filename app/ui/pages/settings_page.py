@@ -1,5 +1,5 @@
-"""设置: office information, auto-lock, the due-soon threshold, document fonts, holiday tables,
-and backup/restore."""
+"""设置: office information, auto-lock, the due-soon threshold, document fonts, the statistics'
+way of counting, holiday tables, and backup/restore."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFormLayout,
     QGroupBox,
@@ -89,7 +90,11 @@ class SettingsPage(QWidget):
                                                    "办案期限剩余不超过这些工作日时，在工作台中提醒。")
         self.due_soon.setRange(1, 30)
         self.due_soon.setSuffix(" 个工作日")
-        for spin in (self.auto_lock, self.due_soon):
+        self.revisit = self.security_form.add_row("revisit_reminder_months", "回访教育提醒", QSpinBox(),
+                                                  "按本地做法：处分（处理）决定后几个月在工作台提醒对受处分人回访教育；0 为不提醒。")
+        self.revisit.setRange(0, 24)
+        self.revisit.setSuffix(" 个月")
+        for spin in (self.auto_lock, self.due_soon, self.revisit):
             spin.setMaximumWidth(SPIN_WIDTH)
         security_box = QGroupBox("安全与提醒")
         QVBoxLayout(security_box).addWidget(self.security_form)
@@ -109,6 +114,24 @@ class SettingsPage(QWidget):
             "Windows 自带的是“仿宋”“楷体”，不是“仿宋_GB2312”“楷体_GB2312”；本单位电脑没有安装 GB2312 字体的，请改选“仿宋”“楷体”。"))
         fonts_column.addWidget(self.font_form)
 
+        self.county_review = QCheckBox("本县实行乡案县审（审理后报县纪委审理室审核一次）")
+        self.county_review.setObjectName("county_review_practised")
+        practice_box = QGroupBox("办案模式（按本地做法）")
+        practice_column = QVBoxLayout(practice_box)
+        practice_column.addWidget(self.county_review)
+        practice_column.addWidget(hint_label(
+            "乡案县审是各县结合本地实际采用的办案模式。本县不实行的，取消勾选：审理后在乡镇批准权限内直接提交支部党员大会、"
+            "由乡镇纪委或乡镇党委审批；超出乡镇权限的仍按乡镇报批报县纪委。"))
+
+        self.referred_as_self = QCheckBox("上级转办、交办给本单位并由本单位办理的线索，立案计入自办立案")
+        self.referred_as_self.setObjectName("count_referred_as_self")
+        counting_box = QGroupBox("统计口径（按本地做法）")
+        counting_column = QVBoxLayout(counting_box)
+        counting_column.addWidget(self.referred_as_self)
+        counting_column.addWidget(hint_label(
+            "默认按县纪委的口径：这类立案算本单位自办立案，也据此判断零立案。县里另有口径、不计入自办的，取消勾选；"
+            "县纪委的设置决定报送市纪委的统计。"))
+
         self.save_button = QPushButton("保存设置")
         self.save_button.clicked.connect(self.save)
         self.saved_label = hint_label("")
@@ -117,7 +140,8 @@ class SettingsPage(QWidget):
         save_row.addWidget(self.save_button)
         if not self.can_edit:
             self.saved_label.setText("只有书记/管理员账户可以修改设置。")
-            for field in (self.auto_lock, self.due_soon, *self.fonts.values()):
+            for field in (self.auto_lock, self.due_soon, self.revisit, *self.fonts.values(), self.county_review,
+                          self.referred_as_self):
                 field.setEnabled(False)
             self.save_button.setEnabled(False)
 
@@ -167,6 +191,8 @@ class SettingsPage(QWidget):
         column.addWidget(office_box)
         column.addWidget(security_box)
         column.addWidget(fonts_box)
+        column.addWidget(practice_box)
+        column.addWidget(counting_box)
         column.addLayout(save_row)
         column.addSpacing(8)
         column.addWidget(holiday_box)
@@ -188,8 +214,11 @@ class SettingsPage(QWidget):
         values = settings.load(self.ctx.store)
         self.auto_lock.setValue(values.auto_lock_minutes)
         self.due_soon.setValue(values.due_soon_working_days)
+        self.revisit.setValue(values.revisit_reminder_months)
         for key, combo in self.fonts.items():
             combo.setCurrentText(getattr(values, key))
+        self.county_review.setChecked(values.county_review_practised)
+        self.referred_as_self.setChecked(values.count_referred_as_self)
 
     def values(self):
         from app.services.settings import OfficeSettings
@@ -197,7 +226,10 @@ class SettingsPage(QWidget):
         return OfficeSettings(
             auto_lock_minutes=self.auto_lock.value(),
             due_soon_working_days=self.due_soon.value(),
+            revisit_reminder_months=self.revisit.value(),
             **{key: combo.currentText() for key, combo in self.fonts.items()},
+            county_review_practised=self.county_review.isChecked(),
+            count_referred_as_self=self.referred_as_self.isChecked(),
         )
 
     def set_errors(self, problems: dict[str, str]) -> None:

@@ -54,15 +54,19 @@ CARD_KEYS = ("clues_received", "clues_disposed", "talk_inquiry", "verifications"
              "cases_closed", "people_sanctioned", "people_sanctioned_party", "people_sanctioned_gov", "transferred_judicial",
              "overdue")
 SHORT = {
-    "clues_received": "收到线索", "clues_disposed": "处置线索", "talk_inquiry": "谈话函询", "verifications": "初步核实",
+    "clues_received": "收到线索", "clues_self_discovered": "自主发现", "clues_disposed": "处置线索", "talk_inquiry": "谈话函询", "verifications": "初步核实",
     "filings": "立案", "filings_self": "自办立案", "cases_closed": "结案", "people_sanctioned": "处分人数",
     "people_sanctioned_party": "党纪处分",
     "people_sanctioned_gov": "政务处分", "form1": "第一种形态", "form2": "第二种形态", "form3": "第三种形态",
     "form4": "第四种形态", "transferred_judicial": "移送司法", "overdue": "期末超期",
 }
 ROLLUP_HEADERS = {"townships_total": "乡镇\n总数", "townships_with_verification": "有初核\n乡镇",
-                  "townships_with_filing": "有立案\n乡镇", "townships_with_filing_pct": "有立案\n占比%"}
-UNITS = {"clues_received": "件次", "talk_inquiry": "件次", "people_sanctioned": "人", "people_sanctioned_party": "人", "people_sanctioned_gov": "人",
+                  "townships_with_filing": "有自办\n立案乡镇", "townships_with_filing_pct": "有自办立案\n乡镇占比%"}
+RATIO_HEADERS = {"filing_rate_pct": "成案率\n%", "self_discovered_pct": "自主发现\n占比%"}
+SHARE_HEADERS = {"clues_received": "线索占\n全县%", "verifications": "初核占\n全县%", "filings": "立案占\n全县%",
+                 "filings_self": "自办立案\n占全县%", "people_sanctioned": "处分人数\n占全县%"}
+NOT_APPLICABLE = "—"
+UNITS = {"clues_received": "件次", "clues_self_discovered": "件次", "talk_inquiry": "件次", "people_sanctioned": "人", "people_sanctioned_party": "人", "people_sanctioned_gov": "人",
          "form1": "人次", "form2": "人次", "form3": "人次", "form4": "人次", "overdue": "项"}
 FUNNEL_LABELS = {"clues_received": "收到线索", "clues_disposed": "处置线索", "verifications": "初步核实",
                  "filings": "立案", "cases_closed": "结案"}
@@ -76,7 +80,7 @@ ROW_HEIGHT = 30
 EMPTY_TEXT = {
     "township": "本期没有数据。登记线索并逐环节办理后，这里按各项决定的日期统计；也可以换一个统计期间。",
     "county": "本期没有数据。请先导入各乡镇报送的数据包（乡镇须先在本乡镇导出），再换到相应的统计期间查看。",
-    "city": "本期没有数据。请先导入各县报送的统计数据包；各县须先点“生成上报统计”，再导出给市纪委。",
+    "city": "本期没有数据。请先导入各县报送的统计数据包（各县导出给市纪委时自动生成上报统计）。",
 }
 XLSX_FILTER = "Excel 工作簿 (*.xlsx)"
 NO_PARENT = QModelIndex()
@@ -99,7 +103,13 @@ def two_lines(label: str) -> str:
 
 
 def indicator_columns() -> list[Column]:
-    return [Column(k, two_lines(SHORT[k]), stats.INDICATOR_LABELS[k]) for k in stats.INDICATOR_KEYS]
+    return [*(Column(k, two_lines(SHORT[k]), stats.INDICATOR_LABELS[k]) for k in stats.INDICATOR_KEYS),
+            *(Column(k, RATIO_HEADERS[k], label) for k, label in stats.RATIOS)]
+
+
+def share_columns(county_word: str) -> list[Column]:
+    return [Column(f"share_{k}", SHARE_HEADERS[k].replace("全县", county_word), label.replace("全县", county_word))
+            for k, label in stats.SHARES]
 
 
 def township_columns(with_parent: bool) -> list[Column]:
@@ -107,15 +117,17 @@ def township_columns(with_parent: bool) -> list[Column]:
             Column("code", "代码", "单位代码", False)]
     if with_parent:
         head.append(Column("parent", "所属县", "上级单位代码", False))
-    return head + indicator_columns()
+    # a city's townships are shares of their own county, as the county reports them
+    return head + indicator_columns() + share_columns("本县" if with_parent else "全县")
 
 
 def county_columns() -> list[Column]:
-    return [Column("rank", "排名", "按有立案乡镇占比、立案数排名"), Column("name", "单位", "单位名称", False),
+    return [Column("rank", "排名", "按有自办立案乡镇占比、立案数排名"), Column("name", "单位", "单位名称", False),
             Column("code", "代码", "单位代码", False),
             *(Column(k, ROLLUP_HEADERS[k], label) for k, label in stats.ROLLUP),
             Column("zero_count", "零立案\n乡镇", "没有自办立案的乡镇数"),
-            *(Column(k, two_lines(SHORT[k]), f"所辖乡镇合计：{stats.INDICATOR_LABELS[k]}") for k in stats.INDICATOR_KEYS)]
+            *(Column(k, two_lines(SHORT[k]), f"所辖乡镇合计：{stats.INDICATOR_LABELS[k]}") for k in stats.INDICATOR_KEYS),
+            *(Column(k, RATIO_HEADERS[k], f"所辖乡镇合计：{label}") for k, label in stats.RATIOS)]
 
 
 class OfficeTableModel(QAbstractTableModel):
@@ -154,9 +166,9 @@ class OfficeTableModel(QAbstractTableModel):
         row, column = self.rows[index.row()], self.columns[index.column()]
         value = row.get(column.key, 0)
         if role == Qt.ItemDataRole.DisplayRole:
-            return str(value)
+            return NOT_APPLICABLE if value is None else str(value)
         if role == self.SORT_ROLE:
-            return value
+            return -1 if value is None else value  # a ratio with nothing to divide sorts below 0%
         if role == Qt.ItemDataRole.TextAlignmentRole and column.numeric:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.BackgroundRole and row.get("zero"):
@@ -341,12 +353,12 @@ class Overview(QWidget):
         self.cards: dict[str, Card] = {}
         grid = QGridLayout()
         grid.setSpacing(8)
-        keys = list(CARD_KEYS)
+        keys = [*CARD_KEYS, *stats.RATIO_LABELS]
         if level != "township":
             keys = ["townships_total", "townships_with_filing", "zero_filing", *keys]
-        captions = {"townships_total": "乡镇总数", "townships_with_filing": "有立案的乡镇",
-                    "zero_filing": "零立案乡镇（无自办立案）"}
-        per_row = 7 if level != "township" else 6
+        captions = {"townships_total": "乡镇总数", "townships_with_filing": "有自办立案的乡镇",
+                    "zero_filing": "零立案乡镇（无自办立案）", **stats.RATIO_LABELS}
+        per_row = 6 if level != "township" else 7
         for i, key in enumerate(keys):
             caption = captions.get(key) or stats.INDICATOR_LABELS[key]
             card = Card(caption)
@@ -357,16 +369,20 @@ class Overview(QWidget):
             "disposition": ChartBox("处置方式（件）"),
             "forms": ChartBox("四种形态（人次）"),
             "funnel": ChartBox("办理环节（件）"),
+            "subjects": ChartBox(dict(stats.BREAKDOWNS)["filings_by_subject"]),
             "monthly": ChartBox("月度趋势"),
         }
         charts = QGridLayout()
         charts.setSpacing(8)
-        charts.addWidget(self.charts["source"], 0, 0)
-        charts.addWidget(self.charts["disposition"], 0, 1)
-        charts.addWidget(self.charts["forms"], 0, 2)
-        charts.addWidget(self.charts["funnel"], 1, 0)
-        charts.addWidget(self.charts["monthly"], 1, 1, 1, 2)
-        for col in range(3):
+        # six grid columns: three charts in the first row, two in the second, and the twelve months
+        # across the whole width (narrower, QtCharts elides their labels to "…")
+        charts.addWidget(self.charts["source"], 0, 0, 1, 2)
+        charts.addWidget(self.charts["disposition"], 0, 2, 1, 2)
+        charts.addWidget(self.charts["forms"], 0, 4, 1, 2)
+        charts.addWidget(self.charts["funnel"], 1, 0, 1, 3)
+        charts.addWidget(self.charts["subjects"], 1, 3, 1, 3)
+        charts.addWidget(self.charts["monthly"], 2, 0, 1, 6)
+        for col in range(6):
             charts.setColumnStretch(col, 1)
         content = QWidget()
         column = QVBoxLayout(content)
@@ -389,6 +405,9 @@ class Overview(QWidget):
         for key in CARD_KEYS:
             unit = UNITS.get(key, "件")
             self.cards[key].set_value(f"{ind.get(key, 0)} {unit}", alert=key == "overdue" and ind.get(key, 0) > 0)
+        for key in stats.RATIO_LABELS:
+            value = ind.get(key)
+            self.cards[key].set_value(NOT_APPLICABLE if value is None else f"{value}%")
         if rollup is not None:
             total = rollup["townships_total"]
             zero = len(rollup["zero_filing_townships"])
@@ -401,6 +420,9 @@ class Overview(QWidget):
         self.charts["source"].bars(list(source)[::-1], [("线索", list(source.values())[::-1])], horizontal=True)
         self.charts["disposition"].pie(b.get("by_disposition") or {})
         self.charts["forms"].bars(["第一种", "第二种", "第三种", "第四种"], [("人次", [ind.get(f"form{i}", 0) for i in range(1, 5)])])
+        subjects = b.get("filings_by_subject") or {}
+        self.charts["subjects"].bars(list(stats.SUBJECT_GROUP_NAMES),
+                                     [("件", [subjects.get(k, 0) for k in stats.SUBJECT_GROUP_NAMES])])
         funnel = list(FUNNEL_LABELS)[::-1]
         self.charts["funnel"].bars([FUNNEL_LABELS[k] for k in funnel], [("件", [ind.get(k, 0) for k in funnel])],
                                    horizontal=True)
@@ -446,7 +468,8 @@ class StatisticsPage(QWidget):
         self.refresh_button = QPushButton("刷新")
         self.refresh_button.clicked.connect(self.refresh)
         self.snapshot_button = QPushButton("生成上报统计…")
-        self.snapshot_button.setToolTip("按所选年度的全年、上下半年和四个季度，生成报送市纪委的统计；导出给市纪委的数据包会带上它们")
+        self.snapshot_button.setToolTip("按所选年度的全年、上下半年和四个季度，生成报送市纪委的统计，便于导出前核对；"
+                                        "导出给市纪委时也会按当时的数据自动生成")
         self.snapshot_button.clicked.connect(self.make_snapshots)
         self.snapshot_button.setVisible(self.level == "county")
         self.export_button = QPushButton("导出报表…")
@@ -455,6 +478,11 @@ class StatisticsPage(QWidget):
         self.ledger_button.setToolTip("导出本单位所选年度收到的问题线索台账（Excel）")
         self.ledger_button.clicked.connect(self.export_ledger)
         self.ledger_button.setVisible(self.level != "city")
+        self.filing_button = QPushButton("处分备案汇总…")
+        self.filing_button.setToolTip("导出所选年度某一季度的党纪处分备案汇总表，每季度首月15日前报乡镇党委"
+                                      "（处分违纪党员批准权限和程序规定第十九条、第二十条）")
+        self.filing_button.clicked.connect(self.export_filing_summary)
+        self.filing_button.setVisible(self.level == "township")
 
         bar = QHBoxLayout()
         bar.addWidget(QLabel("统计期间"))
@@ -468,6 +496,7 @@ class StatisticsPage(QWidget):
         bar.addWidget(self.snapshot_button)
         bar.addWidget(self.export_button)
         bar.addWidget(self.ledger_button)
+        bar.addWidget(self.filing_button)
         self.status = hint_label("")
         self.status.setObjectName("period_status")
         self.message = QLabel()
@@ -625,8 +654,11 @@ class StatisticsPage(QWidget):
         ranks = stats.ranking([(t["code"], t["indicators"]) for t in townships])
         rows = []
         for t in townships:
+            shares = t.get("shares") or {}
             row = {"rank": ranks[t["code"]], "name": t["name"], "code": t["code"], "parent": t.get("parent_code") or "",
-                   **{k: t["indicators"].get(k, 0) for k in stats.INDICATOR_KEYS}, "zero": t["code"] in zero}
+                   **{k: t["indicators"].get(k, 0) for k in stats.INDICATOR_KEYS},
+                   **{k: t["indicators"].get(k) for k in stats.RATIO_LABELS},
+                   **{f"share_{k}": shares.get(k) for k, _ in stats.SHARES}, "zero": t["code"] in zero}
             tips = ["零立案：本期没有自办立案"] if row["zero"] else []
             if t.get("computed_on"):
                 tips.append(f"统计截至{t['computed_on']}（县纪委生成上报统计的日期）")
@@ -644,7 +676,8 @@ class StatisticsPage(QWidget):
             zero = len(r["zero_filing_townships"])
             rows.append({"rank": ranks[c["code"]], "name": c["name"], "code": c["code"],
                          **{k: r[k] for k, _ in stats.ROLLUP}, "zero_count": zero,
-                         **{k: r.get(k, 0) for k in stats.INDICATOR_KEYS}, "zero": zero > 0,
+                         **{k: r.get(k, 0) for k in stats.INDICATOR_KEYS},
+                         **{k: r.get(k) for k in stats.RATIO_LABELS}, "zero": zero > 0,
                          "tip": f"统计截至{c['computed_on']}" if c.get("computed_on") else ""})
         return rows
 
@@ -694,6 +727,30 @@ class StatisticsPage(QWidget):
         self.ctx.runner.run(
             export, on_done=lambda r: self.ctx.prompter.info(self, f"已导出{r.year}年问题线索台账（{r.rows}条）：{r.path}"),
             on_error=self.on_error, label="正在导出问题线索台账……", parent=self)
+
+    def export_filing_summary(self) -> None:
+        year = self.year.value()
+        quarters = ("第一季度", "第二季度", "第三季度", "第四季度")
+        chosen = self.ctx.prompter.choose(self, f"导出{year}年哪一季度的处分备案汇总？", (*quarters, "取消"))
+        if chosen >= len(quarters):
+            return
+        quarter = chosen + 1
+        target = self.chosen_xlsx("导出处分备案汇总",
+                                  f"{self.ctx.store.office.name}党纪处分备案汇总-{year}年{quarters[chosen]}")
+        if target is None:
+            return
+        store = self.ctx.store
+
+        def export():
+            from app.services import filing_summary
+
+            return filing_summary.export_summary(store, year, quarter, target)
+
+        self.ctx.runner.run(
+            export, on_done=lambda r: self.ctx.prompter.info(
+                self, f"已导出处分备案汇总（备案{r.filed}人次、报告执行{r.reported}人次），"
+                      f"请于{r.due_on}前报送：{r.path}"),
+            on_error=self.on_error, label="正在导出处分备案汇总……", parent=self)
 
     def make_snapshots(self) -> None:
         year = self.year.value()

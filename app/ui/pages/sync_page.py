@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain import clue_sources
 from app.ui.account_dialogs import administrator_for
 from app.ui.errors import error_message
 from app.ui.session import SessionContext
@@ -283,9 +284,12 @@ class BundlesTab(QWidget):
         self.ctx.runner.run(work, on_done=self.exported, on_error=self.export_failed, label="正在导出数据包", parent=self)
 
     def exported(self, result) -> None:
+        from app.services import statistics
+
         self.export_button.setEnabled(True)
-        show_status(self.export_status, f"已导出第{result.seq}号数据包（记录 {result.records} 条、文件 {result.files} 个）：\n"
-                                        f"{result.bundle}\n已读回校验无误，可以安全拔出U盘。")
+        lines = [f"已导出第{result.seq}号数据包（记录 {result.records} 条、文件 {result.files} 个）：", result.bundle,
+                 statistics.export_sentence(result.snapshots), "已读回校验无误，可以安全拔出U盘。"]
+        show_status(self.export_status, "\n".join(line for line in lines if line))
         self.refresh()
 
     def export_failed(self, exc: BaseException) -> None:
@@ -651,6 +655,10 @@ class TransferDialog(QDialog):
         self.to = self.form.add_row("to", "转办给", QComboBox())
         for code, name in townships:
             self.to.addItem(f"{name}（{code}）", code)
+        self.mode = self.form.add_row("mode", "下交方式", QComboBox(),
+                                      "转办：转送乡镇受理，乡镇5个工作日内完成受理或转办；交办：经分管领导批准发函交办，"
+                                      "乡镇3个月内办结并报送核查处理情况（处理检举控告工作规则第十六条、第二十条、第二十一条）。")
+        self.mode.addItems(["转办", "交办"])
         self.source = self.form.add_row("source", "线索来源", QComboBox(), "本单位收到这条线索的途径。")
         self.source.addItems(sources)
         self.person = self.form.add_row("person", "被反映人", QLineEdit())
@@ -658,7 +666,7 @@ class TransferDialog(QDialog):
         self.post = self.form.add_row("post", "职务", QLineEdit())
         self.summary = self.form.add_row("summary", "主要问题", QPlainTextEdit())
         self.summary.setFixedHeight(80)
-        self.note = self.form.add_row("note", "转办要求", QLineEdit(), "乡镇须自收到之日起3个月内办结；情况复杂的经主要负责人批准可延长3个月。")
+        self.note = self.form.add_row("note", "转办要求", QLineEdit(), "交办的，乡镇须自收到之日起3个月内办结；情况复杂的经主要负责人批准可延长3个月。")
         dialog_layout(self, "转办", [self.form], 520)
 
 
@@ -670,6 +678,7 @@ class TransfersTab(QWidget):
         self.ctx = ctx
         self.model = RowsModel([
             ("线索编号", lambda r: r.clue_number),
+            ("方式", lambda r: r.mode),
             ("转办给", lambda r: r.to_name),
             ("转办日期", lambda r: r.assigned_on.isoformat()),
             ("被反映人", lambda r: r.persons),
@@ -677,7 +686,7 @@ class TransfersTab(QWidget):
             ("乡镇案件", lambda r: r.township_case or "乡镇尚未回传"),
         ], self)
         self.table = data_table(self.model, stretch=4, name="sync_transfers")
-        fit_columns(self.table, {0: 11, 1: 7, 2: 6, 3: 6, 5: 11})
+        fit_columns(self.table, {0: 11, 1: 3, 2: 7, 3: 6, 4: 6, 6: 11})
         self.message = status_label()
         add = QPushButton("转办线索…")
         add.clicked.connect(self.add)
@@ -707,24 +716,25 @@ class TransfersTab(QWidget):
 
         workflow = ruleset.load(self.ctx.store).workflow
         field = workflow.steps[workflow.initial_step].field("source")
-        return tuple(c for c in field.choices if c != "上级交办") if field is not None else ()
+        return tuple(c for c in field.choices if c not in clue_sources.FROM_ABOVE) if field is not None else ()
 
     def add(self) -> None:
         dialog = TransferDialog(self.townships(), self.sources(), self)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             person = {"name": dialog.person.text(), "unit": dialog.unit.text(), "post": dialog.post.text()}
             self.submit(dialog.to.currentData(), {"persons": [person], "summary": dialog.summary.toPlainText(),
-                                                  "source": dialog.source.currentText()}, dialog.note.text())
+                                                  "source": dialog.source.currentText()}, dialog.note.text(),
+                        dialog.mode.currentText())
 
-    def submit(self, to_code: str, clue: dict, note: str) -> bool:
+    def submit(self, to_code: str, clue: dict, note: str, mode: str = "转办") -> bool:
         from app.services import review
 
         try:
-            row = review.add_transfer(self.ctx.store, to_code, clue, note)
+            row = review.add_transfer(self.ctx.store, to_code, clue, note, mode=mode)
         except Exception as exc:  # noqa: BLE001
             show_status(self.message, error_message(exc), error=True)
             return False
-        show_status(self.message, f"已转办线索 {row.clue_number} 给 {row.to_name}，将随下一个下发数据包送达。")
+        show_status(self.message, f"已{row.mode}线索 {row.clue_number} 给 {row.to_name}，将随下一个下发数据包送达。")
         self.refresh()
         return True
 

@@ -1,0 +1,53 @@
+"""procedure corrections and legacy import
+
+Revision ID: 0006
+Revises: 0005
+
+Each block below says what it adds and why.
+
+A 留党察看 sanction records how its 察看期 ended (恢复党员权利, 延长一年, 开除党籍; [P] 21):
+`sanction.probation_outcome` and `sanction.probation_acts`, empty for every existing row.
+
+Legacy import (issue 19): `case.backfill` marks a case brought in from an old 台账 ({} otherwise),
+`person.term` and `person.note` hold a roster's 任期 and its unmapped columns.
+
+上级转办 split from 上级交办 needs no operation here: after this upgrade the township's transferred clues
+are re-sourced by app/services/legacy_sources.py, in audited writes, so the next bundle carries them.
+"""
+
+from alembic import op
+import sqlalchemy as sa
+import sqlmodel
+
+
+revision = '0006'
+down_revision = '0005'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    # probation end (留党察看期满): the outcome and the acts on the 察看期
+    with op.batch_alter_table('sanction', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('probation_outcome', sqlmodel.sql.sqltypes.AutoString(), nullable=False,
+                                      server_default=''))
+        batch_op.add_column(sa.Column('probation_acts', sa.JSON(), nullable=False, server_default='[]'))
+    # legacy import (补录 of an old 台账, roster 任期)
+    with op.batch_alter_table('case', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('backfill', sa.JSON(), nullable=False, server_default='{}'))
+    with op.batch_alter_table('person', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('term', sqlmodel.sql.sqltypes.AutoString(), nullable=False, server_default=''))
+        batch_op.add_column(sa.Column('note', sqlmodel.sql.sqltypes.AutoString(), nullable=False, server_default=''))
+
+
+def downgrade() -> None:
+    # legacy import
+    with op.batch_alter_table('person', schema=None) as batch_op:
+        batch_op.drop_column('note')
+        batch_op.drop_column('term')
+    with op.batch_alter_table('case', schema=None) as batch_op:
+        batch_op.drop_column('backfill')
+    # probation end (留党察看期满)
+    with op.batch_alter_table('sanction', schema=None) as batch_op:
+        batch_op.drop_column('probation_acts')
+        batch_op.drop_column('probation_outcome')
