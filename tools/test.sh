@@ -5,5 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/install.sh --test
-QT_QPA_PLATFORM=offscreen .venv/bin/python -m pytest -q --ignore=tests/journey "$@"
+# one worker per CPU; --dist loadfile keeps each file's module fixtures (a walked case, a chain of
+# stores) in one worker instead of building them twice
+QT_QPA_PLATFORM=offscreen .venv/bin/python -m pytest -q --ignore=tests/journey -n auto --dist loadfile "$@"
 env -u QT_QPA_PLATFORM .venv/bin/python -m pytest -q tests/journey

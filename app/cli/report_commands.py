@@ -76,6 +76,19 @@ def cmd_filing_summary(ctx: Context) -> int:
     return 0
 
 
+def cmd_repeat_report(ctx: Context) -> int:
+    from app.services import repeat_report
+
+    a = ctx.args
+    if a.out:
+        result = repeat_report.export_report(ctx.open(), a.year, a.quarter, Path(a.out))
+        emit(ctx, result, f"已导出重复检举控告情况（{result.rows}件）：{result.path}")
+        return 0
+    report = repeat_report.period_report(ctx.open(), a.year, a.quarter)
+    emit(ctx, report.as_json(), f"{report.period['label']}：重复检举控告{len(report.rows)}件。")
+    return 0
+
+
 def cmd_snapshot(ctx: Context) -> int:
     from app.domain import statistics as stats
     from app.services import statistics
@@ -110,6 +123,11 @@ def register(add: AddCommand) -> None:
     p = add("filing-summary", cmd_filing_summary, "处分备案季度汇总（每季度首月15日前报乡镇党委）")
     p.add_argument("--year", type=int, required=True, help="年度")
     p.add_argument("--quarter", type=int, required=True, choices=[1, 2, 3, 4], help="季度（1–4）")
+    p.add_argument("--out", help="导出为 .xlsx 文件")
+
+    p = add("repeat-report", cmd_repeat_report, "重复检举控告情况（定期向有关部门通报，处理检举控告工作规则第十四条第一款）")
+    p.add_argument("--year", type=int, required=True, help="收件年度")
+    p.add_argument("--quarter", type=int, choices=[1, 2, 3, 4], help="季度（1–4）；不给时为全年")
     p.add_argument("--out", help="导出为 .xlsx 文件")
 
     p = add("snapshot", cmd_snapshot, "县纪委：生成上报市纪委的统计（不给期间时为全年、上下半年和四个季度）")

@@ -152,6 +152,10 @@ def cmd_transfer(ctx: Context) -> int:
         row = review.add_transfer(store, a.to, read_json_file(a.file), a.note or "", mode=a.mode)
         emit(ctx, row, f"已{row.mode}线索 {row.clue_number} 给 {row.to_name}，将随下一个下发数据包送达。")
         return 0
+    if a.transfer_command == "take-over":
+        result = review.record_take_over(store, a.case_id, a.number, a.date, a.reason)
+        emit(ctx, result, f"已录入提级办理决定 {result.number}，将随下一个下发数据包送达乡镇，乡镇导入后该案件转为已提级办理。")
+        return 0
     rows = review.list_transfers(store)
     emit(ctx, [to_jsonable(r) for r in rows],
          "\n".join(f"{r.clue_number}\t{r.mode}\t{r.to_name}\t{r.assigned_on}\t{r.persons}\t{r.township_case or '乡镇尚未回传'}"
@@ -209,7 +213,13 @@ def register(add: AddCommand) -> None:
     t = add_sub(sub, "add", "登记线索并转办给乡镇")
     t.add_argument("--to", required=True, help="乡镇单位代码")
     t.add_argument("--file", required=True, help="线索 JSON 文件（格式同 clue add）")
-    t.add_argument("--note", help="转办要求")
-    t.add_argument("--mode", choices=["转办", "交办"], default="转办",
-                   help="转办：转送乡镇受理（5个工作日内完成受理）；交办：经分管领导批准发函交办（3个月内办结并报告）")
+    t.add_argument("--note", help="转办要求（指定办理的，写明指定理由）")
+    t.add_argument("--mode", choices=["转办", "交办", "指定办理"], default="转办",
+                   help="转办：转送乡镇受理（5个工作日内完成受理）；交办：经分管领导批准发函交办（3个月内办结并报告）；"
+                        "指定办理：指定由原本不管辖的乡镇办理（按交办，3个月内办结并报告）")
     add_sub(sub, "list", "转办记录")
+    t = add_sub(sub, "take-over", "提级办理：县纪委决定直接办理乡镇的案件")
+    t.add_argument("case_id")
+    t.add_argument("--number", required=True, help="提级办理决定文号")
+    t.add_argument("--date", required=True, help="决定日期 YYYY-MM-DD")
+    t.add_argument("--reason", required=True, help="提级理由")

@@ -199,7 +199,7 @@ class Step:
     deadlines: tuple[DeadlineRule, ...] = ()
     sanction_kinds: tuple[str, ...] = ()
     terminal: bool = False
-    entry: str = ""  # "merge": entered by 并案 from any step, not by a decision (ENTRIES)
+    entry: str = ""  # "merge" (并案) / "take_over" (提级办理): entered from any step, not by a decision (ENTRIES)
 
     def field(self, field_id: str) -> Field | None:
         return next((f for f in self.fields if f.id == field_id), None)
@@ -241,6 +241,11 @@ class Workflow:
     def merge_step(self) -> Step | None:
         """The terminal step a case merged into another (并案) ends at; None: the rules allow no 并案."""
         return next((s for s in self.steps.values() if s.entry == "merge"), None)
+
+    @property
+    def take_over_step(self) -> Step | None:
+        """The terminal step a case the county took over (提级办理) ends at; None: these rules have none."""
+        return next((s for s in self.steps.values() if s.entry == "take_over"), None)
 
     def stage_of(self, step_id: str) -> Stage:
         return self.stage(self.steps[step_id].stage_id)
@@ -349,7 +354,7 @@ _STEP_KEYS = {
     "stage", "title", "role", "citation", "guidance", "fields", "checklist", "documents", "decisions",
     "deadlines", "sanction_kinds", "terminal", "entry",
 }
-ENTRIES = ("merge",)
+ENTRIES = ("merge", "take_over")
 _GUIDANCE_KEYS = {"what", "why", "how", "mistakes"}
 _FIELD_KEYS = {"id", "label", "type", "required", "required_if", "choices", "multiple", "event", "missing_code", "help",
                "number_of"}
@@ -635,7 +640,7 @@ def _entry(r: _Reader, t: Mapping, where: str) -> str:
     if entry and entry not in ENTRIES:
         r.add(where, f"entry 只能是 {'、'.join(ENTRIES)}")
     if entry and not t.get("terminal"):
-        r.add(where, "entry = \"merge\" 的环节须是终点环节（terminal = true）")
+        r.add(where, f"entry = \"{entry}\" 的环节须是终点环节（terminal = true）")
     return entry
 
 
@@ -672,10 +677,11 @@ def _check_graph(r: _Reader, steps: Mapping[str, Step], initial: str) -> None:
                 reached.add(d.target)
                 frontier.append(d.target)
     for sid in steps:
-        if sid not in reached and not steps[sid].entry:  # an entry step is reached by 并案, from anywhere
+        if sid not in reached and not steps[sid].entry:  # an entry step is reached by 并案 or 提级, from anywhere
             r.add(f"环节“{sid}”", f"无法从起始环节“{initial}”到达")
-    if sum(1 for s in steps.values() if s.entry == "merge") > 1:
-        r.add("规则文件", "只能有一个 entry = \"merge\" 的环节")
+    for entry in ENTRIES:
+        if sum(1 for s in steps.values() if s.entry == entry) > 1:
+            r.add("规则文件", f"只能有一个 entry = \"{entry}\" 的环节")
     # Every step must be able to finish: walk backwards from the terminal steps.
     finishing = {sid for sid, s in steps.items() if s.terminal}
     changed = True

@@ -811,7 +811,7 @@ def evaluate(
         problems = tuple(_decision_problems(wf, step, dec, state, today, sanctions_catalog))
         options.append(DecisionOption(dec.id, dec.title, dec.target, not problems, problems, dec.approver_role if "approval" in dec.requires else "", dec.help))
     deadlines = tuple(v for rule in wf.deadlines if (v := _deadline_view(rule, state, today, cal, soon)))
-    if step.entry == "merge":  # its work goes on in the other case: nothing runs here any more
+    if step.entry in ("merge", "take_over"):  # its work goes on elsewhere: nothing runs here any more
         deadlines = tuple(d for d in deadlines if d.met_on is not None)
     path: list[Stage] = []
     for sid in [h.step_id for h in state.history if h.step_id in wf.steps] + [step.id]:
@@ -1091,6 +1091,23 @@ def _merge_into(wf: Workflow, step: Step, state: CaseState, action: MergeInto, t
                      for p in state.subjects)
     return Outcome(True, replace(state, step_id=target.id, entered_on=on, checklist=frozenset(), subjects=subjects,
                                  sanctions=(), history=state.history + (HistoryEntry(step.id, "merge", on, who),)))
+
+
+def take_over(wf: Workflow, state: CaseState, decision_no: str, decided_on: date, reason: str) -> Outcome:
+    """提级办理: the superior commission takes the case over (监察法实施条例第四十七条; 监督执纪工作规则第九条
+    "必要时也可以直接进行审查调查"). Not a decision of this office, so no gate: the case ends at the
+    take-over step with the superior's decision recorded, and nothing else of it changes."""
+    target = wf.take_over_step
+    if target is None:
+        return _fail(state, Problem("take_over_not_allowed", f"规则文件“{wf.source}”没有提级办理的终点环节（entry = \"take_over\"）"))
+    if terminal_step(wf, state):
+        return _fail(state, Problem("case_ended", "本案办理流程已结束，不能再提级办理"))
+    recorded = {f"{target.id}.decision_no": decision_no.strip(), f"{target.id}.decision_date": decided_on.isoformat()}
+    if reason.strip():
+        recorded[f"{target.id}.reason"] = reason.strip()
+    return Outcome(True, replace(state, step_id=target.id, entered_on=decided_on, checklist=frozenset(),
+                                 fields=MappingProxyType({**state.fields, **recorded}),
+                                 history=state.history + (HistoryEntry(state.step_id, "take_over", decided_on),)))
 
 
 def _close_subject(state: CaseState, action: CloseSubject, today: date) -> Outcome:

@@ -285,7 +285,7 @@ class ReviewOpinion(SyncedRecord, table=True):
 
     __tablename__ = "review_opinion"
     case_id: str = Field(foreign_key="case.id", index=True)
-    kind: str  # review / approval
+    kind: str  # review / consult / approval / take_over (提级办理)
     number: str
     issued_on: date
     conclusion: str = ""

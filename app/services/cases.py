@@ -40,7 +40,7 @@ from app.models import (
     StepRecord,
 )
 from app.services import case_codec, document_gate, persons, practice_flag, probation, repeat_complaints, ruleset
-from app.services import upward_complaint
+from app.services import appeal_body, upward_complaint
 from app.services import subjects as case_subjects
 from app.services.ruleset import RuleSet
 from app.storage.store import Store
@@ -360,10 +360,11 @@ def show_case(store: Store, case_id: str, *, today: date | None = None, rules: R
         state = case_codec.from_json(case.state)
         subject_rows = case_subjects.show(s, rules, case, state, list(sanctions))
         out_of_range = case_subjects.range_problems(s, rules, case, state)
+        appeal_problems = appeal_body.problems(s, rules, case.id, state)
         links = state.fields.get(f"{rules.workflow.initial_step}.{repeat_complaints.LINKS}") or ()
         repeat_of = repeat_complaints.links_of(s, links, clue.owner_office_id)
         repeated_by = repeat_complaints.repeated_by(s, clue, rules.workflow.initial_step)
-    view = with_range_problems(rules, evaluate(rules, state, today), out_of_range)
+    view = with_appeal_problems(with_range_problems(rules, evaluate(rules, state, today), out_of_range), appeal_problems)
     wf = rules.workflow
     return {
         "case_id": case.id,
@@ -449,7 +450,8 @@ def act(store: Store, case_id: str, action_data: dict, *, today: date | None = N
             if out_of_range:
                 raise ActionRefused(tuple(out_of_range))
         if isinstance(action, engine.Decide):
-            wrong_body = approver_problem(s, rules, before, action) or upward_complaint.bypass_problem(store, before, action)
+            wrong_body = (approver_problem(s, rules, before, action) or upward_complaint.bypass_problem(store, before, action)
+                          or appeal_body.problem(s, rules, case.id, before, action.decision_id))
             if wrong_body:
                 raise ActionRefused((wrong_body,))
             if rules.workflow.steps[before.step_id].decision(action.decision_id).at_registration:
@@ -527,6 +529,15 @@ def with_range_problems(rules: RuleSet, view: engine.CaseView, problems: list[en
         if "qualification" in view.step.decision(d.id).requires else d
         for d in view.decisions
     )
+    return replace(view, decisions=options)
+
+
+def with_appeal_problems(view: engine.CaseView, problems: dict[str, engine.Problem]) -> engine.CaseView:
+    """The appeal's decisions are blocked while the receiving body is not the approving one ([R] 第五十九条第一款)."""
+    if not problems:
+        return view
+    options = tuple(replace(d, enabled=False, problems=d.problems + (problems[d.id],)) if d.id in problems else d
+                    for d in view.decisions)
     return replace(view, decisions=options)
 
 

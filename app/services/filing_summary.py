@@ -29,8 +29,6 @@ from app.storage import audit
 from app.storage.store import Store
 
 BY_COMMISSION = APPROVER_LABELS["township_commission"]
-COUNTY = APPROVER_LABELS["county"]
-COUNTY_REQUEST = "county_request"  # 乡镇报批: the county approves whatever the kind ([P] 第三十八条第一款)
 COLUMNS = (("name", "姓名", 10), ("unit_post", "单位及职务", 28), ("sanction", "处分种类", 14),
            ("decided_on", "决定（批准）日期", 14), ("approving_body", "批准机关", 12), ("document_no", "处分决定书文号", 22),
            ("announced_on", "宣布日期", 12), ("executed_on", "执行完毕日期", 14), ("case_number", "案件编号", 22))
@@ -96,8 +94,7 @@ def quarter_summary(store: Store, year: int, quarter: int) -> FilingSummary:
         state = case_codec.from_json(case.state)
         fields = case_codec.thawed(dict(state.fields))
         kind = rules.catalog.types.get(sanction.type_id)
-        body = sanction.approving_body or (COUNTY if any(e.step_id == COUNTY_REQUEST for e in state.history)
-                                           else subjects.approving_body(rules, sanction.type_id))
+        body = subjects.approved_by(rules, sanction, state.history)
         row = FilingRow(
             name=person.name,
             unit_post=posts.get((case.id, person.id)) or "".join(x for x in (person.unit, person.post) if x),

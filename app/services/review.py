@@ -1,12 +1,13 @@
-"""Work that travels by sync: county review opinions and 批复 (乡案县审 / 乡镇报批), and clues a
-county passes down (上级转办, or 上级交办 by letter).
+"""Work that travels by sync: county review opinions and 批复 (乡案县审 / 乡镇报批), clues a
+county passes down (上级转办, 上级交办 by letter, or 指定办理), and its 提级办理 of a township case.
 
 Single writer per record (DESIGN §5): the county's ReviewOpinion, Clue and Transfer rows stay
 county-owned in the township's store. On import the township acts on them with rows of its own:
 an opinion fills the step's opinion fields through the same engine action a hand-entered paper
 opinion uses, and a transfer becomes a township case (source 上级转办 or 上级交办 as the county's
 clue's handling mode says, received on the transfer date) whose ids derive from the transfer's, so
-importing the same bundle twice changes nothing.
+importing the same bundle twice changes nothing. A 提级办理 decision is a county-owned opinion of
+kind `take_over`; on import it ends the township's case at the rules' take-over step.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from app.domain import workflow as engine
 from app.domain.errors import DomainError
 from app.errors import AppError, InputError
 from app.models import Case, Clue, ClueSubject, Office, Person, Reporter, ReviewOpinion, Setting, StepRecord, Transfer
-from app.services import cases, persons, ruleset
+from app.services import case_codec, cases, persons, ruleset
 from app.services import subjects as case_subjects
 from app.services.admin_only import require_admin
 from app.storage import setting_rows
@@ -33,7 +34,9 @@ from app.storage.store import Store
 REVIEW_STEPS = {"county_review": ("review", "county_opinion"), "county_consult": ("consult", None),
                 "county_request": ("approval", "reply")}
 # The 批复 answers the 乡镇党委, whose 请示 it is ([P] 第十七条第一款、第三十八条第一款)
-KIND_TITLES = {"review": "审核意见（乡案县审）", "consult": "沟通意见（乡镇报批）", "approval": "给乡镇党委的批复（乡镇报批）"}
+TAKE_OVER = "take_over"  # the opinion kind of a 提级办理 decision
+KIND_TITLES = {"review": "审核意见（乡案县审）", "consult": "沟通意见（乡镇报批）", "approval": "给乡镇党委的批复（乡镇报批）",
+               TAKE_OVER: "提级办理决定"}
 APPLIED_KEY = "sync_opinions_applied"
 ID_NAMESPACE = uuid.UUID("6f1c2a53-8d0e-4c1b-9a57-3e2f4b1d7c90")
 
@@ -77,7 +80,7 @@ class TransferRow:
     summary: str
     note: str
     township_case: str  # the township's case number once its bundle came back, else ""
-    mode: str  # 转办 (转送) or 交办 (发函交办)
+    mode: str  # 转办 (转送), 交办 (发函交办) or 指定办理
 
 
 def derived_id(*parts: str) -> str:
@@ -170,15 +173,55 @@ def record_opinion(store: Store, case_id: str, number: str, issued_on: date | st
     return result
 
 
+def record_take_over(store: Store, case_id: str, number: str, decided_on: date | str, reason: str, *,
+                     today: date | None = None) -> OpinionResult:
+    """The county takes over a township case (提级办理: 监督执纪工作规则第九条 "必要时也可以直接进行审查调查";
+    监察法实施条例第四十七条, 2021年文本条号); the decision goes down in the next bundle."""
+    require_admin(store)
+    today = today or date.today()
+    rules = ruleset.load(store)
+    decided = cases.parse_date(decided_on, "提级办理决定日期", today)
+    number = hygiene.clean(number or "", hygiene.NUMBER, "提级办理决定文号")
+    reason = hygiene.clean(reason or "", hygiene.LONG, "提级理由").strip()
+    if not number:
+        raise InputError("take_over_number_missing", "请填写提级办理决定文号。")
+    if not reason:
+        # 实施条例第四十七条第一款 names the grounds (重大影响, 涉及多个下级管辖对象, 其他重大复杂案件)
+        raise InputError("take_over_reason_missing", "请写明提级理由（如在本辖区有重大影响、涉及多个乡镇的监察对象、调查难度大等）。")
+    with store.write() as s:
+        case = cases.load_case(s, case_id)
+        if case.owner_office_id not in subordinate_ids(s, store):
+            raise InputError("not_subordinate_case", "这个案件不属于本单位的下级乡镇，不能提级办理。")
+        if engine.terminal_step(rules.workflow, case_codec.from_json(case.state)):
+            raise InputError("take_over_case_ended", "这个案件办理流程已结束，不能提级办理。")
+        earlier = s.exec(select(ReviewOpinion).where(ReviewOpinion.owner_office_id == store.office.id,
+                                                     ReviewOpinion.case_id == case.id, ReviewOpinion.kind == TAKE_OVER,
+                                                     ReviewOpinion.deleted == False)).first()  # noqa: E712
+        if earlier is not None:
+            raise InputError("take_over_recorded", f"已录入这个案件的提级办理决定（{earlier.number}），不能重复录入。")
+        opinion = ReviewOpinion(owner_office_id=store.office.id, case_id=case.id, kind=TAKE_OVER, number=number,
+                                issued_on=decided, text=reason)
+        s.add(opinion)
+        s.flush()
+        result = OpinionResult(opinion.id, case.id, TAKE_OVER, number, decided, "", opinion.version)
+    return result
+
+
 # --- county: transfers -------------------------------------------------------------------
 
 def add_transfer(store: Store, to_code: str, data: dict, note: str = "", *, mode: str = "转办",
                  today: date | None = None) -> TransferRow:
     """Register a clue in the county's store and pass it to a township: 转办 (转送, 《纪检监察机关处理检举控告
-    工作规则》第十六条) or 交办 (发函交办, 第二十条, which the township must finish within 3 months, 第二十一条)."""
+    工作规则》第十六条), 交办 (发函交办, 第二十条, which the township must finish within 3 months, 第二十一条) or
+    指定办理 (to a township other than the one that would normally have it, 《监督执纪工作规则》第九条,
+    监察法实施条例第四十八条第三款; handled as a 交办, see app/domain/clue_sources.py)."""
     today = today or date.today()
     if mode not in clue_sources.TRANSFER_MODES:
-        raise InputError("transfer_mode_invalid", f"下交方式“{mode}”无法识别，应为“转办”（转送）或“交办”（发函交办）。")
+        raise InputError("transfer_mode_invalid",
+                         f"下交方式“{mode}”无法识别，应为“转办”（转送）、“交办”（发函交办）或“指定办理”（指定、交叉办理）。")
+    if mode == clue_sources.DESIGNATED and not (note or "").strip():
+        # 实施条例第四十八条第三款 lists why a case may go to another township; the decision must say which
+        raise InputError("designation_reason_missing", "指定办理须写明指定理由（如管辖有争议、有利于案件公正处理、乡镇报请指定等）。")
     if not isinstance(data, dict):
         raise InputError("clue_invalid", "线索数据应为一个 JSON 对象。")
     unknown = sorted(set(data) - cases.CLUE_KEYS)
@@ -247,7 +290,7 @@ def after_import(store: Store, *, today: date | None = None) -> list[str]:
         return []
     today = today or date.today()
     rules = ruleset.load(store)
-    return intake_transfers(store, rules, today) + apply_opinions(store, rules, today)
+    return intake_transfers(store, rules, today) + apply_take_overs(store, rules, today) + apply_opinions(store, rules, today)
 
 
 def intake_transfers(store: Store, rules: ruleset.RuleSet, today: date) -> list[str]:
@@ -277,14 +320,15 @@ def intake_one(store: Store, rules: ruleset.RuleSet, transfer: Transfer, today: 
         # a county clue from before the split says 转办, which is what the county did: a 转送
         field = rules.workflow.steps[rules.workflow.initial_step].field("source")
         source = clue_sources.passed_down(source_clue.handling_mode, field.choices if field else ())
+        instruction = clue_sources.instruction(source_clue.handling_mode, transfer.note)
         fields = {"source": source, "reporter_real_name": source_clue.real_name, "persons": person_data,
                   "summary": source_clue.summary, "categories": list(source_clue.categories),
-                  "incoming_no": source_clue.number, "leader_instruction": transfer.note}
+                  "incoming_no": source_clue.number, "leader_instruction": instruction}
         state = engine.initial_state(rules.workflow, received, {k: v for k, v in fields.items() if v not in ("", [])})
         number = f"{cases.office_prefix(s, store)}纪线〔{received.year}〕{cases.next_number(s, store, 'clue', received.year)}号"
         clue = Clue(id=derived_id(transfer.id, me, "clue"), owner_office_id=me, number=number, received_on=received,
                     source=source, incoming_no=source_clue.number, summary=source_clue.summary,
-                    categories=list(source_clue.categories), leader_instruction=transfer.note,
+                    categories=list(source_clue.categories), leader_instruction=instruction,
                     real_name=source_clue.real_name, transferred_from_office_id=transfer.owner_office_id)
         s.add(clue)
         if reporter is not None:
@@ -309,7 +353,63 @@ def intake_one(store: Store, rules: ruleset.RuleSet, transfer: Transfer, today: 
         s.add(StepRecord(owner_office_id=me, case_id=case.id, seq=1, step_id=state.step_id, entered_on=received))
         due = f"，最近期限：{case.next_due_title}（{case.next_due.isoformat()}）" if case.next_due else ""
     limit = "3个月内办结并报告" if source == clue_sources.ASSIGNED else "5个工作日内完成受理或转办"
-    return f"已登记{source}线索 {number}（县纪委编号 {source_clue.number}），自{received.isoformat()}起{limit}{due}。"
+    how = "（指定办理）" if source_clue.handling_mode == clue_sources.DESIGNATED else ""
+    return f"已登记{source}{how}线索 {number}（县纪委编号 {source_clue.number}），自{received.isoformat()}起{limit}{due}。"
+
+
+def apply_take_overs(store: Store, rules: ruleset.RuleSet, today: date) -> list[str]:
+    """End each case the county took over at the take-over step, once. A signature does not make content
+    right: a decision from an office that is not this office's superior, or about a case this office does
+    not own, is not carried out and is named."""
+    me = store.office.id
+    with store.read() as s:
+        parent = s.exec(select(Office).where(Office.code == store.office.parent_code)).first()
+        row = s.get(Setting, APPLIED_KEY)
+        applied = dict(row.value) if row is not None and isinstance(row.value, dict) else {}
+        found = [(o, s.get(Case, o.case_id)) for o in s.exec(select(ReviewOpinion).where(
+            ReviewOpinion.kind == TAKE_OVER, ReviewOpinion.owner_office_id != me, ReviewOpinion.deleted == False)).all()  # noqa: E712
+                 if applied.get(o.id, 0) < o.version]
+    done = []
+    for opinion, case in found:
+        title = f"提级办理决定（{opinion.number}）"
+        if parent is None or opinion.owner_office_id != parent.id:
+            done.append(f"{title}不是本单位的上级纪委作出的，未予执行，请与县纪委核实。")
+        elif case is None or case.deleted or case.owner_office_id != me:
+            done.append(f"{title}所指的案件不是本单位的案件，未予执行，请与县纪委核实。")
+        else:
+            carried_out, text = take_over_one(store, rules, opinion, case.id, today)
+            done.append(text)
+            if not carried_out:
+                continue  # tried again on the next import (e.g. once the rules have the take-over step)
+        with store.write() as s:
+            row = s.get(Setting, APPLIED_KEY)
+            marks = dict(row.value) if row is not None and isinstance(row.value, dict) else {}
+            marks[opinion.id] = opinion.version
+            setting_rows.put(s, APPLIED_KEY, marks)
+    return done
+
+
+def take_over_one(store: Store, rules: ruleset.RuleSet, opinion: ReviewOpinion, case_id: str,
+                  today: date) -> tuple[bool, str]:
+    with store.write() as s:
+        case = s.get(Case, case_id)
+        shown = case.number or s.get(Clue, case.clue_id).number
+        before = case_codec.from_json(case.state)
+        outcome = engine.take_over(rules.workflow, before, opinion.number, opinion.issued_on, opinion.text)
+        if not outcome.ok:
+            ended = all(p.code == "case_ended" for p in outcome.problems)  # nothing left to take over: done with
+            return ended, f"县纪委提级办理决定（{opinion.number}）未能执行于案件 {shown}：{'；'.join(p.message for p in outcome.problems)}。"
+        # the visit it leaves is closed as a decision would close it; the case's own records stay as they are
+        visits = s.exec(select(StepRecord).where(StepRecord.case_id == case.id).order_by(StepRecord.seq.desc())).all()
+        if visits:
+            visits[0].completed_on, visits[0].decision_id = opinion.issued_on, TAKE_OVER
+            s.add(visits[0])
+        s.add(StepRecord(owner_office_id=store.office.id, case_id=case.id, seq=len(visits) + 1,
+                         step_id=outcome.state.step_id, entered_on=opinion.issued_on))
+        cases.keep_state(case, rules, outcome.state, today)
+        s.add(case)
+        title = rules.workflow.steps[outcome.state.step_id].title
+    return True, f"案件 {shown} 已按县纪委提级办理决定（{opinion.number}，{opinion.issued_on.isoformat()}）转为“{title}”，期限停止计算。"
 
 
 def opinion_values(rules: ruleset.RuleSet, step_id: str, opinion: ReviewOpinion) -> dict:

@@ -474,6 +474,20 @@ def evidence_json(e: Evidence) -> dict:
             "attachment": bool(e.attachment_id), "whole_case": e.subject_id is None}
 
 
+COUNTY_REQUEST = "county_request"  # 乡镇报批: the county approves whatever the type ([P] 第三十八条第一款)
+COUNTY_APPROVED = "approved"  # not "convert_to_township": then the township approves after all
+
+
+def approved_by(rules: RuleSet, row: Sanction, history) -> str:
+    """The body that approved a decided sanction: as recorded, else 县纪委 on the 乡镇报批 route, else the
+    approver of its type."""
+    if row.approving_body:
+        return row.approving_body
+    if any(e.step_id == COUNTY_REQUEST and e.decision_id == COUNTY_APPROVED for e in history):
+        return APPROVER_LABELS["county"]
+    return approving_body(rules, row.type_id)
+
+
 def approving_body(rules: RuleSet, type_id: str) -> str:
     sanction = rules.catalog.get(type_id)
     if sanction.kind == "gov":

@@ -73,6 +73,7 @@ from app.ui.widgets import (
 )
 from app.ui.subject_dialogs import MergeDialog
 from app.ui.subject_panel import SubjectPanel
+from app.ui.take_over_dialog import TakeOverDialog
 from app.ui.wrap_check import WrapCheckBox
 
 DRAFT_KEY = "case"
@@ -191,10 +192,17 @@ class CaseViewPage(QWidget):
         self.guidance_button.setObjectName("toggle_guidance")
         self.guidance_button.setCheckable(True)
         self.guidance_button.toggled.connect(self.on_guidance_toggled)
+        # a county sees its townships' cases read-only; 提级办理 is the one thing it decides on them here
+        self.take_over_button = QPushButton("提级办理…")
+        self.take_over_button.setObjectName("case_take_over")
+        self.take_over_button.setToolTip("县纪委监委决定直接办理本案（监督执纪工作规则第九条，监察法实施条例第四十七条）。")
+        self.take_over_button.clicked.connect(self.open_take_over)
+        self.take_over_button.hide()
         head = QHBoxLayout()
         head.addWidget(self.back_button)
         head.addSpacing(8)
         head.addWidget(self.title, 1)
+        head.addWidget(self.take_over_button)
         head.addWidget(self.map_button)
         head.addWidget(self.guidance_button)
         head.addWidget(refresh)
@@ -366,6 +374,8 @@ class CaseViewPage(QWidget):
         self.pending = None
         self.data = data
         shown, details = data.shown, data.details
+        self.take_over_button.setVisible(self.ctx.store.office.level == "county" and not details.owned
+                                         and not shown["terminal"])
         flagged = [p["name"] for p in shown["persons"] if "in_effect_period" in p["flags"]]
         self.title.setText(f"{shown['number']}　{marked_names([p['name'] for p in shown['persons']], flagged)}")
         step = shown["step"]
@@ -1202,6 +1212,11 @@ class CaseViewPage(QWidget):
             row.addWidget(button)
             column.addLayout(row)
         return box
+
+    def open_take_over(self) -> TakeOverDialog:
+        dialog = TakeOverDialog(self.ctx, self.case_id, self.data.shown["number"], self)
+        dialog.sig_done.connect(lambda r: self.after_write(f"已录入提级办理决定 {r.number}，将随下一个下发数据包送达乡镇。"))
+        return self.open_dialog(dialog)
 
     def open_probation(self, subject: dict, sanction: dict) -> ProbationDialog:
         dialog = ProbationDialog(self.ctx, self.case_id, subject, sanction, self)

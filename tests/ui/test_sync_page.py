@@ -111,9 +111,10 @@ def test_export_and_import_through_the_page(qtbot, stores, tmp_path):
                                           "summary": "反映赵德明虚报冒领惠农补贴", "source": "信访举报（来信）"}, "请三个月内办结")
     screenshot(page, "sync-county-transfers", window=True)
     assert page.transfers.model.rows[0].mode == "转办"
-    # 转送 ([J] 第十六条) or 发函交办 ([J] 第二十条) is the county's choice; its own sources never say 上级…
+    # 转送 ([J] 第十六条), 发函交办 ([J] 第二十条) or 指定办理 ([R] 第九条, [S] 第四十八条第三款) is the county's
+    # choice; its own sources never say 上级…
     offered = TransferDialog(page.transfers.townships(), page.transfers.sources(), page)
-    assert [offered.mode.itemText(i) for i in range(offered.mode.count())] == ["转办", "交办"]
+    assert [offered.mode.itemText(i) for i in range(offered.mode.count())] == ["转办", "交办", "指定办理"]
     assert not {"上级转办", "上级交办"} & {offered.source.itemText(i) for i in range(offered.source.count())}
     offered.close()
     for name, dialog in (("office", OfficeDialog("county", page)), ("transfer", TransferDialog(page.transfers.townships(), page.transfers.sources(), page)),

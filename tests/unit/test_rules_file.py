@@ -32,15 +32,17 @@ def test_shipped_file_covers_every_path_of_the_procedure():
     stages = {s.id for s in WF.stages}
     assert {"intake", "disposition", "talk", "prelim", "shelved", "filing", "review", "decision", "archive"} <= stages
     assert {s.id for s in WF.stages if s.side} == {"referral", "revoke", "exempt", "judicial", "appeal", "merged",
-                                                    "accusation", "clarify"}
+                                                    "accusation", "clarify", "taken_over"}
     # 并案 is entered from any step by split_merge.merge, never by a decision (RULES.md §11)
     assert WF.merge_step.id == "merged" and WF.merge_step.terminal
+    # 提级办理 ([R] 第九条, [S] 第四十七条) is entered from any step by the county's decision in a bundle
+    assert WF.take_over_step.id == "taken_over" and WF.take_over_step.terminal
     assert [d.title for d in WF.steps["disposition"].decisions] == ["谈话函询", "初步核实", "暂存待查", "予以了结"]
     # [R] 第三十条's four outcomes (采信了结 with or without 澄清正名, [J] 第五十条) and the 诬告陷害 report
     assert len(WF.steps["talk_inquiry"].decisions) == 6
     # 初核's five ways ([R] 第三十五条), 了结 with 澄清正名 ([J] 第五十条) and the 诬告陷害 report upward ([J] 第三十九条第二款)
     assert len(WF.steps["prelim_verify"].decisions) == 7
-    assert [s.id for s in WF.steps.values() if s.terminal] == ["archived", "merged"]
+    assert [s.id for s in WF.steps.values() if s.terminal] == ["archived", "merged", "taken_over"]
     for step in WF.steps.values():
         assert step.citation and all(c.startswith(("《", "中国纪检监察报", "2017年")) for c in step.citation), step.id
         assert step.guidance.what and step.guidance.why and step.guidance.how and step.guidance.mistakes, step.id

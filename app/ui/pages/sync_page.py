@@ -657,8 +657,10 @@ class TransferDialog(QDialog):
             self.to.addItem(f"{name}（{code}）", code)
         self.mode = self.form.add_row("mode", "下交方式", QComboBox(),
                                       "转办：转送乡镇受理，乡镇5个工作日内完成受理或转办；交办：经分管领导批准发函交办，"
-                                      "乡镇3个月内办结并报送核查处理情况（处理检举控告工作规则第十六条、第二十条、第二十一条）。")
-        self.mode.addItems(["转办", "交办"])
+                                      "乡镇3个月内办结并报送核查处理情况（处理检举控告工作规则第十六条、第二十条、第二十一条）；"
+                                      "指定办理：指定由原本不管辖的乡镇办理，按交办计限（监督执纪工作规则第九条，"
+                                      "监察法实施条例第四十八条第三款）。")
+        self.mode.addItems(list(clue_sources.TRANSFER_MODES))
         self.source = self.form.add_row("source", "线索来源", QComboBox(), "本单位收到这条线索的途径。")
         self.source.addItems(sources)
         self.person = self.form.add_row("person", "被反映人", QLineEdit())
@@ -666,7 +668,9 @@ class TransferDialog(QDialog):
         self.post = self.form.add_row("post", "职务", QLineEdit())
         self.summary = self.form.add_row("summary", "主要问题", QPlainTextEdit())
         self.summary.setFixedHeight(80)
-        self.note = self.form.add_row("note", "转办要求", QLineEdit(), "交办的，乡镇须自收到之日起3个月内办结；情况复杂的经主要负责人批准可延长3个月。")
+        self.note = self.form.add_row("note", "转办要求", QLineEdit(),
+                                      "交办的，乡镇须自收到之日起3个月内办结；情况复杂的经主要负责人批准可延长3个月。"
+                                      "指定办理的，写明指定理由。")
         dialog_layout(self, "转办", [self.form], 520)
 
 
@@ -686,7 +690,7 @@ class TransfersTab(QWidget):
             ("乡镇案件", lambda r: r.township_case or "乡镇尚未回传"),
         ], self)
         self.table = data_table(self.model, stretch=4, name="sync_transfers")
-        fit_columns(self.table, {0: 11, 1: 3, 2: 7, 3: 6, 4: 6, 6: 11})
+        fit_columns(self.table, {0: 11, 1: 4, 2: 7, 3: 6, 4: 6, 6: 11})
         self.message = status_label()
         add = QPushButton("转办线索…")
         add.clicked.connect(self.add)

@@ -41,13 +41,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    # legacy import
-    with op.batch_alter_table('person', schema=None) as batch_op:
-        batch_op.drop_column('note')
-        batch_op.drop_column('term')
-    with op.batch_alter_table('case', schema=None) as batch_op:
-        batch_op.drop_column('backfill')
-    # probation end (留党察看期满)
-    with op.batch_alter_table('sanction', schema=None) as batch_op:
-        batch_op.drop_column('probation_acts')
-        batch_op.drop_column('probation_outcome')
+    # plain DROP COLUMN (SQLite 3.35+): a batch rebuild of person or case would drop a table that other
+    # tables' foreign keys point at, which the store's foreign_keys=ON refuses
+    for table, column in (("person", "note"), ("person", "term"), ("case", "backfill"),  # legacy import
+                          ("sanction", "probation_acts"), ("sanction", "probation_outcome")):  # 留党察看期满
+        op.execute(f'ALTER TABLE "{table}" DROP COLUMN {column}')
