@@ -363,3 +363,20 @@ def test_a_reporter_column_left_unmapped_is_dropped_never_written_into_a_note(tm
         with admin.read() as s:
             assert s.exec(select(Reporter)).all() == []
     assert "刘举报" not in json.dumps(shown, ensure_ascii=False) and "经办人：李专干" in shown["backfill"]["note"]
+
+
+def test_a_reporter_column_mapped_by_an_administrator_is_kept_sealed(store, tmp_path):
+    # the 举报人 record is the one place a reporter's name lives, sealed to the role key (docs/STORAGE.md)
+    from sqlalchemy import text as sql
+
+    from app.models import Reporter
+
+    path = tmp_path / "台账.csv"
+    path.write_text("收件日期,线索来源,反映人,被反映人,主要问题\n2025-03-05,来信,刘举报,王建国,优亲厚友\n", encoding="utf-8")
+    done = ledger_import.commit_ledger(store, path, today=TODAY)
+    assert done.imported == 1
+    with store.read() as s:
+        (reporter,) = s.exec(select(Reporter)).all()
+        raw = s.execute(sql("SELECT name FROM reporter")).scalar_one()
+    assert reporter.name == "刘举报" and raw.startswith("jrk1:") and "刘举报" not in raw
+    assert "刘举报" not in json.dumps(cases.show_case(store, done.case_ids[0]), ensure_ascii=False)
