@@ -9,9 +9,10 @@ that the links name earlier clues of this office and resolves them both ways for
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
-from sqlalchemy import func
+from sqlalchemy import func, literal_column
 from sqlmodel import Session, select
 
 from app.errors import InputError
@@ -19,6 +20,7 @@ from app.models import Case, Clue
 from app.storage.store import Store
 
 FLAG = "repeat_complaint"
+STEP_ID = re.compile(r"[a-z][a-z0-9_]*")
 LINKS = "repeat_of"
 
 
@@ -74,13 +76,18 @@ def links_of(s: Session, numbers: list[str] | tuple[str, ...], owner_office_id: 
 def repeated_by(s: Session, clue: Clue, initial_step: str) -> list[dict]:
     """The later repeat complaints that name this clue."""
     key = f"{initial_step}.{LINKS}"
-    flagged = func.json_extract(Case.state, f'$.fields."{initial_step}.{FLAG}"')
-    rows = s.exec(select(Clue, Case).join(Case, Case.clue_id == Clue.id).where(
-        Clue.owner_office_id == clue.owner_office_id, Clue.id != clue.id, Case.deleted == False,  # noqa: E712
-        Clue.received_on >= clue.received_on, flagged == 1)).all()  # a repeat is never older than its original
+    path = f'$.fields."{initial_step}.{FLAG}"'
+    # the path written into the SQL, as migration 0006's index ix_case_repeat_flag has it (a bound
+    # parameter would make SQLite read every case's state); step ids are [a-z0-9_] (app/domain/rules.py)
+    flagged = literal_column(f"json_extract(\"case\".state, '{path}')") if STEP_ID.fullmatch(initial_step) \
+        else func.json_extract(Case.state, path)
+    # the flagged cases alone first: joined with clue, the planner would walk the office's clues instead
+    naming = [c for c in s.exec(select(Case).where(flagged == 1, Case.deleted == False)).all()  # noqa: E712
+              if clue.number in ((c.state.get("fields") or {}).get(key) or [])]
     out = []
-    for later, case in rows:
-        links = (case.state.get("fields") or {}).get(key) or []
-        if clue.number in links:
-            out.append({"clue_number": later.number, "case_id": case.id, "received_on": later.received_on.isoformat()})
+    for case in naming:
+        later = s.get(Clue, case.clue_id)
+        if later is None or later.id == clue.id or later.owner_office_id != clue.owner_office_id:
+            continue
+        out.append({"clue_number": later.number, "case_id": case.id, "received_on": later.received_on.isoformat()})
     return sorted(out, key=lambda r: (r["received_on"], r["clue_number"]))

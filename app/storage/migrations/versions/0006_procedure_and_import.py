@@ -11,6 +11,9 @@ A 留党察看 sanction records how its 察看期 ended (恢复党员权利, 延
 Legacy import (issue 19): `case.backfill` marks a case brought in from an old 台账 ({} otherwise),
 `person.term` and `person.note` hold a roster's 任期 and its unmapped columns.
 
+重复件 (issue 15): an index on a case's 重复检举控告 flag, so a clue's later repeat complaints are found
+without reading every case.
+
 上级转办 split from 上级交办 needs no operation here: after this upgrade the township's transferred clues
 are re-sourced by app/services/legacy_sources.py, in audited writes, so the next bundle carries them.
 """
@@ -38,9 +41,14 @@ def upgrade() -> None:
     with op.batch_alter_table('person', schema=None) as batch_op:
         batch_op.add_column(sa.Column('term', sqlmodel.sql.sqltypes.AutoString(), nullable=False, server_default=''))
         batch_op.add_column(sa.Column('note', sqlmodel.sql.sqltypes.AutoString(), nullable=False, server_default=''))
+    # 重复件: the case view finds the later repeat complaints of a clue through this index instead of
+    # reading every case's state (app/services/repeat_complaints.repeated_by)
+    op.execute('CREATE INDEX ix_case_repeat_flag ON "case" '
+               """(json_extract(state, '$.fields."intake_register.repeat_complaint"'))""")
 
 
 def downgrade() -> None:
+    op.execute('DROP INDEX IF EXISTS ix_case_repeat_flag')
     # plain DROP COLUMN (SQLite 3.35+): a batch rebuild of person or case would drop a table that other
     # tables' foreign keys point at, which the store's foreign_keys=ON refuses
     for table, column in (("person", "note"), ("person", "term"), ("case", "backfill"),  # legacy import
