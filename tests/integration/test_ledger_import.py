@@ -5,7 +5,6 @@ run, a cancel and a failed commit."""
 from __future__ import annotations
 
 import json
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -18,21 +17,11 @@ from app.paths import store_paths
 from app.services import backfill, cases, ledger_import, statistics, unlock
 from app.services.import_staging import ImportCancelled, ImportFileError, ImportRefused
 from app.storage import audit
-from tests.integration.conftest import PASSWORD
-from tests.integration.test_sync_roundtrip import chain, pair  # noqa: F401  (chain: the fixture)
+from tests.integration.test_sync_roundtrip import chain, opened, pair  # noqa: F401  (chain: the fixture)
 
 TODAY = date(2026, 6, 30)
 HEADER = ["线索编号", "收件日期", "线索来源", "被反映人", "单位及职务", "主要问题", "处置方式", "办理结果", "立案日期",
           "处分种类", "结案日期", "备注", "经办人"]
-
-
-@contextmanager
-def opened(data: Path):
-    store = unlock.unlock(store_paths(data), None, PASSWORD).store
-    try:
-        yield store
-    finally:
-        store.close()
 
 
 @pytest.fixture

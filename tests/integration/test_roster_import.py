@@ -4,7 +4,6 @@ twice in the file is taken once; every row or none."""
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -13,23 +12,13 @@ from openpyxl import Workbook
 from sqlmodel import select
 
 from app.models import AuditEvent, Person
-from app.paths import store_paths
-from app.services import cases, roster_import, unlock
+from app.services import cases, roster_import
 from app.services.import_staging import ImportCancelled, ImportRefused
-from tests.integration.conftest import PASSWORD
+from tests.integration.test_sync_roundtrip import opened
 
 TODAY = date(2026, 6, 30)
 ID_WANG = "510722197503120017"
 ID_LI = "51072219800101002X"
-
-
-@contextmanager
-def opened(data: Path):
-    store = unlock.unlock(store_paths(data), None, PASSWORD).store
-    try:
-        yield store
-    finally:
-        store.close()
 
 
 @pytest.fixture
