@@ -43,6 +43,11 @@ LINE_BREAKS = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"  # each means "new line" in
 _CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")  # what is left of C0/C1 after the above
 _INVISIBLE = re.compile(f"[{BIDI}{ZERO_WIDTH}]")
 _BIDI = re.compile(f"[{BIDI}\ufeff]")
+# (strict, multiline) → every character `problem` objects to, so that clean text costs one search
+_ANY_BAD = {(strict, multiline): re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\r" + LINE_BREAKS
+                                            + (BIDI + ZERO_WIDTH if strict else BIDI + "\ufeff")
+                                            + ("" if multiline else "\n\t") + "]")
+            for strict in (False, True) for multiline in (False, True)}
 
 # Chinese names of the keys of clue, person, step and subject data, for the messages
 LABELS: dict[str, str] = {
@@ -99,6 +104,8 @@ def clean_tree(value: Any, kinds: Mapping[str, TextKind], default: TextKind, key
 def problem(text: str, kind: TextKind) -> str | None:
     """Why a received text is not as this app keeps it (a character it removes, or too long), or None.
     Differences of NFC form alone are not refused: they change nothing a reader sees."""
+    if _ANY_BAD[kind.strict, kind.multiline].search(text) is None:
+        return f"过长（{len(text)}个字，上限{kind.limit}个字）" if len(text) > kind.limit else None
     bad = (_CONTROLS.findall(text) + (_INVISIBLE if kind.strict else _BIDI).findall(text)
            + [c for c in text if c in LINE_BREAKS or c == "\r"])
     if not kind.multiline:

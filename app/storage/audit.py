@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from json.encoder import encode_basestring
 
-from sqlalchemy import event, insert, inspect, select
+from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
 from app.models import AuditEvent, Counter, Office, Setting, SyncedRecord
 from app.models.base import new_id, utcnow
+from app.storage import bulk
 
 GENESIS = "0" * 64
 UNAUDITED = (AuditEvent, Counter)  # Counter moves only together with an audited row
@@ -75,7 +76,7 @@ def append(session: Session, events: list[tuple[str, str, str]]) -> None:
         rows.append({"id": new_id(), "office_id": office_id, "seq": seq, "at": at, "account": account, "action": action,
                      "entity": entity, "summary": summary, "prev_hash": prev, "hash": digest})
         prev = digest
-    connection.execute(insert(AuditEvent.__table__), rows)
+    bulk.execute_many(connection, AuditEvent.__table__, rows)
     session.info["audit_tail"] = (seq, prev)
 
 

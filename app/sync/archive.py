@@ -35,6 +35,8 @@ MAX_RULES_BYTES = 1024 * 1024  # a rules text; the shipped ones are a few dozen 
 MAX_RATIO = 200  # uncompressed / compressed, for entries above RATIO_FLOOR bytes
 RATIO_FLOOR = 1024 * 1024
 LINES_PER_WRITE = 1000
+READ_CHUNK = 1024 * 1024
+MAX_LINE_BYTES = 64 * 1024 * 1024  # one record: a case state with its history stays far below
 
 
 class Builder:
@@ -196,17 +198,41 @@ class Payload:
             raise refuse("payload_bad_json", f"条目“{name}”不是有效的 JSON") from exc
 
     def lines(self, name: str) -> Iterator[dict]:
-        text = self.read(name)
-        for number, line in enumerate(text.split(b"\n"), 1):
-            if not line:
-                continue
-            try:
-                row = json.loads(line.decode("utf-8"))
-            except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-                raise refuse("payload_bad_json", f"“{name}”第{number}行不是有效的 JSON") from exc
-            if not isinstance(row, dict):
-                raise refuse("payload_bad_json", f"“{name}”第{number}行不是 JSON 对象")
-            yield row
+        """The entry's JSON Lines (split at \\n only), streamed: memory holds one chunk and one line,
+        whatever the entry's size. Its hash is checked when the last line has been read, so a caller
+        must consume every line before it acts on any (the importer writes only after the whole plan)."""
+        info = self.zip.getinfo(name)
+        digest, size, number, pending = hashlib.sha256(), 0, 0, b""
+        try:
+            with self.zip.open(info) as fh:
+                while chunk := fh.read(READ_CHUNK):
+                    digest.update(chunk)
+                    size += len(chunk)
+                    *complete, pending = (pending + chunk).split(b"\n")
+                    if len(pending) > MAX_LINE_BYTES:
+                        raise refuse("payload_too_large", f"“{name}”第{number + len(complete) + 1}行过长")
+                    for line in complete:
+                        number += 1
+                        if line:
+                            yield self.json_line(name, number, line)
+        except ZIP_DAMAGE as exc:
+            raise refuse("payload_corrupt", f"条目“{name}”已损坏") from exc
+        if size != info.file_size:
+            raise refuse("payload_corrupt", f"条目“{name}”的长度与归档目录不符")
+        if digest.hexdigest() != self.index[name].get("sha256"):
+            raise refuse("payload_hash", f"条目“{name}”的校验值与目录不符")
+        if pending:
+            yield self.json_line(name, number + 1, pending)
+
+    @staticmethod
+    def json_line(name: str, number: int, line: bytes) -> dict:
+        try:
+            row = json.loads(line.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+            raise refuse("payload_bad_json", f"“{name}”第{number}行不是有效的 JSON") from exc
+        if not isinstance(row, dict):
+            raise refuse("payload_bad_json", f"“{name}”第{number}行不是 JSON 对象")
+        return row
 
     def entries(self, prefix: str) -> list[str]:
         return sorted(n for n in self.names if n.startswith(prefix))

@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import islice
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from app.models import SYNCED_TABLES, AuditEvent
-from app.storage import audit
+from app.storage import audit, bulk
 from app.storage.audit import event_hash
 from app.sync.records import AUDIT_TABLE, MODELS, columns, file_column
 
@@ -314,23 +314,16 @@ def write_rows(connection, table: str, rows: list[dict], file_bytes: Callable[[s
     """Insert (or update by id) in batches; files are read from the payload one batch at a time."""
     t = MODELS[table].__table__
     binary = binary_columns(table)
-    if update:
-        statement = t.update().where(t.c.id == bindparam("p_id")).values(
-            {c.key: bindparam(f"p_{c.key}") for c in t.columns if c.key != "id"})
-        prefix = "p_"
-    else:
-        statement, prefix = t.insert(), ""
     batch: list[dict] = []
     held = 0
     for r in rows:
-        values = {prefix + k: (file_bytes(v["$file"]) if k in binary else v) for k, v in r.items()}
-        held += sum(len(values[prefix + k]) for k in binary)
-        batch.append(values)
+        values = {k: file_bytes(v["$file"]) for k, v in r.items() if k in binary} if binary else {}
+        held += sum(len(v) for v in values.values())
+        batch.append({**r, **values} if values else r)
         if len(batch) >= ROW_BATCH or held >= FILE_BATCH_BYTES:
-            connection.execute(statement, batch)
+            bulk.execute_many(connection, t, batch, update=update)
             batch, held = [], 0
-    if batch:
-        connection.execute(statement, batch)
+    bulk.execute_many(connection, t, batch, update=update)
 
 
 def changed_fields(connection, table: str, rows: list[dict]) -> dict[str, list[str]]:

@@ -107,3 +107,16 @@ def test_printable_is_what_an_xlsx_cell_can_hold():
     ws.cell(row=1, column=1, value=hygiene.printable("甲\x0b乙\x01"))
     assert ws.cell(row=1, column=1).value == "甲\n乙"
     assert hygiene.printable(12) == 12 and hygiene.printable(None) is None
+
+
+@pytest.mark.parametrize("kind", [hygiene.NAME, hygiene.SHORT, hygiene.LONG], ids=["name", "short", "long"])
+def test_problem_fast_path_objects_to_exactly_what_the_full_check_does(kind):
+    # `problem` first searches one regex of every objectionable character; for each single
+    # character it must agree with the character-by-character check it short-cuts
+    for code in [*range(0x0, 0x250), *range(0x2000, 0x2070), 0x061C, 0xFEFF, 0x3000, 0x4E2D]:
+        text = f"甲{chr(code)}乙"
+        fast = hygiene.problem(text, kind)
+        bad = (hygiene._CONTROLS.findall(text) + (hygiene._INVISIBLE if kind.strict else hygiene._BIDI).findall(text)
+               + [c for c in text if c in hygiene.LINE_BREAKS or c == "\r"]
+               + ([] if kind.multiline else [c for c in text if c in "\n\t"]))
+        assert (fast is not None) == bool(bad), (hex(code), fast)
