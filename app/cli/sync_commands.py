@@ -65,6 +65,15 @@ def cmd_fingerprint(ctx: Context) -> int:
     return 0
 
 
+def cmd_identity(ctx: Context) -> int:
+    from app.services import offices
+
+    path = offices.export_identity(ctx.open(), Path(ctx.args.out))
+    emit(ctx, {"path": str(path)}, f"本单位的解密私钥已写入：{path}（仅本账户可读）。\n"
+                                    "凡持有此文件者都能解密发给本单位的数据包：核对完毕请立即删除，切勿拷到U盘或他人电脑。")
+    return 0
+
+
 def cmd_trust(ctx: Context) -> int:
     from app.services import offices, sync
 
@@ -181,6 +190,8 @@ def register(add: AddCommand) -> None:
     p.add_argument("--out", required=True, help="设置包文件（或文件夹）")
 
     add("fingerprint", cmd_fingerprint, "显示本单位密钥指纹")
+    p = add("identity", cmd_identity, "导出本单位的 age 解密私钥（书记/管理员；供用标准 age 工具核对数据包）")
+    p.add_argument("--out", required=True, help="新文件（不覆盖已有文件）")
     p = add("trust", cmd_trust, "电话核对后确认对方单位的指纹")
     p.add_argument("code")
     p.add_argument("--fingerprint", required=True)

@@ -70,6 +70,12 @@ class TextRejected(InputError):
 def scrub(text: str, kind: TextKind = LONG) -> str:
     """The text as it is kept: NFC, line breaks as \\n (or a space on one line), no controls,
     no bidi controls, and for names and numbers no zero-width characters either. Never raises."""
+    if _ANY_BAD[kind.strict, kind.multiline].search(text) is None and unicodedata.is_normalized("NFC", text):
+        return text if kind.multiline else text.strip()  # nothing to remove: what the full path gives
+    return scrub_each(text, kind)
+
+
+def scrub_each(text: str, kind: TextKind) -> str:
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
     for mark in LINE_BREAKS:
         text = text.replace(mark, "\n")

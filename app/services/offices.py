@@ -4,6 +4,7 @@ registers, fingerprints confirmed by phone, and the set-up package a county give
 
 from __future__ import annotations
 
+import os
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -104,6 +105,29 @@ def own_public_keys(s: Session, office_id: str) -> keys.PublicKeys:
 def fingerprint(store: Store) -> FingerprintResult:
     with store.read() as s:
         return FingerprintResult(store.office.code, own_public_keys(s, store.office.id).fingerprint)
+
+
+def export_identity(store: Store, out: Path) -> Path:
+    """The office's age identity written to a new owner-only file, for an administrator who checks a
+    bundle addressed to this office with the standard age tool (`age -d -i FILE`, docs/BUNDLE.md §1).
+    Whoever holds the file reads every bundle sent here: the export is audited."""
+    require_admin(store)
+    out = Path(out)
+    with store.read() as s:
+        own = own_keys(s, store.office.id)
+    text = (f"# jiantong office {store.office.code}: age identity (decrypts bundles addressed to this office)\n"
+            f"# public key: {own.public.age_recipient}\n{own.age_identity}\n")
+    try:
+        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+    except FileExistsError as exc:
+        raise InputError("identity_exists", f"“{out}”已存在，未覆盖。请换一个文件名。") from exc
+    except OSError as exc:
+        raise InputError("identity_unwritable", f"无法写入“{out}”（{exc.strerror}），未导出。") from exc
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(text)
+    with store.write() as s:
+        audit.note(s, "export_identity", f"office:{store.office.id}", f"导出本单位的解密私钥到文件“{out.name}”")
+    return out
 
 
 # --- registry ---------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from app.paths import resources_dir
 from app.services.admin_only import require_admin
 from app.storage import setting_rows
 from app.storage.store import Store
+from app.sync.limits import MAX_RULES_BYTES
 
 HOLIDAY_KEY_PREFIX = "holiday_year:"
 RULES_KEY_PREFIX = "rules_file:"
@@ -38,7 +39,6 @@ DUE_SOON_KEY = "due_soon_working_days"
 COUNTY_REVIEW_KEY = "county_review_practised"
 RULES_FILES = ("workflow.toml", "sanctions.toml")
 RULES_TITLES = {"workflow.toml": "办案流程规则", "sanctions.toml": "处分种类规则"}
-MAX_RULES_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True)

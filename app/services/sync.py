@@ -50,10 +50,9 @@ from app.storage.store import Store
 from app.sync import container, keys, limits, manifest, merge, pack, quarantine
 from app.sync.archive import Builder, Payload
 from app.sync.container import BundleError, Cancelled
+from app.sync.limits import MAX_YEAR, MIN_YEAR
 from app.sync.records import (
     AUDIT_TABLE,
-    MAX_YEAR,
-    MIN_YEAR,
     MODELS,
     RecordInvalid,
     decode,
@@ -568,12 +567,16 @@ def read_content(opened: Opened, progress: Progress) -> None:
     payload = opened.payload
     files = {n.removeprefix("files/") for n in payload.entries("files/")}
     allowed = TABLES_BY_KIND[path_kind]
+    total = 0
     for entry in payload.entries("records/"):
         table = entry.removeprefix("records/").removesuffix(".jsonl")
         if table not in MODELS:
             raise refuse("unknown_table", f"数据包中有未知的数据表“{table}”，可能由更新版本的软件生成。")
         rows = []
         for number, raw in enumerate(payload.lines(entry), 1):
+            total += 1
+            if total > limits.MAX_RECORDS:
+                raise refuse("payload_too_many", f"“{opened.header_name}”未导入，数据库未改动：记录超过{limits.MAX_RECORDS:,}条的上限。")
             try:
                 rows.append(decode(table, raw, files))
             except RecordInvalid as exc:

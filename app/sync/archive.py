@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from app.sync import limits
 from app.sync.container import BundleError
 
 INDEX = "index.json"
@@ -28,15 +29,8 @@ NAME_GRAMMAR = re.compile(
     r"(index\.json|receipts\.json|setup\.json|records/[a-z_]{1,40}\.jsonl|files/[0-9a-f]{64}|holidays/[0-9]{4}\.json"
     r"|templates/[a-z][a-z0-9_]{0,63}\.json|rules/(?:workflow|sanctions)\.toml)"
 )
-MAX_ENTRIES = 100_000
-MAX_TOTAL_BYTES = 8 * 1024 ** 3
-MAX_ENTRY_BYTES = 2 * 1024 ** 3
-MAX_RULES_BYTES = 1024 * 1024  # a rules text; the shipped ones are a few dozen KB
-MAX_RATIO = 200  # uncompressed / compressed, for entries above RATIO_FLOOR bytes
-RATIO_FLOOR = 1024 * 1024
 LINES_PER_WRITE = 1000
 READ_CHUNK = 1024 * 1024
-MAX_LINE_BYTES = 64 * 1024 * 1024  # one record: a case state with its history stays far below
 
 
 class Builder:
@@ -141,8 +135,8 @@ class Payload:
 
     @staticmethod
     def check_directory(infos: list[zipfile.ZipInfo]) -> None:
-        if len(infos) > MAX_ENTRIES:
-            raise refuse("payload_too_many", f"条目过多（{len(infos)}个，上限{MAX_ENTRIES}个）")
+        if len(infos) > limits.MAX_ENTRIES:
+            raise refuse("payload_too_many", f"条目过多（{len(infos)}个，上限{limits.MAX_ENTRIES}个）")
         seen: set[str] = set()
         total = 0
         for info in infos:
@@ -160,12 +154,14 @@ class Payload:
                 raise refuse("payload_bad_name", f"条目“{name}”另行加密")
             if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
                 raise refuse("payload_bad_name", f"条目“{name}”的压缩方式不受支持")
-            if info.file_size > MAX_ENTRY_BYTES or (name.startswith("rules/") and info.file_size > MAX_RULES_BYTES):
+            cap = (limits.MAX_RULES_BYTES if name.startswith("rules/") else limits.MAX_FILE_BYTES if name.startswith("files/")
+                   else limits.MAX_ENTRY_BYTES)
+            if info.file_size > cap:
                 raise refuse("payload_too_large", f"条目“{name}”过大")
-            if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            if info.file_size > limits.RATIO_FLOOR and info.file_size > limits.MAX_RATIO * max(info.compress_size, 1):
                 raise refuse("payload_ratio", f"条目“{name}”的压缩比异常（疑似压缩炸弹）")
             total += info.file_size
-            if total > MAX_TOTAL_BYTES:
+            if total > limits.MAX_TOTAL_BYTES:
                 raise refuse("payload_too_large", "内容总量超过上限")
 
     def read_raw(self, name: str) -> bytes:
@@ -209,8 +205,9 @@ class Payload:
                     digest.update(chunk)
                     size += len(chunk)
                     *complete, pending = (pending + chunk).split(b"\n")
-                    if len(pending) > MAX_LINE_BYTES:
-                        raise refuse("payload_too_large", f"“{name}”第{number + len(complete) + 1}行过长")
+                    for line in [*complete, pending]:
+                        if len(line) > limits.MAX_LINE_BYTES:
+                            raise refuse("payload_too_large", f"“{name}”中有一行超过{limits.MAX_LINE_BYTES // limits.MIB} MiB")
                     for line in complete:
                         number += 1
                         if line:

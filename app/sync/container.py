@@ -25,13 +25,12 @@ from pathlib import Path
 
 from app.errors import InputError
 from app.storage.atomic import atomic_write
-from app.sync import keys
+from app.sync import keys, limits
 
 MAGIC = b"JABUNDLE"
 FORMAT_VERSION = 1
 PREFIX = struct.Struct(">8sHI")
 SIGNATURE_SIZE = 64
-MAX_MANIFEST = 1024 * 1024
 SIGN_CONTEXT = b"jiantong-bundle-v1\x00"
 CHUNK = 1024 * 1024
 
@@ -82,7 +81,7 @@ def read_header(path: Path) -> Header:
                 raise BundleError("not_a_bundle", f"“{path.name}”不是纪案通数据包（文件标识不符）。")
             if version != FORMAT_VERSION:
                 raise BundleError("bundle_version", f"“{path.name}”的格式版本为{version}，本软件只能读取版本{FORMAT_VERSION}，请升级软件。")
-            if length > MAX_MANIFEST or PREFIX.size + length + SIGNATURE_SIZE > size:
+            if length > limits.MAX_MANIFEST or PREFIX.size + length + SIGNATURE_SIZE > size:
                 raise BundleError("bundle_truncated", f"“{path.name}”不完整或已损坏（清单长度不符）。")
             raw = fh.read(length)
             signature = fh.read(SIGNATURE_SIZE)
@@ -118,7 +117,7 @@ def write(target: Path, manifest: dict, own: keys.OwnKeys, body: Path, progress:
     `manifest` must already hold ciphertext_size and ciphertext_sha256 of `body`.
     """
     raw = canonical(manifest)
-    if len(raw) > MAX_MANIFEST:
+    if len(raw) > limits.MAX_MANIFEST:
         raise BundleError("manifest_too_large", "数据包清单过大。")
     prefix = PREFIX.pack(MAGIC, FORMAT_VERSION, len(raw))
     signature = own.sign(SIGN_CONTEXT + prefix + raw)

@@ -1,16 +1,38 @@
-"""Bounds on what another office may send (issue 17, docs/BUNDLE.md §7 "Bounds").
+"""Every bound on what another office may send, in one place (issue 17, docs/BUNDLE.md §7b "Bounds").
 
-A signature says who sent a bundle, not that its content is sane. A superior's rules and holiday
-tables drive every deadline computed here, so values far outside anything the regulations use
-(a 10⁷-working-day deadline, every day to 9999 a holiday) would make each later computation run
-without end; they are refused on arrival instead. The archive's own caps (entries, bytes, ratio)
-are in app/sync/archive.py; the years a record's dates may carry in app/sync/records.py.
+A signature says who sent a bundle, not that its content is sane. Each bound below is far above
+what any office sends and low enough that checking, holding and applying what it allows stays
+within the memory and time of an office PC: entries are streamed, so the byte bounds limit disk
+and time, not memory. A superior's rules and holiday tables drive every deadline computed here, so
+values far outside anything the regulations use (a 10⁷-working-day deadline, every day to 9999 a
+holiday) would make each later computation run without end; they are refused on arrival instead.
+The length of each kind of text (name 50, number 64, one line 200, long text 20,000 characters)
+is app/domain/text_hygiene.py's, the same as for what is typed here.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
+KIB, MIB, GIB = 1024, 1024 ** 2, 1024 ** 3
+
+# the container (app/sync/container.py)
+MAX_MANIFEST = 1 * MIB  # the signed manifest; a real one is a few KB
+# the payload archive (app/sync/archive.py)
+MAX_ENTRIES = 100_000  # entries in the archive: one per file, table, template, holiday year
+MAX_TOTAL_BYTES = 8 * GIB  # all entries together, uncompressed
+MAX_ENTRY_BYTES = 2 * GIB  # one records/*.jsonl entry, uncompressed (read as a stream)
+MAX_FILE_BYTES = 64 * MIB  # one files/* entry: an attachment (at most 50 MB here) or a document
+MAX_RULES_BYTES = 1 * MIB  # a rules text; the shipped ones are a few dozen KB
+MAX_RATIO = 200  # uncompressed / compressed, for entries above RATIO_FLOOR bytes (zip bombs)
+RATIO_FLOOR = 1 * MIB
+MAX_LINE_BYTES = 64 * MIB  # one record: a case state with its whole history stays far below
+# the records (app/sync/records.py)
+MAX_RECORDS = 5_000_000  # per bundle, audit events included; a township's tenth year is under 1,000,000
+MAX_TEXT = 1 * MIB  # a text column without a declared length (case states are JSON columns)
+MAX_INTEGER = 2 ** 62  # |n|: sequence numbers, versions, counts
+MIN_YEAR, MAX_YEAR = 1900, 2199  # dates and times in records and in case states
+# rules and holiday tables from above
 # per deadline unit: the regulations' longest is 6 months (+3 extension); these leave ample room
 MAX_DEADLINE_LENGTH = {"wd": 1000, "days": 1500, "months": 60}
 MAX_EXTENSIONS = 10  # times one deadline may be extended

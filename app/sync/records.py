@@ -21,11 +21,10 @@ import app.models  # noqa: F401  (registers every table)
 from app.domain import text_hygiene as hygiene
 from app.models import SYNCED_TABLES, AuditEvent
 from app.models.base import SyncedRecord
+from app.sync.limits import MAX_INTEGER, MAX_TEXT, MAX_YEAR, MIN_YEAR
 
 AUDIT_TABLE = AuditEvent.__tablename__
-MAX_TEXT = 1024 * 1024
 # Dates a record may carry: a year like 9999 overflows the deadline arithmetic of every screen.
-MIN_YEAR, MAX_YEAR = 1900, 2199
 
 
 # What each text column holds (docs/BUNDLE.md §7): a received text must be as this app keeps it
@@ -161,7 +160,7 @@ def converter(col) -> Callable[[Any, set[str]], Any]:
             return raw
     elif isinstance(kind, Integer):
         def convert(raw, _files):
-            if type(raw) is not int or abs(raw) > 2 ** 62:
+            if type(raw) is not int or abs(raw) > MAX_INTEGER:
                 raise RecordInvalid(f"字段 {key} 应为整数")
             return raw
     elif isinstance(kind, JSON):

@@ -20,10 +20,10 @@ import pytest
 from sqlmodel import select
 
 from app.errors import InputError
-from app.models import BundleLog, Office, OfficeKey, Setting
+from app.models import BundleLog, Office, OfficeKey, Person, Setting
 from app.paths import store_paths
-from app.services import offices, sync, unlock
-from app.sync import archive, container, keys, manifest
+from app.services import offices, subjects, sync, unlock
+from app.sync import container, keys, limits, manifest, records
 from tests.integration.conftest import PASSWORD
 from tests.integration.conftest import run_cli_captured as run_cli
 from tests.integration.test_sync_roundtrip import make_chain, ok, opened, pair, walk_to_county_review
@@ -190,12 +190,30 @@ def test_compression_bomb_is_refused(world, county, tmp_path):
     refused(county, forge(world, county, tmp_path, "bomb", buf.getvalue()), "payload_ratio")
 
 
+def test_caps_on_a_file_on_records_and_on_one_line(world, county, tmp_path, monkeypatch):
+    # the bounds of app/sync/limits.py (docs/BUNDLE.md §7b), each lowered so a small bundle reaches it
+    data = b"x" * 2000
+    digest = hashlib.sha256(data).hexdigest()
+    monkeypatch.setattr(limits, "MAX_FILE_BYTES", 1000)
+    refused(county, forge(world, county, tmp_path, "file", zip_bytes([(f"files/{digest}", data)])), "payload_too_large")
+    monkeypatch.setattr(limits, "MAX_RECORDS", 3)
+    township_id = world[3]["office_id"]
+    people = b"".join(json.dumps(records.encode("person", Person(owner_office_id=township_id, name=f"人员{i}",
+                                                                 person_key=f"k{i}")), default=str).encode() + b"\n"
+                      for i in range(5))
+    refused(county, forge(world, county, tmp_path, "records", zip_bytes([("records/person.jsonl", people)])),
+            "payload_too_many")
+    monkeypatch.setattr(limits, "MAX_LINE_BYTES", 100)
+    line = json.dumps({"name": "甲" * 100}).encode() + b"\n"
+    refused(county, forge(world, county, tmp_path, "line", zip_bytes([("records/person.jsonl", line)])), "payload_too_large")
+
+
 def test_caps_on_count_and_bytes(world, county, tmp_path, monkeypatch):
     entries = [(f"holidays/{2000 + i}.json", b"{}") for i in range(30)]
-    monkeypatch.setattr(archive, "MAX_ENTRIES", 20)
+    monkeypatch.setattr(limits, "MAX_ENTRIES", 20)
     refused(county, forge(world, county, tmp_path, "many", zip_bytes(entries)), "payload_too_many")
-    monkeypatch.setattr(archive, "MAX_ENTRIES", 100_000)
-    monkeypatch.setattr(archive, "MAX_TOTAL_BYTES", 1000)
+    monkeypatch.setattr(limits, "MAX_ENTRIES", 100_000)
+    monkeypatch.setattr(limits, "MAX_TOTAL_BYTES", 1000)
     refused(county, forge(world, county, tmp_path, "big", zip_bytes([("receipts.json", b"[" + b" " * 2000 + b"]")])), "payload_too_large")
 
 
@@ -277,12 +295,15 @@ def test_practice_bundles_are_refused(world, county, tmp_path):
 
 
 def test_payload_decrypts_with_the_age_command_line_tool(world, tmp_path):
-    chain, bundle, *_ = world
-    with opened(chain.county) as store, store.read() as s:
-        identity = export_identity(s, store.office.id)
+    # docs/BUNDLE.md §1: an administrator exports the office's identity (`identity --out`) and the
+    # standard age tool decrypts a bundle's body with it
+    chain, bundle, *_, run = world
     key_file = tmp_path / "county.key"
-    key_file.write_text(identity + "\n")
-    key_file.chmod(0o600)
+    done = run("--data-dir", chain.county, "identity", "--out", key_file, "--json")
+    assert done.code == 0, done.out + done.err
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    again = run("--data-dir", chain.county, "identity", "--out", key_file, "--json")
+    assert again.code != 0 and "已存在" in again.out + again.err
     header = container.read_header(bundle)
     body = tmp_path / "payload.age"
     body.write_bytes(bundle.read_bytes()[header.body_offset:])
@@ -297,6 +318,6 @@ def test_payload_decrypts_with_the_age_command_line_tool(world, tmp_path):
     assert "records/reporter.jsonl" not in names  # reporter identity stays in the township
 
 
-def export_identity(s, office_id: str) -> str:
-    """Test helper: the county's age identity, as an administrator could export it for an audit."""
-    return s.get(OfficeKey, office_id).age_identity
+def test_every_attachment_this_app_accepts_fits_the_bundle_cap_on_a_file():
+    # a 50 MB photo taken here must travel upward: the bound on a received file stays above it
+    assert subjects.MAX_ATTACHMENT <= limits.MAX_FILE_BYTES

@@ -120,3 +120,11 @@ def test_problem_fast_path_objects_to_exactly_what_the_full_check_does(kind):
                + [c for c in text if c in hygiene.LINE_BREAKS or c == "\r"]
                + ([] if kind.multiline else [c for c in text if c in "\n\t"]))
         assert (fast is not None) == bool(bad), (hex(code), fast)
+
+
+@pytest.mark.parametrize("kind", [hygiene.NAME, hygiene.SHORT, hygiene.LONG], ids=["name", "short", "long"])
+def test_scrub_short_cut_for_clean_text_gives_what_the_full_path_gives(kind):
+    for code in [*range(0x0, 0x250), *range(0x2000, 0x2070), 0x061C, 0xFEFF, 0x3000, 0x4E2D]:
+        text = f" 甲{chr(code)}乙 "
+        assert hygiene.scrub(text, kind) == hygiene.scrub_each(text, kind), hex(code)
+    assert hygiene.scrub("e\u0301", hygiene.LONG) == "é"  # not NFC: normalised
