@@ -128,8 +128,10 @@ class ActionDialog(SavingDialog):
 
     def on_done(self, result) -> None:
         self.ok_button.setEnabled(True)
-        self.accept()
+        # first: the case view starts loading the case again, and the worker does that while
+        # the dialog closes here
         self.sig_done.emit(result)
+        self.accept()
 
     def on_error(self, exc: BaseException) -> None:
         self.ok_button.setEnabled(True)

@@ -336,6 +336,7 @@ class CaseViewPage(QWidget):
 
         def done(data: CaseData) -> None:
             self.loading = False
+            self.setUpdatesEnabled(True)  # held back after a decision (open_decision)
             self.render(data)
             notice = self.ctx.case_notices.pop(self.case_id, None)
             if notice:
@@ -345,6 +346,7 @@ class CaseViewPage(QWidget):
 
         def failed(exc: BaseException) -> None:
             self.loading = False
+            self.setUpdatesEnabled(True)
             self.ctx.prompter.error(self, f"无法打开案件：{error_message(exc)}")
             if self.data is None:
                 self.sig_back.emit()  # nothing to show: back to the list
@@ -1242,6 +1244,9 @@ class CaseViewPage(QWidget):
         dialog = DecisionDialog(self.ctx, self.case_id, option, target, rule.help if rule else "", self)
 
         def decided(_result) -> None:
+            # the case moves on to another step, all drawn anew once loaded: until then the old step
+            # is not painted again where the closing dialog uncovers it
+            self.setUpdatesEnabled(False)
             self.after_write(f"已作出决定“{option['title']}”，案件转入“{target}”。")
 
         dialog.sig_done.connect(decided)
@@ -1312,9 +1317,16 @@ class CaseViewPage(QWidget):
     def switch_to(self, case_id: str, draft: dict | None = None) -> None:
         """Show another case in this view: emptying it costs far less than building a new one.
         Results still on their way for the case shown before are dropped when they arrive."""
+        self.empty()
         self.case_id = case_id
-        self.data = None
         self.pending = draft.get("pending") if draft else None
+        self.reload()
+
+    def empty(self) -> None:
+        """Nothing of the case shown stays in the view. Also done once the user has left the case
+        (MainWindow.leave_case), so that opening the next one does not first tear this one down."""
+        self.data = None
+        self.pending = None
         self.step_content.setUpdatesEnabled(False)
         clear_layout(self.step_column)
         self.step_content.setUpdatesEnabled(True)
@@ -1333,6 +1345,5 @@ class CaseViewPage(QWidget):
         clear_layout(self.info_form)
         self.history_model.set_rows([])
         self.guidance.clear()
-        self.reload()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -261,6 +261,13 @@ class MainWindow(QMainWindow):
         self.drop_case_view()
         self.select_nav(row)
         self.stack.setCurrentWidget(page)
+        # the case's widgets go in a turn of their own once the list is back on screen: opening
+        # the next case then builds its step without first deleting this one's
+        QTimer.singleShot(0, self, self.empty_case_page)
+
+    def empty_case_page(self) -> None:
+        if self.case_page is not None and self.case_view is None:
+            self.case_page.empty()
 
     def drop_case_view(self) -> None:
         """No case is open any more; the view itself stays, hidden, for the next one."""

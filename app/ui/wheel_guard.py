@@ -6,7 +6,7 @@ accident. One filter for the whole application."""
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QPointF, Qt
-from PySide6.QtGui import QWheelEvent
+from PySide6.QtGui import QFocusEvent, QMouseEvent, QWheelEvent
 from PySide6.QtWidgets import QAbstractScrollArea, QAbstractSpinBox, QApplication, QComboBox, QSlider, QWidget
 
 GUARDED = (QComboBox, QAbstractSpinBox, QSlider)
@@ -69,22 +69,26 @@ class WheelGuard(QObject):
     """Installed on the QApplication: sees every widget's events before the widget does."""
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        kind = event.type()
-        if kind == QEvent.Type.Wheel and isinstance(watched, QWidget):
+        # every event of the application passes here (thousands when a case step is built): the
+        # isinstance tests first, because turning event.type() into its Python enum costs several
+        # times more (as in app/ui/idle.py)
+        if isinstance(event, QWheelEvent) and isinstance(watched, QWidget):
             target = guarded_widget(watched)
             if target is None or user_focused(target):
                 return False
             scroll_instead(target, event)
             return True  # the guarded widget never sees it
-        if kind in (QEvent.Type.FocusIn, QEvent.Type.FocusOut) and isinstance(watched, QWidget):
-            target = guarded_widget(watched)
-            if target is not None:
-                note_focus(target, event)
-        elif kind == QEvent.Type.MouseButtonPress and isinstance(watched, QWidget):
-            target = guarded_widget(watched)
-            if target is not None:
-                target.setProperty(USER_FOCUS, True)  # a click on the field it already had
-        elif kind == QEvent.Type.Polish and isinstance(watched, GUARDED):
+        if isinstance(event, QFocusEvent):
+            if event.type() in (QEvent.Type.FocusIn, QEvent.Type.FocusOut) and isinstance(watched, QWidget):
+                target = guarded_widget(watched)
+                if target is not None:
+                    note_focus(target, event)
+        elif isinstance(event, QMouseEvent):
+            if event.type() == QEvent.Type.MouseButtonPress and isinstance(watched, QWidget):
+                target = guarded_widget(watched)
+                if target is not None:
+                    target.setProperty(USER_FOCUS, True)  # a click on the field it already had
+        elif isinstance(watched, GUARDED) and event.type() == QEvent.Type.Polish:
             if watched.focusPolicy() == Qt.FocusPolicy.WheelFocus:
                 watched.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # the wheel must not focus it either
         return False

@@ -114,6 +114,21 @@ def test_closing_a_case_while_it_loads_is_safe(qtbot, threaded_desk, prompter, r
     assert window.case_open and prompter.errors == [] and raised == []
 
 
+def test_a_case_left_is_emptied_and_opens_again(qtbot, threaded_desk, prompter, raised):
+    """Leaving a case empties the view in a turn of its own, so that opening the next case does not
+    first delete this one's widgets; the case opens again whole."""
+    controller, runner = threaded_desk
+    window, rows = case_rows(qtbot, controller, runner)
+    view = window.open_case(rows[0].case_id)
+    qtbot.waitUntil(lambda: not runner.busy and view.data is not None, timeout=20_000)
+    window.back_from_case()
+    qtbot.waitUntil(lambda: view.data is None and view.step_column.count() == 0, timeout=3000)
+    assert window.open_case(rows[0].case_id) is view
+    qtbot.waitUntil(lambda: not runner.busy and view.data is not None, timeout=20_000)
+    assert view.title.text().startswith(rows[0].number) and view.step_column.count() > 0
+    assert prompter.errors == [] and raised == []
+
+
 def test_locking_while_pages_load_is_safe(qtbot, threaded_desk, prompter, raised):
     controller, runner = threaded_desk
     wait_idle(qtbot, controller, runner)

@@ -45,6 +45,7 @@ def decide(view, decision_id: str, approver: str | None = None):
     else:
         assert dialog.approver is None
     dialog.ok_button.click()
+    assert view.updatesEnabled()  # held back only until the case is loaded again
     return dialog
 
 
