@@ -10,6 +10,7 @@ records are taken in one transaction. A refused bundle is quarantined and the st
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import shutil
 import uuid
@@ -51,6 +52,7 @@ from app.sync import container, keys, limits, manifest, merge, pack, quarantine
 from app.sync.archive import Builder, Payload
 from app.sync.container import BundleError, Cancelled
 from app.sync.limits import MAX_YEAR, MIN_YEAR
+from app.sync.staging import Staging
 from app.sync.records import (
     AUDIT_TABLE,
     MODELS,
@@ -460,7 +462,7 @@ class Opened:
     sender: Office
     sha256: str
     header_name: str = ""
-    records: dict[str, list[dict]] = field(default_factory=dict)
+    staged: Staging | None = None  # the decoded records (app/sync/staging.py)
     receipts: list[dict] = field(default_factory=list)
     holidays: dict[int, dict] = field(default_factory=dict)
     templates: dict[str, dict] = field(default_factory=dict)
@@ -567,27 +569,36 @@ def read_content(opened: Opened, progress: Progress) -> None:
     payload = opened.payload
     files = {n.removeprefix("files/") for n in payload.entries("files/")}
     allowed = TABLES_BY_KIND[path_kind]
+    staged = opened.staged
     total = 0
     for entry in payload.entries("records/"):
         table = entry.removeprefix("records/").removesuffix(".jsonl")
         if table not in MODELS:
             raise refuse("unknown_table", f"数据包中有未知的数据表“{table}”，可能由更新版本的软件生成。")
-        rows = []
+        kept, batch = 0, []
         for number, raw in enumerate(payload.lines(entry), 1):
             total += 1
-            if total > limits.MAX_RECORDS:
-                raise refuse("payload_too_many", f"“{opened.header_name}”未导入，数据库未改动：记录超过{limits.MAX_RECORDS:,}条的上限。")
+            if total > limits.MAX_RECORDS or (table == "office" and number > limits.MAX_OFFICES):
+                what = f"单位记录超过{limits.MAX_OFFICES:,}条" if table == "office" else f"记录超过{limits.MAX_RECORDS:,}条"
+                raise refuse("payload_too_many", f"“{opened.header_name}”未导入，数据库未改动：{what}的上限。")
             try:
-                rows.append(decode(table, raw, files))
+                row = decode(table, raw, files)
             except RecordInvalid as exc:
                 record = f"（id {raw['id'][:40]}）" if isinstance(raw, dict) and isinstance(raw.get("id"), str) else ""
                 raise refuse("record_invalid", f"“{opened.header_name}”未导入，数据库未改动：{opened.sender.name}"
                                                f"（{opened.sender.code}）发来的“{table}”第{number}条记录{record}有误："
                                                f"{exc}。") from exc
+            kept += 1
+            if table in allowed:
+                batch.append((number, *staging_keys(table, row), row))
+                if len(batch) >= STAGE_BATCH:
+                    staged.add(table, batch)
+                    batch = []
         if table not in allowed:
-            opened.warnings.append(f"{KIND_TITLES[path_kind]}数据包不应包含“{table}”记录，已忽略{len(rows)}条。")
-            continue
-        opened.records[table] = rows
+            opened.warnings.append(f"{KIND_TITLES[path_kind]}数据包不应包含“{table}”记录，已忽略{kept}条。")
+        elif batch:
+            staged.add(table, batch)
+    staged.loaded()
     if payload.has("receipts.json"):
         opened.receipts = payload.read_json("receipts.json")
         if not isinstance(opened.receipts, list) or not all(valid_receipt(r) for r in opened.receipts):
@@ -623,6 +634,26 @@ def read_content(opened: Opened, progress: Progress) -> None:
         if problem:  # like a file that does not parse (§7a): not accepted, the rest still applies
             del opened.rules["workflow.toml"]
             opened.warnings.append(f"上级下发的数据包中的办案流程（workflow.toml）{problem}，未接受，仍按原规则办理。")
+
+
+STAGE_BATCH = 2000
+
+
+def staging_keys(table: str, row: dict) -> tuple[str, str | None, int | None]:
+    """(id, k, seq) a staged row is looked up by (app/sync/staging.py): an audit event by office and
+    seq, a case_subject by its case, a document by its version key."""
+    if table == AUDIT_TABLE:
+        return f"{row['office_id']}:{row['seq']}", row["office_id"], row["seq"]
+    if table == "case_subject":
+        return row["id"], row["case_id"], None
+    if table == "document":
+        return row["id"], document_key(row), None
+    return row["id"], None, None
+
+
+def document_key(row: Mapping) -> str:
+    """A document version's identity: one per case, template, person and version."""
+    return json.dumps([row["case_id"], row["template_id"], row["subject_id"], row["doc_version"]])
 
 
 def dates_in(value) -> Iterator[date]:
@@ -684,32 +715,45 @@ def case_problem(rules: ruleset.RuleSet, row: dict, today: date) -> str | None:
 
 def check_cases(store: Store, opened: Opened) -> None:
     """Refuse the bundle when a received case would break this store's lists and case view."""
-    rows = opened.records.get("case", [])
-    if not rows:
-        return
-    with store.read() as s:  # a case this store already holds at that version is not taken: not evaluated
-        stored = merge.stored_versions(s, "case", [r["id"] for r in rows])
-    rows = [r for r in rows if r["id"] not in stored or r["version"] > stored[r["id"]][1]]
-    if not rows:
+    if not opened.staged.has("case"):
         return
     rules = ruleset.load(store)
     today = date.today()
-    problems = []
-    for row in rows:
-        problem = case_problem(rules, row, today)
-        if problem:
-            problems.append(f"案件 {row['id']}：{problem}")
+    problems: list[str] = []
+    found = 0
+    for batch in opened.staged.batches("case"):
+        with store.read() as s:  # a case this store already holds at that version is not taken: not evaluated
+            stored = merge.stored_versions(s, "case", [r["id"] for _, r, _, _ in batch])
+        for _, row, _, _ in batch:
+            if row["id"] in stored and row["version"] <= stored[row["id"]][1]:
+                continue
+            problem = case_problem(rules, row, today)
+            if problem:
+                found += 1
+                if len(problems) < merge.MAX_REFUSALS_SHOWN:
+                    problems.append(f"案件 {row['id']}：{problem}")
     if problems:
-        shown = "；".join(problems[:merge.MAX_REFUSALS_SHOWN])
-        more = f"（共{len(problems)}件）" if len(problems) > merge.MAX_REFUSALS_SHOWN else ""
-        raise refuse("case_invalid", f"“{opened.header_name}”未导入，数据库未改动：{shown}{more}。"
+        more = f"（共{found}件）" if found > merge.MAX_REFUSALS_SHOWN else ""
+        raise refuse("case_invalid", f"“{opened.header_name}”未导入，数据库未改动：{'；'.join(problems)}{more}。"
                                      "请对方核对其案件数据或双方的规则版本后重新导出。")
 
 
 # Columns of a step record that are history once the visit is over (before that only its identity).
+# A stored document version is what was issued: these never change (content by its sha256, which
+# the record's file must equal). Voiding only goes one way: voided_on from empty to a date, and
+# void_reason / voided_by stay once set. Documents are withdrawn by voiding, never deleted.
+DOCUMENT_FIXED = {"case_id": "所属案件", "template_id": "文书模板", "subject_id": "所涉人员", "doc_version": "版本号",
+                  "number": "文号", "sha256": "文件内容"}
+DOCUMENT_VOID = {"voided_on": "作废日期", "void_reason": "作废原因", "voided_by": "作废人"}
+DOCUMENT_LABEL = ("title", "number", "doc_version", "owner_office_id")
 STEP_IDENTITY = ("case_id", "seq", "step_id", "entered_on")
 STEP_DONE = (*STEP_IDENTITY, "completed_on", "decision_id")
 DECISION_FIXED = ("case_id", "step_id", "decision_id", "decided_on")
+
+
+def document_label(row: Mapping) -> str:
+    number = f"，{row['number']}" if row.get("number") else ""
+    return f"《{row['title'] or row['id']}》（第{row['doc_version']}版{number}，记录 {row['id']}）"
 
 
 def stored_rows(s: Session, table: str, ids: list[str], cols: tuple[str, ...]) -> dict[str, dict]:
@@ -721,30 +765,61 @@ def stored_rows(s: Session, table: str, ids: list[str], cols: tuple[str, ...]) -
     return out
 
 
-def history_conflicts(s: Session, store: Store, plan: merge.Plan) -> tuple[list[str], list[str]]:
-    """Histories are append-only: a case's stored decisions must be a prefix of the arriving ones,
-    a decision or a finished step visit never changes or disappears; a stored document version keeps
-    what it was issued as and stays voided (document_conflicts), a record about a person names one of
-    its own case (subject_case_conflicts); fields standing for the county's own acts must match this
-    store's review opinions. Returns (conflicts, warnings)."""
-    updated: dict[str, list[dict]] = {}
-    cases_seen: list[dict] = []
-    for table, values, verdict in plan.verdicts:
-        if verdict == merge.UPDATED:
-            updated.setdefault(table, []).append(values)
-        if table == "case" and verdict in (merge.NEW, merge.UPDATED):
-            cases_seen.append(values)
-    conflicts: list[str] = []
-    rows = updated.get("case", [])
-    stored = stored_rows(s, "case", [r["id"] for r in rows], ("state", "deleted"))
-    for r in rows:
-        before = stored[r["id"]]["state"] if isinstance(stored[r["id"]]["state"], dict) else {}
-        old, new = before.get("history", []), r["state"].get("history", [])
-        if not isinstance(new, list) or new[:len(old)] != old:
-            conflicts.append(f"案件 {r['id']} 的办理经过与本单位已收到的不一致（已作出的决定被删改：本单位已有{len(old)}项）")
-    for table, fixed, title in (("decision", DECISION_FIXED, "决定"), ("step_record", STEP_DONE, "环节记录")):
-        rows = updated.get(table, [])
-        stored = stored_rows(s, table, [r["id"] for r in rows], (*fixed, "deleted"))
+class HistoryCheck:
+    """Histories are append-only, checked batch by batch as the plan goes (merge.plan's `check`): a
+    case's stored decisions must be a prefix of the arriving ones, a decision or a finished step
+    visit never changes or disappears; a stored document version keeps what it was issued as and
+    stays voided (`documents`), a record about a person names one of its own case (`subjects`);
+    fields standing for the county's own acts must match this store's review opinions
+    (`county_acts`). Collects conflicts (bounded) and warnings."""
+
+    def __init__(self, s: Session, store: Store, staged: Staging):
+        self.s, self.store, self.staged = s, store, staged
+        self.conflicts: list[str] = []
+        self.found = 0
+        self.warnings: list[str] = []
+        self.names: dict[str, str] | None = None
+        self.subject_tables = {t for t in SYNCED_TABLES if "case_id" in MODELS[t].__table__.c and any(
+            col == "subject_id" and target == "case_subject" for col, target in merge.foreign_keys(t))}
+
+    def conflict(self, text: str) -> None:
+        self.found += 1
+        if len(self.conflicts) < merge.MAX_REFUSALS_KEPT:
+            self.conflicts.append(text)
+
+    def office(self, row: Mapping) -> str:
+        self.names = self.names if self.names is not None else merge.office_names(self.s)
+        return self.names.get(row["owner_office_id"], row["owner_office_id"])
+
+    def __call__(self, table: str, checked: list[tuple[int, dict, str]]) -> None:
+        updated = [r for _, r, v in checked if v == merge.UPDATED]
+        taken = [r for _, r, v in checked if v in (merge.NEW, merge.UPDATED)]
+        if table == "case":
+            self.case_histories(updated)
+            conflicts, warnings = county_acts(self.s, self.store, taken)
+            for c in conflicts:
+                self.conflict(c)
+            self.warnings.extend(warnings)
+        elif table in ("decision", "step_record"):
+            self.fixed_rows(table, updated)
+        if table == "document":
+            self.documents(updated, [r for _, r, v in checked if v == merge.NEW], checked[0][0] if checked else 0)
+        if table == "case_subject":
+            self.moved_subjects(updated)
+        if table in self.subject_tables:
+            self.subjects(table, [r for r in taken if r["subject_id"]])
+
+    def case_histories(self, rows: list[dict]) -> None:
+        stored = stored_rows(self.s, "case", [r["id"] for r in rows], ("state", "deleted"))
+        for r in rows:
+            before = stored[r["id"]]["state"] if isinstance(stored[r["id"]]["state"], dict) else {}
+            old, new = before.get("history", []), r["state"].get("history", [])
+            if not isinstance(new, list) or new[:len(old)] != old:
+                self.conflict(f"案件 {r['id']} 的办理经过与本单位已收到的不一致（已作出的决定被删改：本单位已有{len(old)}项）")
+
+    def fixed_rows(self, table: str, rows: list[dict]) -> None:
+        fixed, title = (DECISION_FIXED, "决定") if table == "decision" else (STEP_DONE, "环节记录")
+        stored = stored_rows(self.s, table, [r["id"] for r in rows], (*fixed, "deleted"))
         for r in rows:
             before = stored[r["id"]]
             cols = fixed if table == "decision" or before.get("completed_on") is not None else STEP_IDENTITY
@@ -752,112 +827,78 @@ def history_conflicts(s: Session, store: Store, plan: merge.Plan) -> tuple[list[
             if r["deleted"] and not before["deleted"]:
                 changed.append("deleted")
             if changed:
-                conflicts.append(f"已有的{title} {r['id']} 被改动（{'、'.join(changed)}）")
-    conflicts += document_conflicts(s, plan)
-    conflicts += subject_case_conflicts(s, plan)
-    opinion_conflicts, warnings = county_acts(s, store, cases_seen)
-    return conflicts + opinion_conflicts, warnings
+                self.conflict(f"已有的{title} {r['id']} 被改动（{'、'.join(changed)}）")
 
-
-# A stored document version is what was issued: these never change (content by its sha256, which
-# the record's file must equal). Voiding only goes one way: voided_on from empty to a date, and
-# void_reason / voided_by stay once set. Documents are withdrawn by voiding, never deleted.
-DOCUMENT_FIXED = {"case_id": "所属案件", "template_id": "文书模板", "subject_id": "所涉人员", "doc_version": "版本号",
-                  "number": "文号", "sha256": "文件内容"}
-DOCUMENT_VOID = {"voided_on": "作废日期", "void_reason": "作废原因", "voided_by": "作废人"}
-DOCUMENT_LABEL = ("title", "number", "doc_version", "owner_office_id")
-
-
-def document_label(row: Mapping) -> str:
-    number = f"，{row['number']}" if row.get("number") else ""
-    return f"《{row['title'] or row['id']}》（第{row['doc_version']}版{number}，记录 {row['id']}）"
-
-
-def document_conflicts(s: Session, plan: merge.Plan) -> list[str]:
-    """A document version the store holds keeps what it was issued as, stays voided once voided and
-    is not deleted; a new one may not repeat the (case, template, person, version) of another — the
-    unique constraint would let two rows of the case's own document through (NULL persons differ)
-    and refuse the write of a person's only at commit."""
-    updated = [r for t, r, v in plan.verdicts if t == "document" and v == merge.UPDATED]
-    new = [r for t, r, v in plan.verdicts if t == "document" and v == merge.NEW]
-    if not updated and not new:
-        return []
-    names = merge.office_names(s)
-
-    def office(row: Mapping) -> str:
-        return names.get(row["owner_office_id"], row["owner_office_id"])
-
-    conflicts: list[str] = []
-    stored = stored_rows(s, "document", [r["id"] for r in updated],
-                         (*DOCUMENT_FIXED, *DOCUMENT_VOID, *DOCUMENT_LABEL, "deleted"))
-    for r in updated:
-        before = stored[r["id"]]
-        label = f"{office(before)}的文书{document_label(before)}"
-        unvoided = before["voided_on"] is not None and r["voided_on"] is None
-        if unvoided:
-            conflicts.append(f"{label}已于{before['voided_on'].isoformat()}作废（{before['void_reason'] or '未写原因'}），"
-                             "数据包要将其恢复为未作废")
-        changed = [f"{title}由“{before[c]}”改为“{r[c]}”" if c in ("number", "doc_version") else title
-                   for c, title in DOCUMENT_FIXED.items() if before[c] != r[c]]
-        if not unvoided:  # once set, a void column keeps its value
-            changed += [title for c, title in DOCUMENT_VOID.items() if before[c] not in (None, "") and before[c] != r[c]]
-        if r["deleted"] and not before["deleted"]:
-            changed.append("被删除")
-        if changed:
-            conflicts.append(f"{label}被改动（{'、'.join(changed)}）")
-    if new:
-        by_key: dict[tuple, Mapping] = {}
+    def documents(self, updated: list[dict], new: list[dict], first: int) -> None:
+        """A document version the store holds keeps what it was issued as, stays voided once voided
+        and is not deleted; a new one may not repeat the (case, template, person, version) of
+        another — the unique constraint would let two rows of the case's own document through (NULL
+        persons differ) and refuse the write of a person's only at commit."""
+        stored = stored_rows(self.s, "document", [r["id"] for r in updated],
+                             (*DOCUMENT_FIXED, *DOCUMENT_VOID, *DOCUMENT_LABEL, "deleted"))
+        for r in updated:
+            before = stored[r["id"]]
+            label = f"{self.office(before)}的文书{document_label(before)}"
+            unvoided = before["voided_on"] is not None and r["voided_on"] is None
+            if unvoided:
+                self.conflict(f"{label}已于{before['voided_on'].isoformat()}作废（{before['void_reason'] or '未写原因'}），"
+                              "数据包要将其恢复为未作废")
+            changed = [f"{title}由“{before[c]}”改为“{r[c]}”" if c in ("number", "doc_version") else title
+                       for c, title in DOCUMENT_FIXED.items() if before[c] != r[c]]
+            if not unvoided:  # once set, a void column keeps its value
+                changed += [title for c, title in DOCUMENT_VOID.items() if before[c] not in (None, "") and before[c] != r[c]]
+            if r["deleted"] and not before["deleted"]:
+                changed.append("被删除")
+            if changed:
+                self.conflict(f"{label}被改动（{'、'.join(changed)}）")
+        if not new:
+            return
+        held: dict[str, tuple[str, Mapping]] = {}  # version key → (where, the other row)
         case_ids = sorted({r["case_id"] for r in new})
         t = MODELS["document"].__table__
         for start in range(0, len(case_ids), 500):
             query = sa_select(t.c.id, t.c.case_id, t.c.template_id, t.c.subject_id, *(t.c[c] for c in DOCUMENT_LABEL)).where(
                 t.c.case_id.in_(case_ids[start:start + 500]))
-            for row in s.execute(query).mappings():
-                by_key[(row["case_id"], row["template_id"], row["subject_id"], row["doc_version"])] = dict(row)
+            for row in self.s.execute(query).mappings():
+                held[document_key(row)] = ("本单位已有", dict(row))
+        # new in an earlier batch of this bundle (this batch's own are added to `held` as they pass)
+        for key, row in self.staged.earlier_with_k("document", merge.NEW, [document_key(r) for r in new], first).items():
+            held.setdefault(key, ("数据包中另有", row))
         for r in new:
-            key = (r["case_id"], r["template_id"], r["subject_id"], r["doc_version"])
-            other = by_key.get(key)
-            if other is not None and other["id"] != r["id"]:
-                held = "数据包中另有" if other.get("new") else "本单位已有"
+            key = document_key(r)
+            other = held.get(key)
+            if other is not None and other[1]["id"] != r["id"]:
                 whose = "案件本身" if r["subject_id"] is None else f"人员 {r['subject_id']}"
-                conflicts.append(f"{office(r)}的文书{document_label(r)}与{held}的文书{document_label(other)}"
-                                 f"是案件 {r['case_id']} 同一模板（{r['template_id']}）、同一对象（{whose}）的同一版本"
-                                 f"（第{r['doc_version']}版），同一版本只能有一份")
+                self.conflict(f"{self.office(r)}的文书{document_label(r)}与{other[0]}的文书{document_label(other[1])}"
+                              f"是案件 {r['case_id']} 同一模板（{r['template_id']}）、同一对象（{whose}）的同一版本"
+                              f"（第{r['doc_version']}版），同一版本只能有一份")
             else:
-                by_key[key] = {**r, "new": True}
-    return conflicts
+                held[key] = ("数据包中另有", r)
 
+    def moved_subjects(self, rows: list[dict]) -> None:
+        """A stored case_subject never moves to another case (分案/并案 add a new one), so none moves
+        away under what is about it."""
+        stored = stored_rows(self.s, "case_subject", [r["id"] for r in rows], ("case_id", "person_id"))
+        for r in rows:
+            before = stored[r["id"]]
+            if before["case_id"] != r["case_id"]:
+                self.conflict(f"{self.office(r)}的案件人员记录 {r['id']}（人员 {before['person_id']}）"
+                              f"被从案件 {before['case_id']} 改到案件 {r['case_id']}")
 
-def subject_case_conflicts(s: Session, plan: merge.Plan) -> list[str]:
-    """A record about one person of a case (a document, evidence, an established fact) names a
-    case_subject of that same case, as stored or as taken from this bundle; and a stored
-    case_subject never moves to another case (分案/并案 add a new one), so none moves away under
-    what is about it."""
-    tables = {t for t in SYNCED_TABLES if "case_id" in MODELS[t].__table__.c
-              and any(col == "subject_id" and target == "case_subject" for col, target in merge.foreign_keys(t))}
-    about = [(t, r) for t, r, v in plan.verdicts if t in tables and v in (merge.NEW, merge.UPDATED) and r["subject_id"]]
-    moved = [r for t, r, v in plan.verdicts if t == "case_subject" and v == merge.UPDATED]
-    if not about and not moved:
-        return []
-    names = merge.office_names(s)
-    conflicts: list[str] = []
-    stored_moved = stored_rows(s, "case_subject", [r["id"] for r in moved], ("case_id", "person_id"))
-    for r in moved:
-        before = stored_moved[r["id"]]
-        if before["case_id"] != r["case_id"]:
-            conflicts.append(f"{names.get(r['owner_office_id'], r['owner_office_id'])}的案件人员记录 {r['id']}"
-                             f"（人员 {before['person_id']}）被从案件 {before['case_id']} 改到案件 {r['case_id']}")
-    case_of = {r["id"]: r["case_id"] for t, r, v in plan.verdicts if t == "case_subject" and v in (merge.NEW, merge.UPDATED)}
-    missing = sorted({r["subject_id"] for _, r in about} - set(case_of))
-    case_of.update({i: row["case_id"] for i, row in stored_rows(s, "case_subject", missing, ("case_id",)).items()})
-    for table, r in about:
-        subject_case = case_of.get(r["subject_id"])
-        if subject_case is None or subject_case == r["case_id"]:
-            continue  # a subject neither stored nor taken: the record is rejected for its missing parent
-        what = f"文书{document_label(r)}" if table == "document" else f"“{table}”记录 {r['id']}"
-        conflicts.append(f"{names.get(r['owner_office_id'], r['owner_office_id'])}的{what}属于案件 {r['case_id']}，"
-                         f"所涉人员 {r['subject_id']} 却是另一案件 {subject_case} 的人员")
-    return conflicts
+    def subjects(self, table: str, rows: list[dict]) -> None:
+        """A record about one person of a case (a document, evidence, an established fact) names a
+        case_subject of that same case, as taken from this bundle or as stored."""
+        ids = {r["subject_id"] for r in rows}
+        case_of = self.staged.taken_by_k("case_subject", ids)
+        case_of.update({i: row["case_id"] for i, row in stored_rows(self.s, "case_subject", sorted(ids - set(case_of)),
+                                                                   ("case_id",)).items()})
+        for r in rows:
+            subject_case = case_of.get(r["subject_id"])
+            if subject_case is None or subject_case == r["case_id"]:
+                continue  # a subject neither stored nor taken: the record is rejected for its missing parent
+            what = f"文书{document_label(r)}" if table == "document" else f"“{table}”记录 {r['id']}"
+            self.conflict(f"{self.office(r)}的{what}属于案件 {r['case_id']}，所涉人员 {r['subject_id']} 却是另一案件 "
+                          f"{subject_case} 的人员")
 
 
 def county_acts(s: Session, store: Store, rows: list[dict]) -> tuple[list[str], list[str]]:
@@ -911,7 +952,7 @@ def introduced_offices(s: Session, sender: Office, opened: Opened) -> set[str]:
     the sender. Only their own office rows may be taken on the sender's word, nothing they would own."""
     if opened.header.manifest["kind"] != "statistics":
         return set()
-    rows = [o for o in opened.records.get("office", []) if o["parent_code"] == sender.code and o["level"] == "township"
+    rows = [o for o in opened.staged.all("office") if o["parent_code"] == sender.code and o["level"] == "township"
             and o["owner_office_id"] == o["id"]]
     known = set(merge.stored_versions(s, "office", [o["id"] for o in rows]))
     return {o["id"] for o in rows} - known
@@ -967,6 +1008,7 @@ def import_one(store: Store, path: Path, *, dry_run: bool = False, progress: Pro
             if cancelled():
                 raise Cancelled()
             opened.payload = pack.open_payload(path, opened.header, identity, work)
+            opened.staged = Staging(work.path / "records.staging")
             try:
                 read_content(opened, progress)
                 check_cases(store, opened)
@@ -984,7 +1026,7 @@ def import_one(store: Store, path: Path, *, dry_run: bool = False, progress: Pro
                 with store.write() as s:  # classified again inside the writing transaction: nothing slips in between
                     plan, warnings = classify(s, store, opened)
                     counts = plan.counts()
-                    merge.apply(s, plan, lambda digest: payload.read(f"files/{digest}"))
+                    merge.apply(s, opened.staged, lambda digest: payload.read(f"files/{digest}"))
                     acked = apply_receipts(s, store, opened, sender_key)
                     holidays = apply_holidays(s, opened.holidays)
                     templates = offices.store_templates(s, opened.templates)
@@ -1002,6 +1044,7 @@ def import_one(store: Store, path: Path, *, dry_run: bool = False, progress: Pro
                                f"未变{counts['unchanged']}、拒收{counts['rejected']}")
             finally:
                 opened.payload.close()
+                opened.staged.close()
         effects = []
         if acked:
             effects.append(f"对方已确认收到本单位的{acked}个数据包。")
@@ -1047,13 +1090,14 @@ def classify(s: Session, store: Store, opened: Opened) -> tuple[merge.Plan, tupl
     sender may do (run in the preview and again inside the writing transaction)."""
     m = opened.header.manifest
     gap = gap_warning(s, opened.sender, m["seq"])
-    plan = merge.plan(s, opened.records, allowed_owners(s, opened.sender, opened), store.office.id,
-                      receiver_parents=m["kind"] == "downward", new_offices=introduced_offices(s, opened.sender, opened))
-    conflicts, acts_warnings = history_conflicts(s, store, plan)
-    plan.refusals.extend(("history_conflict", c) for c in conflicts)
+    history = HistoryCheck(s, store, opened.staged)
+    plan = merge.plan(s, opened.staged, allowed_owners(s, opened.sender, opened), store.office.id,
+                      receiver_parents=m["kind"] == "downward", new_offices=introduced_offices(s, opened.sender, opened),
+                      check=history)
+    plan.refusals.extend(("history_conflict", c) for c in history.conflicts)
     if plan.refusals:
         raise plan_refusal(opened, plan.refusals)
-    return plan, tuple(([gap] if gap else []) + opened.warnings + plan.warnings + acts_warnings)
+    return plan, tuple(([gap] if gap else []) + opened.warnings + plan.warnings + history.warnings)
 
 
 REFUSAL_ADVICE = {

@@ -29,6 +29,7 @@ RATIO_FLOOR = 1 * MIB
 MAX_LINE_BYTES = 64 * MIB  # one record: a case state with its whole history stays far below
 # the records (app/sync/records.py)
 MAX_RECORDS = 5_000_000  # per bundle, audit events included; a township's tenth year is under 1,000,000
+MAX_OFFICES = 10_000  # office records per bundle: a province's registry of counties and townships
 MAX_TEXT = 1 * MIB  # a text column without a declared length (case states are JSON columns)
 MAX_INTEGER = 2 ** 62  # |n|: sequence numbers, versions, counts
 MIN_YEAR, MAX_YEAR = 1900, 2199  # dates and times in records and in case states

@@ -14,10 +14,10 @@ Audit events are keyed by (office, seq) and must hash.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from itertools import islice
+from itertools import groupby, islice
 
 from sqlalchemy import func, select
 from sqlmodel import Session
@@ -26,6 +26,7 @@ from app.models import SYNCED_TABLES, AuditEvent
 from app.storage import audit, bulk
 from app.storage.audit import event_hash
 from app.sync.records import AUDIT_TABLE, MODELS, columns, file_column
+from app.sync.staging import Staging
 
 NEW, UPDATED, UNCHANGED, REJECTED = "new", "updated", "unchanged", "rejected"
 IMMUTABLE_OFFICE_FIELDS = ("code", "level", "parent_code")
@@ -42,18 +43,26 @@ MAX_REFUSALS_KEPT = 1000  # a bundle of a million bad rows must not build a mill
 
 @dataclass
 class Plan:
-    """What applying would do: per record a verdict; the warnings say why records were rejected.
+    """What applying would do: per record a verdict, kept beside the record in the staging database;
+    here its counts, and the warnings saying why records were rejected.
 
     `refusals` are reasons that refuse the whole bundle (a record under another office's parent):
     the importer reports them and writes nothing."""
 
-    verdicts: list[tuple[str, dict, str]] = field(default_factory=list)  # (table, values, verdict)
+    tally: Counter = field(default_factory=Counter)
     warnings: list[str] = field(default_factory=list)
     refusals: list[tuple[str, str]] = field(default_factory=list)  # (error code, reason)
 
     def counts(self) -> dict[str, int]:
-        c = Counter(v for _, _, v in self.verdicts)
-        return {k: c.get(k, 0) for k in (NEW, UPDATED, UNCHANGED, REJECTED)}
+        return {k: self.tally.get(k, 0) for k in (NEW, UPDATED, UNCHANGED, REJECTED)}
+
+    def refuse(self, code: str, reason: str) -> None:
+        if len(self.refusals) < MAX_REFUSALS_KEPT:
+            self.refusals.append((code, reason))
+
+
+# a check the importer runs on each batch of a table as it is planned: (table, [(n, values, verdict)])
+BatchCheck = Callable[[str, list[tuple[int, dict, str]]], None]
 
 
 def foreign_keys(table: str) -> list[tuple[str, str]]:
@@ -77,9 +86,9 @@ def stored_versions(s: Session, table: str, ids: list[str]) -> dict[str, tuple[s
     return found
 
 
-def parent_owners(s: Session, table: str, ids: set[str], taken: dict[str, str]) -> dict[str, str]:
+def parent_owners(s: Session, staged: Staging, table: str, ids: set[str]) -> dict[str, str]:
     """id → owner of each parent that exists: as taken from this bundle, else as stored."""
-    found = {i: taken[i] for i in ids if i in taken}
+    found = staged.taken_owners(table, ids)
     found.update({i: owner for i, (owner, _) in stored_versions(s, table, sorted(ids - set(found))).items()})
     return found
 
@@ -89,73 +98,75 @@ def office_names(s: Session) -> dict[str, str]:
     return {i: f"{name}（{code}）" for i, code, name in s.execute(select(office.id, office.code, office.name)).all()}
 
 
-def plan(s: Session, records: dict[str, list[dict]], allowed_owners: set[str], own_office_id: str, *,
-         receiver_parents: bool = False, new_offices: set[str] = frozenset()) -> Plan:
-    """Classify every record; reads only, so a dry run and the real import agree.
+def plan(s: Session, staged: Staging, allowed_owners: set[str], own_office_id: str, *,
+         receiver_parents: bool = False, new_offices: set[str] = frozenset(), check: BatchCheck | None = None) -> Plan:
+    """Classify every staged record, a batch at a time; writes only verdicts into the staging
+    database, so a dry run and the real import agree.
 
     `receiver_parents`: the sender is the receiver's superior, whose records (review opinions) may
     refer to the receiver's own cases. `new_offices`: office records the bundle may introduce (their
-    own rows only, not what they would own)."""
+    own rows only, not what they would own). `check` sees each planned batch."""
     result = Plan()
-    office_clashes(s, records.get("office", []), result)
+    office_clashes(s, staged.all("office"), result)
     rejected_why: Counter = Counter()
-    taken: dict[str, dict[str, str]] = {t: {} for t in SYNCED_TABLES}  # table → id → owner, as taken here
     names: dict[str, str] | None = None
 
     def may_hang_under(owner: str) -> bool:
         return owner in allowed_owners or (receiver_parents and owner == own_office_id)
 
     for table in SYNCED_TABLES:
-        rows = records.get(table, [])
-        if not rows:
-            continue
-        stored = stored_versions(s, table, [r["id"] for r in rows])
         fks = foreign_keys(table)
-        parents_needed: dict[str, set[str]] = {}
-        for r in rows:
-            for col, target in fks:
-                if r[col] is not None:
-                    parents_needed.setdefault(target, set()).add(r[col])
-        owners = {t: parent_owners(s, t, ids, taken[t]) for t, ids in parents_needed.items()}
-        seen: set[str] = set()
-        for r in rows:
-            allowed = allowed_owners | new_offices if table == "office" else allowed_owners
-            verdict, why = classify(s, table, r, stored.get(r["id"]), allowed, own_office_id, seen)
-            if verdict in (NEW, UPDATED):
-                missing = [t for col, t in fks if r[col] is not None and r[col] not in owners[t]
-                           and not (t == table and r[col] == r["id"])]  # an office owns its own record
-                if missing:
-                    verdict, why = REJECTED, "关联的上级记录缺失"
+        allowed = allowed_owners | new_offices if table == "office" else allowed_owners
+        for batch in staged.batches(table):
+            stored = stored_versions(s, table, [r["id"] for _, r, _, _ in batch])
+            parents_needed: dict[str, set[str]] = {}
+            for _, r, _, _ in batch:
+                for col, target in fks:
+                    if r[col] is not None:
+                        parents_needed.setdefault(target, set()).add(r[col])
+            owners = {t: parent_owners(s, staged, t, ids) for t, ids in parents_needed.items()}
+            verdicts: list[tuple[int, str, str | None]] = []
+            checked: list[tuple[int, dict, str]] = []
+            for n, r, _, repeated in batch:
+                verdict, why = classify(s, table, r, stored.get(r["id"]), allowed, own_office_id, repeated)
+                if verdict in (NEW, UPDATED):
+                    missing = [t for col, t in fks if r[col] is not None and r[col] not in owners[t]
+                               and not (t == table and r[col] == r["id"])]  # an office owns its own record
+                    if missing:
+                        verdict, why = REJECTED, "关联的上级记录缺失"
+                    else:
+                        foreign = [(col, t, owners[t][r[col]]) for col, t in fks
+                                   if r[col] is not None and t not in LABEL_TARGETS and r[col] in owners[t]
+                                   and not may_hang_under(owners[t][r[col]])]
+                        for col, target, owner in foreign[:1]:
+                            names = names if names is not None else office_names(s)
+                            result.refuse("foreign_parent",
+                                f"“{table}”记录 {r['id']} 的 {col} 指向{names.get(owner, owner)}的“{target}”记录 {r[col]}，"
+                                "发送单位无权在其他单位的记录下添加内容")
+                        if foreign:
+                            verdict, why = REJECTED, "挂在其他单位的记录之下"
+                owner = None
+                if verdict != REJECTED:
+                    owner = stored[r["id"]][0] if r["id"] in stored else r["owner_office_id"]
+                    if table in owners:  # a later row of this batch may hang under this one
+                        owners[table][r["id"]] = owner
                 else:
-                    foreign = [(col, t, owners[t][r[col]]) for col, t in fks
-                               if r[col] is not None and t not in LABEL_TARGETS and r[col] in owners[t]
-                               and not may_hang_under(owners[t][r[col]])]
-                    for col, target, owner in foreign[:1] if len(result.refusals) < MAX_REFUSALS_KEPT else ():
-                        names = names if names is not None else office_names(s)
-                        result.refusals.append(("foreign_parent",
-                            f"“{table}”记录 {r['id']} 的 {col} 指向{names.get(owner, owner)}的“{target}”记录 {r[col]}，"
-                            "发送单位无权在其他单位的记录下添加内容"))
-                    if foreign:
-                        verdict, why = REJECTED, "挂在其他单位的记录之下"
-            seen.add(r["id"])
-            if verdict != REJECTED:
-                owner = stored[r["id"]][0] if r["id"] in stored else r["owner_office_id"]
-                taken[table][r["id"]] = owner
-                if table in owners:
-                    owners[table][r["id"]] = owner
-            else:
-                rejected_why[why] += 1
-            result.verdicts.append((table, r, verdict))
-    audit_rows = records.get(AUDIT_TABLE, [])
-    if audit_rows:
-        plan_audit(s, audit_rows, allowed_owners, result, rejected_why)
+                    rejected_why[why] += 1
+                result.tally[verdict] += 1
+                verdicts.append((n, verdict, owner))
+                checked.append((n, r, verdict))
+            staged.set_verdicts(table, verdicts)
+            if check is not None:
+                check(table, checked)
+    if staged.has(AUDIT_TABLE):
+        plan_audit(s, staged, allowed_owners, result, rejected_why)
     result.warnings.extend(f"{n} 条记录未导入：{why}" for why, n in sorted(rejected_why.items()))
     return result
 
 
 def classify(s: Session, table: str, r: dict, stored: tuple[str, int] | None, allowed: set[str], own: str,
-             seen: set[str]) -> tuple[str, str]:
-    if r["id"] in seen:
+             repeated: bool) -> tuple[str, str]:
+    if repeated:
         return REJECTED, "同一记录在数据包中重复出现"
     if r["owner_office_id"] == own or r["owner_office_id"] not in allowed:
         return REJECTED, "记录不属于发送单位（只有记录的所属单位才能修改它）"
@@ -190,55 +201,55 @@ def office_clashes(s: Session, rows: list[dict], result: Plan) -> None:
     for r in rows:
         taken = by_code.get(r["code"])
         if taken is not None and taken[0] != r["id"]:
-            result.refusals.append(("office_conflict", f"单位记录 {r['id']} 的代码“{r['code']}”已是另一单位（{taken[1]}）的代码"))
+            result.refuse("office_conflict", f"单位记录 {r['id']} 的代码“{r['code']}”已是另一单位（{taken[1]}）的代码")
         namesakes = islice(by_name.get(r["name"], ()), 100)  # bounded: a hostile bundle may repeat a name a million times
         clash = next((code for i, level, parent, code in namesakes
                       if i != r["id"] and (level != r["level"] or parent == r["parent_code"])), None)
         if clash is not None:
-            result.refusals.append(("office_conflict", f"单位记录 {r['id']} 的名称“{r['name']}”已是另一单位（{clash}）的名称"))
+            result.refuse("office_conflict", f"单位记录 {r['id']} 的名称“{r['name']}”已是另一单位（{clash}）的名称")
         remember(r["id"], r["code"], r["name"], r["level"], r["parent_code"])
 
 
-def plan_audit(s: Session, rows: list[dict], allowed: set[str], result: Plan, rejected_why: Counter) -> None:
-    keys = {(r["office_id"], r["seq"]) for r in rows}
-    stored: dict[tuple[str, int], str] = {}
-    for office in {k[0] for k in keys}:
-        seqs = sorted(k[1] for k in keys if k[0] == office)
-        for start in range(0, len(seqs), 500):
-            chunk = seqs[start:start + 500]
-            q = select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.office_id == office, AuditEvent.seq.in_(chunk))
-            stored.update({(office, seq): h for seq, h in s.execute(q).all()})
-    seen: set[tuple[str, int]] = set()
-    taken: dict[str, list[dict]] = {}
+def plan_audit(s: Session, staged: Staging, allowed: set[str], result: Plan, rejected_why: Counter) -> None:
     names: dict[str, str] | None = None
-    for r in rows:
-        key = (r["office_id"], r["seq"])
-        why = ""
-        if r["office_id"] not in allowed:
-            why = "审计事件不属于发送单位"
-        elif key in seen:
-            why = "审计事件重复出现"
-        elif event_hash(r["prev_hash"], r["seq"], r["at"], r["account"], r["action"], r["entity"], r["summary"]) != r["hash"]:
-            why = "审计事件的哈希不符"
-        elif key in stored and stored[key] != r["hash"]:
-            # an event this store holds, rewritten: history is append-only, so the bundle is refused
-            names = names if names is not None else office_names(s)
-            result.refusals.append(("history_conflict", f"{names.get(r['office_id'], r['office_id'])}的第{r['seq']}号审计事件"
-                                                        "与本单位已收到的同号事件不一致"))
-            why = "审计事件与本库中已有的同号事件不一致"
-        seen.add(key)
-        if why:
-            rejected_why[why] += 1
-            result.verdicts.append((AUDIT_TABLE, r, REJECTED))
-        else:
-            result.verdicts.append((AUDIT_TABLE, r, UNCHANGED if key in stored else NEW))
-            if key not in stored:
-                taken.setdefault(r["office_id"], []).append(r)
-    for office, new in sorted(taken.items()):
-        problem = chain_problem(s, office, sorted(new, key=lambda r: r["seq"]))
+    for batch in staged.batches(AUDIT_TABLE):
+        stored: dict[tuple[str, int], str] = {}
+        for office in {r["office_id"] for _, r, _, _ in batch}:
+            seqs = sorted({r["seq"] for _, r, _, _ in batch if r["office_id"] == office})
+            for start in range(0, len(seqs), 500):
+                chunk = seqs[start:start + 500]
+                q = select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.office_id == office, AuditEvent.seq.in_(chunk))
+                stored.update({(office, seq): h for seq, h in s.execute(q).all()})
+        verdicts: list[tuple[int, str, str | None]] = []
+        for n, r, _, repeated in batch:
+            key = (r["office_id"], r["seq"])
+            why = ""
+            if r["office_id"] not in allowed:
+                why = "审计事件不属于发送单位"
+            elif repeated:
+                why = "审计事件重复出现"
+            elif event_hash(r["prev_hash"], r["seq"], r["at"], r["account"], r["action"], r["entity"], r["summary"]) != r["hash"]:
+                why = "审计事件的哈希不符"
+            elif key in stored and stored[key] != r["hash"]:
+                # an event this store holds, rewritten: history is append-only, so the bundle is refused
+                names = names if names is not None else office_names(s)
+                result.refuse("history_conflict", f"{names.get(r['office_id'], r['office_id'])}的第{r['seq']}号审计事件"
+                                                  "与本单位已收到的同号事件不一致")
+                why = "审计事件与本库中已有的同号事件不一致"
+            if why:
+                rejected_why[why] += 1
+                verdict = REJECTED
+            else:
+                verdict = UNCHANGED if key in stored else NEW
+            result.tally[verdict] += 1
+            verdicts.append((n, verdict, r["office_id"] if verdict != REJECTED else None))
+        staged.set_verdicts(AUDIT_TABLE, verdicts)
+    events = staged.by_k_and_seq(AUDIT_TABLE, NEW)
+    for office, run in groupby(events, key=lambda r: r["office_id"]):
+        problem = chain_problem(s, office, run)
         if problem:
             names = names if names is not None else office_names(s)
-            result.refusals.append(("audit_chain", f"{names.get(office, office)}的审计事件{problem}"))
+            result.refuse("audit_chain", f"{names.get(office, office)}的审计事件{problem}")
 
 
 def stored_event_hash(s: Session, office: str, seq: int) -> str | None:
@@ -247,13 +258,17 @@ def stored_event_hash(s: Session, office: str, seq: int) -> str | None:
     return s.execute(select(AuditEvent.hash).where(AuditEvent.office_id == office, AuditEvent.seq == seq)).scalar()
 
 
-def chain_problem(s: Session, office: str, new: list[dict]) -> str | None:
-    """Why the events new to this store (sorted by seq) do not extend the office's chain as stored,
+def chain_problem(s: Session, office: str, new: Iterable[dict]) -> str | None:
+    """Why the events new to this store (in seq order) do not extend the office's chain as stored,
     or None: each must link to the event before it, whether that one is stored or arrives with it,
-    and the stored event after a run of new ones must link to the run's last. Only the ends of runs
-    are looked up and a gap is reported as a range, so memory stays bounded whatever the numbers."""
+    and the stored event after a run of new ones must link to the run's last. Events are read as a
+    stream, only the ends of runs are looked up and a gap is reported as a range, so memory stays
+    bounded whatever the numbers."""
     previous: dict | None = None
-    for i, r in enumerate(new):
+    events = iter(new)
+    r = next(events, None)
+    while r is not None:
+        following = next(events, None)
         seq = r["seq"]
         if seq < 1:
             return f"第{seq}号序号无效"
@@ -269,41 +284,37 @@ def chain_problem(s: Session, office: str, new: list[dict]) -> str | None:
                         f"（缺少第{last + 1}至{seq - 1}号）")
         if r["prev_hash"] != before:
             return f"第{seq}号与前一事件（第{seq - 1}号）衔接不上（前一事件哈希不符）"
-        following = new[i + 1] if i + 1 < len(new) else None
         if following is None or following["seq"] != seq + 1:
             after = s.execute(select(AuditEvent.prev_hash).where(AuditEvent.office_id == office,
                                                                  AuditEvent.seq == seq + 1)).scalar()
             if after is not None and after != r["hash"]:
                 return f"第{seq}号与本单位已保存的第{seq + 1}号事件衔接不上"
-        previous = r
+        previous, r = r, following
     return None
 
 
-def apply(s: Session, p: Plan, file_bytes: Callable[[str], bytes]) -> None:
-    """Write what the plan takes with Core executemany, table by table (parents before children).
-
-    No ORM objects: a full bundle holds a hundred thousand rows. The audit chain gets the same
-    events a flush would have written (one per created or changed record), in one statement per table.
+def apply(s: Session, staged: Staging, file_bytes: Callable[[str], bytes]) -> None:
+    """Write what the plan takes with the driver's executemany, table by table (parents before
+    children), one staged batch at a time: no ORM objects, and never a whole bundle in memory.
+    The audit chain gets the same events a flush would have written (one per created or changed
+    record), one statement per batch.
     """
-    by_table: dict[str, tuple[list[dict], list[dict]]] = {}
-    for table, values, verdict in p.verdicts:
-        if verdict in (NEW, UPDATED):
-            new, updated = by_table.setdefault(table, ([], []))
-            (new if verdict == NEW else updated).append(values)
     connection = s.connection()
     for table in [*SYNCED_TABLES, AUDIT_TABLE]:
-        new, updated = by_table.get(table, ([], []))
-        events = []
-        if updated:
-            changes = changed_fields(connection, table, updated)
-            events.extend(("update", f"{table}:{r['id']}", "修改字段：" + "、".join(changes[r["id"]])) for r in updated
-                          if changes[r["id"]])
-            write_rows(connection, table, updated, file_bytes, update=True)
-        if new:
-            write_rows(connection, table, new, file_bytes, update=False)
-            if table != AUDIT_TABLE:  # the sender's events are copies, not changes made here
-                events.extend(("create", f"{table}:{r['id']}", "新建") for r in new)
-        audit.append(s, events)
+        for batch in staged.batches(table, (NEW, UPDATED)):
+            new = [r for _, r, verdict, _ in batch if verdict == NEW]
+            updated = [r for _, r, verdict, _ in batch if verdict == UPDATED]
+            events = []
+            if updated:
+                changes = changed_fields(connection, table, updated)
+                events.extend(("update", f"{table}:{r['id']}", "修改字段：" + "、".join(changes[r["id"]])) for r in updated
+                              if changes[r["id"]])
+                write_rows(connection, table, updated, file_bytes, update=True)
+            if new:
+                write_rows(connection, table, new, file_bytes, update=False)
+                if table != AUDIT_TABLE:  # the sender's events are copies, not changes made here
+                    events.extend(("create", f"{table}:{r['id']}", "新建") for r in new)
+            audit.append(s, events)
 
 
 def binary_columns(table: str) -> set[str]:

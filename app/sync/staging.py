@@ -1,0 +1,133 @@
+"""A bundle's decoded records held on disk while they are checked and applied, not in memory.
+
+A bundle may carry millions of records; holding them as Python objects took about 2 KB each. They
+are staged instead in a scratch SQLCipher database in the import's private working folder, under a
+random key that exists only in this process's memory, so nothing readable reaches the disk and
+what a killed import leaves is noise (the folder is removed at the next unlock). The importer
+reads them back in batches: the plan, its checks and the writing each hold one batch at a time.
+
+The values are kept as pickled tuples: only this process writes the scratch file (its key is never
+stored), so unpickling reads back exactly what it wrote, at a fraction of decoding the JSON again.
+
+Per row, besides the values: its table and number in the bundle, its id (an audit event's is
+"office:seq", the key the merge gives it), the plan's verdict and the owner it is taken under,
+and `k`, one column a check looks rows up by (a case_subject's case, a document's version key, an
+audit event's office) with an audit event's `seq`.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import sqlcipher3
+
+BATCH = 2000  # rows per read and write: memory holds one batch
+LOOKUP = 500  # ids per IN (…) lookup
+
+
+class Staging:
+    def __init__(self, path: Path):
+        self.db = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False)
+        for pragma in (f"PRAGMA key = \"x'{os.urandom(32).hex()}'\"", "PRAGMA journal_mode = OFF",
+                       "PRAGMA synchronous = OFF", "PRAGMA temp_store = MEMORY"):
+            self.db.execute(pragma)
+        # the values apart from what the plan reads and writes: a verdict set never rewrites them
+        self.db.execute("CREATE TABLE data (tbl TEXT NOT NULL, n INTEGER NOT NULL, v BLOB NOT NULL, PRIMARY KEY (tbl, n)) "
+                        "WITHOUT ROWID")
+        self.db.execute("CREATE TABLE row (tbl TEXT NOT NULL, n INTEGER NOT NULL, id TEXT NOT NULL, k TEXT, seq INTEGER, "
+                        "repeated INTEGER NOT NULL DEFAULT 0, verdict TEXT, owner TEXT, PRIMARY KEY (tbl, n)) WITHOUT ROWID")
+        self.db.execute("BEGIN")  # one transaction for the staging's whole life, never committed: a scratch file
+        self.counts: dict[str, int] = {}
+        self.keys: dict[str, tuple[str, ...]] = {}  # per table the column names, in the order decode gives them
+
+    def add(self, table: str, rows: list[tuple[int, str, str | None, int | None, dict]]) -> None:
+        """(n, id, k, seq, values) per row, in the order of the bundle; every row of a table has the same keys."""
+        keys = self.keys.setdefault(table, tuple(rows[0][4]))
+        self.db.executemany("INSERT INTO row (tbl, n, id, k, seq) VALUES (?, ?, ?, ?, ?)",
+                            [(table, n, i, k, seq) for n, i, k, seq, _ in rows])
+        self.db.executemany("INSERT INTO data (tbl, n, v) VALUES (?, ?, ?)",
+                            [(table, n, pickle.dumps(tuple(values[c] for c in keys), pickle.HIGHEST_PROTOCOL))
+                             for n, _, _, _, values in rows])
+        self.counts[table] = self.counts.get(table, 0) + len(rows)
+
+    def loaded(self) -> None:
+        """Index the staged rows and mark each row whose id an earlier row of its table has."""
+        self.db.execute("CREATE INDEX row_id ON row (tbl, id, n)")
+        self.db.execute("CREATE INDEX row_k ON row (tbl, k, seq)")
+        self.db.execute("UPDATE row SET repeated = 1 WHERE n > (SELECT min(e.n) FROM row e INDEXED BY row_id "
+                        "WHERE e.tbl = row.tbl AND e.id = row.id)")
+
+    def values(self, table: str, blob: bytes) -> dict:
+        return dict(zip(self.keys[table], pickle.loads(blob), strict=True))
+
+    def has(self, table: str) -> bool:
+        return self.counts.get(table, 0) > 0
+
+    def batches(self, table: str, verdicts: tuple[str, ...] = ()) -> Iterator[list[tuple[int, dict, str | None, bool]]]:
+        """(n, values, verdict, repeated) per row, BATCH at a time, in the bundle's order; `repeated`:
+        an earlier row of the table has the same id. Only rows with one of `verdicts`, if given."""
+        if not self.has(table):
+            return
+        where = f" AND r.verdict IN ({', '.join('?' * len(verdicts))})" if verdicts else ""
+        last = -1
+        while True:
+            rows = self.db.execute(f"SELECT r.n, d.v, r.verdict, r.repeated FROM row r JOIN data d ON d.tbl = r.tbl AND d.n = r.n "
+                                   f"WHERE r.tbl = ? AND r.n > ?{where} ORDER BY r.n LIMIT {BATCH}",
+                                   (table, last, *verdicts)).fetchall()
+            if not rows:
+                return
+            last = rows[-1][0]
+            yield [(n, self.values(table, v), verdict, bool(repeated)) for n, v, verdict, repeated in rows]
+
+    def all(self, table: str) -> list[dict]:
+        """Every row of a table whose size the bounds keep small (offices)."""
+        return [values for batch in self.batches(table) for _, values, _, _ in batch]
+
+    def set_verdicts(self, table: str, verdicts: list[tuple[int, str, str | None]]) -> None:
+        """(n, verdict, owner it is taken under or None) per row."""
+        self.db.executemany("UPDATE row SET verdict = ?, owner = ? WHERE tbl = ? AND n = ?",
+                            [(v, owner, table, n) for n, v, owner in verdicts])
+
+    def taken_owners(self, table: str, ids: Iterable[str]) -> dict[str, str]:
+        """id → owner of the rows of `table` the plan has taken so far (not rejected)."""
+        return dict(self.lookup("SELECT id, owner FROM row WHERE tbl = ? AND owner IS NOT NULL AND id IN ({})", table, ids))
+
+    def taken_by_k(self, table: str, ids: Iterable[str]) -> dict[str, str]:
+        """id → k of the rows of `table` taken new or updated (a case_subject's case)."""
+        return dict(self.lookup("SELECT id, k FROM row WHERE tbl = ? AND verdict IN ('new', 'updated') AND id IN ({})",
+                                table, ids))
+
+    def earlier_with_k(self, table: str, verdict: str, keys: Iterable[str], before: int) -> dict[str, dict]:
+        """k → values of the first row with that k, the given verdict and a number below `before`."""
+        out: dict[str, dict] = {}
+        for k, v in self.lookup(f"SELECT r.k, d.v FROM row r JOIN data d ON d.tbl = r.tbl AND d.n = r.n WHERE r.tbl = ? "
+                                f"AND r.verdict = ? AND r.n < {int(before)} AND r.k IN ({{}}) ORDER BY r.n DESC", table, keys, verdict):
+            out[k] = self.values(table, v)
+        return out
+
+    def by_k_and_seq(self, table: str, verdict: str) -> Iterator[dict]:
+        """The rows with that verdict ordered by k then seq (an office's audit events in chain order)."""
+        last: tuple[str, int] = ("", -(2 ** 63))
+        while True:
+            rows = self.db.execute(f"SELECT r.k, r.seq, d.v FROM row r JOIN data d ON d.tbl = r.tbl AND d.n = r.n "
+                                   f"WHERE r.tbl = ? AND r.verdict = ? AND (r.k, r.seq) > (?, ?) ORDER BY r.k, r.seq "
+                                   f"LIMIT {BATCH}", (table, verdict, *last)).fetchall()
+            if not rows:
+                return
+            last = (rows[-1][0], rows[-1][1])
+            for _, _, v in rows:
+                yield self.values(table, v)
+
+    def lookup(self, sql: str, table: str, ids: Iterable[str], *extra) -> list[tuple]:
+        ordered = sorted(set(ids))
+        out: list[tuple] = []
+        for start in range(0, len(ordered), LOOKUP):
+            chunk = ordered[start:start + LOOKUP]
+            out.extend(self.db.execute(sql.format(", ".join("?" * len(chunk))), (table, *extra, *chunk)).fetchall())
+        return out
+
+    def close(self) -> None:
+        self.db.close()

@@ -1,0 +1,63 @@
+"""The staging database of a bundle's records (app/sync/staging.py): encrypted on disk, read back in
+batches in the bundle's order, repeats marked, lookups for the plan's checks."""
+
+from __future__ import annotations
+
+import sqlcipher3
+
+from app.sync import staging
+from app.sync.staging import Staging
+
+
+def staged_people(tmp_path, names: list[tuple[str, str]], cache_pages: int | None = None) -> Staging:
+    s = Staging(tmp_path / "records.staging")
+    if cache_pages:
+        s.db.execute(f"PRAGMA cache_size = {cache_pages}")
+    s.add("person", [(n, i, None, None, {"id": i, "owner_office_id": "T1", "name": name, "version": 1})
+                     for n, (i, name) in enumerate(names, 1)])
+    s.loaded()
+    return s
+
+
+def test_the_staged_file_holds_no_readable_record_and_opens_with_no_key(tmp_path):
+    # a cache of 10 pages: the rows spill into the file while the staging's transaction is open
+    s = staged_people(tmp_path, [(f"p{i}", f"王建国{i}") for i in range(3000)], cache_pages=10)
+    raw = b"".join(p.read_bytes() for p in tmp_path.iterdir())
+    assert len(raw) > 100_000 and "王建国".encode() not in raw and b"owner_office_id" not in raw
+    other = sqlcipher3.connect(str(tmp_path / "records.staging"))
+    try:
+        other.execute("SELECT count(*) FROM sqlite_master").fetchall()
+        readable = True
+    except sqlcipher3.DatabaseError:
+        readable = False
+    finally:
+        other.close()
+    assert not readable
+    s.close()
+
+
+def test_batches_come_back_in_the_bundles_order_with_repeats_marked(tmp_path, monkeypatch):
+    monkeypatch.setattr(staging, "BATCH", 2)  # several batches from five rows
+    s = staged_people(tmp_path, [("a", "甲"), ("b", "乙"), ("a", "甲二"), ("c", "丙"), ("b", "乙二")])
+    rows = [(n, r["name"], repeated) for batch in s.batches("person") for n, r, _, repeated in batch]
+    assert rows == [(1, "甲", False), (2, "乙", False), (3, "甲二", True), (4, "丙", False), (5, "乙二", True)]
+    s.close()
+
+
+def test_verdicts_select_rows_and_taken_owners_name_only_taken_rows(tmp_path):
+    s = staged_people(tmp_path, [("a", "甲"), ("b", "乙"), ("c", "丙")])
+    s.set_verdicts("person", [(1, "new", "T1"), (2, "rejected", None), (3, "updated", "T9")])
+    assert [r["id"] for batch in s.batches("person", ("new", "updated")) for _, r, _, _ in batch] == ["a", "c"]
+    assert s.taken_owners("person", ["a", "b", "c", "z"]) == {"a": "T1", "c": "T9"}
+    s.close()
+
+
+def test_audit_events_stream_in_office_and_seq_order(tmp_path):
+    s = Staging(tmp_path / "records.staging")
+    events = [("T2", 2), ("T1", 3), ("T2", 1), ("T1", 1), ("T1", 2)]
+    s.add("audit_event", [(n, f"{o}:{q}", o, q, {"office_id": o, "seq": q}) for n, (o, q) in enumerate(events, 1)])
+    s.loaded()
+    s.set_verdicts("audit_event", [(n, "new", o) for n, (o, _) in enumerate(events, 1)])
+    assert [(e["office_id"], e["seq"]) for e in s.by_k_and_seq("audit_event", "new")] == [
+        ("T1", 1), ("T1", 2), ("T1", 3), ("T2", 1), ("T2", 2)]
+    s.close()
