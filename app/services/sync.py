@@ -48,11 +48,10 @@ from app.services.ruleset import HOLIDAY_KEY_PREFIX
 from app.storage import audit, schema, setting_rows
 from app.storage.atomic import fsync_dir
 from app.storage.store import Store
-from app.sync import container, keys, limits, manifest, merge, pack, quarantine
+from app.sync import container, keys, limits, manifest, merge, pack, quarantine, staging
 from app.sync.archive import Builder, Payload
 from app.sync.container import BundleError, Cancelled
 from app.sync.limits import MAX_YEAR, MIN_YEAR
-from app.sync.staging import Staging
 from app.sync.records import (
     AUDIT_TABLE,
     MODELS,
@@ -62,6 +61,7 @@ from app.sync.records import (
     file_column,
     selected_columns,
 )
+from app.sync.staging import Staging
 
 Progress = Callable[[int, int, str], None]
 RECEIPT_CONTEXT = b"jiantong-receipt-v1\x00"
@@ -591,7 +591,7 @@ def read_content(opened: Opened, progress: Progress) -> None:
             kept += 1
             if table in allowed:
                 batch.append((number, *staging_keys(table, row), row))
-                if len(batch) >= STAGE_BATCH:
+                if len(batch) >= staging.BATCH:
                     staged.add(table, batch)
                     batch = []
         if table not in allowed:
@@ -634,9 +634,6 @@ def read_content(opened: Opened, progress: Progress) -> None:
         if problem:  # like a file that does not parse (§7a): not accepted, the rest still applies
             del opened.rules["workflow.toml"]
             opened.warnings.append(f"上级下发的数据包中的办案流程（workflow.toml）{problem}，未接受，仍按原规则办理。")
-
-
-STAGE_BATCH = 2000
 
 
 def staging_keys(table: str, row: dict) -> tuple[str, str | None, int | None]:
@@ -738,7 +735,6 @@ def check_cases(store: Store, opened: Opened) -> None:
                                      "请对方核对其案件数据或双方的规则版本后重新导出。")
 
 
-# Columns of a step record that are history once the visit is over (before that only its identity).
 # A stored document version is what was issued: these never change (content by its sha256, which
 # the record's file must equal). Voiding only goes one way: voided_on from empty to a date, and
 # void_reason / voided_by stay once set. Documents are withdrawn by voiding, never deleted.
@@ -746,6 +742,7 @@ DOCUMENT_FIXED = {"case_id": "所属案件", "template_id": "文书模板", "sub
                   "number": "文号", "sha256": "文件内容"}
 DOCUMENT_VOID = {"voided_on": "作废日期", "void_reason": "作废原因", "voided_by": "作废人"}
 DOCUMENT_LABEL = ("title", "number", "doc_version", "owner_office_id")
+# Columns of a step record that are history once the visit is over (before that only its identity).
 STEP_IDENTITY = ("case_id", "seq", "step_id", "entered_on")
 STEP_DONE = (*STEP_IDENTITY, "completed_on", "decision_id")
 DECISION_FIXED = ("case_id", "step_id", "decision_id", "decided_on")
@@ -776,14 +773,12 @@ class HistoryCheck:
     def __init__(self, s: Session, store: Store, staged: Staging):
         self.s, self.store, self.staged = s, store, staged
         self.conflicts: list[str] = []
-        self.found = 0
         self.warnings: list[str] = []
         self.names: dict[str, str] | None = None
         self.subject_tables = {t for t in SYNCED_TABLES if "case_id" in MODELS[t].__table__.c and any(
             col == "subject_id" and target == "case_subject" for col, target in merge.foreign_keys(t))}
 
     def conflict(self, text: str) -> None:
-        self.found += 1
         if len(self.conflicts) < merge.MAX_REFUSALS_KEPT:
             self.conflicts.append(text)
 

@@ -25,6 +25,7 @@ from pathlib import Path
 import sqlcipher3
 
 BATCH = 2000  # rows per read and write: memory holds one batch
+JOINED = "FROM row r JOIN data d ON d.tbl = r.tbl AND d.n = r.n"
 LOOKUP = 500  # ids per IN (…) lookup
 
 
@@ -56,9 +57,10 @@ class Staging:
     def loaded(self) -> None:
         """Index the staged rows and mark each row whose id an earlier row of its table has."""
         self.db.execute("CREATE INDEX row_id ON row (tbl, id, n)")
-        self.db.execute("CREATE INDEX row_k ON row (tbl, k, seq)")
-        self.db.execute("UPDATE row SET repeated = 1 WHERE n > (SELECT min(e.n) FROM row e INDEXED BY row_id "
-                        "WHERE e.tbl = row.tbl AND e.id = row.id)")
+        self.db.execute("CREATE INDEX row_k ON row (tbl, k, seq) WHERE k IS NOT NULL")
+        # one pass over the index finds the ids that repeat (normally none); only their rows are touched
+        repeats = self.db.execute("SELECT tbl, id, min(n) FROM row GROUP BY tbl, id HAVING count(*) > 1").fetchall()
+        self.db.executemany("UPDATE row SET repeated = 1 WHERE tbl = ? AND id = ? AND n > ?", repeats)
 
     def values(self, table: str, blob: bytes) -> dict:
         return dict(zip(self.keys[table], pickle.loads(blob), strict=True))
@@ -74,9 +76,8 @@ class Staging:
         where = f" AND r.verdict IN ({', '.join('?' * len(verdicts))})" if verdicts else ""
         last = -1
         while True:
-            rows = self.db.execute(f"SELECT r.n, d.v, r.verdict, r.repeated FROM row r JOIN data d ON d.tbl = r.tbl AND d.n = r.n "
-                                   f"WHERE r.tbl = ? AND r.n > ?{where} ORDER BY r.n LIMIT {BATCH}",
-                                   (table, last, *verdicts)).fetchall()
+            rows = self.db.execute(f"SELECT r.n, d.v, r.verdict, r.repeated {JOINED} WHERE r.tbl = ? AND r.n > ?{where} "
+                                   f"ORDER BY r.n LIMIT {BATCH}", (table, last, *verdicts)).fetchall()
             if not rows:
                 return
             last = rows[-1][0]
@@ -103,8 +104,9 @@ class Staging:
     def earlier_with_k(self, table: str, verdict: str, keys: Iterable[str], before: int) -> dict[str, dict]:
         """k → values of the first row with that k, the given verdict and a number below `before`."""
         out: dict[str, dict] = {}
-        for k, v in self.lookup(f"SELECT r.k, d.v FROM row r JOIN data d ON d.tbl = r.tbl AND d.n = r.n WHERE r.tbl = ? "
-                                f"AND r.verdict = ? AND r.n < {int(before)} AND r.k IN ({{}}) ORDER BY r.n DESC", table, keys, verdict):
+        sql = (f"SELECT r.k, d.v {JOINED} WHERE r.tbl = ? AND r.verdict = ? AND r.n < {int(before)} AND r.k IS NOT NULL "
+               "AND r.k IN ({}) ORDER BY r.n DESC")
+        for k, v in self.lookup(sql, table, keys, verdict):
             out[k] = self.values(table, v)
         return out
 
@@ -112,9 +114,9 @@ class Staging:
         """The rows with that verdict ordered by k then seq (an office's audit events in chain order)."""
         last: tuple[str, int] = ("", -(2 ** 63))
         while True:
-            rows = self.db.execute(f"SELECT r.k, r.seq, d.v FROM row r JOIN data d ON d.tbl = r.tbl AND d.n = r.n "
-                                   f"WHERE r.tbl = ? AND r.verdict = ? AND (r.k, r.seq) > (?, ?) ORDER BY r.k, r.seq "
-                                   f"LIMIT {BATCH}", (table, verdict, *last)).fetchall()
+            rows = self.db.execute(f"SELECT r.k, r.seq, d.v {JOINED} WHERE r.tbl = ? AND r.verdict = ? AND r.k IS NOT NULL "
+                                   f"AND (r.k, r.seq) > (?, ?) ORDER BY r.k, r.seq LIMIT {BATCH}",
+                                   (table, verdict, *last)).fetchall()
             if not rows:
                 return
             last = (rows[-1][0], rows[-1][1])
