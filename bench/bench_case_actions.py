@@ -411,6 +411,7 @@ def make_probe(app, runner, window):
             if self.label is not None and self.t_input is not None and self.t_done is None:
                 window().repaint()  # the updated view on screen
                 self.t_done = time.perf_counter()
+                self.meter.tick()  # the stretch still running (the last result's render and this repaint) counts too
                 self.meter.on = False
                 self.done.set()
 
