@@ -409,9 +409,10 @@ def make_probe(app, runner, window):
 
         def on_idle(self) -> None:
             if self.label is not None and self.t_input is not None and self.t_done is None:
+                self.meter.tick()  # the stretch still running (the last result rendered) counts too
                 window().repaint()  # the updated view on screen
                 self.t_done = time.perf_counter()
-                self.meter.tick()  # the stretch still running (the last result's render and this repaint) counts too
+                self.meter.tick()  # and the repaint, a stretch of its own as in Qt's own update
                 self.meter.on = False
                 self.done.set()
 

@@ -60,7 +60,7 @@ def township_year(store, rng: random.Random) -> None:
                         summary=f"反映人员{i:03d}在惠农补贴发放中优亲厚友、违规套取资金的问题。", categories=["违反群众纪律"])
             state = engine.initial_state(rules.workflow, received, {"source": "信访举报（来信）", "persons": [{"name": person.name}]})
             filed = i < FILED
-            case = Case(owner_office_id=me, clue_id=clue.id, stage="review" if filed else "intake", step_id=state.step_id,
+            case = Case(owner_office_id=me, clue_id=clue.id, stage=rules.workflow.stage_of(state.step_id).id, step_id=state.step_id,
                         step_entered_on=received, number=f"纪立〔2026〕{i + 1}号" if filed else "",
                         filed_on=received + timedelta(days=20) if filed else None, state=case_codec.to_json(state))
             s.add_all([person, clue])
