@@ -155,7 +155,7 @@ class Payload:
             if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
                 raise refuse("payload_bad_name", f"条目“{name}”的压缩方式不受支持")
             cap = (limits.MAX_RULES_BYTES if name.startswith("rules/") else limits.MAX_FILE_BYTES if name.startswith("files/")
-                   else limits.MAX_ENTRY_BYTES)
+                   else limits.MAX_JSON_BYTES if name.endswith(".json") else limits.MAX_ENTRY_BYTES)
             if info.file_size > cap:
                 raise refuse("payload_too_large", f"条目“{name}”过大")
             if info.file_size > limits.RATIO_FLOOR and info.file_size > limits.MAX_RATIO * max(info.compress_size, 1):

@@ -24,6 +24,7 @@ MAX_TOTAL_BYTES = 8 * GIB  # all entries together, uncompressed
 MAX_ENTRY_BYTES = 2 * GIB  # one records/*.jsonl entry, uncompressed (read as a stream)
 MAX_FILE_BYTES = 64 * MIB  # one files/* entry: an attachment (at most 50 MB here) or a document
 MAX_RULES_BYTES = 1 * MIB  # a rules text; the shipped ones are a few dozen KB
+MAX_JSON_BYTES = 32 * MIB  # a *.json entry, read whole: index (100,000 entries ≈ 12 MB), receipts, templates
 MAX_RATIO = 200  # uncompressed / compressed, for entries above RATIO_FLOOR bytes (zip bombs)
 RATIO_FLOOR = 1 * MIB
 MAX_LINE_BYTES = 64 * MIB  # one record: a case state with its whole history stays far below

@@ -190,7 +190,7 @@ def test_compression_bomb_is_refused(world, county, tmp_path):
     refused(county, forge(world, county, tmp_path, "bomb", buf.getvalue()), "payload_ratio")
 
 
-def test_caps_on_a_file_on_records_and_on_one_line(world, county, tmp_path, monkeypatch):
+def test_caps_on_a_file_on_records_on_a_json_entry_and_on_one_line(world, county, tmp_path, monkeypatch):
     # the bounds of app/sync/limits.py (docs/BUNDLE.md §7b), each lowered so a small bundle reaches it
     data = b"x" * 2000
     digest = hashlib.sha256(data).hexdigest()
@@ -203,6 +203,9 @@ def test_caps_on_a_file_on_records_and_on_one_line(world, county, tmp_path, monk
                       for i in range(5))
     refused(county, forge(world, county, tmp_path, "records", zip_bytes([("records/person.jsonl", people)])),
             "payload_too_many")
+    monkeypatch.setattr(limits, "MAX_JSON_BYTES", 1000)
+    refused(county, forge(world, county, tmp_path, "json", zip_bytes([("receipts.json", b"[" + b" " * 2000 + b"]")])),
+            "payload_too_large")
     monkeypatch.setattr(limits, "MAX_LINE_BYTES", 100)
     line = json.dumps({"name": "甲" * 100}).encode() + b"\n"
     refused(county, forge(world, county, tmp_path, "line", zip_bytes([("records/person.jsonl", line)])), "payload_too_large")
