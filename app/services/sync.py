@@ -1003,8 +1003,8 @@ def import_one(store: Store, path: Path, *, dry_run: bool = False, progress: Pro
             if cancelled():
                 raise Cancelled()
             opened.payload = pack.open_payload(path, opened.header, identity, work)
-            opened.staged = Staging(work.path / "records.staging")
             try:
+                opened.staged = Staging(work.path / "records.staging")
                 read_content(opened, progress)
                 check_cases(store, opened)
                 m = opened.header.manifest
@@ -1039,7 +1039,8 @@ def import_one(store: Store, path: Path, *, dry_run: bool = False, progress: Pro
                                f"未变{counts['unchanged']}、拒收{counts['rejected']}")
             finally:
                 opened.payload.close()
-                opened.staged.close()
+                if opened.staged is not None:
+                    opened.staged.close()
         effects = []
         if acked:
             effects.append(f"对方已确认收到本单位的{acked}个数据包。")
