@@ -11,8 +11,9 @@ from sqlalchemy import Connection, Table
 
 
 def converters(connection: Connection, table: Table, keys: list[str]) -> list:
+    """Per column the function SQLAlchemy's own statements apply to a value (None: as it is)."""
     dialect = connection.dialect
-    return [table.c[k].type._cached_bind_processor(dialect) for k in keys]
+    return [table.c[k].type.dialect_impl(dialect).bind_processor(dialect) for k in keys]
 
 
 def execute_many(connection: Connection, table: Table, rows: Iterable[Mapping], *, update: bool = False) -> None:
