@@ -375,9 +375,12 @@ def make_probe(app, runner, window):
     longest gap between the ticks of a 5 ms timer in between."""
     import threading
 
-    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QGuiApplication
 
-    class Probe(QObject):
+    from app.ui.window_watch import WindowWatcher
+
+    class Probe(WindowWatcher):
         def __init__(self):
             super().__init__(app)  # owned by the application: never deleted from the user's thread
             self.meter = GapMeter(self)
@@ -386,18 +389,20 @@ def make_probe(app, runner, window):
             self.label = None
             self.t_input = self.t_done = None
             self.presses = self.want_presses = 0
-            app.installEventFilter(self)
+            self.follow(app)  # the input arrives at a window first, as in the app's own filters
             runner.sig_all_done.connect(self.on_idle)
 
         def arm(self, label: str, presses: int = 0) -> None:
             """`presses`: the action starts at that many-th mouse press (2: a double click), else at the release."""
             self.label, self.t_input, self.t_done = label, None, None
             self.presses, self.want_presses = 0, presses
+            for window in QGuiApplication.allWindows():  # also one the input opens before it is activated
+                window.installEventFilter(self)
             self.done.clear()
             self.meter.arm(label)
 
         def eventFilter(self, watched, event) -> bool:
-            if self.label is not None and self.t_input is None and getattr(watched, "isWindowType", lambda: False)():
+            if self.label is not None and self.t_input is None:
                 kind = event.type()
                 if self.want_presses and kind in (QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonDblClick):
                     self.presses += 1

@@ -57,8 +57,8 @@ from app.ui.theme import scaled_font
 from app.ui.widgets import (
     DANGER_STYLE,
     EFFECT_MARK,
-    ERROR_STYLE,
-    HINT_STYLE,
+    ERROR_COLOR,
+    HINT_COLOR,
     NOTICE_STYLE,
     WARNING_STYLE,
     FlowLayout,
@@ -69,6 +69,7 @@ from app.ui.widgets import (
     hint_label,
     marked_names,
     scroll_area,
+    tint,
     wrapped_label,
 )
 from app.ui.subject_dialogs import MergeDialog
@@ -209,7 +210,7 @@ class CaseViewPage(QWidget):
         self.meta = QLabel()
         self.meta.setObjectName("case_meta")
         self.meta.setWordWrap(True)
-        self.meta.setStyleSheet(HINT_STYLE)
+        tint(self.meta, HINT_COLOR)
         self.stage_bar = StageBar()
         self.stage_bar.setObjectName("stage_bar")
         self.chip_box = QWidget()
@@ -500,12 +501,13 @@ class CaseViewPage(QWidget):
             # met deadlines matter less than running ones: one line, the details on hover
             done = QLabel(f"另有 {len(finished)} 项期限已办结" if running else f"{len(finished)} 项期限均已办结")
             done.setObjectName("deadlines_met")
-            done.setStyleSheet(HINT_STYLE + " padding: 4px;")
+            tint(done, HINT_COLOR)
+            done.setMargin(4)
             done.setToolTip("\n".join(f"{d['title']}：{d['label']}（{d['met_on']}），期限 {d['due']}" for d in finished))
             self.chip_flow.addWidget(done)
         if not self.data.shown["deadlines"]:
             none = QLabel("本案目前没有计时的办案期限。")
-            none.setStyleSheet(HINT_STYLE)
+            tint(none, HINT_COLOR)
             self.chip_flow.addWidget(none)
 
     # --- the current step ----------------------------------------------------------------
@@ -651,7 +653,7 @@ class CaseViewPage(QWidget):
             note = "必办" if item.required else ("选择“" + "”“".join(needed_by[item.id]) + "”时必办") \
                 if item.id in needed_by else "按需办理"
             tag = QLabel(note)
-            tag.setStyleSheet(ERROR_STYLE if item.required and item.id not in done else HINT_STYLE)
+            tint(tag, ERROR_COLOR if item.required and item.id not in done else HINT_COLOR)
             row.addWidget(check, 1)
             short = len(note) <= SHORT_TAG_CHARS
             if short:
@@ -697,7 +699,7 @@ class CaseViewPage(QWidget):
             self.save_button.setObjectName("save_fields")
             self.save_button.clicked.connect(lambda: self.save_fields())
             self.dirty_label = QLabel("")
-            self.dirty_label.setStyleSheet(ERROR_STYLE)
+            tint(self.dirty_label, ERROR_COLOR)
             row = QHBoxLayout()
             row.addWidget(self.dirty_label, 1)
             row.addWidget(self.save_button)
@@ -823,7 +825,7 @@ class CaseViewPage(QWidget):
             state = QLabel(status)
             state.setObjectName(f"document_state_{key}")
             state.setWordWrap(True)
-            state.setStyleSheet(HINT_STYLE if doc else ERROR_STYLE if required.get(t.template_id) else HINT_STYLE)
+            tint(state, ERROR_COLOR if not doc and required.get(t.template_id) else HINT_COLOR)
             text = QVBoxLayout()
             text.setSpacing(2)
             text.addWidget(title)
@@ -998,14 +1000,15 @@ class CaseViewPage(QWidget):
             approval = f"须经{option['approver_role']}审批。" if option["approver_role"] else ""
             if option["enabled"]:
                 reason = f"转入“{target}”。{approval}{rules[option['id']].help if option['id'] in rules else ''}"
-                style = HINT_STYLE
+                color = HINT_COLOR
             else:
                 reason = "暂不能选：\n" + "\n".join(f"• {p['message']}。" for p in option["problems"])
-                style = ERROR_STYLE
+                color = ERROR_COLOR
             label = QLabel(reason)
             label.setObjectName(f"reason_{option['id']}")
             label.setWordWrap(True)
-            label.setStyleSheet(style + " margin-left: 12px;")
+            tint(label, color)
+            label.setContentsMargins(12, 0, 0, 0)
             self.decision_buttons[option["id"]] = button
             self.decision_reasons[option["id"]] = label
             row = QHBoxLayout()
@@ -1051,7 +1054,7 @@ class CaseViewPage(QWidget):
             label = add(f"被反映人：{p.name}" + (EFFECT_MARK if "处分影响期内" in marks else ""),
                         text + ("　⚠ " + "、".join(marks) if marks else ""))
             if marks:
-                label.setStyleSheet(ERROR_STYLE)
+                tint(label, ERROR_COLOR)
         reporter = "实名举报" if details.real_name else "匿名或未署名"
         if details.reporter_recorded:
             reporter += "，已录入举报人信息"

@@ -10,7 +10,7 @@ import re
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QDate, Signal
+from PySide6.QtCore import QDate, QPoint, Signal
 from PySide6.QtGui import QDoubleValidator
 from PySide6.QtWidgets import (
     QCalendarWidget,
@@ -163,12 +163,11 @@ class DateEditor(FieldEditor):
         self.pick = QToolButton()
         self.pick.setText("日历…")
         self.pick.setToolTip("从日历中选择日期")
-        self.pick.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.pick.setStyleSheet("QToolButton::menu-indicator { image: none; width: 0px; }")
         self.calendar: QCalendarWidget | None = None  # built on first use: a case step has several dates
-        menu = QMenu(self.pick)
-        menu.aboutToShow.connect(self.sync_calendar)
-        self.pick.setMenu(menu)
+        # opened on click rather than as the button's menu, which would draw a menu arrow in its text
+        self.menu = QMenu(self.pick)
+        self.menu.aboutToShow.connect(self.sync_calendar)
+        self.pick.clicked.connect(lambda: self.menu.popup(self.pick.mapToGlobal(QPoint(0, self.pick.height()))))
         self.today_button = QToolButton()
         self.today_button.setText("今天")
         self.today_button.clicked.connect(lambda: self.picked(QDate.currentDate()))
@@ -182,9 +181,9 @@ class DateEditor(FieldEditor):
             self.calendar = QCalendarWidget()
             self.calendar.setGridVisible(True)
             self.calendar.clicked.connect(self.picked)
-            action = QWidgetAction(self.pick.menu())
+            action = QWidgetAction(self.menu)
             action.setDefaultWidget(self.calendar)
-            self.pick.menu().addAction(action)
+            self.menu.addAction(action)
         try:
             current = parse_date_text(self.edit.text())
         except ValueError:
@@ -194,8 +193,8 @@ class DateEditor(FieldEditor):
 
     def picked(self, qdate: QDate) -> None:
         self.edit.setText(date(qdate.year(), qdate.month(), qdate.day()).isoformat())
-        if self.pick.menu().isVisible():
-            self.pick.menu().close()
+        if self.menu.isVisible():
+            self.menu.close()
         self.sig_changed.emit()
 
     def date_value(self) -> date | None:

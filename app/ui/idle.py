@@ -1,9 +1,12 @@
-"""Auto-lock: any keyboard or mouse input anywhere in the app restarts the idle timer."""
+"""Auto-lock: any keyboard or mouse input anywhere in the app restarts the idle timer (seen where it
+arrives, at the windows: app/ui/window_watch.py)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, Signal
-from PySide6.QtGui import QInputEvent
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtGui import QGuiApplication, QInputEvent
+
+from app.ui.window_watch import WindowWatcher
 
 INPUT_EVENTS = frozenset({
     QEvent.Type.KeyPress,
@@ -16,10 +19,10 @@ INPUT_EVENTS = frozenset({
 })
 
 
-class IdleWatcher(QObject):
+class IdleWatcher(WindowWatcher):
     sig_idle = Signal()
 
-    def __init__(self, app: QCoreApplication, parent: QObject | None = None):
+    def __init__(self, app: QGuiApplication, parent: QObject | None = None):
         super().__init__(parent)
         self.app = app
         self.timer = QTimer(self)
@@ -30,13 +33,13 @@ class IdleWatcher(QObject):
     def start(self, timeout_ms: int) -> None:
         self.timer.setInterval(timeout_ms)
         if not self.watching:
-            self.app.installEventFilter(self)
+            self.follow(self.app)
             self.watching = True
         self.timer.start()
 
     def stop(self) -> None:
         if self.watching:
-            self.app.removeEventFilter(self)
+            self.unfollow(self.app)
             self.watching = False
         self.timer.stop()
 
@@ -45,8 +48,7 @@ class IdleWatcher(QObject):
         return self.timer.interval()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        # every event of the application passes here: the isinstance test first, because turning
-        # event.type() into its Python enum costs several times more (bench/bench_unlock_list.py)
+        # the isinstance test first: turning event.type() into its Python enum costs several times more
         if isinstance(event, QInputEvent) and event.type() in INPUT_EVENTS:
             self.timer.start()
         return False

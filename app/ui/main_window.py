@@ -27,6 +27,7 @@ from app.ui.pages import PAGES, PageFactory
 from app.ui.pages.base import DataPage
 from app.ui.session import SessionContext
 from app.ui.theme import scaled_font
+from app.ui.widgets import HINT_COLOR, tint
 
 ROLE_LABELS = {"admin": "书记/管理员", "staff": "工作人员"}
 NAV_WIDTH = 150
@@ -143,7 +144,7 @@ class MainWindow(QMainWindow):
         account = store.account
         self.account_label = QLabel(f"当前账户：{account.name}（{ROLE_LABELS.get(account.role, account.role)}）")
         self.shortcut_label = QLabel("Ctrl+N 登记线索　Ctrl+F 查找案件　F5 刷新　F1 使用说明")
-        self.shortcut_label.setStyleSheet("color: #5f6368;")
+        tint(self.shortcut_label, HINT_COLOR)
         self.lock_label = QLabel()
         self.statusBar().addWidget(self.account_label)
         self.statusBar().addWidget(self.shortcut_label)

@@ -24,12 +24,10 @@ from PySide6.QtWidgets import (
 from app.ui.citation_dialog import citation_link, open_if_citation
 from app.ui.table_models import RowTableModel
 from app.ui.theme import scaled_font
-from app.ui.widgets import resize_within_screen
+from app.ui.widgets import resize_within_screen, tint
 
 VERDICT_LABELS = {"correct": "正确", "acceptable": "可以接受", "wrong": "有误", "unanswered": "未作答"}
 VERDICT_COLOURS = {"correct": "#1e6b34", "acceptable": "#8a5a00", "wrong": "#b3261e", "unanswered": "#5f6368"}
-PASS_STYLE = "color: #1e6b34;"
-FAIL_STYLE = "color: #b3261e;"
 LOST_HEADINGS = (("decision", "决定失分"), ("sanction", "处分或处理失分"), ("required", "漏办的必要程序"),
                  ("document", "文书问题"), ("time", "用时"))
 
@@ -99,7 +97,7 @@ class ScoreCardDialog(QDialog):
         self.score = QLabel(f"{card['earned']} / {card['total']} 分　{card['percent']}%　{verdict}")
         self.score.setObjectName("score_total")
         self.score.setFont(scaled_font(self.font(), 1.8, bold=True))
-        self.score.setStyleSheet(PASS_STYLE if card["passed"] else FAIL_STYLE)
+        tint(self.score, VERDICT_COLOURS["correct"] if card["passed"] else VERDICT_COLOURS["wrong"])
         limit = f"（建议 {card['time_limit_minutes']} 分钟内）" if card["mode"] == "full" else ""
         time = QLabel(f"用时 {duration_text(card['seconds'])}{limit}　·　决定点 {len(card['decisions'])} 个，"
                       f"漏办程序 {len(card['missed_required'])} 项，文书问题 {len(card['document_errors'])} 项")

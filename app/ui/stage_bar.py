@@ -6,6 +6,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
+from app.ui.widgets import tint
+
 # the bar's segments and the rules' stages each one stands for
 SEGMENTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("线索", ("intake",)),
@@ -82,7 +84,7 @@ class StageBar(QWidget):
         for index, ((label, stage_ids), state) in enumerate(zip(SEGMENTS, states)):
             if index:
                 arrow = QLabel("→")
-                arrow.setStyleSheet("color: #80868b;")
+                tint(arrow, "#80868b")
                 self.row.addWidget(arrow)
             taken = [titles[s] for s in stage_ids if s in titles]
             word = STATE_WORDS[state]

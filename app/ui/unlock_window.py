@@ -16,11 +16,11 @@ from app.ui.prompter import Prompter
 from app.ui.recovery_dialog import RecoverDialog
 from app.ui.tasks import TaskRunner
 from app.ui.theme import scaled_font
-from app.ui.widgets import Form, hint_label, message_label, password_edit, show_message
+from app.ui.widgets import Form, hint_label, message_label, password_edit, show_message, tint
 
 UNLOCK_TEXT = "解锁"
 COUNTDOWN_TICK_MS = 200
-NOTICE_STYLE = "color: #1e6b34;"
+NOTICE_COLOR = "#1e6b34"
 
 
 class UnlockWindow(QWidget):
@@ -60,7 +60,7 @@ class UnlockWindow(QWidget):
         self.message = message_label()
         self.notice = QLabel()
         self.notice.setWordWrap(True)
-        self.notice.setStyleSheet(NOTICE_STYLE)
+        tint(self.notice, NOTICE_COLOR)
         self.notice.hide()
         self.unlock_button = QPushButton(UNLOCK_TEXT)
         self.unlock_button.setDefault(True)

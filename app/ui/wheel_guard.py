@@ -1,16 +1,20 @@
 """The mouse wheel changes a combo box, spin box, date field or slider only once the user has
 focused it (by click or Tab); focus the window gave it on opening does not count. Passing over one
 while scrolling a page scrolls the page instead, so a sanction or a date never changes by
-accident. One filter for the whole application."""
+accident. One guard for the whole application, on its windows and on the guarded widgets the
+user's input may reach."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QPointF, Qt
-from PySide6.QtGui import QFocusEvent, QMouseEvent, QWheelEvent
+from PySide6.QtGui import QFocusEvent, QKeyEvent, QMouseEvent, QWheelEvent, QWindow
 from PySide6.QtWidgets import QAbstractScrollArea, QAbstractSpinBox, QApplication, QComboBox, QSlider, QWidget
+
+from app.ui.window_watch import WindowWatcher
 
 GUARDED = (QComboBox, QAbstractSpinBox, QSlider)
 USER_FOCUS = "wheel_guard_user_focus"  # a dynamic property on the guarded widget
+GUARDING = "wheel_guard_watched"  # the guard watches its events
 USER_REASONS = (Qt.FocusReason.MouseFocusReason, Qt.FocusReason.TabFocusReason, Qt.FocusReason.BacktabFocusReason,
                 Qt.FocusReason.ShortcutFocusReason)
 # focus that leaves for a popup or another window comes back to the same choice of the user
@@ -65,36 +69,78 @@ def scroll_instead(widget: QWidget, event: QWheelEvent) -> None:
         area = enclosing_scroll_area(area)
 
 
-class WheelGuard(QObject):
-    """Installed on the QApplication: sees every widget's events before the widget does."""
+class WheelGuard(WindowWatcher):
+    """Watches each window and its top-level widget (app/ui/window_watch.py) and, once they may be
+    reached, the guarded widgets in it: their own events are few, where a filter on the whole
+    application would be called for every event of every widget. A guarded widget is watched from
+    whichever comes first after it was made: its window becoming active, a repaint of the window
+    that may show it, or input arriving at the window."""
+
+    def watch_window(self, window: QWindow | None) -> None:
+        super().watch_window(window)
+        top = top_level(window)
+        if top is not None:
+            top.installEventFilter(self)
+            self.guard_all(top)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        # every event of the application passes here (thousands when a case step is built): the
-        # isinstance tests first, because turning event.type() into its Python enum costs several
-        # times more (as in app/ui/idle.py)
-        if isinstance(event, QWheelEvent) and isinstance(watched, QWidget):
+        if isinstance(watched, QWindow):
+            # the user's input reaches the window before any widget: the wheel must not focus a
+            # guarded widget before the guard sees it
+            if isinstance(event, QWheelEvent) or (
+                    isinstance(event, QMouseEvent) and event.type() == QEvent.Type.MouseButtonPress) or (
+                    isinstance(event, QKeyEvent) and event.type() == QEvent.Type.KeyPress and moves_focus(event)):
+                self.guard_all(top_level(watched))
+            return False
+        if isinstance(event, QWheelEvent):
             target = guarded_widget(watched)
             if target is None or user_focused(target):
                 return False
             scroll_instead(target, event)
             return True  # the guarded widget never sees it
         if isinstance(event, QFocusEvent):
-            if event.type() in (QEvent.Type.FocusIn, QEvent.Type.FocusOut) and isinstance(watched, QWidget):
+            if event.type() in (QEvent.Type.FocusIn, QEvent.Type.FocusOut):
                 target = guarded_widget(watched)
                 if target is not None:
                     note_focus(target, event)
         elif isinstance(event, QMouseEvent):
-            if event.type() == QEvent.Type.MouseButtonPress and isinstance(watched, QWidget):
+            if event.type() == QEvent.Type.MouseButtonPress:
                 target = guarded_widget(watched)
                 if target is not None:
                     target.setProperty(USER_FOCUS, True)  # a click on the field it already had
-        elif isinstance(watched, GUARDED) and event.type() == QEvent.Type.Polish:
-            if watched.focusPolicy() == Qt.FocusPolicy.WheelFocus:
-                watched.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # the wheel must not focus it either
+        elif watched.isWidgetType() and watched.isWindow() and event.type() == QEvent.Type.UpdateRequest:
+            self.guard_all(watched)  # a repaint of the window: what it shows is guarded before the user sees it
         return False
+
+    def guard_all(self, top: QWidget | None) -> None:
+        if top is None:
+            return
+        for kind in GUARDED:
+            for widget in top.findChildren(kind):
+                if not widget.property(GUARDING):
+                    self.guard(widget)
+
+    def guard(self, widget: QWidget) -> None:
+        widget.setProperty(GUARDING, True)
+        if widget.focusPolicy() == Qt.FocusPolicy.WheelFocus:
+            widget.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # the wheel must not focus it either
+        for part in (widget, *widget.findChildren(QWidget)):  # a spin box's line edit takes the focus and the wheel
+            part.installEventFilter(self)
+
+
+def top_level(window: QWindow | None) -> QWidget | None:
+    """The top-level widget shown in `window`."""
+    if window is None:
+        return None
+    return next((w for w in QApplication.topLevelWidgets() if w.windowHandle() is window), None)
+
+
+def moves_focus(event: QKeyEvent) -> bool:
+    """Tab, Shift+Tab, or a shortcut (Alt+letter) that may focus a field."""
+    return event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab) or bool(event.modifiers() & Qt.KeyboardModifier.AltModifier)
 
 
 def install(app: QApplication) -> WheelGuard:
     guard = WheelGuard(app)
-    app.installEventFilter(guard)
+    guard.follow(app)
     return guard

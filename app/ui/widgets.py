@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QAbstractScrollArea,
@@ -33,8 +33,8 @@ from app import APP_NAME
 from app.ui.prompter import Prompter
 from app.ui.theme import monospace_font, scaled_font
 
-ERROR_STYLE = "color: #b3261e;"
-HINT_STYLE = "color: #5f6368;"
+ERROR_COLOR = "#b3261e"
+HINT_COLOR = "#5f6368"
 GROUPS_PER_LINE = 4
 
 
@@ -45,10 +45,18 @@ def password_edit(placeholder: str = "") -> QLineEdit:
     return edit
 
 
+def tint(widget: QWidget, color: str) -> None:
+    """The widget's text in `color`, through its palette: a style sheet of its own would give every
+    such label a style-sheet style, which makes building a case step about twice as slow."""
+    palette = widget.palette()
+    palette.setColor(QPalette.ColorRole.WindowText, QColor(color))
+    widget.setPalette(palette)
+
+
 def hint_label(text: str) -> QLabel:
     label = QLabel(text)
     label.setWordWrap(True)
-    label.setStyleSheet(HINT_STYLE)
+    tint(label, HINT_COLOR)
     return label
 
 
@@ -64,7 +72,7 @@ def message_label() -> QLabel:
     message coming or going moves nothing (a longer one wraps onto more lines)."""
     label = QLabel()
     label.setWordWrap(True)
-    label.setStyleSheet(ERROR_STYLE)
+    tint(label, ERROR_COLOR)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     policy = label.sizePolicy()
     policy.setRetainSizeWhenHidden(True)
@@ -261,7 +269,7 @@ class EmptyState(QWidget):
         self.label = QLabel(text)
         self.label.setWordWrap(True)
         self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.label.setStyleSheet("color: #5f6368;")
+        tint(self.label, HINT_COLOR)
         self.label.setFont(scaled_font(self.font(), 1.1))
         self.button = QPushButton(action_text)
         self.button.setVisible(bool(action_text))

@@ -56,6 +56,7 @@ from app.ui.app_controller import AppController
 from app.ui.application import create_application
 from app.ui.prompter import Prompter
 from app.ui.tasks import TaskRunner
+from app.ui.window_watch import WindowWatcher
 
 SCREEN = (1366, 768)
 SHOTS = Path("/tmp/journey_shots")
@@ -228,7 +229,7 @@ class AppSession:
         self.bridge = Bridge()
         self.keymap = KeyMap()
         self.input_seen = InputWatch()
-        self.qapp.installEventFilter(self.input_seen)
+        self.input_seen.follow(self.qapp)
 
     def play(self, script: Callable[[User], None], timeout_s: float = 300) -> None:
         loop = QEventLoop()
@@ -268,7 +269,7 @@ class AppSession:
             widget.close()
             widget.deleteLater()
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-        self.qapp.removeEventFilter(self.input_seen)
+        self.input_seen.unfollow(self.qapp)
 
 
 def end_application() -> None:
@@ -298,9 +299,11 @@ class Bridge(QObject):
         self.sig_job.emit(job)
 
 
-class InputWatch(QObject):
-    """Counts the clicks, key releases and wheel turns the app receives from the X server, so that
-    the driver knows its input has arrived before it looks at the effect."""
+class InputWatch(WindowWatcher):
+    """Counts the clicks, key releases and wheel turns the app's windows receive from the X server, so
+    that the driver knows its input has arrived before it looks at the effect. A click counts at its
+    press: the press goes to the window the driver saw, where a release may go to a popup the press
+    opened (a menu, a combo box's list), which no filter is on yet."""
 
     def __init__(self):
         super().__init__()
@@ -308,16 +311,18 @@ class InputWatch(QObject):
         self.keys = 0
         self.wheels = 0
 
+    def cover(self) -> None:
+        for window in QGuiApplication.allWindows():
+            window.installEventFilter(self)  # once per window however often
+
     def eventFilter(self, watched, event) -> bool:
-        # only the window-level event: the same event is offered again to each parent widget
-        if watched.isWindowType():
-            kind = event.type()
-            if kind == QEvent.Type.MouseButtonRelease:
-                self.mouse += 1
-            elif kind == QEvent.Type.KeyRelease:
-                self.keys += 1
-            elif kind == QEvent.Type.Wheel:
-                self.wheels += 1
+        kind = event.type()
+        if kind in (QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonDblClick):
+            self.mouse += 1
+        elif kind == QEvent.Type.KeyRelease:
+            self.keys += 1
+        elif kind == QEvent.Type.Wheel:
+            self.wheels += 1
         return False
 
 
@@ -507,6 +512,12 @@ class User:
             quiet = quiet + 1 if not self.gui(lambda: self.runner.busy) else 0
             time.sleep(0.04)
 
+    def seen(self, kind: str) -> int:
+        """How many `kind` (mouse, keys, wheels) the app has received; from here on every window now
+        open is watched, also one not yet activated that the input may go to."""
+        self.gui(self.session.input_seen.cover)
+        return getattr(self.session.input_seen, kind)
+
     def await_input(self, attribute: str, before: int, what: str) -> None:
         self.wait_until(lambda: getattr(self.session.input_seen, attribute) > before, 5,
                         f"the app to receive {what}")
@@ -554,7 +565,7 @@ class User:
                 raise AssertionError(f"{self.gui(found.describe)} is outside its scroll area, which has no scroll bar")
             x, y = self.gui(lambda: global_center(bar, bar.rect()))
             clicks = max(1, min(10, abs(pixels) // WHEEL_PX))
-            before = self.session.input_seen.wheels
+            before = self.seen("wheels")
             xdotool("mousemove", str(x), str(y), "click", "--repeat", str(clicks), "--delay", "10",
                     "5" if pixels > 0 else "4")
             self.await_input("wheels", before + clicks - 1, "the wheel")
@@ -565,7 +576,7 @@ class User:
     def click_at(self, x: int, y: int) -> None:
         # no --sync: it waits for the pointer to move, forever when it is there already; the X
         # server applies the move before the click either way
-        before = self.session.input_seen.mouse
+        before = self.seen("mouse")
         xdotool("mousemove", str(x), str(y), "click", "1")
         self.await_input("mouse", before, "the click")
 
@@ -616,7 +627,7 @@ class User:
         self.wait_until(widget.hasFocus, 5, f"the field “{label}” to take the keyboard focus")
         self.press("ctrl+a")
         self.session.keymap.ensure(text)
-        before = self.session.input_seen.keys
+        before = self.seen("keys")
         xdotool("type", "--delay", str(TYPE_DELAY_MS), "--", text)
         self.await_input("keys", before, "the typing")
         value = (lambda: widget.text()) if isinstance(widget, QLineEdit) else (lambda: widget.toPlainText())
@@ -626,7 +637,7 @@ class User:
 
     def press(self, *keys: str) -> None:
         """Press keys as xdotool names them: "Return", "ctrl+a", "Escape"."""
-        before = self.session.input_seen.keys
+        before = self.seen("keys")
         xdotool("key", "--delay", "30", *keys)
         self.await_input("keys", before, f"the key {' '.join(keys)}")
         self.settle()
@@ -669,7 +680,7 @@ class User:
         """Turn the mouse wheel (down for clicks > 0) with the pointer on the field of row `label`,
         as a user scrolling down a form does when the pointer happens to rest on a field."""
         x, y = self.reveal(Found(self.field(label, kind), None))
-        before = self.session.input_seen.wheels
+        before = self.seen("wheels")
         xdotool("mousemove", str(x), str(y), "click", "--repeat", str(abs(clicks)), "--delay", "30",
                 "5" if clicks > 0 else "4")
         self.await_input("wheels", before + abs(clicks) - 1, "the wheel")

@@ -3,7 +3,8 @@ has several date fields; building each calendar up front cost the step's first p
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate, QPoint
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QCalendarWidget
 
 from app.ui.field_editors import DateEditor
@@ -15,8 +16,8 @@ def test_the_calendar_is_built_when_first_opened_and_picks_a_date(qtbot, styled_
     editor.show()
     assert editor.calendar is None and editor.findChild(QCalendarWidget) is None
     editor.set_value("2026-03-02")
-    menu = editor.pick.menu()
-    menu.popup(editor.pick.mapToGlobal(QPoint(0, editor.pick.height())))
+    menu = editor.menu
+    QTest.mouseClick(editor.pick, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(menu.isVisible, timeout=3000)
     calendar = editor.calendar
     assert calendar is not None and calendar.isVisible() and calendar.selectedDate() == QDate(2026, 3, 2)
@@ -25,7 +26,7 @@ def test_the_calendar_is_built_when_first_opened_and_picks_a_date(qtbot, styled_
     editor.sig_changed.connect(lambda: changed.append(editor.value()))
     calendar.clicked.emit(QDate(2026, 3, 9))
     assert editor.value() == "2026-03-09" and changed == ["2026-03-09"] and not menu.isVisible()
-    menu.popup(editor.pick.mapToGlobal(QPoint(0, editor.pick.height())))  # opened again: the same calendar
+    QTest.mouseClick(editor.pick, Qt.MouseButton.LeftButton)  # opened again: the same calendar
     qtbot.waitUntil(menu.isVisible, timeout=3000)
     assert editor.calendar is calendar and len(menu.actions()) == 1
     menu.close()

@@ -312,7 +312,7 @@ def test_the_wheel_over_a_mapping_combo_box_changes_nothing_until_it_is_focused(
         wheel_down(combo)
         assert combo.currentData() != "disposition"
     finally:
-        QApplication.instance().removeEventFilter(guard)
+        guard.unfollow(QApplication.instance())
         guard.deleteLater()
 
 

@@ -5,7 +5,7 @@ once focused (click or Tab) the wheel changes it; focus the window gave it on op
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QDate, QPoint, QPointF, Qt
+from PySide6.QtCore import QDate, QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QComboBox, QDateEdit, QLineEdit, QSpinBox, QVBoxLayout, QWidget
@@ -18,7 +18,7 @@ from app.ui.widgets import scroll_area
 def guard(qapp):
     installed = wheel_guard.install(qapp)
     yield installed
-    qapp.removeEventFilter(installed)
+    installed.unfollow(qapp)
     installed.deleteLater()
 
 
@@ -107,3 +107,25 @@ def test_focus_the_window_gave_does_not_count_but_a_click_does(qtbot, guard):
     qtbot.waitUntil(spin.hasFocus)
     wheel_down(spin)
     assert spin.value() == 14
+
+
+def test_a_combo_box_made_after_the_window_opened_is_guarded_when_the_wheel_arrives(page):
+    """A case step builds its combo boxes in an open window: the wheel reaches the window before
+    any widget, and the guard takes the new box in hand there, before it could change or focus it."""
+    area, combo, spin, date = page
+    late = QComboBox()
+    late.addItems(["党纪处分·警告", "留党察看二年"])
+    content = area.widget()
+    content.layout().insertWidget(1, late)
+    late.show()
+    QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest.value)  # laid out, not yet repainted
+    assert not late.property(wheel_guard.GUARDING) and late.focusPolicy() == Qt.FocusPolicy.WheelFocus
+    window = area.window()
+    centre = late.rect().center()
+    top = area.verticalScrollBar().value()
+    event = QWheelEvent(QPointF(late.mapTo(window, centre)), QPointF(late.mapToGlobal(centre)), QPoint(), QPoint(0, -120),
+                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(window.windowHandle(), event)
+    assert late.currentIndex() == 0 and not late.hasFocus()
+    assert late.focusPolicy() == Qt.FocusPolicy.StrongFocus
+    assert area.verticalScrollBar().value() > top

@@ -21,7 +21,7 @@ from app.ui.errors import error_message
 from app.ui.pages.base import DataPage
 from app.ui.session import SessionContext
 from app.ui.theme import scaled_font
-from app.ui.widgets import ERROR_STYLE, EmptyState, data_table, fit_columns, hint_label
+from app.ui.widgets import ERROR_COLOR, EmptyState, data_table, fit_columns, hint_label, tint
 
 FILTERS = (("", "全部人员"), ("repeat", "多次被反映"), ("effect", "处分影响期内"))
 FILTER_DELAY_MS = 120
@@ -77,7 +77,7 @@ class ArchivePage(DataPage):
         self.person_info = hint_label("")
         self.person_flags = QLabel()
         self.person_flags.setWordWrap(True)
-        self.person_flags.setStyleSheet(ERROR_STYLE)
+        tint(self.person_flags, ERROR_COLOR)
         self.cases_model = PersonCasesModel(parent=self)
         self.cases_table = data_table(self.cases_model, stretch=3, name="person_cases")
         fit_columns(self.cases_table, {0: 10, 1: 6, 2: 7})

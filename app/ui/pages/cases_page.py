@@ -18,7 +18,7 @@ from app.ui.case_models import DUE_FILTERS, CaseColumn, CaseFilter, CaseListMode
 from app.ui.errors import error_message
 from app.ui.pages.base import DataPage
 from app.ui.session import SessionContext
-from app.ui.widgets import EmptyState, data_table, fit_columns
+from app.ui.widgets import ERROR_COLOR, EmptyState, data_table, fit_columns, tint
 
 SEARCH_DELAY_MS = 150
 ALL = "全部"
@@ -41,7 +41,7 @@ class CasesPage(DataPage):
         self.search_timer.timeout.connect(self.apply_search)
         self.search_ids: frozenset[str] | None = None
         self.search_message = QLabel()
-        self.search_message.setStyleSheet("color: #b3261e;")
+        tint(self.search_message, ERROR_COLOR)
         self.search_message.hide()
         new_button = QPushButton("登记线索（Ctrl+N）")
         new_button.clicked.connect(lambda: ctx.sig_show_page.emit(REGISTER_PAGE))

@@ -20,6 +20,7 @@ from app.ui.session import SessionContext
 from app.ui.theme import scaled_font
 from app.ui.widgets import (
     DANGER_STYLE,
+    HINT_COLOR,
     WARNING_STYLE,
     banner,
     data_table,
@@ -27,6 +28,7 @@ from app.ui.widgets import (
     fit_height,
     hint_label,
     scroll_area,
+    tint,
 )
 
 WEEKDAYS = "一二三四五六日"
@@ -73,7 +75,7 @@ class HomePage(DataPage):
         title = QLabel("待办")
         title.setFont(scaled_font(self.font(), 1.4, bold=True))
         self.date_label = QLabel()
-        self.date_label.setStyleSheet("color: #5f6368;")
+        tint(self.date_label, HINT_COLOR)
         refresh = QPushButton("刷新（F5）")
         refresh.clicked.connect(self.refresh)
         top = QHBoxLayout()

@@ -18,7 +18,8 @@ from PySide6.QtWidgets import (
 
 from app.ui.session import SessionContext
 from app.ui.table_models import AuditColumn, AuditTableModel
-from app.ui.widgets import ERROR_STYLE
+from app.ui.theme import scaled_font
+from app.ui.widgets import ERROR_COLOR, tint
 
 LEVEL_LABELS = {"township": "乡镇纪委", "county": "县纪委", "city": "市纪委"}
 ROLE_LABELS = {"admin": "书记/管理员", "staff": "工作人员"}
@@ -50,7 +51,8 @@ class OverviewPage(QWidget):
                 self.values[key] = value
         self.kdf_warning = QLabel(WEAK_KDF_TEXT)
         self.kdf_warning.setWordWrap(True)
-        self.kdf_warning.setStyleSheet(ERROR_STYLE + " font-weight: bold;")
+        tint(self.kdf_warning, ERROR_COLOR)
+        self.kdf_warning.setFont(scaled_font(self.kdf_warning.font(), 1.0, bold=True))
         self.kdf_warning.hide()
         store_form.addRow(self.kdf_warning)
 

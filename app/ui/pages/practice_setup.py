@@ -21,7 +21,7 @@ from app.ui.errors import error_message
 from app.ui.prompter import Prompter
 from app.ui.tasks import TaskRunner
 from app.ui.theme import scaled_font
-from app.ui.widgets import Form, hint_label, message_label, password_edit, scroll_area, show_message
+from app.ui.widgets import Form, hint_label, message_label, password_edit, scroll_area, show_message, tint
 
 PRACTICE_BANNER_STYLE = ("QLabel { background: #ffe3c2; color: #7a3300; border-bottom: 3px solid #e8590c;"
                          " padding: 6px 12px; font-weight: bold; }")
@@ -57,7 +57,7 @@ class PracticeSetupWindow(QWidget):
         )
         weak = hint_label("注意：练习库要另设一个密码，不能使用正式数据库任何账户的密码（培训机房里练习库密码常会告诉多人）；"
                           "能打开正式数据库的密码会被拒绝。练习库只能存放模拟案件，不要录入任何真实案件信息。")
-        weak.setStyleSheet("color: #7a3300;")
+        tint(weak, "#7a3300")
         self.form = Form()
         self.account = self.form.add_row("account", "管理员账户", QLineEdit(DEFAULT_TRAINER))
         self.account.setObjectName("practice_account")

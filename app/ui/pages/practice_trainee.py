@@ -33,12 +33,13 @@ from app.ui.session import SessionContext
 from app.ui.table_models import RowTableModel
 from app.ui.theme import scaled_font
 from app.ui.widgets import (
-    HINT_STYLE,
+    HINT_COLOR,
     NOTICE_STYLE,
     banner,
     data_table,
     fit_columns,
     hint_label,
+    tint,
 )
 
 POLL_MS = 2500  # a held decision writes only the attempt: look again now and then
@@ -314,7 +315,7 @@ class PracticeTraineePage(QWidget):
         self.work_title.setWordWrap(True)
         self.progress_label = QLabel()
         self.progress_label.setObjectName("attempt_progress")
-        self.progress_label.setStyleSheet(HINT_STYLE)
+        tint(self.progress_label, HINT_COLOR)
         self.finish_button = QPushButton("交卷")
         self.finish_button.setObjectName("finish_attempt")
         self.finish_button.clicked.connect(self.finish)

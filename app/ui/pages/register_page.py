@@ -21,6 +21,7 @@ from app.ui.errors import error_message
 from app.ui.field_editors import DateEditor, FieldEditor, LongTextEditor, field_label, make_editor
 from app.ui.person_picker import PersonPicker
 from app.ui.session import SessionContext
+from app.ui.theme import scaled_font
 from app.ui.widgets import NOTICE_STYLE, WARNING_STYLE, Form, banner, hint_label, scroll_area
 from app.ui.wrap_check import WrapCheckBox
 
@@ -113,7 +114,7 @@ class RegisterPage(QWidget):
         buttons.addWidget(self.submit_button)
 
         title = QLabel("登记问题线索")
-        title.setStyleSheet("font-weight: bold;")
+        title.setFont(scaled_font(title.font(), 1.0, bold=True))
         content = QWidget()
         column = QVBoxLayout(content)
         column.setContentsMargins(0, 0, 12, 0)

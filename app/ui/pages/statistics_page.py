@@ -46,7 +46,7 @@ from app.errors import AppError
 from app.ui.errors import error_message
 from app.ui.session import SessionContext
 from app.ui.theme import scaled_font
-from app.ui.widgets import ERROR_STYLE, HINT_STYLE, hint_label, scroll_area
+from app.ui.widgets import ERROR_COLOR, HINT_COLOR, hint_label, scroll_area, tint
 
 SPANS = ("全年", "上半年", "下半年", "第一季度", "第二季度", "第三季度", "第四季度", "自定义")
 CUSTOM = len(SPANS) - 1
@@ -207,7 +207,7 @@ class Card(QFrame):
         self.value = QLabel("—")
         self.value.setFont(scaled_font(self.font(), 1.9, bold=True))
         self.caption = QLabel(caption)
-        self.caption.setStyleSheet(HINT_STYLE)
+        tint(self.caption, HINT_COLOR)
         self.caption.setWordWrap(True)
         column = QVBoxLayout(self)
         column.setContentsMargins(12, 6, 12, 8)
@@ -248,7 +248,7 @@ class ChartBox(QFrame):
         self.view.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.empty = QLabel("本期没有数据")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty.setStyleSheet(HINT_STYLE)
+        tint(self.empty, HINT_COLOR)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.view)
         self.stack.addWidget(self.empty)
@@ -501,7 +501,7 @@ class StatisticsPage(QWidget):
         self.status.setObjectName("period_status")
         self.message = QLabel()
         self.message.setWordWrap(True)
-        self.message.setStyleSheet(ERROR_STYLE)
+        tint(self.message, ERROR_COLOR)
         self.message.hide()
 
         self.overview = Overview(self.level)

@@ -29,7 +29,7 @@ from app.ui.account_dialogs import administrator_for
 from app.ui.errors import error_message
 from app.ui.session import SessionContext
 from app.ui.theme import monospace_font
-from app.ui.widgets import ERROR_STYLE, Form, data_table, dialog_layout, fit_columns, hint_label, scroll_area
+from app.ui.widgets import ERROR_COLOR, Form, data_table, dialog_layout, fit_columns, hint_label, scroll_area, tint
 from app.ui.wrap_check import WrapCheckBox
 
 BUNDLE_FILTER = "纪案通数据包 (*.jab)"
@@ -37,7 +37,7 @@ OTHER_FOLDER = "其他文件夹…"
 LEVEL_TITLES = {"township": "乡镇纪委", "county": "县纪委", "city": "市纪委"}
 KEY_STATES = {"own": "本单位", "trusted": "已确认", "unconfirmed": "待核对指纹", "none": "尚未收到数据包"}
 KIND_TITLES = {"upward": "上报", "downward": "下发", "statistics": "统计报送"}
-OK_STYLE = "color: #1e7b34;"
+OK_COLOR = "#1e7b34"
 
 
 class RowsModel(QAbstractTableModel):
@@ -93,7 +93,7 @@ def status_label() -> QLabel:
 
 
 def show_status(label: QLabel, text: str, *, error: bool = False) -> None:
-    label.setStyleSheet(ERROR_STYLE if error else OK_STYLE)
+    tint(label, ERROR_COLOR if error else OK_COLOR)
     label.setText(text)
     label.setVisible(bool(text))
 
@@ -152,7 +152,7 @@ class BundlesTab(QWidget):
         if store_status.is_test_store(ctx.store):  # made with --kdf fast --test-store: never real data
             test_note = hint_label("测试库：本库的密码保护很弱，只用于测试，不得存放或收发真实数据。")
             test_note.setObjectName("sync_test_store")
-            test_note.setStyleSheet(ERROR_STYLE)
+            tint(test_note, ERROR_COLOR)
             export_column.addWidget(test_note)
         export_column.addWidget(form)
         button_row = QHBoxLayout()
