@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from app.paths import StorePaths, store_paths
 from app.ui.errors import error_message
 from app.ui.idle import IdleWatcher
+from app.ui.quiet_collector import QuietCollector
 from app.ui.prompter import Prompter
 from app.ui.session import SessionContext
 from app.ui.tasks import TaskRunner
@@ -97,6 +98,7 @@ class AppController(QObject):
         self.drafts: dict[str, dict] = {}
         self.idle = IdleWatcher(QApplication.instance(), self)
         self.idle.sig_idle.connect(self.on_idle)
+        self.collector = QuietCollector(QApplication.instance(), runner, self)
         runner.sig_all_done.connect(self.on_tasks_done)
 
     @property
