@@ -75,6 +75,12 @@ def scrub(text: str, kind: TextKind = LONG) -> str:
     return scrub_each(text, kind)
 
 
+def changed_by_scrub(strict: bool, multiline: bool) -> re.Pattern:
+    """Finds a character that makes `scrub` change a text of such a kind: an NFC text with none of them
+    (and, on one line, no space at either end) comes back from `scrub` unchanged."""
+    return _ANY_BAD[strict, multiline]
+
+
 def scrub_each(text: str, kind: TextKind) -> str:
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
     for mark in LINE_BREAKS:

@@ -10,16 +10,20 @@ records are taken in one transaction. A refused bundle is quarantined and the st
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import os
+import queue
 import shutil
+import threading
 import uuid
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
@@ -57,8 +61,11 @@ from app.sync.records import (
     MODELS,
     RecordInvalid,
     decode,
-    encode,
+    encode_line,
+    export_columns,
     file_column,
+    file_export_columns,
+    line_of,
     selected_columns,
 )
 from app.sync.staging import Staging
@@ -162,8 +169,107 @@ def changed_ids(s: Session, office_id: str, after: int, upto: int) -> dict[str, 
 
 
 def record_rows(s: Session, table: str, *where) -> list:
-    """Core rows of a synced table (every column but file contents): no ORM objects for a full bundle."""
-    return s.execute(sa_select(*selected_columns(table)).where(*where)).all()
+    """Core rows of a synced table read with `export_columns` (each with its line, made by SQLite):
+    no ORM objects, and no JSON decoded, for a full bundle."""
+    return s.execute(sa_select(*export_columns(table)).where(*where)).all()
+
+
+def record_lines(s: Session, table: str, rows: list) -> list[str]:
+    """The rows' lines of records/<table>.jsonl: SQLite's where `line_of` takes it, else `encode`'s
+    of the row read again whole."""
+    lines = [line_of(table, r) for r in rows]
+    again = sorted(r.id for r, line in zip(rows, lines, strict=True) if line is None)
+    if again:
+        whole = {r.id: r for r in whole_rows(s, table, again)}
+        lines = [line if line is not None else encode_line(table, whole[r.id]) for r, line in zip(rows, lines, strict=True)]
+    return lines
+
+
+def whole_rows(s: Session, table: str, ids: list[str]) -> list:
+    t = MODELS[table].__table__
+    out = []
+    for start in range(0, len(ids), 500):
+        out.extend(s.execute(sa_select(*selected_columns(table)).where(t.c.id.in_(ids[start:start + 500]))).all())
+    return out
+
+
+def pack_files(store: Store, b: Builder, table: str, ids: list[str], written: set[str], progress: Callable[[], None],
+               cancelled: Callable[[], bool]) -> None:
+    """records/<table>.jsonl of a table with files, each record read with its file in the packing's own
+    read (once the file's pages are read, the rest of the row costs nothing), and files/<sha256> of
+    each file not `written` yet.
+    The records are read and their files hashed one ahead, on a thread of their own: SQLCipher and
+    hashlib let go of the GIL, so that runs beside the packing of the file before."""
+    t = MODELS[table].__table__
+    query = sa_select(*file_export_columns(table)).where(t.c.id == bindparam("row_id"))
+
+    def rows() -> Iterator[tuple]:
+        with store.read() as s:
+            for row_id in ids:
+                row = s.execute(query, {"row_id": row_id}).one_or_none()
+                if row is None or row[1] is None:
+                    yield None, None, False
+                    continue
+                line = line_of(table, row) or encode_line(table, whole_rows(s, table, [row_id])[0])
+                yield row, line, hashlib.sha256(row[1]).hexdigest() == row[0]
+
+    lines = []
+    with closing(read_ahead(rows)) as ahead:
+        for row, line, intact in ahead:
+            if cancelled():
+                raise Cancelled()
+            if not intact:  # gone, or its bytes are not those its record names
+                raise InputError("export_changed", "导出期间文书或附件被修改，数据包未写出。请重新导出。")
+            if row[0] not in written:
+                b.add_checked_file(row[0], row[1])
+                written.add(row[0])
+            lines.append(line)
+            del row
+            progress()
+    b.add_json_lines(f"records/{table}.jsonl", lines)
+
+
+def read_ahead(items: Callable[[], Iterator], depth: int = 1) -> Iterator:
+    """The items of `items()`, made on a thread of their own at most `depth` ahead of the caller; an
+    error there is raised here, and the thread ends when the caller stops early."""
+    ready: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    end = object()
+
+    def offer(item) -> bool:
+        while not stop.is_set():
+            try:
+                ready.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def run() -> None:
+        made = items()
+        try:
+            for item in made:
+                if not offer((None, item)):
+                    return
+            offer((None, end))
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller, which raises it
+            offer((exc, None))
+        finally:
+            made.close()
+
+    worker = threading.Thread(target=run, name="read-ahead", daemon=True)
+    worker.start()
+    try:
+        while True:
+            error, item = ready.get()
+            if error is not None:
+                raise error
+            if item is end:
+                return
+            yield item
+    finally:
+        stop.set()
+        worker.join()
 
 
 def rows_by_id(s: Session, table: str, ids: set[str]) -> list:
@@ -230,16 +336,6 @@ def statistics_selection(s: Session, me: str) -> dict[str, list]:
     codes = {x.office_code for x in snaps}
     labels = record_rows(s, "office", Office.code.in_(codes)) if codes else []
     return {"statistics_snapshot": snaps, "office": labels}
-
-
-def file_sources(selection: dict[str, list]) -> dict[str, tuple[str, str]]:
-    """sha256 → (table, id) of a row holding those bytes: each file is read from the store once, when packed."""
-    out: dict[str, tuple[str, str]] = {}
-    for table, rows in selection.items():
-        if file_column(table):
-            for r in rows:
-                out.setdefault(r.sha256, (table, r.id))
-    return out
 
 
 def with_parents(s: Session, selection: dict[str, list], me: str) -> dict[str, list]:
@@ -319,11 +415,12 @@ def export(store: Store, to_code: str, out_dir: Path, *, full: bool = False, pro
             selection = statistics_selection(s, me)
         selection.setdefault("office", []).extend(rows_by_id(s, "office", {me}))
         selection = with_parents(s, selection, me)
-        records = {t: [encode(t, r) for r in sorted(rows, key=lambda r: r.id)] for t, rows in selection.items()}
-        files = file_sources(selection)
+        records = {t: record_lines(s, t, sorted(rows, key=lambda r: r.id)) for t, rows in selection.items()
+                   if not file_column(t)}
+        with_files = {t: sorted(r.id for r in rows) for t, rows in selection.items() if file_column(t)}
         if kind == "upward":
             events = record_rows(s, AUDIT_TABLE, AuditEvent.office_id == me, AuditEvent.seq > watermark, AuditEvent.seq <= cutoff)
-            records[AUDIT_TABLE] = [encode(AUDIT_TABLE, e) for e in sorted(events, key=lambda e: e.seq)]
+            records[AUDIT_TABLE] = record_lines(s, AUDIT_TABLE, sorted(events, key=lambda e: e.seq))
         receipts = signed_receipts(s, own, me, peer.id)
         holidays = offices.holiday_tables(s) if kind == "downward" else {}
         templates = offices.template_tables(s) if kind == "downward" else {}
@@ -332,7 +429,8 @@ def export(store: Store, to_code: str, out_dir: Path, *, full: bool = False, pro
     if cancelled():
         raise Cancelled()
     rules_version = ruleset.load(store).workflow.version
-    counts = {t: len(rows) for t, rows in records.items() if rows}
+    counts = {t: len(rows) for t, rows in [*records.items(), *with_files.items()] if rows}
+    files: set[str] = set()  # the SHA-256 of every file packed
     record_count = sum(counts.values())
     with pack.Workspace(store.paths.sync_work) as work:
         progress(0, 0, "正在打包……")
@@ -340,17 +438,17 @@ def export(store: Store, to_code: str, out_dir: Path, *, full: bool = False, pro
         def fill(b: Builder) -> None:
             for table in [*SYNCED_TABLES, AUDIT_TABLE]:
                 if records.get(table):
-                    b.add_lines(f"records/{table}.jsonl", records[table])
-            with store.read() as fs:
-                for i, (digest, (table, row_id)) in enumerate(sorted(files.items())):
-                    if cancelled():
-                        raise Cancelled()
-                    t = MODELS[table].__table__
-                    data = fs.execute(sa_select(t.c[file_column(table)]).where(t.c.id == row_id)).scalar()
-                    if data is None or not b.add_file(digest, data):
-                        raise InputError("export_changed", "导出期间文书或附件被修改，数据包未写出。请重新导出。")
-                    del data
-                    progress(i + 1, len(files), "正在打包文书和附件……")
+                    b.add_json_lines(f"records/{table}.jsonl", records[table])
+            total, done = sum(len(ids) for ids in with_files.values()), 0
+
+            def packed() -> None:
+                nonlocal done
+                done += 1
+                progress(done, total, "正在打包文书和附件……")
+
+            for table in SYNCED_TABLES:
+                if with_files.get(table):
+                    pack_files(store, b, table, with_files[table], files, packed, cancelled)
             b.add_json("receipts.json", receipts)
             offices.add_downward_tables(b, holidays, templates, rules_texts)
 

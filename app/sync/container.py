@@ -18,7 +18,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import queue
 import struct
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,6 +54,47 @@ class Header:
 
 def canonical(data: dict) -> bytes:
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+class BackgroundHash:
+    """A SHA-256 computed on a thread of its own, used as a context manager (which ends the thread):
+    hashlib lets go of the GIL and age does not, so an export's passes of hashing run beside its
+    encryption and writing. `update` hands over a copy of the bytes; `hexdigest` waits for them all."""
+
+    def __init__(self, head: bytes = b""):
+        self.digest = hashlib.sha256(head)
+        self.result: str | None = None
+        self.pending = bytearray()  # small updates (age writes 8 KiB at a time) go over together
+        self.chunks: queue.Queue[bytearray | None] = queue.Queue(maxsize=16)
+        self.thread = threading.Thread(target=self.run, name="sha256", daemon=True)
+        self.thread.start()
+
+    def run(self) -> None:
+        while (chunk := self.chunks.get()) is not None:
+            self.digest.update(chunk)
+
+    def update(self, data) -> None:
+        if not self.pending and len(data) >= CHUNK:
+            self.chunks.put(bytes(data))
+            return
+        self.pending += data
+        if len(self.pending) >= CHUNK:
+            self.chunks.put(self.pending)
+            self.pending = bytearray()
+
+    def hexdigest(self) -> str:
+        if self.result is None:
+            self.chunks.put(self.pending)
+            self.chunks.put(None)
+            self.thread.join()
+            self.result = self.digest.hexdigest()
+        return self.result
+
+    def __enter__(self) -> BackgroundHash:
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.hexdigest()
 
 
 def file_sha256(path: Path, offset: int = 0, progress: Progress | None = None) -> str:
@@ -121,14 +164,12 @@ def write(target: Path, manifest: dict, own: keys.OwnKeys, body: Path, progress:
         raise BundleError("manifest_too_large", "数据包清单过大。")
     prefix = PREFIX.pack(MAGIC, FORMAT_VERSION, len(raw))
     signature = own.sign(SIGN_CONTEXT + prefix + raw)
-    digest = hashlib.sha256()
     total = body.stat().st_size
 
     def copy(out) -> None:
         with open(body, "rb") as src:
             for part in (prefix, raw, signature):
                 out.write(part)
-                digest.update(part)
             done = 0
             while chunk := src.read(CHUNK):
                 if cancelled and cancelled():
@@ -139,8 +180,9 @@ def write(target: Path, manifest: dict, own: keys.OwnKeys, body: Path, progress:
                 if progress:
                     progress(done, total)
 
-    atomic_write(target, copy)
-    return digest.hexdigest()
+    with BackgroundHash(prefix + raw + signature) as digest:
+        atomic_write(target, copy)
+        return digest.hexdigest()
 
 
 def drop_cache(path: Path) -> None:

@@ -24,7 +24,7 @@ import pyrage
 
 from app.sync import keys
 from app.sync.archive import Builder, Payload
-from app.sync.container import CHUNK, BundleError, Header, Progress, file_sha256
+from app.sync.container import CHUNK, BackgroundHash, BundleError, Header, Progress, file_sha256
 from app.sync.spool import Spool
 
 
@@ -92,11 +92,11 @@ class HashingReader(io.RawIOBase):
 
 
 class HashingWriter(io.RawIOBase):
-    """Counts and hashes what is written, passing it on to `raw` (or dropping it when None)."""
+    """Counts and hashes what is written (into `digest`), passing it on to `raw` (or dropping it when None)."""
 
-    def __init__(self, raw=None):
+    def __init__(self, raw, digest):
         self.raw = raw
-        self.digest = hashlib.sha256()
+        self.digest = digest
         self.size = 0
 
     def writable(self) -> bool:
@@ -124,11 +124,11 @@ def encrypt(plain: Path | Spool, age_recipients: list[str], out: Path) -> Sealed
     """Encrypt `plain` into `out`, hashing both sides in the same pass."""
     recipients = [keys.recipient(r) for r in age_recipients]
     source = plain.reader() if isinstance(plain, Spool) else open(plain, "rb", buffering=0)  # noqa: SIM115
-    with source as src, open(out, "wb") as dst:
-        plain_digest = hashlib.sha256()
-        writer = HashingWriter(dst)
-        pyrage.encrypt_io(io.BufferedReader(HashingReader(src, plain_digest), CHUNK), writer, recipients)
-    return Sealed(plain_digest.hexdigest(), writer.size, writer.digest.hexdigest())
+    with source as src, open(out, "wb", buffering=0) as dst, BackgroundHash() as plain_digest, BackgroundHash() as digest:
+        writer = HashingWriter(dst, digest)
+        with io.BufferedWriter(writer, CHUNK) as buffered:  # age writes 8 KiB at a time
+            pyrage.encrypt_io(io.BufferedReader(HashingReader(src, plain_digest), CHUNK), buffered, recipients)
+        return Sealed(plain_digest.hexdigest(), writer.size, digest.hexdigest())
 
 
 def body_fields(body: Path) -> dict:
@@ -164,18 +164,17 @@ class ReadBack:
 def read_back(path: Path, header: Header, identity: pyrage.x25519.Identity) -> ReadBack:
     """Decrypt a written bundle in one read of the file, hashing the file, its body and the plaintext
     on the way; the plaintext is never written (the export's read-back, docs/BUNDLE.md §10)."""
-    whole, body = hashlib.sha256(), hashlib.sha256()
-    sink = HashingWriter()
-    with open(path, "rb", buffering=0) as src:
-        whole.update(src.read(header.body_offset))
+    with open(path, "rb", buffering=0) as src, BackgroundHash(src.read(header.body_offset)) as whole, \
+            BackgroundHash() as body, BackgroundHash() as plain:
         buffered = io.BufferedReader(HashingReader(src, whole, body), CHUNK)
         try:
-            pyrage.decrypt_io(buffered, sink, [identity])
+            with io.BufferedWriter(HashingWriter(None, plain), CHUNK) as sink:  # age writes 8 KiB at a time
+                pyrage.decrypt_io(buffered, sink, [identity])
         except (pyrage.DecryptError, ValueError, OSError) as exc:
             raise BundleError("decrypt_failed", f"“{path.name}”无法解密：不是发给本单位的，或内容已损坏。") from exc
         while buffered.read(CHUNK):  # bytes after the age stream still count in the hashes
             pass
-    return ReadBack(whole.hexdigest(), body.hexdigest(), sink.digest.hexdigest())
+        return ReadBack(whole.hexdigest(), body.hexdigest(), plain.hexdigest())
 
 
 def decrypt(path: Path, header: Header, identity: pyrage.x25519.Identity, out: Path) -> None:

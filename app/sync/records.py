@@ -8,12 +8,14 @@ or missing columns and values of the wrong type, so nothing malformed reaches th
 from __future__ import annotations
 
 import hashlib
+import json
+import unicodedata
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, LargeBinary, String
+from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, LargeBinary, String, Text, and_, case, func, literal_column, null, or_, type_coerce
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import SQLModel
 
@@ -115,6 +117,116 @@ def encode(table: str, row, files: dict[str, bytes] | None = None) -> dict:
             files[digest] = data
         out[binary] = {"$file": digest}
     return out
+
+
+# Export reads each record as its line of records/<table>.jsonl, made by SQLite's json_object: keys
+# sorted, values as `encode` gives them. Where SQLite cannot be sure of that — a stored value not in
+# the form SQLAlchemy writes, or a text the hygiene would change — the line is made by `encode`.
+LINE = "_line"
+_LINE = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+_PLAIN_TYPES = (String, Integer, Boolean, Date, DateTime, JSON, LargeBinary)  # kept as SQLite holds them
+_SEPARATOR = "|"  # joins texts for one check: never objected to by the hygiene, never composes (NFC)
+_SPACES = "".join(c for c in map(chr, range(0x3001)) if c.isspace())  # what str.strip() removes
+_STORED_TIME = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] [0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9][0-9][0-9][0-9]"
+
+
+def _text_groups(table: str) -> dict[tuple[bool, bool], list[str]]:
+    """The table's hygiene-checked text columns by (strict, multiline) of their kind."""
+    groups: dict[tuple[bool, bool], list[str]] = {}
+    if table in SYNCED:
+        for key in TEXT_COLUMNS[table]:
+            kind = text_kind(table, key)
+            groups.setdefault((kind.strict, kind.multiline), []).append(key)
+    return groups
+
+
+def _sql_value(col):
+    """(the column's value in the line, whether the stored value is in the form that value assumes)."""
+    kind = base_type(col)
+    col = type_coerce(col, Text()) if isinstance(kind, JSON | DateTime | Date | Boolean) else col  # the stored value
+    if isinstance(kind, LargeBinary):
+        return func.json_object(literal_column("'$file'"), col.table.c.sha256), None
+    if isinstance(kind, JSON):
+        return case((col.is_(None), None), else_=func.json(col)), or_(col.is_(None), func.json_valid(col) == 1)
+    if isinstance(kind, DateTime):  # stored as "2026-03-02 08:00:00.000000", UTC; isoformat() drops zero microseconds
+        fraction = case((func.substr(col, 21) == "000000", ""), else_="." + func.substr(col, 21))
+        iso = func.substr(col, 1, 10) + "T" + func.substr(col, 12, 8) + fraction + "+00:00"
+        return iso, or_(col.is_(None), and_(col.op("GLOB")(_STORED_TIME),
+                                            func.datetime(func.substr(col, 1, 19)).is_(func.substr(col, 1, 19))))
+    if isinstance(kind, Date):
+        return col, or_(col.is_(None), func.date(col).is_(col))
+    if isinstance(kind, Boolean):
+        return func.json(case((col.is_(None), None), (col != 0, "true"), else_="false")), None
+    return col, None
+
+
+def _stored_as_read(table: str) -> bool:
+    """Whether SQLite holds every column as SQLAlchemy reads it (no sealed text, which SQLAlchemy opens)."""
+    return all(type(c.type) in _PLAIN_TYPES or type(c.type).__name__ in ("AutoString", "UTCDateTime") for c in columns(table))
+
+
+def _line_columns(table: str) -> list:
+    """`LINE` and the joined texts `line_of` checks, for `export_columns`."""
+    cols = columns(table)
+    if not _stored_as_read(table):
+        return [null().label(LINE)]  # every line by `encode`
+    pairs, checks = [], []
+    for col in sorted(cols, key=lambda c: c.key):
+        value, check = _sql_value(col)
+        pairs += [literal_column(f"'{col.key}'"), value]
+        if check is not None:
+            checks.append(check)
+    for (_strict, multiline), keys in _text_groups(table).items():
+        if not multiline:  # `scrub` strips a one-line text
+            checks += [or_(cols[k].is_(None), cols[k] == func.trim(cols[k], _SPACES)) for k in keys]
+    line = func.json_object(*pairs)
+    out = [(case((and_(*checks), line), else_=None) if checks else line).label(LINE)]
+    for (strict, multiline), keys in _text_groups(table).items():
+        joined = func.coalesce(cols[keys[0]], "")
+        for key in keys[1:]:
+            joined = joined + _SEPARATOR + func.coalesce(cols[key], "")
+        out.append(joined.label(f"_texts_{int(strict)}{int(multiline)}"))
+    return out
+
+
+def export_columns(table: str) -> list:
+    """What export reads of a record while it chooses the records. For a table without files: every
+    column but the JSON, date and time columns (which only the line needs) and the line, `LINE`. For
+    a table with files only its key, references and flags: columns stored after the file cost a read
+    of every page of it, so the rest comes with the file (`file_export_columns`)."""
+    if FILE_COLUMNS[table]:
+        return [c for c in columns(table) if c.primary_key or c.foreign_keys or isinstance(base_type(c), Boolean)]
+    kept = [c for c in selected_columns(table) if not isinstance(base_type(c), JSON | DateTime | Date)]
+    return kept + _line_columns(table)
+
+
+def file_export_columns(table: str) -> list:
+    """A record of a table with files as export packs it: its `sha256`, its file, then its line."""
+    cols = columns(table)
+    return [cols["sha256"], cols[FILE_COLUMNS[table]], *_line_columns(table)]
+
+
+_TEXT_CHECKS = {t: [hygiene.changed_by_scrub(strict, multiline) for (strict, multiline) in _text_groups(t)]
+                if _stored_as_read(t) else [] for t in MODELS}
+
+
+def line_of(table: str, row) -> str | None:
+    """The record's line as SQLite made it (a row read with `export_columns`), if it is what `encode`
+    would give; else None."""
+    checks = _TEXT_CHECKS[table]
+    values = tuple(row)
+    line = values[-1 - len(checks)]
+    if line is None:
+        return None
+    for bad, texts in zip(checks, values[-len(checks):] if checks else (), strict=True):
+        if bad.search(texts) or not unicodedata.is_normalized("NFC", texts):
+            return None
+    return line
+
+
+def encode_line(table: str, row) -> str:
+    """`encode`'s object as a line (for a row `line_of` left to Python, read with `selected_columns`)."""
+    return _LINE.encode(encode(table, row))
 
 
 class RecordInvalid(ValueError):

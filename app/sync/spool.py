@@ -67,12 +67,24 @@ class SpoolWriter(io.RawIOBase):
         return self.position
 
     def write(self, data) -> int:
-        self.pending += data
-        self.position += len(data)
-        while len(self.pending) > CHUNK:  # keep at least one byte back: the last chunk is sealed as last
-            self.seal(bytes(self.pending[:CHUNK]), last=False)
-            del self.pending[:CHUNK]
-        return len(data)
+        view = memoryview(data).cast("B")
+        size = len(view)
+        self.position += size
+        # a chunk is sealed once a byte after it arrives: the last chunk is sealed as last, at close;
+        # whole chunks of a large write are sealed straight from it, not copied through `pending`
+        if self.pending or size <= CHUNK:
+            take = CHUNK - len(self.pending)
+            self.pending += view[:take]
+            view = view[take:]
+            if not len(view):
+                return size
+            self.seal(self.pending, last=False)
+            self.pending = bytearray()
+        while len(view) > CHUNK:
+            self.seal(view[:CHUNK], last=False)
+            view = view[CHUNK:]
+        self.pending += view
+        return size
 
     def seal(self, plain: bytes, *, last: bool) -> None:
         spool = self.spool
