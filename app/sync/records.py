@@ -15,7 +15,23 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, LargeBinary, String, Text, and_, case, func, literal_column, null, or_, type_coerce
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    and_,
+    case,
+    func,
+    literal_column,
+    null,
+    or_,
+    type_coerce,
+)
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import SQLModel
 
