@@ -21,6 +21,7 @@ from app.services.admin_only import require_admin
 from app.services.ruleset import HOLIDAY_KEY_PREFIX
 from app.storage import setting_rows
 from app.storage import audit, rolekeys, schema
+from app.storage.atomic import disk_error
 from app.storage.store import Store
 from app.sync import container, keys, manifest, pack, quarantine
 from app.sync.records import decode, encode
@@ -123,10 +124,19 @@ def export_identity(store: Store, out: Path) -> Path:
         raise InputError("identity_exists", f"“{out}”已存在，未覆盖。请换一个文件名。") from exc
     except OSError as exc:
         raise InputError("identity_unwritable", f"无法写入“{out}”（{exc.strerror}），未导出。") from exc
-    with os.fdopen(fd, "w", encoding="ascii") as fh:
-        fh.write(text)
-    with store.write() as s:
-        audit.note(s, "export_identity", f"office:{store.office.id}", f"导出本单位的解密私钥到文件“{out.name}”")
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        with store.write() as s:
+            audit.note(s, "export_identity", f"office:{store.office.id}", f"导出本单位的解密私钥到文件“{out.name}”")
+    except BaseException as exc:
+        # no key file without its audit event, and no half-written one (a full disk, a store error)
+        out.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise disk_error(exc, out) from exc
+        raise
     return out
 
 

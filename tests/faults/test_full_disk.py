@@ -16,7 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from app.services import backup, sync
+from sqlmodel import select
+
+from app.models import AuditEvent
+from app.errors import StoreError
+from app.services import backup, offices, sync
 from tests.faults import support
 from tests.faults.conftest import ROOT
 
@@ -130,3 +134,31 @@ def test_document_storage_on_a_full_disk(templates, township, tmp_path):
     assert_clean_refusal(result, FULL)
     assert records(township) == before
     assert support.documents(township) == documents_before
+
+
+def test_identity_export_on_a_full_disk(templates, township, tmp_path):
+    """`identity --out` (docs/BUNDLE.md §1) when the disk fills while the key file is written: no
+    half-written key file is left, and no audit event says it was exported. (In this process: the
+    store is opened first, then file writes are limited as by a full disk — a child process could
+    not even open the store under a limit small enough to stop the key file.)"""
+    before = records(township)
+    out = tmp_path / "keys" / "office.key"
+    out.parent.mkdir()
+    store = support.open_store(township)
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    try:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (64, hard))  # the key file is about 200 bytes
+        try:
+            with pytest.raises(StoreError) as refused:
+                offices.export_identity(store, out)
+        finally:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+            signal.signal(signal.SIGXFSZ, handler)
+        assert refused.value.code == "disk_full" and "未能写入“office.key”" in str(refused.value)
+        assert list(out.parent.iterdir()) == []
+        with store.read() as s:
+            assert s.exec(select(AuditEvent).where(AuditEvent.action == "export_identity")).first() is None
+    finally:
+        store.close()
+    assert records(township) == before
