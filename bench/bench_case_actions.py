@@ -376,7 +376,6 @@ def make_probe(app, runner, window):
     import threading
 
     from PySide6.QtCore import QEvent
-    from PySide6.QtGui import QGuiApplication
 
     from app.ui.window_watch import WindowWatcher
 
@@ -396,8 +395,7 @@ def make_probe(app, runner, window):
             """`presses`: the action starts at that many-th mouse press (2: a double click), else at the release."""
             self.label, self.t_input, self.t_done = label, None, None
             self.presses, self.want_presses = 0, presses
-            for window in QGuiApplication.allWindows():  # also one the input opens before it is activated
-                window.installEventFilter(self)
+            self.watch_all()  # also a window not activated yet
             self.done.clear()
             self.meter.arm(label)
 

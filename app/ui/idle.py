@@ -1,10 +1,11 @@
 """Auto-lock: any keyboard or mouse input anywhere in the app restarts the idle timer (seen where it
-arrives, at the windows: app/ui/window_watch.py)."""
+arrives: at the windows, app/ui/window_watch.py, and text an input method commits, at the widget
+with the focus)."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
-from PySide6.QtGui import QGuiApplication, QInputEvent
+from PySide6.QtGui import QGuiApplication, QInputEvent, QInputMethodEvent
 
 from app.ui.window_watch import WindowWatcher
 
@@ -33,7 +34,7 @@ class IdleWatcher(WindowWatcher):
     def start(self, timeout_ms: int) -> None:
         self.timer.setInterval(timeout_ms)
         if not self.watching:
-            self.follow(self.app)
+            self.follow(self.app, focus=True)
             self.watching = True
         self.timer.start()
 
@@ -49,6 +50,6 @@ class IdleWatcher(WindowWatcher):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         # the isinstance test first: turning event.type() into its Python enum costs several times more
-        if isinstance(event, QInputEvent) and event.type() in INPUT_EVENTS:
+        if (isinstance(event, QInputEvent) and event.type() in INPUT_EVENTS) or isinstance(event, QInputMethodEvent):
             self.timer.start()
         return False

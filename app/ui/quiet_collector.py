@@ -15,7 +15,7 @@ from __future__ import annotations
 import gc
 
 from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtGui import QGuiApplication, QInputEvent
+from PySide6.QtGui import QGuiApplication, QInputEvent, QInputMethodEvent
 
 from app.ui.tasks import TaskRunner
 from app.ui.window_watch import WindowWatcher
@@ -38,12 +38,12 @@ class QuietCollector(WindowWatcher):
         self.timer = QTimer(self)
         self.timer.setInterval(CHECK_MS)
         self.timer.timeout.connect(self.check)
-        self.follow(app)
+        self.follow(app, focus=True)
         self.timer.start()
         self.destroyed.connect(python_collects_again)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if isinstance(event, QInputEvent):  # as app/ui/idle.py: isinstance before event.type()
+        if isinstance(event, QInputEvent | QInputMethodEvent):  # as app/ui/idle.py
             self.input_seen = True
         return False
 

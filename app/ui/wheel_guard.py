@@ -6,7 +6,9 @@ user's input may reach."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QPointF, Qt
+import time
+
+from PySide6.QtCore import QEvent, QObject, QPointF, Qt, QTimer
 from PySide6.QtGui import QFocusEvent, QKeyEvent, QMouseEvent, QWheelEvent, QWindow
 from PySide6.QtWidgets import QAbstractScrollArea, QAbstractSpinBox, QApplication, QComboBox, QSlider, QWidget
 
@@ -15,6 +17,8 @@ from app.ui.window_watch import WindowWatcher
 GUARDED = (QComboBox, QAbstractSpinBox, QSlider)
 USER_FOCUS = "wheel_guard_user_focus"  # a dynamic property on the guarded widget
 GUARDING = "wheel_guard_watched"  # the guard watches its events
+SWEPT_AT, SWEEP_DUE = "wheel_guard_swept_at", "wheel_guard_sweep_due"  # on a top-level widget
+SWEEP_MS = 250
 USER_REASONS = (Qt.FocusReason.MouseFocusReason, Qt.FocusReason.TabFocusReason, Qt.FocusReason.BacktabFocusReason,
                 Qt.FocusReason.ShortcutFocusReason)
 # focus that leaves for a popup or another window comes back to the same choice of the user
@@ -73,11 +77,11 @@ class WheelGuard(WindowWatcher):
     """Watches each window and its top-level widget (app/ui/window_watch.py) and, once they may be
     reached, the guarded widgets in it: their own events are few, where a filter on the whole
     application would be called for every event of every widget. A guarded widget is watched from
-    whichever comes first after it was made: its window becoming active, a repaint of the window
-    that may show it, or input arriving at the window."""
+    whichever comes first after it was made: the wheel or a click arriving at the window over it,
+    Tab arriving at the window, its window being watched, or a repaint of the window (at most one
+    sweep of a window per SWEEP_MS, the last repaint's always followed by one)."""
 
-    def watch_window(self, window: QWindow | None) -> None:
-        super().watch_window(window)
+    def window_added(self, window: QWindow) -> None:
         top = top_level(window)
         if top is not None:
             top.installEventFilter(self)
@@ -86,10 +90,11 @@ class WheelGuard(WindowWatcher):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if isinstance(watched, QWindow):
             # the user's input reaches the window before any widget: the wheel must not focus a
-            # guarded widget before the guard sees it
+            # guarded widget before the guard sees it, nor a click or Tab focus one unseen
             if isinstance(event, QWheelEvent) or (
-                    isinstance(event, QMouseEvent) and event.type() == QEvent.Type.MouseButtonPress) or (
-                    isinstance(event, QKeyEvent) and event.type() == QEvent.Type.KeyPress and moves_focus(event)):
+                    isinstance(event, QMouseEvent) and event.type() == QEvent.Type.MouseButtonPress):
+                self.guard_at(top_level(watched), event.position().toPoint())
+            elif isinstance(event, QKeyEvent) and event.type() == QEvent.Type.KeyPress and moves_focus(event):
                 self.guard_all(top_level(watched))
             return False
         if isinstance(event, QWheelEvent):
@@ -109,12 +114,36 @@ class WheelGuard(WindowWatcher):
                 if target is not None:
                     target.setProperty(USER_FOCUS, True)  # a click on the field it already had
         elif watched.isWidgetType() and watched.isWindow() and event.type() == QEvent.Type.UpdateRequest:
-            self.guard_all(watched)  # a repaint of the window: what it shows is guarded before the user sees it
+            self.sweep_soon(watched)  # what a repaint shows is guarded before the user can reach it
         return False
+
+    def guard_at(self, top: QWidget | None, point) -> None:
+        under = top.childAt(point) if top is not None else None
+        target = guarded_widget(under) if under is not None else None
+        if target is not None and not target.property(GUARDING):
+            self.guard(target)
+
+    def sweep_soon(self, top: QWidget) -> None:
+        """Sweep `top` now if it was not swept in the last SWEEP_MS, else once that time is up:
+        scrolling repaints for every notch."""
+        if top.property(SWEEP_DUE):
+            return
+        waited = SWEEP_MS - (time.monotonic() - (top.property(SWEPT_AT) or 0.0)) * 1000
+        if waited <= 0:
+            self.guard_all(top)
+            return
+        top.setProperty(SWEEP_DUE, True)
+
+        def due() -> None:
+            top.setProperty(SWEEP_DUE, False)
+            self.guard_all(top)
+
+        QTimer.singleShot(int(waited) + 1, top, due)
 
     def guard_all(self, top: QWidget | None) -> None:
         if top is None:
             return
+        top.setProperty(SWEPT_AT, time.monotonic())
         for kind in GUARDED:
             for widget in top.findChildren(kind):
                 if not widget.property(GUARDING):

@@ -311,10 +311,6 @@ class InputWatch(WindowWatcher):
         self.keys = 0
         self.wheels = 0
 
-    def cover(self) -> None:
-        for window in QGuiApplication.allWindows():
-            window.installEventFilter(self)  # once per window however often
-
     def eventFilter(self, watched, event) -> bool:
         kind = event.type()
         if kind in (QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonDblClick):
@@ -515,7 +511,7 @@ class User:
     def seen(self, kind: str) -> int:
         """How many `kind` (mouse, keys, wheels) the app has received; from here on every window now
         open is watched, also one not yet activated that the input may go to."""
-        self.gui(self.session.input_seen.cover)
+        self.gui(self.session.input_seen.watch_all)
         return getattr(self.session.input_seen, kind)
 
     def await_input(self, attribute: str, before: int, what: str) -> None:

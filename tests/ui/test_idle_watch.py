@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QDialog, QLineEdit, QVBoxLayout
+from PySide6.QtGui import QGuiApplication, QInputMethodEvent, QWindow
+from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QVBoxLayout
 
 from app.ui.idle import IdleWatcher
+from app.ui.window_watch import RESCAN_MS
 
 TIMEOUT_MS = 1500
 STEP_MS = 150  # input ten times as often as the timeout: a loaded machine still keeps well inside it
@@ -43,5 +45,43 @@ def test_input_at_any_window_keeps_the_app_unlocked_and_silence_locks_it(qtbot, 
             click(field if i % 2 else first)
         assert fired == []
         qtbot.waitUntil(lambda: fired == [True], timeout=3 * TIMEOUT_MS)
+    finally:
+        watcher.stop()
+
+
+def test_text_an_input_method_commits_keeps_the_app_unlocked(qtbot, qapp):
+    """Pinyin: the keys go to the input method, and what it commits reaches the widget with the
+    focus as a QInputMethodEvent — not through a window, and no QInputEvent."""
+    field = QLineEdit()
+    qtbot.addWidget(field)
+    field.show()
+    qtbot.waitExposed(field)
+    field.activateWindow()
+    qtbot.waitUntil(field.hasFocus)
+    watcher = IdleWatcher(qapp)
+    fired = []
+    watcher.sig_idle.connect(lambda: fired.append(True))
+    watcher.start(TIMEOUT_MS)
+    try:
+        for _ in range(2 * TIMEOUT_MS // STEP_MS):
+            qtbot.wait(STEP_MS)
+            event = QInputMethodEvent()
+            event.setCommitString("案")
+            QApplication.sendEvent(QGuiApplication.focusObject(), event)  # as the platform's input context does
+        assert field.text() == "案" * (2 * TIMEOUT_MS // STEP_MS)
+        assert fired == []
+    finally:
+        watcher.stop()
+
+
+def test_a_window_never_activated_is_watched_all_the_same(qtbot, qapp):
+    """A window the system shows without activating it (the user is in another program meanwhile)
+    still takes the wheel and clicks: it is watched within RESCAN_MS."""
+    watcher = IdleWatcher(qapp)
+    watcher.start(TIMEOUT_MS)
+    try:
+        window = QWindow()  # never shown, never the focus window
+        qtbot.waitUntil(lambda: bool(window.property(watcher.marker)), timeout=4 * RESCAN_MS)
+        assert QGuiApplication.focusWindow() is not window
     finally:
         watcher.stop()

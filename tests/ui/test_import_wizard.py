@@ -303,6 +303,8 @@ def test_the_wheel_over_a_mapping_combo_box_changes_nothing_until_it_is_focused(
         qtbot.waitUntil(wizard.isActiveWindow)
         combo = wizard.combos["处置方式"]
         other = wizard.combos["线索编号"]
+        # the boxes were made in an open window: the guard takes them in hand at its next repaint
+        qtbot.waitUntil(lambda: bool(combo.property(wheel_guard.GUARDING) and other.property(wheel_guard.GUARDING)))
         other.setFocus(Qt.FocusReason.TabFocusReason)  # the user is on another row
         qtbot.waitUntil(other.hasFocus)
         wheel_down(combo)
