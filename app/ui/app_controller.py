@@ -21,8 +21,8 @@ from PySide6.QtWidgets import QApplication, QWidget
 from app.paths import StorePaths, store_paths
 from app.ui.errors import error_message
 from app.ui.idle import IdleWatcher
-from app.ui.quiet_collector import QuietCollector
 from app.ui.prompter import Prompter
+from app.ui.quiet_collector import QuietCollector
 from app.ui.session import SessionContext
 from app.ui.tasks import TaskRunner
 from app.ui.unlock_window import UnlockWindow
