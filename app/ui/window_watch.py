@@ -44,6 +44,7 @@ class WindowWatcher(QObject):
 
     def unfollow(self, app: QGuiApplication) -> None:
         self.rescan.stop()
+        self.rescan.deleteLater()  # the next `follow` makes its own: auto-lock follows at every unlock
         app.focusWindowChanged.disconnect(self.watch_window)
         for window in app.allWindows():
             window.removeEventFilter(self)
