@@ -808,31 +808,6 @@ def case_problem(rules: ruleset.RuleSet, row: dict, today: date) -> str | None:
     return None
 
 
-def check_cases(store: Store, opened: Opened) -> None:
-    """Refuse the bundle when a received case would break this store's lists and case view."""
-    if not opened.staged.has("case"):
-        return
-    rules = ruleset.load(store)
-    today = date.today()
-    problems: list[str] = []
-    found = 0
-    for batch in opened.staged.batches("case"):
-        with store.read() as s:  # a case this store already holds at that version is not taken: not evaluated
-            stored = merge.stored_versions(s, "case", [r["id"] for _, r, _, _ in batch])
-        for _, row, _, _ in batch:
-            if row["id"] in stored and row["version"] <= stored[row["id"]][1]:
-                continue
-            problem = case_problem(rules, row, today)
-            if problem:
-                found += 1
-                if len(problems) < merge.MAX_REFUSALS_SHOWN:
-                    problems.append(f"案件 {row['id']}：{problem}")
-    if problems:
-        more = f"（共{found}件）" if found > merge.MAX_REFUSALS_SHOWN else ""
-        raise refuse("case_invalid", f"“{opened.header_name}”未导入，数据库未改动：{'；'.join(problems)}{more}。"
-                                     "请对方核对其案件数据或双方的规则版本后重新导出。")
-
-
 # A stored document version is what was issued: these never change (content by its sha256, which
 # the record's file must equal). Voiding only goes one way: voided_on from empty to a date, and
 # void_reason / voided_by stay once set. Documents are withdrawn by voiding, never deleted.
@@ -866,12 +841,17 @@ class HistoryCheck:
     visit never changes or disappears; a stored document version keeps what it was issued as and
     stays voided (`documents`), a record about a person names one of its own case (`subjects`);
     fields standing for the county's own acts must match this store's review opinions
-    (`county_acts`). Collects conflicts (bounded) and warnings."""
+    (`county_acts`). A case taken must also be readable under the rules in force (`case_problem`).
+    Collects conflicts (bounded), invalid cases (a few named, all counted) and warnings."""
 
     def __init__(self, s: Session, store: Store, staged: Staging):
         self.s, self.store, self.staged = s, store, staged
         self.conflicts: list[str] = []
         self.warnings: list[str] = []
+        self.invalid_cases: list[str] = []
+        self.invalid_count = 0
+        self.rules: ruleset.RuleSet | None = None
+        self.today = date.today()
         self.names: dict[str, str] | None = None
         self.subject_tables = {t for t in SYNCED_TABLES if "case_id" in MODELS[t].__table__.c and any(
             col == "subject_id" and target == "case_subject" for col, target in merge.foreign_keys(t))}
@@ -888,6 +868,9 @@ class HistoryCheck:
         updated = [r for _, r, v in checked if v == merge.UPDATED]
         taken = [r for _, r, v in checked if v in (merge.NEW, merge.UPDATED)]
         if table == "case":
+            taken = self.readable_cases(taken)
+            readable = {id(r) for r in taken}
+            updated = [r for r in updated if id(r) in readable]
             self.case_histories(updated)
             conflicts, warnings = county_acts(self.s, self.store, taken)
             for c in conflicts:
@@ -901,6 +884,29 @@ class HistoryCheck:
             self.moved_subjects(updated)
         if table in self.subject_tables:
             self.subjects(table, [r for r in taken if r["subject_id"]])
+
+    def readable_cases(self, rows: list[dict]) -> list[dict]:
+        """The cases this store's lists and case view can show; the others are counted as invalid (a
+        case this store holds at that version or later is not taken, so not evaluated)."""
+        self.rules = self.rules or ruleset.load_in(self.s)
+        readable = []
+        for r in rows:
+            problem = case_problem(self.rules, r, self.today)
+            if problem is None:
+                readable.append(r)
+                continue
+            self.invalid_count += 1
+            if len(self.invalid_cases) < merge.MAX_REFUSALS_SHOWN:
+                self.invalid_cases.append(f"案件 {r['id']}：{problem}")
+        return readable
+
+    def case_invalid(self, opened: Opened) -> BundleError | None:
+        """The refusal when a received case would break this store's lists and case view."""
+        if not self.invalid_cases:
+            return None
+        more = f"（共{self.invalid_count}件）" if self.invalid_count > merge.MAX_REFUSALS_SHOWN else ""
+        return refuse("case_invalid", f"“{opened.header_name}”未导入，数据库未改动：{'；'.join(self.invalid_cases)}{more}。"
+                                      "请对方核对其案件数据或双方的规则版本后重新导出。")
 
     def case_histories(self, rows: list[dict]) -> None:
         stored = stored_rows(self.s, "case", [r["id"] for r in rows], ("state", "deleted"))
@@ -1104,7 +1110,6 @@ def import_one(store: Store, path: Path, *, dry_run: bool = False, progress: Pro
             try:
                 opened.staged = Staging(work.path / "records.staging")
                 read_content(opened, progress)
-                check_cases(store, opened)
                 m = opened.header.manifest
                 if cancelled():
                     raise Cancelled()
@@ -1188,6 +1193,9 @@ def classify(s: Session, store: Store, opened: Opened) -> tuple[merge.Plan, tupl
     plan = merge.plan(s, opened.staged, allowed_owners(s, opened.sender, opened), store.office.id,
                       receiver_parents=m["kind"] == "downward", new_offices=introduced_offices(s, opened.sender, opened),
                       check=history)
+    invalid = history.case_invalid(opened)
+    if invalid is not None:
+        raise invalid
     plan.refusals.extend(("history_conflict", c) for c in history.conflicts)
     if plan.refusals:
         raise plan_refusal(opened, plan.refusals)

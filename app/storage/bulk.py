@@ -6,6 +6,7 @@ which costs more than SQLite's insert itself when a bundle brings a million smal
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from operator import itemgetter
 
 from sqlalchemy import Connection, Table
 
@@ -29,7 +30,20 @@ def execute_many(connection: Connection, table: Table, rows: Iterable[Mapping], 
     else:
         names = ", ".join(f'"{table.c[k].name}"' for k in keys)
         sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({", ".join("?" * len(keys))})'
-    convert = converters(connection, table, keys)
-    params = [tuple(v if f is None else f(v) for f, v in zip(convert, (r[k] for k in keys), strict=True))
-              for r in rows]
-    connection.exec_driver_sql(sql, params)
+    connection.exec_driver_sql(sql, parameters(converters(connection, table, keys), keys, rows))
+
+
+def parameters(convert: list, keys: list[str], rows: list[Mapping]) -> list[tuple]:
+    """Each row's values in `keys` order, converted; only the columns that have a conversion (times,
+    JSON, booleans) pay for one: most columns of a bundle's rows are text passed as they are."""
+    values = itemgetter(*keys) if len(keys) > 1 else (lambda r, k=keys[0]: (r[k],))
+    converted = [(i, f) for i, f in enumerate(convert) if f is not None]
+    if not converted:
+        return [values(r) for r in rows]
+    out = []
+    for r in rows:
+        v = list(values(r))
+        for i, f in converted:
+            v[i] = f(v[i])
+        out.append(tuple(v))  # SQLAlchemy passes on tuples (or dicts) only
+    return out

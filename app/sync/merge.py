@@ -79,9 +79,10 @@ def foreign_keys(table: str) -> list[tuple[str, str]]:
 def stored_versions(s: Session, table: str, ids: list[str]) -> dict[str, tuple[str, int]]:
     model = MODELS[table]
     found: dict[str, tuple[str, int]] = {}
+    connection = s.connection()  # Core: the ORM's per-statement work is most of a lookup's cost
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
-        rows = s.execute(select(model.id, model.owner_office_id, model.version).where(model.id.in_(chunk))).all()
+        rows = connection.execute(select(model.id, model.owner_office_id, model.version).where(model.id.in_(chunk))).all()
         found.update({r[0]: (r[1], r[2]) for r in rows})
     return found
 
@@ -219,7 +220,7 @@ def plan_audit(s: Session, staged: Staging, allowed: set[str], result: Plan, rej
             for start in range(0, len(seqs), 500):
                 chunk = seqs[start:start + 500]
                 q = select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.office_id == office, AuditEvent.seq.in_(chunk))
-                stored.update({(office, seq): h for seq, h in s.execute(q).all()})
+                stored.update({(office, seq): h for seq, h in s.connection().execute(q).all()})
         verdicts: list[tuple[int, str, str | None]] = []
         for n, r, _, repeated in batch:
             key = (r["office_id"], r["seq"])

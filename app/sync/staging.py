@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import pickle
 from collections.abc import Iterable, Iterator
+from operator import itemgetter
 from pathlib import Path
 
 import sqlcipher3
@@ -47,11 +48,11 @@ class Staging:
     def add(self, table: str, rows: list[tuple[int, str, str | None, int | None, dict]]) -> None:
         """(n, id, k, seq, values) per row, in the order of the bundle; every row of a table has the same keys."""
         keys = self.keys.setdefault(table, tuple(rows[0][4]))
+        ordered = itemgetter(*keys) if len(keys) > 1 else (lambda values, k=keys[0]: (values[k],))
         self.db.executemany("INSERT INTO row (tbl, n, id, k, seq) VALUES (?, ?, ?, ?, ?)",
                             [(table, n, i, k, seq) for n, i, k, seq, _ in rows])
         self.db.executemany("INSERT INTO data (tbl, n, v) VALUES (?, ?, ?)",
-                            [(table, n, pickle.dumps(tuple(values[c] for c in keys), pickle.HIGHEST_PROTOCOL))
-                             for n, _, _, _, values in rows])
+                            [(table, n, pickle.dumps(ordered(values), pickle.HIGHEST_PROTOCOL)) for n, _, _, _, values in rows])
         self.counts[table] = self.counts.get(table, 0) + len(rows)
 
     def loaded(self) -> None:
