@@ -7,6 +7,7 @@ steps passed are returned so the case can say which checks were not made at the 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -57,7 +58,7 @@ class LegacyRecord:
     result: str = ""
     filed_on: date | None = None
     closed_on: date | None = None
-    sanctions: tuple[str, ...] = ()  # sanction type ids
+    sanctions: tuple[tuple[str, str], ...] = ()  # (person's name as the row gives it, sanction type id)
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,41 @@ def sanction_types(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
+def sanctions_of(text: str, names: Sequence[str]) -> tuple[tuple[str, str], ...]:
+    """(name, sanction type id) per sanction a 处分种类 cell gives the row's persons.
+
+    With one person every sanction is theirs. With several, the cell must say whose each is — by
+    person, parts apart by "；" or each part naming its person ("张三：党内警告；李四：政务记过",
+    "张三党内警告、李四政务记过", "张三、李四：通报") — or the row is unclear: a sanction given to the
+    wrong person would count against them in every later 影响期 and 处分 statistic."""
+    if len(names) == 1:
+        return tuple((names[0], t) for t in sanction_types(text))
+    found: list[tuple[str, str]] = []
+    for segment in (p for p in re.split(r"[；;\n]", text) if p.strip()):
+        atoms = [a for a in _split(segment) if a.strip()]
+        named = [[n for n in names if n in a] for a in atoms]
+        types = [sanction_types(_without(a, names)) for a in atoms]
+        if not any(types):
+            continue
+        if all(who for who, kinds in zip(named, types, strict=True) if kinds) and all(
+                kinds for who, kinds in zip(named, types, strict=True) if who):
+            pairs = [(n, t) for who, kinds in zip(named, types, strict=True) for n in who for t in kinds]  # 张三党内警告、李四记过
+        else:
+            who = list(dict.fromkeys(n for w in named for n in w))
+            if not who:
+                raise OutcomeUnclear("sanction", f"本行有{len(names)}名被反映人（{'、'.join(names)}），处分种类须写明各人所受处分，"
+                                                 "如“张三：党内警告；李四：政务记过”")
+            pairs = [(n, t) for n in who for kinds in types for t in kinds]  # 张三、李四：通报
+        found.extend(pairs)
+    return tuple(dict.fromkeys(found))
+
+
+def _without(text: str, names: Sequence[str]) -> str:
+    for n in sorted(names, key=len, reverse=True):
+        text = text.replace(n, "")
+    return text.strip("：:（）() ")
+
+
 def _split(text: str) -> list[str]:
     for mark in "，,；;/ 　":
         text = text.replace(mark, "、")
@@ -100,7 +136,7 @@ def route(record: LegacyRecord) -> tuple[tuple[str, str], ...]:
             return FILING
         if any(w in record.result for w in REVOKED_WORDS):
             return FILING + (("revoke", CLOSED), ("done", CLOSED)) + ARCHIVE
-        if any(t.startswith(("party_", "gov_")) for t in record.sanctions):
+        if any(t.startswith(("party_", "gov_")) for _, t in record.sanctions):
             return FILING + (("transfer_review", CLOSED), ("accept", CLOSED), ("submit_county_review", CLOSED),
                              ("to_branch", CLOSED), ("to_township_approval", CLOSED), ("approve", CLOSED),
                              ("to_execution", CLOSED), ("to_close", CLOSED)) + ARCHIVE

@@ -177,8 +177,8 @@ class BackfillWriter:
         for h in history:
             self.new(Decision, case_id=case_id, step_id=h.step_id, decision_id=h.decision_id, decided_on=h.decided_on,
                      approver=MARK, decided_by=by)
-        for type_id in row.record.sanctions:
-            self.sanction(case_id, people[0], type_id, row.record.closed_on if concluded else None)
+        for name, type_id in row.record.sanctions:  # each to the person the row's 处分种类 names
+            self.sanction(case_id, self.person(name, row.unit, row.post), type_id, row.record.closed_on if concluded else None)
         self.notes.append(("backfill", f"case:{case_id}", f"{MARK}：原台账“{self.file}”第{row.row}行"))
         return case_id
 

@@ -166,7 +166,7 @@ def read_row(raw: dict, mapping: dict[str, str], rules: RuleSet, today: date) ->
         record = outcome.LegacyRecord(
             received_on=received, disposition=text("disposition"), result=text("result"),
             filed_on=date_of(raw, columns, "filed_on", today), closed_on=date_of(raw, columns, "closed_on", today),
-            sanctions=outcome.sanction_types(text("sanction")))
+            sanctions=outcome.sanctions_of(text("sanction"), names))
         start = engine.CaseState(step_id=rules.workflow.initial_step, entered_on=received)
         walked = outcome.walk(rules.workflow, start, record)
     except outcome.OutcomeUnclear as exc:

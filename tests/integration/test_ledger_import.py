@@ -369,3 +369,19 @@ def test_a_reporter_column_mapped_by_an_administrator_is_kept_sealed(store, tmp_
         raw = s.execute(sql("SELECT name FROM reporter")).scalar_one()
     assert reporter.name == "刘举报" and raw.startswith("jrk1:") and "刘举报" not in raw
     assert "刘举报" not in json.dumps(cases.show_case(store, done.case_ids[0]), ensure_ascii=False)
+
+
+def test_each_person_of_a_row_gets_the_sanction_the_ledger_gives_them_and_an_unattributed_one_is_refused(store, tmp_path):
+    # a sanction counts against its person in every later 影响期 ([T] 第二十一条) and in the statistics
+    filed = ["", "2025-03-09", "网络举报", "周强、吴敏", "长岭村", "违规发放补贴", "初核", "给予处分", "2025-05-06",
+             "周强：党内警告；吴敏：政务记过", "2025-08-01", "", ""]
+    unclear = ["", "2025-04-01", "来信", "孙亮、李军", "石桥村", "违规领取低保", "初核", "给予处分", "2025-05-10",
+               "党内警告", "2025-09-01", "", ""]
+    preview = ledger_import.preview_ledger(store, gbk_csv(tmp_path / "台账.csv", [filed, unclear]), today=TODAY)
+    assert [(p.row, p.column) for p in preview.invalid] == [(3, "处分种类")]
+    assert "孙亮、李军" in preview.invalid[0].reason and "张三：党内警告；李四：政务记过" in preview.invalid[0].reason
+    result = ledger_import.commit_ledger(store, gbk_csv(tmp_path / "台账2.csv", [filed]), today=TODAY)
+    assert result.imported == 1
+    with store.read() as s:
+        given = sorted((s.get(Person, x.person_id).name, x.type_id, x.decided_on) for x in s.exec(select(Sanction)).all())
+    assert given == [("吴敏", "gov_demerit", date(2025, 8, 1)), ("周强", "party_warning", date(2025, 8, 1))]

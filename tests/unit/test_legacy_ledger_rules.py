@@ -83,7 +83,7 @@ def test_a_concluded_row_is_archived_with_its_own_dates():
     assert closed.state.step_id == "archived"
     assert [(h.decision_id, h.decided_on) for h in closed.decisions][:3] == [
         ("accept", date(2025, 3, 5)), ("to_talk", date(2025, 3, 5)), ("accept_closed", date(2025, 7, 1))]
-    sanctioned = walked(filed_on=date(2025, 5, 6), closed_on=date(2025, 8, 1), sanctions=("party_warning",))
+    sanctioned = walked(filed_on=date(2025, 5, 6), closed_on=date(2025, 8, 1), sanctions=(("张三", "party_warning"),))
     assert ("township_approval", "approve", date(2025, 8, 1)) in [
         (h.step_id, h.decision_id, h.decided_on) for h in sanctioned.decisions]
     assert "intake_register" in sanctioned.passed and "archived" not in sanctioned.passed
@@ -104,6 +104,7 @@ def test_sanctions_and_sources_as_ledgers_write_them():
     assert outcome.sanction_types("无") == ()
     with pytest.raises(outcome.OutcomeUnclear):
         outcome.sanction_types("罚款")
+
     choices = next(f for f in WORKFLOW.steps[WORKFLOW.initial_step].fields if f.id == "source").choices
     assert outcome.source_choice("来信", choices) == "信访举报（来信）"
     assert outcome.source_choice("12388网站", choices) == "信访举报（网络）"
@@ -111,3 +112,21 @@ def test_sanctions_and_sources_as_ledgers_write_them():
     assert outcome.source_choice("上级交办", choices) == "上级交办"
     with pytest.raises(outcome.OutcomeUnclear):
         outcome.source_choice("", choices)
+
+
+def test_each_sanction_goes_to_the_person_the_cell_names():
+    # a sanction counts against its person in every later 影响期 ([T] 第二十一条 accumulation) and in
+    # the 处分 statistics: with several persons on one row, the cell has to say whose each is
+    one = ("张三",)
+    assert outcome.sanctions_of("党内警告、政务记过", one) == (("张三", "party_warning"), ("张三", "gov_demerit"))
+    two = ("张三", "李四")
+    assert outcome.sanctions_of("张三：党内警告；李四：政务记过", two) == (("张三", "party_warning"), ("李四", "gov_demerit"))
+    assert outcome.sanctions_of("张三党内警告、李四记过", two) == (("张三", "party_warning"), ("李四", "gov_demerit"))
+    assert outcome.sanctions_of("张三、李四：通报", two) == (("张三", "form1_circular"), ("李四", "form1_circular"))
+    assert outcome.sanctions_of("李四：严重警告、政务撤职", two) == (("李四", "party_serious_warning"), ("李四", "gov_dismissal"))
+    assert outcome.sanctions_of("无", two) == ()
+    with pytest.raises(outcome.OutcomeUnclear) as unclear:
+        outcome.sanctions_of("党内警告", two)
+    assert unclear.value.column == "sanction" and "张三、李四" in unclear.value.message
+    with pytest.raises(outcome.OutcomeUnclear):
+        outcome.sanctions_of("张三：罚款", two)
