@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import os
+import time
 from datetime import UTC, datetime
 
 from sqlmodel import Field, SQLModel
 
 
 def new_id() -> str:
-    """A random (version 4) UUID as 32 hex digits, as uuid.uuid4().hex spells it, at a third of its
-    cost: an import makes one for every audit event it appends."""
-    b = bytearray(os.urandom(16))
-    b[6] = b[6] & 0x0F | 0x40  # version 4
-    b[8] = b[8] & 0x3F | 0x80  # RFC 4122 variant
+    """A time-ordered UUID (version 7, RFC 9562: 48 bits of Unix milliseconds, then random bits) as 32
+    hex digits. Ids made one after another sort together, so each new row goes to the end of its
+    table's id index instead of a random page of it: an import of a million records appends as many
+    audit events, and random ids made it read and rewrite most of the index pages over and over."""
+    b = bytearray((time.time_ns() // 1_000_000).to_bytes(6, "big") + os.urandom(10))
+    b[6] = b[6] & 0x0F | 0x70  # version 7
+    b[8] = b[8] & 0x3F | 0x80  # RFC 9562 variant
     return b.hex()
 
 

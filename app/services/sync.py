@@ -51,6 +51,7 @@ from app.services.practice_flag import is_practice_in
 from app.services.ruleset import HOLIDAY_KEY_PREFIX
 from app.storage import audit, schema, setting_rows
 from app.storage.atomic import fsync_dir
+from app.storage.engine import large_cache
 from app.storage.store import Store
 from app.sync import container, keys, limits, manifest, merge, pack, quarantine, staging
 from app.sync.archive import Builder, Payload
@@ -1122,6 +1123,7 @@ def import_one(store: Store, path: Path, *, dry_run: bool = False, progress: Pro
                 progress(0, 0, "正在写入数据库……")
                 payload = opened.payload
                 with store.write() as s:  # classified again inside the writing transaction: nothing slips in between
+                    large_cache(s)
                     plan, warnings = classify(s, store, opened)
                     counts = plan.counts()
                     merge.apply(s, opened.staged, lambda digest: payload.read(f"files/{digest}"))
