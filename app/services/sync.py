@@ -752,13 +752,18 @@ def document_key(row: Mapping) -> str:
     return json.dumps([row["case_id"], row["template_id"], row["subject_id"], row["doc_version"]])
 
 
+LEAVES = (str, int, float, bool, type(None))  # most of a state: nothing inside, no date
+
+
 def dates_in(value) -> Iterator[date]:
     """Every date inside an engine value (dataclasses, tuples, mappings), whatever its shape."""
+    if type(value) in LEAVES:
+        return
     if isinstance(value, date):
         yield value
     elif dataclasses.is_dataclass(value):
-        for f in dataclasses.fields(value):
-            yield from dates_in(getattr(value, f.name))
+        for name in value.__dataclass_fields__:
+            yield from dates_in(getattr(value, name))
     elif isinstance(value, Mapping):
         for v in value.values():
             yield from dates_in(v)
