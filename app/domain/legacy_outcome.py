@@ -95,13 +95,15 @@ def sanctions_of(text: str, names: Sequence[str]) -> tuple[tuple[str, str], ...]
     found: list[tuple[str, str]] = []
     for segment in (p for p in re.split(r"[；;\n]", text) if p.strip()):
         atoms = [a for a in _split(segment) if a.strip()]
-        named = [[n for n in names if n in a] for a in atoms]
-        types = [sanction_types(_without(a, names)) for a in atoms]
+        named = [_names_in(a, names) for a in atoms]
+        rest = [_without(a, names) for a in atoms]
+        types = [sanction_types(r) for r in rest]
         if not any(types):
             continue
         if all(who for who, kinds in zip(named, types, strict=True) if kinds) and all(
-                kinds for who, kinds in zip(named, types, strict=True) if who):
-            pairs = [(n, t) for who, kinds in zip(named, types, strict=True) for n in who for t in kinds]  # 张三党内警告、李四记过
+                kinds or r in NO_SANCTION for who, kinds, r in zip(named, types, rest, strict=True) if who):
+            # each part names its person: 张三党内警告、李四记过 (李四无: none for 李四)
+            pairs = [(n, t) for who, kinds in zip(named, types, strict=True) for n in who for t in kinds]
         else:
             who = list(dict.fromkeys(n for w in named for n in w))
             if not who:
@@ -110,6 +112,16 @@ def sanctions_of(text: str, names: Sequence[str]) -> tuple[tuple[str, str], ...]
             pairs = [(n, t) for n in who for kinds in types for t in kinds]  # 张三、李四：通报
         found.extend(pairs)
     return tuple(dict.fromkeys(found))
+
+
+def _names_in(text: str, names: Sequence[str]) -> list[str]:
+    """The row's names a part of the cell gives, longest first: 张三 inside 张三丰 is not 张三."""
+    found = []
+    for n in sorted(names, key=len, reverse=True):
+        if n in text:
+            found.append(n)
+            text = text.replace(n, "\0")
+    return found
 
 
 def _without(text: str, names: Sequence[str]) -> str:

@@ -125,6 +125,13 @@ def test_each_sanction_goes_to_the_person_the_cell_names():
     assert outcome.sanctions_of("张三、李四：通报", two) == (("张三", "form1_circular"), ("李四", "form1_circular"))
     assert outcome.sanctions_of("李四：严重警告、政务撤职", two) == (("李四", "party_serious_warning"), ("李四", "gov_dismissal"))
     assert outcome.sanctions_of("无", two) == ()
+    # "无" for one of them is none for that person, not the other's sanction as well
+    assert outcome.sanctions_of("张三党内警告，李四无", two) == (("张三", "party_warning"),)
+    assert outcome.sanctions_of("张三：党内警告、李四：无", two) == (("张三", "party_warning"),)
+    # a name inside another name on the row (张三, 张三丰) is not that person
+    kin = ("张三", "张三丰")
+    assert outcome.sanctions_of("张三丰：党内警告；张三：政务记过", kin) == (("张三丰", "party_warning"), ("张三", "gov_demerit"))
+    assert outcome.sanctions_of("张三丰党内警告、张三政务记过", kin) == (("张三丰", "party_warning"), ("张三", "gov_demerit"))
     with pytest.raises(outcome.OutcomeUnclear) as unclear:
         outcome.sanctions_of("党内警告", two)
     assert unclear.value.column == "sanction" and "张三、李四" in unclear.value.message
