@@ -91,6 +91,9 @@ def sanctions_of(text: str, names: Sequence[str]) -> tuple[tuple[str, str], ...]
     "张三党内警告、李四政务记过", "张三、李四：通报") — or the row is unclear: a sanction given to the
     wrong person would count against them in every later 影响期 and 处分 statistic."""
     if len(names) == 1:
+        for whose in re.findall(r"([^：:；;、，,\n]+)[：:]", text):  # "李四：党内警告" on 张三's row
+            if whose.strip() != names[0] and not any(word in whose for word, _ in SANCTION_WORDS):
+                raise OutcomeUnclear("sanction", f"处分种类写明的是“{whose.strip()}”的处分，本行的被反映人是{names[0]}")
         return tuple((names[0], t) for t in sanction_types(text))
     found: list[tuple[str, str]] = []
     for segment in (p for p in re.split(r"[；;\n]", text) if p.strip()):

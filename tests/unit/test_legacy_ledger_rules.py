@@ -119,6 +119,10 @@ def test_each_sanction_goes_to_the_person_the_cell_names():
     # the 处分 statistics: with several persons on one row, the cell has to say whose each is
     one = ("张三",)
     assert outcome.sanctions_of("党内警告、政务记过", one) == (("张三", "party_warning"), ("张三", "gov_demerit"))
+    assert outcome.sanctions_of("张三：党内警告", one) == (("张三", "party_warning"),)
+    with pytest.raises(outcome.OutcomeUnclear) as other:
+        outcome.sanctions_of("李四：党内警告", one)  # the cell speaks of someone not on the row
+    assert "李四" in other.value.message
     two = ("张三", "李四")
     assert outcome.sanctions_of("张三：党内警告；李四：政务记过", two) == (("张三", "party_warning"), ("李四", "gov_demerit"))
     assert outcome.sanctions_of("张三党内警告、李四记过", two) == (("张三", "party_warning"), ("李四", "gov_demerit"))
