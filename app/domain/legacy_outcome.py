@@ -98,8 +98,7 @@ def sanctions_of(text: str, names: Sequence[str]) -> tuple[tuple[str, str], ...]
     found: list[tuple[str, str]] = []
     for segment in (p for p in re.split(r"[；;\n]", text) if p.strip()):
         atoms = [a for a in _split(segment) if a.strip()]
-        named = [_names_in(a, names) for a in atoms]
-        rest = [_without(a, names) for a in atoms]
+        named, rest = zip(*(_names_in(a, names) for a in atoms), strict=True) if atoms else ((), ())
         types = [sanction_types(r) for r in rest]
         if not any(types):
             continue
@@ -117,20 +116,15 @@ def sanctions_of(text: str, names: Sequence[str]) -> tuple[tuple[str, str], ...]
     return tuple(dict.fromkeys(found))
 
 
-def _names_in(text: str, names: Sequence[str]) -> list[str]:
-    """The row's names a part of the cell gives, longest first: 张三 inside 张三丰 is not 张三."""
+def _names_in(text: str, names: Sequence[str]) -> tuple[list[str], str]:
+    """The row's names a part of the cell gives, longest first (张三 inside 张三丰 is not 张三), and
+    what the part says besides them."""
     found = []
     for n in sorted(names, key=len, reverse=True):
         if n in text:
             found.append(n)
-            text = text.replace(n, "\0")
-    return found
-
-
-def _without(text: str, names: Sequence[str]) -> str:
-    for n in sorted(names, key=len, reverse=True):
-        text = text.replace(n, "")
-    return text.strip("：:（）() ")
+            text = text.replace(n, "\0")  # no shorter name matched across what was taken out
+    return found, text.replace("\0", "").strip("：:（）() ")
 
 
 def _split(text: str) -> list[str]:
