@@ -18,9 +18,10 @@ import shutil
 import threading
 import uuid
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import closing
+from contextlib import ExitStack, closing
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import zip_longest
 from pathlib import Path
 
 from sqlalchemy import bindparam, func
@@ -73,7 +74,6 @@ from app.sync.staging import Staging
 
 Progress = Callable[[int, int, str], None]
 RECEIPT_CONTEXT = b"jiantong-receipt-v1\x00"
-FREE_SPACE_MARGIN = 4 * 1024 * 1024
 TABLES_BY_KIND = {
     # a reporter's identity never travels upward: a complaint the county accepts reaches it on paper
     # and is not kept here at all ([J] 第十五条第二款, app/services/upward_complaint.py)
@@ -194,39 +194,47 @@ def whole_rows(s: Session, table: str, ids: list[str]) -> list:
     return out
 
 
+FILE_READERS = 2  # SQLCipher decrypts a file's pages with the GIL let go: two readers use two cores
+
+
 def pack_files(store: Store, b: Builder, table: str, ids: list[str], written: set[str], progress: Callable[[], None],
                cancelled: Callable[[], bool]) -> None:
     """records/<table>.jsonl of a table with files, each record read with its file in the packing's own
     read (once the file's pages are read, the rest of the row costs nothing), and files/<sha256> of
     each file not `written` yet.
-    The records are read and their files hashed one ahead, on a thread of their own: SQLCipher and
-    hashlib let go of the GIL, so that runs beside the packing of the file before."""
+    The records are read and their files hashed ahead, by FILE_READERS threads taking turns (each
+    with its own read, one record ahead): SQLCipher and hashlib let go of the GIL, so that runs
+    beside the packing and encryption of the files before."""
     t = MODELS[table].__table__
     query = sa_select(*file_export_columns(table)).where(t.c.id == bindparam("row_id"))
 
-    def rows() -> Iterator[tuple]:
-        with store.read() as s:
-            for row_id in ids:
-                row = s.execute(query, {"row_id": row_id}).one_or_none()
-                if row is None or row[1] is None:
-                    yield None, None, False
-                    continue
-                line = line_of(table, row) or encode_line(table, whole_rows(s, table, [row_id])[0])
-                yield row, line, hashlib.sha256(row[1]).hexdigest() == row[0]
+    def rows(part: list[str]) -> Callable[[], Iterator[tuple]]:
+        def read() -> Iterator[tuple]:
+            with store.read() as s:
+                for row_id in part:
+                    row = s.execute(query, {"row_id": row_id}).one_or_none()
+                    if row is None or row[1] is None:
+                        yield None, None, False
+                        continue
+                    line = line_of(table, row) or encode_line(table, whole_rows(s, table, [row_id])[0])
+                    yield row, line, hashlib.sha256(row[1]).hexdigest() == row[0]
+        return read
 
     lines = []
-    with closing(read_ahead(rows)) as ahead:
-        for row, line, intact in ahead:
-            if cancelled():
-                raise Cancelled()
-            if not intact:  # gone, or its bytes are not those its record names
-                raise InputError("export_changed", "导出期间文书或附件被修改，数据包未写出。请重新导出。")
-            if row[0] not in written:
-                b.add_checked_file(row[0], row[1])
-                written.add(row[0])
-            lines.append(line)
-            del row
-            progress()
+    with ExitStack() as readers:
+        aheads = [readers.enter_context(closing(read_ahead(rows(ids[k::FILE_READERS])))) for k in range(FILE_READERS)]
+        for turn in zip_longest(*aheads):  # the readers' records in turn: the order of `ids`
+            for row, line, intact in [item for item in turn if item is not None]:
+                if cancelled():
+                    raise Cancelled()
+                if not intact:  # gone, or its bytes are not those its record names
+                    raise InputError("export_changed", "导出期间文书或附件被修改，数据包未写出。请重新导出。")
+                if row[0] not in written:
+                    b.add_checked_file(row[0], row[1])
+                    written.add(row[0])
+                lines.append(line)
+                del row
+                progress()
     b.add_json_lines(f"records/{table}.jsonl", lines)
 
 
@@ -433,71 +441,67 @@ def export(store: Store, to_code: str, out_dir: Path, *, full: bool = False, pro
     counts = {t: len(rows) for t, rows in [*records.items(), *with_files.items()] if rows}
     files: set[str] = set()  # the SHA-256 of every file packed
     record_count = sum(counts.values())
-    with pack.Workspace(store.paths.sync_work) as work:
-        progress(0, 0, "正在打包……")
+    bundle_id = uuid.uuid4().hex
 
-        def fill(b: Builder) -> None:
-            for table in [*SYNCED_TABLES, AUDIT_TABLE]:
-                if records.get(table):
-                    b.add_json_lines(f"records/{table}.jsonl", records[table])
-            total, done = sum(len(ids) for ids in with_files.values()), 0
-
-            def packed() -> None:
-                nonlocal done
-                done += 1
-                progress(done, total, "正在打包文书和附件……")
-
-            for table in SYNCED_TABLES:
-                if with_files.get(table):
-                    pack_files(store, b, table, with_files[table], files, packed, cancelled)
-            b.add_json("receipts.json", receipts)
-            offices.add_downward_tables(b, holidays, templates, rules_texts)
-
-        plain = pack.build_sealed_payload(work, fill)
-        if cancelled():
-            raise Cancelled()
-        progress(0, 0, "正在加密……")
-        body = work.path / "payload.age"
-        sealed = pack.encrypt(plain, [peer_key.age_recipient, own.public.age_recipient], body)
-        plain_sha = sealed.plain_sha256
-        plain.unlink()
-        m = {
-            "format": 1, "kind": kind, "bundle_id": uuid.uuid4().hex, "sender": offices.sender_block(me_row, own),
+    def manifest_of(sealed: pack.Sealed, files_packed: int) -> dict:
+        return {
+            "format": 1, "kind": kind, "bundle_id": bundle_id, "sender": offices.sender_block(me_row, own),
             "recipient": {"office_id": peer.id, "code": peer.code, "fingerprint": peer_key.fingerprint},
             "seq": seq, "prev_hash": prev_hash, "created_at": manifest.now_text(),
             "versions": offices.versions(rules_version), "practice": practice, "full": full or watermark == 0,
-            "encryption": "age", "counts": {**counts, "files": len(files)}, **sealed.body_fields(),
+            "encryption": "age", "counts": {**counts, "files": files_packed}, **sealed.body_fields(),
         }
-        need = body.stat().st_size + 64 * 1024 + FREE_SPACE_MARGIN
-        free = shutil.disk_usage(out_dir).free
-        if free < need:
-            raise InputError("disk_full", f"“{out_dir}”的剩余空间不足：需要约{need // 1024 // 1024 + 1} MB，"
-                                          f"只剩{free // 1024 // 1024} MB。请清理U盘或换一个。")
+
+    def fill(b: Builder) -> None:
+        for table in [*SYNCED_TABLES, AUDIT_TABLE]:
+            if records.get(table):
+                b.add_json_lines(f"records/{table}.jsonl", records[table])
+        total, done = sum(len(ids) for ids in with_files.values()), 0
+
+        def packed() -> None:
+            nonlocal done
+            done += 1
+            progress(done, total, "正在打包并写入U盘……")
+
+        for table in SYNCED_TABLES:
+            if with_files.get(table):
+                pack_files(store, b, table, with_files[table], files, packed, cancelled)
+        b.add_json("receipts.json", receipts)
+        offices.add_downward_tables(b, holidays, templates, rules_texts)
+
+    sealed: list[pack.Sealed] = []
+
+    def body(out) -> dict:
+        sealed.append(pack.seal_into(out, [peer_key.age_recipient, own.public.age_recipient], fill))
         if cancelled():
             raise Cancelled()
-        target = out_dir / manifest.file_name(me_row.code, peer.code, seq)
-        staged = staged_name(target)
-        clear_unfinished(out_dir, me_row.code, peer.code)
-        try:
-            digest = container.write(staged, m, own, body, lambda d, t: progress(d, t, "正在写入U盘……"), cancelled)
-        except StoreError as exc:
-            if exc.code != "disk_full":
-                raise
-            raise StoreError("disk_full", f"“{out_dir}”空间不足，数据包“{target.name}”未写出，数据库未改动。"
-                                          "请清理U盘或换一个后重新导出。") from exc
-        try:
-            progress(0, 0, "正在读回并校验……")
-            read_back(staged, own, digest, plain_sha)
-            with store.write() as s:
-                s.add(BundleLog(bundle_id=m["bundle_id"], direction="out", peer_office_id=peer.id, kind=kind, seq=seq,
-                                sha256=digest, prev_hash=prev_hash, records=record_count, files=len(files),
-                                full=m["full"], audit_cutoff=cutoff, file_name=target.name))
-                audit.note(s, "export_bundle", f"bundle:{m['bundle_id']}",
-                           f"向{peer.code}导出第{seq}号数据包（记录{record_count}条、文件{len(files)}个）")
-        except BaseException:
-            staged.unlink(missing_ok=True)
+        return manifest_of(sealed[0], len(files))
+
+    target = out_dir / manifest.file_name(me_row.code, peer.code, seq)
+    staged = staged_name(target)
+    clear_unfinished(out_dir, me_row.code, peer.code)
+    progress(0, 0, "正在打包并写入U盘……")
+    room = len(container.canonical(manifest_of(pack.PLACEHOLDER, sum(len(ids) for ids in with_files.values()))))
+    try:
+        container.write_streamed(staged, own, room, body)
+    except StoreError as exc:
+        if exc.code != "disk_full":
             raise
-        publish(staged, target, seq)
+        raise StoreError("disk_full", f"“{out_dir}”空间不足，数据包“{target.name}”未写出，数据库未改动。"
+                                      "请清理U盘或换一个后重新导出。") from exc
+    try:
+        progress(0, 0, "正在读回并校验……")
+        digest = read_back(staged, own, sealed[0])
+        with store.write() as s:
+            s.add(BundleLog(bundle_id=bundle_id, direction="out", peer_office_id=peer.id, kind=kind, seq=seq,
+                            sha256=digest, prev_hash=prev_hash, records=record_count, files=len(files),
+                            full=full or watermark == 0, audit_cutoff=cutoff, file_name=target.name))
+            audit.note(s, "export_bundle", f"bundle:{bundle_id}",
+                       f"向{peer.code}导出第{seq}号数据包（记录{record_count}条、文件{len(files)}个）")
+    except BaseException:
+        staged.unlink(missing_ok=True)
+        raise
+    publish(staged, target, seq)
     return ExportResult(str(target), seq, record_count, len(files), snapshots)
 
 
@@ -537,18 +541,20 @@ def publish(staged: Path, target: Path, seq: int) -> None:
                                            "U盘可能已拔出。请重新导出一次，对方导入时会提示缺少这一号。") from exc
 
 
-def read_back(target: Path, own: keys.OwnKeys, digest: str, plain_sha: str) -> None:
-    """Verify the written file as the recipient will: framing, signature, hashes, and decryption."""
+def read_back(target: Path, own: keys.OwnKeys, sealed: pack.Sealed) -> str:
+    """Verify the written file from the stick as the recipient's outer checks will (framing, signature,
+    the body's hash), and that its body is the ciphertext sealed; returns the file's SHA-256."""
     container.drop_cache(target)
     problem = "写入U盘的数据包读回校验不一致，U盘可能有坏块或已拔出。请换一个U盘重新导出。"
     try:
         header = container.read_header(target)
         container.check_signature(header, own.public.sign_public, target.name)
-        back = pack.read_back(target, header, own.identity())  # one read of the stick
-        if (back.file_sha256, back.body_sha256, back.plain_sha256) != (digest, header.manifest["ciphertext_sha256"], plain_sha):
+        digest = pack.check_body_and_hash(target, header)  # one read of the stick
+        if header.manifest["ciphertext_sha256"] != sealed.ciphertext_sha256:
             raise BundleError("readback_failed", problem)
     except BundleError as exc:
         raise BundleError("readback_failed", problem) from exc
+    return digest
 
 
 # --- import -------------------------------------------------------------------------------

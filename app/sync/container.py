@@ -4,7 +4,7 @@
     0       8     magic b"JABUNDLE"
     8       2     format version, big-endian (1)
     10      4     manifest length M, big-endian (at most 1 MiB)
-    14      M     manifest: UTF-8 JSON object
+    14      M     manifest: UTF-8 JSON object, perhaps followed by spaces (`write_streamed`)
     14+M    64    Ed25519 signature over SIGN_CONTEXT + bytes 0 … 14+M
     78+M    …     body: the age ciphertext (a plain ZIP only in a set-up package), exactly
                   manifest["ciphertext_size"] bytes with SHA-256 manifest["ciphertext_sha256"]
@@ -24,6 +24,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from app.errors import InputError
 from app.storage.atomic import atomic_write
@@ -153,8 +154,7 @@ def check_body(path: Path, header: Header, progress: Progress | None = None) -> 
         raise BundleError("body_hash", f"“{path.name}”的内容与清单中的校验值不符：数据包已损坏或被改动。")
 
 
-def write(target: Path, manifest: dict, own: keys.OwnKeys, body: Path, progress: Progress | None = None,
-          cancelled: Callable[[], bool] | None = None) -> str:
+def write(target: Path, manifest: dict, own: keys.OwnKeys, body: Path) -> str:
     """Write the framed, signed bundle to `target` atomically; returns the file's SHA-256.
 
     `manifest` must already hold ciphertext_size and ciphertext_sha256 of `body`.
@@ -164,25 +164,43 @@ def write(target: Path, manifest: dict, own: keys.OwnKeys, body: Path, progress:
         raise BundleError("manifest_too_large", "数据包清单过大。")
     prefix = PREFIX.pack(MAGIC, FORMAT_VERSION, len(raw))
     signature = own.sign(SIGN_CONTEXT + prefix + raw)
-    total = body.stat().st_size
 
     def copy(out) -> None:
         with open(body, "rb") as src:
             for part in (prefix, raw, signature):
                 out.write(part)
-            done = 0
             while chunk := src.read(CHUNK):
-                if cancelled and cancelled():
-                    raise Cancelled()
                 out.write(chunk)
                 digest.update(chunk)
-                done += len(chunk)
-                if progress:
-                    progress(done, total)
 
     with BackgroundHash(prefix + raw + signature) as digest:
         atomic_write(target, copy)
         return digest.hexdigest()
+
+
+MANIFEST_SLACK = 256  # room beyond a placeholder manifest's length, for counts written with more digits
+
+
+def write_streamed(target: Path, own: keys.OwnKeys, room: int, body: Callable[[BinaryIO], dict]) -> None:
+    """Write a framed, signed bundle to `target` atomically when its body is written first:
+    `body(out)` streams it into `out` and only then returns the manifest, which is signed and put in
+    the `room` + MANIFEST_SLACK bytes kept in front of it, padded with spaces (JSON whitespace, so
+    the manifest reads the same). `room`: the length of a manifest made with placeholders as long as
+    any real values. The file's SHA-256 comes from the read-back, which reads it whole anyway."""
+    length = room + MANIFEST_SLACK
+    if length > limits.MAX_MANIFEST:
+        raise BundleError("manifest_too_large", "数据包清单过大。")
+
+    def write(out) -> None:
+        out.write(bytes(PREFIX.size + length + SIGNATURE_SIZE))
+        raw = canonical(body(out))
+        if len(raw) > length:
+            raise BundleError("manifest_too_large", "数据包清单过大。")
+        signed = PREFIX.pack(MAGIC, FORMAT_VERSION, length) + raw + b" " * (length - len(raw))
+        out.seek(0)
+        out.write(signed + own.sign(SIGN_CONTEXT + signed))
+
+    atomic_write(target, write)
 
 
 def drop_cache(path: Path) -> None:

@@ -1,24 +1,27 @@
 """Sealing a payload (ZIP → age ciphertext → signed, framed file) and opening one again.
 
-Payload bytes are never plaintext on disk: the working copy of a bundle's payload, written while
-exporting or read while importing, is a `Spool` (app/sync/spool.py), sealed chunk by chunk under a
-key held only in memory, in a private working folder (owner-only) that is removed when the work is
-done; never on the stick. (A set-up package is not encrypted at all: it holds no case data.) A store's exports and imports work inside its data folder
-(`StorePaths.sync_work`), not the system temp folder, so what a killed process left there is
-removed at the next unlock (app/services/unlock.py), by the next holder of the store's lock.
+Payload bytes are never plaintext on disk. An export encrypts the archive as it is built, straight
+into the bundle file on the stick (`seal_into`). An import decrypts into a working copy, a `Spool`
+(app/sync/spool.py), sealed chunk by chunk under a key held only in memory, in a private working
+folder (owner-only) that is removed when the work is done. (A set-up package is not encrypted at
+all: it holds no case data.) A store's imports work inside its data folder (`StorePaths.sync_work`),
+not the system temp folder, so what a killed process left there is removed at the next unlock
+(app/services/unlock.py), by the next holder of the store's lock.
 """
 
 from __future__ import annotations
 
-import hashlib
 import io
 import os
+import queue
 import shutil
 import stat
 import tempfile
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import pyrage
 
@@ -48,21 +51,6 @@ class Workspace:
         shutil.rmtree(self.path, ignore_errors=True)
 
 
-def build_sealed_payload(work: Workspace, fill: Callable[[Builder], None]) -> Spool:
-    """The payload archive written straight into a sealed working copy."""
-    spool = Spool(work.path / "payload.spool")
-    writer = spool.writer()
-    try:
-        builder = Builder(writer)
-        try:
-            fill(builder)
-        finally:
-            builder.close()
-    finally:
-        writer.close()
-    return spool
-
-
 def build_payload(work: Workspace, fill: Callable[[Builder], None]) -> Path:
     path = work.path / "payload.zip"
     builder = Builder(path)
@@ -73,31 +61,14 @@ def build_payload(work: Workspace, fill: Callable[[Builder], None]) -> Path:
     return path
 
 
-class HashingReader(io.RawIOBase):
-    """A file read through once, feeding every digest given (wrap it in a large buffer: age reads 8 KiB at a time)."""
-
-    def __init__(self, raw, *digests):
-        self.raw = raw
-        self.digests = digests
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:
-        n = self.raw.readinto(buffer)
-        view = memoryview(buffer)[:n]
-        for digest in self.digests:
-            digest.update(view)
-        return n
-
-
 class HashingWriter(io.RawIOBase):
-    """Counts and hashes what is written (into `digest`), passing it on to `raw` (or dropping it when None)."""
+    """Counts and hashes what is written (into `digest`), passing it on to `raw`."""
 
     def __init__(self, raw, digest):
         self.raw = raw
         self.digest = digest
         self.size = 0
+        self.failure: OSError | None = None  # what `raw` raised (age reports it wrapped in its own error)
 
     def writable(self) -> bool:
         return True
@@ -105,14 +76,16 @@ class HashingWriter(io.RawIOBase):
     def write(self, data) -> int:
         self.digest.update(data)
         self.size += len(data)
-        if self.raw is not None:
+        try:
             self.raw.write(data)
+        except OSError as exc:
+            self.failure = exc
+            raise
         return len(data)
 
 
 @dataclass(frozen=True)
 class Sealed:
-    plain_sha256: str
     ciphertext_size: int
     ciphertext_sha256: str
 
@@ -120,15 +93,130 @@ class Sealed:
         return {"ciphertext_size": self.ciphertext_size, "ciphertext_sha256": self.ciphertext_sha256}
 
 
-def encrypt(plain: Path | Spool, age_recipients: list[str], out: Path) -> Sealed:
-    """Encrypt `plain` into `out`, hashing both sides in the same pass."""
+PLACEHOLDER = Sealed(10 ** 18, "0" * 64)  # a manifest made with it is as long as any real one
+
+
+def seal_into(out: BinaryIO, age_recipients: list[str], fill: Callable[[Builder], None]) -> Sealed:
+    """Build the payload archive with `fill` and encrypt it into `out` as it is built, hashing the
+    ciphertext: the plaintext is never stored, only handed over a few MiB at a time. age runs on a
+    thread of its own, reading what the archive's writer hands over; a failure on either side
+    stops the other, and the first one is raised here."""
     recipients = [keys.recipient(r) for r in age_recipients]
-    source = plain.reader() if isinstance(plain, Spool) else open(plain, "rb", buffering=0)  # noqa: SIM115
-    with source as src, open(out, "wb", buffering=0) as dst, BackgroundHash() as plain_digest, BackgroundHash() as digest:
-        writer = HashingWriter(dst, digest)
-        with io.BufferedWriter(writer, CHUNK) as buffered:  # age writes 8 KiB at a time
-            pyrage.encrypt_io(io.BufferedReader(HashingReader(src, plain_digest), CHUNK), buffered, recipients)
-        return Sealed(plain_digest.hexdigest(), writer.size, digest.hexdigest())
+    pipe = Pipe()
+    sealed: list[Sealed] = []
+
+    def encrypt() -> None:
+        writer = None
+        try:
+            with BackgroundHash() as digest:
+                writer = HashingWriter(out, digest)
+                with io.BufferedWriter(writer, CHUNK) as buffered:  # age writes 8 KiB at a time
+                    pyrage.encrypt_io(io.BufferedReader(PipeReader(pipe), CHUNK), buffered, recipients)
+                sealed.append(Sealed(writer.size, digest.hexdigest()))
+        except BaseException as exc:  # noqa: BLE001 - handed to the building side, which raises it
+            # a full stick: the OSError itself (disk_full), not age's wrapping of it
+            pipe.fail(writer.failure if writer and writer.failure else exc)
+
+    worker = threading.Thread(target=encrypt, name="age-encrypt", daemon=True)
+    worker.start()
+    try:
+        writer = PipeWriter(pipe)
+        builder = Builder(writer)
+        try:
+            fill(builder)
+        finally:
+            builder.close()
+        writer.finish()
+    except BaseException:
+        pipe.stop.set()
+        worker.join()
+        raise
+    worker.join()
+    if not sealed:
+        raise pipe.failure
+    return sealed[0]
+
+
+class Pipe:
+    """Bytes handed from one thread to another in chunks of about CHUNK, at most `depth` waiting."""
+
+    def __init__(self, depth: int = 8):
+        self.chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=depth)
+        self.stop = threading.Event()  # the writing side gave up
+        self.failure: BaseException | None = None  # why the reading side gave up
+
+    def fail(self, exc: BaseException) -> None:
+        self.failure = exc
+
+    def put(self, chunk: bytes | None) -> None:
+        while True:
+            if self.failure is not None:
+                raise self.failure
+            try:
+                self.chunks.put(chunk, timeout=0.05)
+                return
+            except queue.Full:
+                continue
+
+    def get(self) -> bytes | None:
+        while True:
+            if self.stop.is_set():
+                raise OSError("the payload was not finished")
+            try:
+                return self.chunks.get(timeout=0.05)
+            except queue.Empty:
+                continue
+
+
+class PipeWriter(io.RawIOBase):
+    """The writing end of a `Pipe` (written once from start to end, like a sealed working copy)."""
+
+    def __init__(self, pipe: Pipe):
+        self.pipe = pipe
+        self.pending = bytearray()
+        self.position = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self.position
+
+    def write(self, data) -> int:
+        size = len(memoryview(data).cast("B"))
+        self.pending += data
+        self.position += size
+        if len(self.pending) >= CHUNK:
+            self.pipe.put(bytes(self.pending))
+            self.pending.clear()
+        return size
+
+    def finish(self) -> None:
+        self.pipe.put(bytes(self.pending))
+        self.pipe.put(None)  # the end
+        self.pending.clear()
+
+
+class PipeReader(io.RawIOBase):
+    """The reading end of a `Pipe`."""
+
+    def __init__(self, pipe: Pipe):
+        self.pipe = pipe
+        self.chunk = memoryview(b"")
+        self.ended = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while not self.chunk and not self.ended:
+            chunk = self.pipe.get()
+            self.ended = chunk is None
+            self.chunk = memoryview(chunk or b"")
+        n = min(len(buffer), len(self.chunk))
+        buffer[:n] = self.chunk[:n]
+        self.chunk = self.chunk[n:]
+        return n
 
 
 def body_fields(body: Path) -> dict:
@@ -137,44 +225,21 @@ def body_fields(body: Path) -> dict:
 
 
 def check_body_and_hash(path: Path, header: Header, progress: Progress | None = None) -> str:
-    """Check the body's SHA-256 against the manifest and return the SHA-256 of the whole file, in one read."""
-    whole, body = hashlib.sha256(), hashlib.sha256()
+    """Check the body's SHA-256 against the manifest and return the SHA-256 of the whole file, in one
+    read (both hashes on threads of their own, beside the reading)."""
     done = 0
-    with open(path, "rb") as fh:
+    with open(path, "rb", buffering=0) as fh:
         head = fh.read(header.body_offset)
-        whole.update(head)
-        while chunk := fh.read(CHUNK):
-            whole.update(chunk)
-            body.update(chunk)
-            done += len(chunk)
-            if progress:
-                progress(done, header.body_size)
+        with BackgroundHash(head) as whole, BackgroundHash() as body:
+            while chunk := fh.read(CHUNK):
+                whole.update(chunk)
+                body.update(chunk)
+                done += len(chunk)
+                if progress:
+                    progress(done, header.body_size)
     if len(head) != header.body_offset or body.hexdigest() != header.manifest.get("ciphertext_sha256"):
         raise BundleError("body_hash", f"“{path.name}”的内容与清单中的校验值不符：数据包已损坏或被改动。")
     return whole.hexdigest()
-
-
-@dataclass(frozen=True)
-class ReadBack:
-    file_sha256: str
-    body_sha256: str
-    plain_sha256: str
-
-
-def read_back(path: Path, header: Header, identity: pyrage.x25519.Identity) -> ReadBack:
-    """Decrypt a written bundle in one read of the file, hashing the file, its body and the plaintext
-    on the way; the plaintext is never written (the export's read-back, docs/BUNDLE.md §10)."""
-    with open(path, "rb", buffering=0) as src, BackgroundHash(src.read(header.body_offset)) as whole, \
-            BackgroundHash() as body, BackgroundHash() as plain:
-        buffered = io.BufferedReader(HashingReader(src, whole, body), CHUNK)
-        try:
-            with io.BufferedWriter(HashingWriter(None, plain), CHUNK) as sink:  # age writes 8 KiB at a time
-                pyrage.decrypt_io(buffered, sink, [identity])
-        except (pyrage.DecryptError, ValueError, OSError) as exc:
-            raise BundleError("decrypt_failed", f"“{path.name}”无法解密：不是发给本单位的，或内容已损坏。") from exc
-        while buffered.read(CHUNK):  # bytes after the age stream still count in the hashes
-            pass
-        return ReadBack(whole.hexdigest(), body.hexdigest(), plain.hexdigest())
 
 
 def decrypt(path: Path, header: Header, identity: pyrage.x25519.Identity, out: Path) -> None:

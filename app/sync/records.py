@@ -12,6 +12,7 @@ import json
 import unicodedata
 from collections.abc import Callable
 from dataclasses import replace
+from functools import cache
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -205,15 +206,18 @@ def _line_columns(table: str) -> list:
     return out
 
 
-def export_columns(table: str) -> list:
-    """What export reads of a record while it chooses the records. For a table without files: every
-    column but the JSON, date and time columns (which only the line needs) and the line, `LINE`. For
-    a table with files only its key, references and flags: columns stored after the file cost a read
-    of every page of it, so the rest comes with the file (`file_export_columns`)."""
-    if FILE_COLUMNS[table]:
-        return [c for c in columns(table) if c.primary_key or c.foreign_keys or isinstance(base_type(c), Boolean)]
-    kept = [c for c in selected_columns(table) if not isinstance(base_type(c), JSON | DateTime | Date)]
-    return kept + _line_columns(table)
+SELECTION_KEYS = ("seq", "office_code")  # besides keys, references and flags, what export chooses records by
+
+
+@cache
+def export_columns(table: str) -> tuple:
+    """What export reads of a record while it chooses the records: its key, references, flags and
+    `SELECTION_KEYS`, and for a table without files its line, `LINE`, with the texts `line_of`
+    checks. A table with files has no line here: columns stored after the file cost a read of every
+    page of it, so the line comes with the file (`file_export_columns`)."""
+    keys = [c for c in columns(table) if c.primary_key or c.foreign_keys or isinstance(base_type(c), Boolean)
+            or c.key in SELECTION_KEYS]
+    return tuple(keys) if FILE_COLUMNS[table] else (*keys, *_line_columns(table))
 
 
 def file_export_columns(table: str) -> list:

@@ -134,7 +134,7 @@ def test_kill_during_export(templates, worker, tmp_path):
         shutil.rmtree(data)
         return result
 
-    assert_mostly_killed(worker.each(kill_times("export", measured, "正在写入U盘……"), kill))
+    assert_mostly_killed(worker.each(kill_times("export", measured, "正在打包并写入U盘……"), kill))
 
 
 def test_kill_during_import_then_import_again(templates, worker, tmp_path):

@@ -12,6 +12,7 @@ import io
 import json
 import os
 import shutil
+import stat
 import tempfile
 import tomllib
 import uuid
@@ -121,23 +122,26 @@ def reseal(data: Path, bundle: Path, records: dict[str, list[dict]], others: dic
         header = container.read_header(bundle)
         peer = s.get(OfficeKey, header.manifest["recipient"]["office_id"])
     out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        plain = Path(tmp) / "plain.zip"
-        builder = archive.Builder(plain)
+
+    def fill(builder: archive.Builder) -> None:
         for table, rows in records.items():
             if rows:
                 builder.add_lines(f"records/{table}.jsonl", rows)
         for name, content in others.items():
             builder.add(name, content, compress=not name.startswith("files/"))
-        builder.close()
-        body = Path(tmp) / "body.age"
-        sealed = pack.encrypt(plain, [peer.age_recipient, own.public.age_recipient], body)
+
+    def manifest_of(sealed: pack.Sealed) -> dict:
         m = copy.deepcopy(header.manifest)
         counts = {t: len(rows) for t, rows in records.items() if rows}
-        m.update(bundle_id=uuid.uuid4().hex, counts={**counts, "files": m["counts"].get("files", 0)},
-                 **sealed.body_fields(), **manifest_changes)
-        target = out / bundle.name
-        container.write(target, m, own, body)
+        m.update(bundle_id=bundle_id, counts={**counts, "files": m["counts"].get("files", 0)}, **sealed.body_fields(),
+                 **manifest_changes)
+        return m
+
+    bundle_id = uuid.uuid4().hex
+    target = out / bundle.name
+    room = len(container.canonical(manifest_of(pack.PLACEHOLDER)))
+    container.write_streamed(target, own, room, lambda fh: manifest_of(
+        pack.seal_into(fh, [peer.age_recipient, own.public.age_recipient], fill)))
     return target
 
 
@@ -678,31 +682,37 @@ def test_trust_imports_the_waiting_bundle_with_its_preview(tmp_path, run_cli):
 # --- issue 18, item 8: decrypted payloads never written to disk -----------------------------
 
 def test_payload_is_never_plaintext_on_disk(world, tmp_path):
-    """While exporting and importing, every file in the working folder is looked at whenever progress
-    is reported: none holds a ZIP header or a line of the records."""
+    """While exporting and importing, every file in the working folder and on the stick is looked at
+    whenever progress is reported: none holds a ZIP header or a line of the records. (An export
+    encrypts as it builds, straight into the hidden bundle file on the stick; an import decrypts into
+    a sealed working copy.)"""
     chain = world[0]
     seen: list[Path] = []
 
-    def watcher(work: Path):
+    def watcher(*folders: Path):
         def progress(_done, _total, _label=""):
-            for path in work.rglob("*"):
+            for path in [p for folder in folders for p in folder.rglob("*")]:
                 if path.is_file():
                     data = path.read_bytes()
                     assert b"PK\x03\x04" not in data and b'"owner_office_id"' not in data, path
+                    if folders[0] in path.parents:  # the working folders are the user's alone
+                        assert {stat.S_IMODE(d.stat().st_mode) for d in path.parents if folders[0] in d.parents} == {0o700}
                     seen.append(path)
         return progress
 
     township = tmp_path / "township"
     shutil.copytree(chain.township, township)
-    (tmp_path / "out").mkdir()
+    stick = tmp_path / "out"
+    stick.mkdir()
     with opened(township) as store:
-        made = sync.export(store, "C01", tmp_path / "out", full=True, progress=watcher(store.paths.sync_work))
+        made = sync.export(store, "C01", stick, full=True, progress=watcher(store.paths.sync_work, stick))
+    assert any(p.parent == stick and p.name.startswith(f".{Path(made.bundle).name}.part") for p in seen)
     county = tmp_path / "county"
     shutil.copytree(chain.county, county)
     with opened(county) as store:
         result = sync.import_one(store, Path(made.bundle), progress=watcher(store.paths.sync_work))
     assert not result.refused, result
-    assert any(p.name == "payload.spool" for p in seen) and any(p.name == "received.spool" for p in seen)
+    assert any(p.name == "received.spool" for p in seen)
 
 
 def test_huge_bundle_number_reports_its_gap_as_a_range(world, tmp_path):

@@ -9,6 +9,7 @@ import hashlib
 import io
 import json
 import os
+import shutil
 import stat
 import subprocess
 import uuid
@@ -23,7 +24,8 @@ from app.errors import InputError
 from app.models import BundleLog, Office, OfficeKey, Person, Setting
 from app.paths import store_paths
 from app.services import offices, subjects, sync, unlock
-from app.sync import container, keys, limits, manifest, records
+from app.sync import container, keys, limits, manifest, pack, records
+from app.sync.container import BundleError
 from tests.integration.conftest import PASSWORD
 from tests.integration.conftest import run_cli_captured as run_cli
 from tests.integration.test_sync_roundtrip import make_chain, ok, opened, pair, walk_to_county_review
@@ -83,6 +85,37 @@ def regions(bundle: Path) -> dict[str, list[int]]:
         "body": [body + (size - body) // 3, body + (size - body) // 2],
         "tail": [size - 17, size - 2, size - 1],
     }
+
+
+@pytest.mark.parametrize("region", ["manifest", "signature", "age_header", "body", "tail", "cut"])
+def test_read_back_catches_a_stick_that_did_not_keep_what_was_written(world, tmp_path, region):
+    """Export reads its hidden file back from the stick before it records the bundle as sent and gives
+    it its name: a byte the stick lost anywhere, or a file cut short, is caught there."""
+    _, bundle, own, *_ = world
+    m = container.read_header(bundle).manifest
+    sealed = pack.Sealed(m["ciphertext_size"], m["ciphertext_sha256"])
+    path = tmp_path / bundle.name
+    shutil.copyfile(bundle, path)
+    assert sync.read_back(path, own, sealed) == container.file_sha256(path)
+    data = bytearray(path.read_bytes())
+    if region == "cut":
+        del data[-1000:]
+    else:
+        data[regions(bundle)[region][-1]] ^= 0x01
+    path.write_bytes(bytes(data))
+    with pytest.raises(BundleError) as caught:
+        sync.read_back(path, own, sealed)
+    assert caught.value.code == "readback_failed" and "读回校验不一致" in caught.value.message
+
+
+def test_read_back_catches_a_whole_bundle_that_is_not_the_one_sealed(world, tmp_path):
+    """A file that is itself a whole, signed bundle (an older one left under the same hidden name) is
+    not what this export sealed: its body's hash is not the sealed one."""
+    _, bundle, own, *_ = world
+    m = container.read_header(bundle).manifest
+    with pytest.raises(BundleError) as caught:
+        sync.read_back(bundle, own, pack.Sealed(m["ciphertext_size"], "0" * 64))
+    assert caught.value.code == "readback_failed"
 
 
 def test_every_region_flipped_is_refused(world, county, tmp_path):
