@@ -68,6 +68,7 @@ from app.sync.records import (
     file_column,
     file_export_columns,
     line_of,
+    lines_of,
     selected_columns,
 )
 from app.sync.staging import Staging
@@ -178,7 +179,7 @@ def record_rows(s: Session, table: str, *where) -> list:
 def record_lines(s: Session, table: str, rows: list) -> list[str]:
     """The rows' lines of records/<table>.jsonl: SQLite's where `line_of` takes it, else `encode`'s
     of the row read again whole."""
-    lines = [line_of(table, r) for r in rows]
+    lines = lines_of(table, rows)
     again = sorted(r.id for r, line in zip(rows, lines, strict=True) if line is None)
     if again:
         whole = {r.id: r for r in whole_rows(s, table, again)}

@@ -244,6 +244,20 @@ def line_of(table: str, row) -> str | None:
     return line
 
 
+def lines_of(table: str, rows: list) -> list[str | None]:
+    """`line_of` of each row: the texts of all of them checked at once, joined as a row's own are
+    (the checks find single characters), and row by row only when that finds something."""
+    checks = _TEXT_CHECKS[table]
+    if not rows:
+        return []
+    at = len(rows[0]) - 1 - len(checks)
+    for n, bad in enumerate(checks, start=at + 1):
+        texts = _SEPARATOR.join([r[n] for r in rows])
+        if bad.search(texts) or not unicodedata.is_normalized("NFC", texts):
+            return [line_of(table, r) for r in rows]
+    return [r[at] for r in rows]
+
+
 def encode_line(table: str, row) -> str:
     """`encode`'s object as a line (for a row `line_of` left to Python, read with `selected_columns`)."""
     return _LINE.encode(encode(table, row))

@@ -13,6 +13,7 @@ from sqlalchemy import text
 
 from app.models import AuditEvent, Clue, Person
 from app.services import sync
+from app.sync import records
 from app.sync.records import MODELS, encode_line, line_of, selected_columns
 from tests.integration.test_sync_roundtrip import opened
 
@@ -89,3 +90,23 @@ def test_audit_events_are_not_scrubbed(township):
             events = s.execute(sa_select(MODELS["audit_event"].__table__).order_by(AuditEvent.id)).all()
     assert all(line is not None for line in fast)
     assert [json.loads(x)["hash"] for x in lines] == [e.hash for e in events]
+
+
+def test_the_texts_of_many_rows_are_checked_at_once_as_each_row_alone_would_be(township):
+    """`lines_of` joins every row's texts for one check and gives what `line_of` gives each row: with
+    texts that meet at the joints ("e", then U+0301), and with one unclean row among clean ones."""
+    with opened(township) as store:
+        me = store.office.id
+        with store.write() as s:
+            for i, (name, unit) in enumerate([("王建国", "某村e"), ("\u0301李四", "某村"), ("张三", "某村e")]):
+                s.add(Person(owner_office_id=me, name=name, unit=unit, person_key=f"c{i}"))
+        with store.read() as s:
+            rows = sorted(sync.record_rows(s, "person"), key=lambda r: r.id)
+            alone = [line_of("person", r) for r in rows]
+            assert None not in alone and records.lines_of("person", rows) == alone
+        with store.write() as s:
+            s.add(Person(owner_office_id=me, name="王\u200b五", unit="某村", person_key="dirty"))
+        with store.read() as s:
+            rows = sorted(sync.record_rows(s, "person"), key=lambda r: r.id)
+            alone = [line_of("person", r) for r in rows]
+            assert alone.count(None) == 1 and records.lines_of("person", rows) == alone
