@@ -28,7 +28,7 @@ import pyrage
 from app.sync import keys
 from app.sync.archive import Builder, Payload
 from app.sync.container import CHUNK, BackgroundHash, BundleError, Header, Progress, file_sha256
-from app.sync.spool import Spool
+from app.sync.spool import SequentialWriter, Spool
 
 
 class Workspace:
@@ -168,28 +168,19 @@ class Pipe:
                 continue
 
 
-class PipeWriter(io.RawIOBase):
-    """The writing end of a `Pipe` (written once from start to end, like a sealed working copy)."""
+class PipeWriter(SequentialWriter):
+    """The writing end of a `Pipe`."""
 
     def __init__(self, pipe: Pipe):
+        super().__init__()
         self.pipe = pipe
         self.pending = bytearray()
-        self.position = 0
 
-    def writable(self) -> bool:
-        return True
-
-    def tell(self) -> int:
-        return self.position
-
-    def write(self, data) -> int:
-        size = len(memoryview(data).cast("B"))
-        self.pending += data
-        self.position += size
+    def take(self, view: memoryview) -> None:
+        self.pending += view
         if len(self.pending) >= CHUNK:
             self.pipe.put(bytes(self.pending))
             self.pending.clear()
-        return size
 
     def finish(self) -> None:
         self.pipe.put(bytes(self.pending))

@@ -52,12 +52,12 @@ class Spool:
         self.path.unlink(missing_ok=True)
 
 
-class SpoolWriter(io.RawIOBase):
-    def __init__(self, spool: Spool):
-        self.spool = spool
-        self.fh = open(spool.path, "wb")  # noqa: SIM115 - closed in close()
-        os.chmod(spool.path, 0o600)
-        self.pending = bytearray()
+class SequentialWriter(io.RawIOBase):
+    """A stream written once from start to end, which knows its position (a ZIP writer asks for it):
+    a subclass takes the bytes in `take`."""
+
+    def __init__(self):
+        super().__init__()
         self.position = 0
 
     def writable(self) -> bool:
@@ -68,23 +68,37 @@ class SpoolWriter(io.RawIOBase):
 
     def write(self, data) -> int:
         view = memoryview(data).cast("B")
-        size = len(view)
-        self.position += size
+        self.position += len(view)
+        self.take(view)
+        return len(view)
+
+    def take(self, view: memoryview) -> None:
+        raise NotImplementedError
+
+
+class SpoolWriter(SequentialWriter):
+    def __init__(self, spool: Spool):
+        super().__init__()
+        self.spool = spool
+        self.fh = open(spool.path, "wb")  # noqa: SIM115 - closed in close()
+        os.chmod(spool.path, 0o600)
+        self.pending = bytearray()
+
+    def take(self, view: memoryview) -> None:
         # a chunk is sealed once a byte after it arrives: the last chunk is sealed as last, at close;
         # whole chunks of a large write are sealed straight from it, not copied through `pending`
-        if self.pending or size <= CHUNK:
+        if self.pending or len(view) <= CHUNK:
             take = CHUNK - len(self.pending)
             self.pending += view[:take]
             view = view[take:]
             if not len(view):
-                return size
+                return
             self.seal(self.pending, last=False)
             self.pending = bytearray()
         while len(view) > CHUNK:
             self.seal(view[:CHUNK], last=False)
             view = view[CHUNK:]
         self.pending += view
-        return size
 
     def seal(self, plain: bytes, *, last: bool) -> None:
         spool = self.spool
