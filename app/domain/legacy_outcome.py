@@ -68,6 +68,25 @@ class Walked:
     passed: tuple[str, ...]  # step ids left by a decision, whose checks were not made in this app
 
 
+NAME_SEPARATORS = re.compile(r"[、，,；;/]+")
+
+
+def person_names(text: str) -> tuple[str, ...]:
+    """The persons a 被反映人 cell names ("张三、李四", "张三 李四"). Spaces between single characters
+    are inside a name: ledgers pad a two-character name to the width of three ("李  四", "李　四")."""
+    names: list[str] = []
+    for part in NAME_SEPARATORS.split(text):
+        run: list[str] = []
+        for token in part.split():  # any white space, the ideographic one included
+            if len(token) == 1:
+                run.append(token)
+                continue
+            names += ["".join(run), token] if run else [token]
+            run = []
+        names.append("".join(run))
+    return tuple(dict.fromkeys(n for n in names if n))
+
+
 def sanction_types(text: str) -> tuple[str, ...]:
     """The sanction types a 处分种类 cell names ("党内警告、政务记过"); OutcomeUnclear if a part is unknown."""
     found = []
@@ -89,7 +108,11 @@ def sanctions_of(text: str, names: Sequence[str]) -> tuple[tuple[str, str], ...]
     With one person every sanction is theirs. With several, the cell must say whose each is — by
     person, parts apart by "；" or each part naming its person ("张三：党内警告；李四：政务记过",
     "张三党内警告、李四政务记过", "张三、李四：通报") — or the row is unclear: a sanction given to the
-    wrong person would count against them in every later 影响期 and 处分 statistic."""
+    wrong person would count against them in every later 影响期 and 处分 statistic.
+    A row's name written padded in the cell ("李 四：党内警告") is that name."""
+    for name in names:
+        if len(name) > 1:
+            text = re.sub(r"\s*".join(map(re.escape, name)), lambda _match, n=name: n, text)
     if len(names) == 1:
         for whose in re.findall(r"([^：:；;、，,\n]+)[：:]", text):  # "李四：党内警告" on 张三's row
             if whose.strip() != names[0] and not any(word in whose for word, _ in SANCTION_WORDS):

@@ -11,7 +11,6 @@ or a cancel leaves the store as it was.
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import asdict, dataclass, field, fields
 from datetime import date
 from pathlib import Path
@@ -43,7 +42,6 @@ from app.services.ruleset import RuleSet
 from app.storage.store import Store
 
 KIND = "ledger"
-NAME_SPLIT = re.compile(r"[、，,；;/ 　]+")
 # how text hygiene keeps each text of a ledger row (app/domain/text_hygiene.py)
 TEXT_KINDS = {"number": hygiene.NUMBER, "reporter": hygiene.NAME, "unit_post": hygiene.SHORT,
               "summary": hygiene.LONG, "disposition": hygiene.SHORT, "result": hygiene.LONG, "sanction": hygiene.SHORT,
@@ -151,8 +149,7 @@ def read_row(raw: dict, mapping: dict[str, str], rules: RuleSet, today: date) ->
     received = date_of(raw, columns, "received_on", today)
     if received is None:
         raise RowInvalid(columns["received_on"], "收件日期为空")
-    names = tuple(dict.fromkeys(n for n in NAME_SPLIT.split(hygiene.scrub(text_of(raw, columns, "name"), hygiene.NAME))
-                                if n))
+    names = outcome.person_names(hygiene.scrub(text_of(raw, columns, "name"), hygiene.NAME))
     if not names:
         raise RowInvalid(columns["name"], "被反映人为空")
     too_long = [n for n in names if len(n) > hygiene.NAME.limit]

@@ -385,3 +385,18 @@ def test_each_person_of_a_row_gets_the_sanction_the_ledger_gives_them_and_an_una
     with store.read() as s:
         given = sorted((s.get(Person, x.person_id).name, x.type_id, x.decided_on) for x in s.exec(select(Sanction)).all())
     assert given == [("吴敏", "gov_demerit", date(2025, 8, 1)), ("周强", "party_warning", date(2025, 8, 1))]
+
+
+def test_a_name_padded_to_three_characters_is_one_person_and_keeps_its_sanction(store, tmp_path):
+    # ledgers align a two-character name with three-character ones ("吴  敏", "吴　敏"): that is one
+    # person, not 吴 and 敏, and the 处分种类 cell that writes it padded speaks of them
+    padded = ["", "2025-03-09", "网络举报", "吴　敏、周  强", "长岭村", "违规发放补贴", "初核", "给予处分", "2025-05-06",
+              "吴 敏：政务记过；周强：党内警告", "2025-08-01", "", ""]
+    listed = ["", "2025-04-01", "来信", "孙亮 李军", "石桥村", "违规领取低保", "初核", "给予处分", "2025-05-10",
+              "孙亮：通报；李军：无", "2025-09-01", "", ""]
+    result = ledger_import.commit_ledger(store, gbk_csv(tmp_path / "台账.csv", [padded, listed]), today=TODAY)
+    assert result.imported == 2
+    with store.read() as s:
+        assert sorted(p.name for p in s.exec(select(Person)).all()) == ["吴敏", "周强", "孙亮", "李军"]
+        given = sorted((s.get(Person, x.person_id).name, x.type_id) for x in s.exec(select(Sanction)).all())
+    assert given == [("吴敏", "gov_demerit"), ("周强", "party_warning"), ("孙亮", "form1_circular")]

@@ -114,6 +114,17 @@ def test_sanctions_and_sources_as_ledgers_write_them():
         outcome.source_choice("", choices)
 
 
+def test_spaces_between_single_characters_are_inside_a_name():
+    # a ledger pads a two-character name to the width of three; spaces between longer parts part names
+    assert outcome.person_names("李  四") == ("李四",)
+    assert outcome.person_names("李\u3000四、王五") == ("李四", "王五")
+    assert outcome.person_names("张三 李四") == ("张三", "李四")
+    assert outcome.person_names("李 四 王五/赵六，李四") == ("李四", "王五", "赵六")
+    assert outcome.sanctions_of("李 四：党内警告", ("李四",)) == (("李四", "party_warning"),)
+    assert outcome.sanctions_of("李\u3000四党内警告、王五记过", ("李四", "王五")) == (("李四", "party_warning"), ("王五", "gov_demerit"))
+    assert outcome.sanctions_of("党内警告 政务记过", ("李四",)) == (("李四", "party_warning"), ("李四", "gov_demerit"))
+
+
 def test_each_sanction_goes_to_the_person_the_cell_names():
     # a sanction counts against its person in every later 影响期 ([T] 第二十一条 accumulation) and in
     # the 处分 statistics: with several persons on one row, the cell has to say whose each is
