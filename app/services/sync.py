@@ -18,7 +18,7 @@ import shutil
 import threading
 import uuid
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import ExitStack, closing
+from contextlib import ExitStack, closing, suppress
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import zip_longest
@@ -500,7 +500,8 @@ def export(store: Store, to_code: str, out_dir: Path, *, full: bool = False, pro
             audit.note(s, "export_bundle", f"bundle:{bundle_id}",
                        f"向{peer.code}导出第{seq}号数据包（记录{record_count}条、文件{len(files)}个）")
     except BaseException:
-        staged.unlink(missing_ok=True)
+        with suppress(OSError):  # a stick pulled out: the read-back's message, not the cleanup's
+            staged.unlink(missing_ok=True)
         raise
     publish(staged, target, seq)
     return ExportResult(str(target), seq, record_count, len(files), snapshots)
@@ -524,9 +525,12 @@ def staged_name(target: Path) -> Path:
 
 
 def clear_unfinished(out_dir: Path, sender_code: str, recipient_code: str) -> None:
-    """Remove what an export between the same two offices left when it was killed before it finished."""
-    for path in out_dir.glob(f".{sender_code}_{recipient_code}_*.jab.part"):
-        path.unlink(missing_ok=True)
+    """Remove what an export between the same two offices left when it was killed before it finished:
+    a hidden bundle not yet read back, or the temporary file it was being written to (whatever its
+    process id: only one export of this office runs at a time, under the store's lock)."""
+    for pattern in (f".{sender_code}_{recipient_code}_*.jab.part", f"..{sender_code}_{recipient_code}_*.jab.part.tmp-*"):
+        for path in out_dir.glob(pattern):
+            path.unlink(missing_ok=True)
 
 
 def publish(staged: Path, target: Path, seq: int) -> None:
@@ -537,7 +541,8 @@ def publish(staged: Path, target: Path, seq: int) -> None:
         os.replace(staged, target)
         fsync_dir(target.parent)
     except OSError as exc:
-        staged.unlink(missing_ok=True)
+        with suppress(OSError):
+            staged.unlink(missing_ok=True)
         raise StoreError("publish_failed", f"第{seq}号数据包已校验，但未能改为正式文件名（{exc.strerror or exc}），"
                                            "U盘可能已拔出。请重新导出一次，对方导入时会提示缺少这一号。") from exc
 
@@ -545,15 +550,15 @@ def publish(staged: Path, target: Path, seq: int) -> None:
 def read_back(target: Path, own: keys.OwnKeys, sealed: pack.Sealed) -> str:
     """Verify the written file from the stick as the recipient's outer checks will (framing, signature,
     the body's hash), and that its body is the ciphertext sealed; returns the file's SHA-256."""
-    container.drop_cache(target)
     problem = "写入U盘的数据包读回校验不一致，U盘可能有坏块或已拔出。请换一个U盘重新导出。"
     try:
+        container.drop_cache(target)
         header = container.read_header(target)
         container.check_signature(header, own.public.sign_public, target.name)
         digest = pack.check_body_and_hash(target, header)  # one read of the stick
         if header.manifest["ciphertext_sha256"] != sealed.ciphertext_sha256:
             raise BundleError("readback_failed", problem)
-    except BundleError as exc:
+    except (BundleError, OSError) as exc:  # OSError: the stick pulled out, or a bad block
         raise BundleError("readback_failed", problem) from exc
     return digest
 

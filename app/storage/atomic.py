@@ -6,6 +6,7 @@ import errno
 import os
 import shutil
 from collections.abc import Callable
+from contextlib import suppress
 from pathlib import Path
 
 from app.errors import StoreError
@@ -92,10 +93,12 @@ def atomic_write(target: Path, write: Callable[[object], None]) -> None:
         os.replace(tmp, target)
         fsync_dir(target.parent)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
+        with suppress(OSError):  # a medium pulled out: report what failed, not the cleanup
+            tmp.unlink(missing_ok=True)
         raise disk_error(exc, target) from exc
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        with suppress(OSError):
+            tmp.unlink(missing_ok=True)
         raise
 
 

@@ -177,10 +177,20 @@ class PipeWriter(SequentialWriter):
         self.pending = bytearray()
 
     def take(self, view: memoryview) -> None:
-        self.pending += view
-        if len(self.pending) >= CHUNK:
+        # a stored file comes in one write of its whole size: it goes over CHUNK by CHUNK, so the
+        # queue holds at most its depth in MiB whatever the files
+        if self.pending:
+            top = CHUNK - len(self.pending)
+            self.pending += view[:top]
+            view = view[top:]
+            if len(self.pending) < CHUNK:
+                return
             self.pipe.put(bytes(self.pending))
             self.pending.clear()
+        while len(view) >= CHUNK:
+            self.pipe.put(bytes(view[:CHUNK]))
+            view = view[CHUNK:]
+        self.pending += view
 
     def finish(self) -> None:
         self.pipe.put(bytes(self.pending))
