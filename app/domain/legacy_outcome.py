@@ -72,18 +72,34 @@ NAME_SEPARATORS = re.compile(r"[、，,；;/]+")
 
 
 def person_names(text: str) -> tuple[str, ...]:
-    """The persons a 被反映人 cell names ("张三、李四", "张三 李四"). Spaces between single characters
-    are inside a name: ledgers pad a two-character name to the width of three ("李  四", "李　四")."""
+    """The persons a 被反映人 cell names ("张三、李四", "张三 李四"). Nobody's name is one character, so
+    a space next to a single character is inside a name: ledgers pad a two-character name to the
+    width of three ("李  四", "李　四") or set a surname apart ("王 小明", "司马 光")."""
     names: list[str] = []
     for part in NAME_SEPARATORS.split(text):
-        run: list[str] = []
-        for token in part.split():  # any white space, the ideographic one included
-            if len(token) == 1:
-                run.append(token)
-                continue
-            names += ["".join(run), token] if run else [token]
-            run = []
-        names.append("".join(run))
+        tokens = part.split()  # any white space, the ideographic one included
+        joined: list[str] = []
+        at = 0
+        while at < len(tokens):
+            run = 0
+            while at + run < len(tokens) and len(tokens[at + run]) == 1:
+                run += 1
+            if run == 0:
+                joined.append(tokens[at])
+                at += 1
+            elif run > 1:  # 李 四
+                joined.append("".join(tokens[at:at + run]))
+                at += run
+            elif at + 1 < len(tokens):  # 王 小明: a surname before its name
+                joined.append(tokens[at] + tokens[at + 1])
+                at += 2
+            elif joined:  # 司马 光: the end of the name before
+                joined[-1] += tokens[at]
+                at += 1
+            else:
+                joined.append(tokens[at])
+                at += 1
+        names += joined
     return tuple(dict.fromkeys(n for n in names if n))
 
 

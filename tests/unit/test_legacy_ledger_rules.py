@@ -114,12 +114,17 @@ def test_sanctions_and_sources_as_ledgers_write_them():
         outcome.source_choice("", choices)
 
 
-def test_spaces_between_single_characters_are_inside_a_name():
-    # a ledger pads a two-character name to the width of three; spaces between longer parts part names
+def test_a_space_next_to_a_single_character_is_inside_a_name():
+    # nobody's name is one character: a ledger pads a two-character name to the width of three, or
+    # sets a surname apart; a space between longer parts parts two names
     assert outcome.person_names("李  四") == ("李四",)
     assert outcome.person_names("李\u3000四、王五") == ("李四", "王五")
     assert outcome.person_names("张三 李四") == ("张三", "李四")
     assert outcome.person_names("李 四 王五/赵六，李四") == ("李四", "王五", "赵六")
+    assert outcome.person_names("王 小明") == ("王小明",)
+    assert outcome.person_names("王五 李 小明") == ("王五", "李小明")
+    assert outcome.person_names("司马 光") == ("司马光",)
+    assert outcome.sanctions_of("王 小明：诫勉", ("王小明",)) == (("王小明", "form1_admonish"),)
     assert outcome.sanctions_of("李 四：党内警告", ("李四",)) == (("李四", "party_warning"),)
     assert outcome.sanctions_of("李\u3000四党内警告、王五记过", ("李四", "王五")) == (("李四", "party_warning"), ("王五", "gov_demerit"))
     assert outcome.sanctions_of("党内警告 政务记过", ("李四",)) == (("李四", "party_warning"), ("李四", "gov_demerit"))
