@@ -12,8 +12,8 @@ import json
 import unicodedata
 from collections.abc import Callable
 from dataclasses import replace
-from functools import cache
 from datetime import UTC, date, datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
