@@ -221,7 +221,7 @@ class PipeReader(io.RawIOBase):
 
 
 def body_fields(body: Path) -> dict:
-    """The manifest's fields for a body written without `encrypt` (a set-up package's plain ZIP)."""
+    """The manifest's fields for a body not sealed by `seal_into` (a set-up package's plain ZIP)."""
     return {"ciphertext_size": body.stat().st_size, "ciphertext_sha256": file_sha256(body)}
 
 
