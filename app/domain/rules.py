@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from functools import cached_property
 from types import MappingProxyType
 from typing import Any
 
@@ -202,7 +203,12 @@ class Step:
     entry: str = ""  # "merge" (并案) / "take_over" (提级办理): entered from any step, not by a decision (ENTRIES)
 
     def field(self, field_id: str) -> Field | None:
-        return next((f for f in self.fields if f.id == field_id), None)
+        return self._fields.get(field_id)
+
+    @cached_property
+    def _fields(self) -> dict[str, Field]:
+        # a case view looks fields up a few dozen times; cached on the frozen instance (not a field)
+        return {f.id: f for f in reversed(self.fields)}  # reversed: the first of a repeated id wins, as a search would
 
     def decision(self, decision_id: str) -> DecisionRule | None:
         return next((d for d in self.decisions if d.id == decision_id), None)
@@ -235,7 +241,11 @@ class Workflow:
     events: frozenset[str]
 
     def stage(self, stage_id: str) -> Stage:
-        return next(s for s in self.stages if s.id == stage_id)
+        return self._stages[stage_id]
+
+    @cached_property
+    def _stages(self) -> dict[str, Stage]:
+        return {s.id: s for s in reversed(self.stages)}
 
     @property
     def merge_step(self) -> Step | None:
@@ -255,9 +265,12 @@ class Workflow:
 
     def field(self, key: str) -> Field | None:
         """The field behind a "<step_id>.<field_id>" key."""
-        step_id, _, field_id = key.partition(".")
-        step = self.steps.get(step_id)
-        return step.field(field_id) if step else None
+        return self._fields.get(key)
+
+    @cached_property
+    def _fields(self) -> dict[str, Field]:
+        # every key at once: a key a received state makes up is never stored
+        return {f"{step.id}.{f.id}": f for step in self.steps.values() for f in reversed(step.fields)}
 
 
 # ---------------------------------------------------------------- reading helpers

@@ -51,7 +51,7 @@ from app.services import case_codec, cases, offices, ruleset, statistics
 from app.services.practice_flag import is_practice_in
 from app.services.ruleset import HOLIDAY_KEY_PREFIX
 from app.storage import audit, schema, setting_rows
-from app.storage.atomic import fsync_dir
+from app.storage.atomic import fsync_dir, os_problem
 from app.storage.engine import large_cache
 from app.storage.store import Store
 from app.sync import container, keys, limits, manifest, merge, pack, quarantine, staging
@@ -486,10 +486,13 @@ def export(store: Store, to_code: str, out_dir: Path, *, full: bool = False, pro
     try:
         container.write_streamed(staged, own, room, body)
     except StoreError as exc:
-        if exc.code != "disk_full":
-            raise
-        raise StoreError("disk_full", f"“{out_dir}”空间不足，数据包“{target.name}”未写出，数据库未改动。"
-                                      "请清理U盘或换一个后重新导出。") from exc
+        if exc.code == "disk_full":
+            raise StoreError("disk_full", f"“{out_dir}”空间不足，数据包“{target.name}”未写出，数据库未改动。"
+                                          "请清理U盘或换一个后重新导出。") from exc
+        if exc.code == "write_failed" and isinstance(exc.__cause__, OSError):  # named by the stick, not the hidden file
+            raise StoreError("write_failed", f"未能写入“{out_dir}”：{os_problem(exc.__cause__)}。数据包“{target.name}”未写出，"
+                                             "数据库未改动。请检查U盘或换一个后重新导出。") from exc
+        raise
     try:
         progress(0, 0, "正在读回并校验……")
         digest = read_back(staged, own, sealed[0])
@@ -971,15 +974,19 @@ class HistoryCheck:
         if not new:
             return
         held: dict[str, tuple[str, Mapping]] = {}  # version key → (where, the other row)
+        # new in an earlier batch of this bundle (this batch's own are added to `held` as they pass);
+        # the import may have written them already, so they are not "stored" ones
+        earlier = self.staged.earlier_with_k("document", merge.NEW, [document_key(r) for r in new], first)
+        written = {row["id"] for row in earlier.values()}
         case_ids = sorted({r["case_id"] for r in new})
         t = MODELS["document"].__table__
         for start in range(0, len(case_ids), 500):
             query = sa_select(t.c.id, t.c.case_id, t.c.template_id, t.c.subject_id, *(t.c[c] for c in DOCUMENT_LABEL)).where(
                 t.c.case_id.in_(case_ids[start:start + 500]))
             for row in self.s.execute(query).mappings():
-                held[document_key(row)] = ("本单位已有", dict(row))
-        # new in an earlier batch of this bundle (this batch's own are added to `held` as they pass)
-        for key, row in self.staged.earlier_with_k("document", merge.NEW, [document_key(r) for r in new], first).items():
+                if row["id"] not in written:
+                    held[document_key(row)] = ("本单位已有", dict(row))
+        for key, row in earlier.items():
             held.setdefault(key, ("数据包中另有", row))
         for r in new:
             key = document_key(r)
@@ -1141,9 +1148,8 @@ def import_one(store: Store, path: Path, *, dry_run: bool = False, progress: Pro
                 payload = opened.payload
                 with store.write() as s:  # classified again inside the writing transaction: nothing slips in between
                     large_cache(s)
-                    plan, warnings = classify(s, store, opened)
+                    plan, warnings = classify(s, store, opened, lambda digest: payload.read(f"files/{digest}"))
                     counts = plan.counts()
-                    merge.apply(s, opened.staged, lambda digest: payload.read(f"files/{digest}"))
                     acked = apply_receipts(s, store, opened, sender_key)
                     holidays = apply_holidays(s, opened.holidays)
                     templates = offices.store_templates(s, opened.templates)
@@ -1203,15 +1209,23 @@ def after_commit(store: Store, m: dict, sha256: str, calendar_changed: bool, cou
     return effects
 
 
-def classify(s: Session, store: Store, opened: Opened) -> tuple[merge.Plan, tuple[str, ...]]:
+def classify(s: Session, store: Store, opened: Opened,
+             file_bytes: Callable[[str], bytes] | None = None) -> tuple[merge.Plan, tuple[str, ...]]:
     """The plan for the bundle's records; refuses the whole bundle when a record breaks what the
-    sender may do (run in the preview and again inside the writing transaction)."""
+    sender may do (run in the preview and again inside the writing transaction). Given `file_bytes`
+    (the payload's files by SHA-256), what the plan takes is written as it goes, until a problem is
+    found; the caller's transaction is then rolled back by the refusal raised here."""
     m = opened.header.manifest
     gap = gap_warning(s, opened.sender, m["seq"])
     history = HistoryCheck(s, store, opened.staged)
+
+    def write(table: str, batch: list[tuple[int, dict, str]]) -> None:
+        if not (history.conflicts or history.invalid_count):
+            merge.write_batch(s, table, batch, file_bytes)
+
     plan = merge.plan(s, opened.staged, allowed_owners(s, opened.sender, opened), store.office.id,
                       receiver_parents=m["kind"] == "downward", new_offices=introduced_offices(s, opened.sender, opened),
-                      check=history)
+                      check=history, write=write if file_bytes is not None else None)
     invalid = history.case_invalid(opened)
     if invalid is not None:
         raise invalid

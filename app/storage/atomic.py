@@ -28,10 +28,24 @@ SQLITE_FULL_TEXTS = ("database or disk is full", "disk i/o error")
 DISK_FULL_MESSAGE = "磁盘空间不足，操作未完成，原有数据未受影响。请清理磁盘后重试。"
 
 
+# why a write failed, as the user can act on it (the system's own text is English)
+OS_PROBLEMS = {
+    errno.EROFS: "只读，不能写入（U盘可能打开了写保护开关）",
+    errno.EACCES: "没有写入权限",
+    errno.EPERM: "没有写入权限",
+    errno.EIO: "读写出错（磁盘或U盘可能损坏或已拔出）",
+    errno.ENOENT: "文件夹已不存在（U盘可能已拔出）",
+}
+
+
+def os_problem(exc: OSError) -> str:
+    return OS_PROBLEMS.get(exc.errno) or exc.strerror or str(exc)
+
+
 def disk_error(exc: OSError, target: Path) -> StoreError:
     if exc.errno in FULL_ERRNOS:
         return StoreError("disk_full", f"磁盘空间不足，未能写入“{target.name}”。请清理磁盘或换一个位置后重试，原有文件未改动。")
-    return StoreError("write_failed", f"写入“{target}”失败：{exc.strerror or exc}。原有文件未改动。")
+    return StoreError("write_failed", f"写入“{target}”失败：{os_problem(exc)}。原有文件未改动。")
 
 
 def disk_full(exc: BaseException) -> StoreError | None:

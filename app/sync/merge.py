@@ -63,6 +63,8 @@ class Plan:
 
 # a check the importer runs on each batch of a table as it is planned: (table, [(n, values, verdict)])
 BatchCheck = Callable[[str, list[tuple[int, dict, str]]], None]
+# what writes a planned batch, once its check has run: (table, [(n, values, verdict)])
+BatchWrite = Callable[[str, list[tuple[int, dict, str]]], None]
 
 
 def foreign_keys(table: str) -> list[tuple[str, str]]:
@@ -100,13 +102,18 @@ def office_names(s: Session) -> dict[str, str]:
 
 
 def plan(s: Session, staged: Staging, allowed_owners: set[str], own_office_id: str, *,
-         receiver_parents: bool = False, new_offices: set[str] = frozenset(), check: BatchCheck | None = None) -> Plan:
-    """Classify every staged record, a batch at a time; writes only verdicts into the staging
+         receiver_parents: bool = False, new_offices: set[str] = frozenset(), check: BatchCheck | None = None,
+         write: BatchWrite | None = None) -> Plan:
+    """Classify every staged record, a batch at a time, and write the verdicts into the staging
     database, so a dry run and the real import agree.
 
     `receiver_parents`: the sender is the receiver's superior, whose records (review opinions) may
     refer to the receiver's own cases. `new_offices`: office records the bundle may introduce (their
-    own rows only, not what they would own). `check` sees each planned batch."""
+    own rows only, not what they would own). `check` sees each planned batch; then `write` (the
+    import, inside its transaction) takes it while it is in memory, until a refusal is found: the
+    bundle is then refused and the transaction rolled back, so what was written never stays. The
+    plan of a batch looks only at what was stored before this import and at verdicts staged, so
+    writing the batches before it as it goes does not change it (`write_batch`)."""
     result = Plan()
     office_clashes(s, staged.all("office"), result)
     rejected_why: Counter = Counter()
@@ -159,8 +166,10 @@ def plan(s: Session, staged: Staging, allowed_owners: set[str], own_office_id: s
             staged.set_verdicts(table, verdicts)
             if check is not None:
                 check(table, checked)
+            if write is not None and not result.refusals:
+                write(table, checked)
     if staged.has(AUDIT_TABLE):
-        plan_audit(s, staged, allowed_owners, result, rejected_why)
+        plan_audit(s, staged, allowed_owners, result, rejected_why, write)
     result.warnings.extend(f"{n} 条记录未导入：{why}" for why, n in sorted(rejected_why.items()))
     return result
 
@@ -211,7 +220,11 @@ def office_clashes(s: Session, rows: list[dict], result: Plan) -> None:
         remember(r["id"], r["code"], r["name"], r["level"], r["parent_code"])
 
 
-def plan_audit(s: Session, staged: Staging, allowed: set[str], result: Plan, rejected_why: Counter) -> None:
+def plan_audit(s: Session, staged: Staging, allowed: set[str], result: Plan, rejected_why: Counter,
+               write: BatchWrite | None) -> None:
+    """The sender's audit events: each must hash, and those new to this store must extend its chain
+    (`chain_problem`). An event written from an earlier batch changes none of the lookups: a new
+    event's predecessor is either new too (then it is the one before it in the run) or stored before."""
     names: dict[str, str] | None = None
     for batch in staged.batches(AUDIT_TABLE):
         stored: dict[tuple[str, int], str] = {}
@@ -222,6 +235,7 @@ def plan_audit(s: Session, staged: Staging, allowed: set[str], result: Plan, rej
                 q = select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.office_id == office, AuditEvent.seq.in_(chunk))
                 stored.update({(office, seq): h for seq, h in s.connection().execute(q).all()})
         verdicts: list[tuple[int, str, str | None]] = []
+        checked: list[tuple[int, dict, str]] = []
         for n, r, _, repeated in batch:
             key = (r["office_id"], r["seq"])
             why = ""
@@ -244,7 +258,10 @@ def plan_audit(s: Session, staged: Staging, allowed: set[str], result: Plan, rej
                 verdict = UNCHANGED if key in stored else NEW
             result.tally[verdict] += 1
             verdicts.append((n, verdict, r["office_id"] if verdict != REJECTED else None))
+            checked.append((n, r, verdict))
         staged.set_verdicts(AUDIT_TABLE, verdicts)
+        if write is not None and not result.refusals:
+            write(AUDIT_TABLE, checked)
     events = staged.by_k_and_seq(AUDIT_TABLE, NEW)
     for office, run in groupby(events, key=lambda r: r["office_id"]):
         problem = chain_problem(s, office, run)
@@ -294,28 +311,25 @@ def chain_problem(s: Session, office: str, new: Iterable[dict]) -> str | None:
     return None
 
 
-def apply(s: Session, staged: Staging, file_bytes: Callable[[str], bytes]) -> None:
-    """Write what the plan takes with the driver's executemany, table by table (parents before
-    children), one staged batch at a time: no ORM objects, and never a whole bundle in memory.
-    The audit chain gets the same events a flush would have written (one per created or changed
-    record), one statement per batch.
+def write_batch(s: Session, table: str, batch: list[tuple[int, dict, str]], file_bytes: Callable[[str], bytes]) -> None:
+    """Write what the plan takes of one batch with the driver's executemany (`plan` hands the batches
+    over table by table, parents before children): no ORM objects. The audit chain gets the same
+    events a flush would have written (one per created or changed record), one statement per batch.
     """
     connection = s.connection()
-    for table in [*SYNCED_TABLES, AUDIT_TABLE]:
-        for batch in staged.batches(table, (NEW, UPDATED)):
-            new = [r for _, r, verdict, _ in batch if verdict == NEW]
-            updated = [r for _, r, verdict, _ in batch if verdict == UPDATED]
-            events = []
-            if updated:
-                changes = changed_fields(connection, table, updated)
-                events.extend(("update", f"{table}:{r['id']}", "修改字段：" + "、".join(changes[r["id"]])) for r in updated
-                              if changes[r["id"]])
-                write_rows(connection, table, updated, file_bytes, update=True)
-            if new:
-                write_rows(connection, table, new, file_bytes, update=False)
-                if table != AUDIT_TABLE:  # the sender's events are copies, not changes made here
-                    events.extend(("create", f"{table}:{r['id']}", "新建") for r in new)
-            audit.append(s, events)
+    new = [r for _, r, verdict in batch if verdict == NEW]
+    updated = [r for _, r, verdict in batch if verdict == UPDATED]
+    events = []
+    if updated:
+        changes = changed_fields(connection, table, updated)
+        events.extend(("update", f"{table}:{r['id']}", "修改字段：" + "、".join(changes[r["id"]])) for r in updated
+                      if changes[r["id"]])
+        write_rows(connection, table, updated, file_bytes, update=True)
+    if new:
+        write_rows(connection, table, new, file_bytes, update=False)
+        if table != AUDIT_TABLE:  # the sender's events are copies, not changes made here
+            events.extend(("create", f"{table}:{r['id']}", "新建") for r in new)
+    audit.append(s, events)
 
 
 def binary_columns(table: str) -> set[str]:

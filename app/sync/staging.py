@@ -4,7 +4,7 @@ A bundle may carry millions of records; holding them as Python objects took abou
 are staged instead in a scratch SQLCipher database in the import's private working folder, under a
 random key that exists only in this process's memory, so nothing readable reaches the disk and
 what a killed import leaves is noise (the folder is removed at the next unlock). The importer
-reads them back in batches: the plan, its checks and the writing each hold one batch at a time.
+reads them back once, in batches: the plan, its checks and the writing hold one batch at a time.
 
 The values are kept as pickled tuples: only this process writes the scratch file (its key is never
 stored), so unpickling reads back exactly what it wrote, at a fraction of decoding the JSON again.
@@ -69,16 +69,15 @@ class Staging:
     def has(self, table: str) -> bool:
         return self.counts.get(table, 0) > 0
 
-    def batches(self, table: str, verdicts: tuple[str, ...] = ()) -> Iterator[list[tuple[int, dict, str | None, bool]]]:
+    def batches(self, table: str) -> Iterator[list[tuple[int, dict, str | None, bool]]]:
         """(n, values, verdict, repeated) per row, BATCH at a time, in the bundle's order; `repeated`:
-        an earlier row of the table has the same id. Only rows with one of `verdicts`, if given."""
+        an earlier row of the table has the same id."""
         if not self.has(table):
             return
-        where = f" AND r.verdict IN ({', '.join('?' * len(verdicts))})" if verdicts else ""
         last = -1
         while True:
-            rows = self.db.execute(f"SELECT r.n, d.v, r.verdict, r.repeated {JOINED} WHERE r.tbl = ? AND r.n > ?{where} "
-                                   f"ORDER BY r.n LIMIT {BATCH}", (table, last, *verdicts)).fetchall()
+            rows = self.db.execute(f"SELECT r.n, d.v, r.verdict, r.repeated {JOINED} WHERE r.tbl = ? AND r.n > ? "
+                                   f"ORDER BY r.n LIMIT {BATCH}", (table, last)).fetchall()
             if not rows:
                 return
             last = rows[-1][0]

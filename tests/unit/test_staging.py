@@ -44,10 +44,11 @@ def test_batches_come_back_in_the_bundles_order_with_repeats_marked(tmp_path, mo
     s.close()
 
 
-def test_verdicts_select_rows_and_taken_owners_name_only_taken_rows(tmp_path):
+def test_verdicts_are_read_back_and_taken_owners_name_only_taken_rows(tmp_path):
     s = staged_people(tmp_path, [("a", "甲"), ("b", "乙"), ("c", "丙")])
     s.set_verdicts("person", [(1, "new", "T1"), (2, "rejected", None), (3, "updated", "T9")])
-    assert [r["id"] for batch in s.batches("person", ("new", "updated")) for _, r, _, _ in batch] == ["a", "c"]
+    assert [(r["id"], v) for batch in s.batches("person") for _, r, v, _ in batch] == [
+        ("a", "new"), ("b", "rejected"), ("c", "updated")]
     assert s.taken_owners("person", ["a", "b", "c", "z"]) == {"a": "T1", "c": "T9"}
     s.close()
 
