@@ -6,7 +6,6 @@ tmpfs; skipped otherwise."""
 from __future__ import annotations
 
 import shutil
-import subprocess
 
 import pytest
 from sqlmodel import select
@@ -14,18 +13,14 @@ from sqlmodel import select
 from app.errors import StoreError
 from app.models import BundleLog
 from app.services import sync
+from tests.integration.test_export_stick_pulled import mounted_stick
 from tests.integration.test_sync_roundtrip import opened
 from tests.integration.test_sync_tamper import world  # noqa: F401
 
 
 @pytest.fixture
 def read_only_stick(tmp_path):
-    where = tmp_path / "usb"
-    where.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m,ro", "tmpfs", str(where)], capture_output=True).returncode:
-        pytest.skip("needs root to mount a tmpfs as the stick")
-    yield where
-    subprocess.run(["umount", "-l", str(where)], capture_output=True, check=False)
+    yield from mounted_stick(tmp_path, "size=16m,ro")
 
 
 def test_a_write_protected_stick_is_named_with_the_reason_and_nothing_is_recorded(world, tmp_path, read_only_stick):

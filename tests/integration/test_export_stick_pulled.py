@@ -17,14 +17,19 @@ from tests.integration.test_sync_roundtrip import opened
 from tests.integration.test_sync_tamper import world  # noqa: F401
 
 
-@pytest.fixture
-def stick(tmp_path):
+def mounted_stick(tmp_path, options: str):
+    """A real tmpfs mounted as the stick (skips the test without root), unmounted afterwards."""
     where = tmp_path / "usb"
     where.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(where)], capture_output=True).returncode:
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(where)], capture_output=True).returncode:
         pytest.skip("needs root to mount a tmpfs as the stick")
     yield where
     subprocess.run(["umount", "-l", str(where)], capture_output=True, check=False)
+
+
+@pytest.fixture
+def stick(tmp_path):
+    yield from mounted_stick(tmp_path, "size=64m")
 
 
 def test_a_stick_pulled_before_the_read_back_gets_the_read_back_message(world, tmp_path, stick):
