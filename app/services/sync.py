@@ -70,6 +70,7 @@ from app.sync.records import (
     line_of,
     lines_of,
     selected_columns,
+    texts_acceptable,
 )
 from app.sync.staging import Staging
 
@@ -689,29 +690,41 @@ def read_content(opened: Opened, progress: Progress) -> None:
         table = entry.removeprefix("records/").removesuffix(".jsonl")
         if table not in MODELS:
             raise refuse("unknown_table", f"数据包中有未知的数据表“{table}”，可能由更新版本的软件生成。")
-        kept, batch = 0, []
+        taken = table in allowed
+        kept, batch, raws = 0, [], []  # `raws`: the batch's records as they came, to name the one that fails
+
+        def stage() -> None:
+            if not texts_acceptable(table, [row for *_, row in batch]):
+                for n, r in raws:  # one of them fails the full check: the first is named
+                    decoded(opened, table, n, r, files)
+            staged.add(table, batch)
+            batch.clear()
+            raws.clear()
+
         for number, raw in enumerate(payload.lines(entry), 1):
             total += 1
             if total > limits.MAX_RECORDS or (table == "office" and number > limits.MAX_OFFICES):
                 what = f"单位记录超过{limits.MAX_OFFICES:,}条" if table == "office" else f"记录超过{limits.MAX_RECORDS:,}条"
                 raise refuse("payload_too_many", f"“{opened.header_name}”未导入，数据库未改动：{what}的上限。")
+            if not taken:  # checked as fully as the rest, then ignored
+                decoded(opened, table, number, raw, files)
+                kept += 1
+                continue
+            raws.append((number, raw))
             try:
-                row = decode(table, raw, files)
-            except RecordInvalid as exc:
-                record = f"（id {raw['id'][:40]}）" if isinstance(raw, dict) and isinstance(raw.get("id"), str) else ""
-                raise refuse("record_invalid", f"“{opened.header_name}”未导入，数据库未改动：{opened.sender.name}"
-                                               f"（{opened.sender.code}）发来的“{table}”第{number}条记录{record}有误："
-                                               f"{exc}。") from exc
+                row = decode(table, raw, files, quick=True)
+            except RecordInvalid:
+                for n, r in raws:  # an earlier record of the batch may fail the texts' check first
+                    decoded(opened, table, n, r, files)
+                raise
             kept += 1
-            if table in allowed:
-                batch.append((number, *staging_keys(table, row), row))
-                if len(batch) >= staging.BATCH:
-                    staged.add(table, batch)
-                    batch = []
-        if table not in allowed:
+            batch.append((number, *staging_keys(table, row), row))
+            if len(batch) >= staging.BATCH:
+                stage()
+        if not taken:
             opened.warnings.append(f"{KIND_TITLES[path_kind]}数据包不应包含“{table}”记录，已忽略{kept}条。")
         elif batch:
-            staged.add(table, batch)
+            stage()
     staged.loaded()
     if payload.has("receipts.json"):
         opened.receipts = payload.read_json("receipts.json")
@@ -748,6 +761,17 @@ def read_content(opened: Opened, progress: Progress) -> None:
         if problem:  # like a file that does not parse (§7a): not accepted, the rest still applies
             del opened.rules["workflow.toml"]
             opened.warnings.append(f"上级下发的数据包中的办案流程（workflow.toml）{problem}，未接受，仍按原规则办理。")
+
+
+def decoded(opened: Opened, table: str, number: int, raw, files: set[str]) -> dict:
+    """`decode` with every check, a failure refused with the record's number and id."""
+    try:
+        return decode(table, raw, files)
+    except RecordInvalid as exc:
+        record = f"（id {raw['id'][:40]}）" if isinstance(raw, dict) and isinstance(raw.get("id"), str) else ""
+        raise refuse("record_invalid", f"“{opened.header_name}”未导入，数据库未改动：{opened.sender.name}"
+                                       f"（{opened.sender.code}）发来的“{table}”第{number}条记录{record}有误："
+                                       f"{exc}。") from exc
 
 
 def staging_keys(table: str, row: dict) -> tuple[str, str | None, int | None]:
@@ -840,6 +864,9 @@ DOCUMENT_LABEL = ("title", "number", "doc_version", "owner_office_id")
 STEP_IDENTITY = ("case_id", "seq", "step_id", "entered_on")
 STEP_DONE = (*STEP_IDENTITY, "completed_on", "decision_id")
 DECISION_FIXED = ("case_id", "step_id", "decision_id", "decided_on")
+# what the lookups of staged rows return: an audit event's link in its chain; what names a document
+# version another of the same bundle repeats
+STAGED_SHOWN = {AUDIT_TABLE: merge.CHAIN_FIELDS, "document": ("id", "case_id", "template_id", "subject_id", *DOCUMENT_LABEL)}
 
 
 def document_label(row: Mapping) -> str:
@@ -1133,7 +1160,7 @@ def import_one(store: Store, path: Path, *, dry_run: bool = False, progress: Pro
                 raise Cancelled()
             opened.payload = pack.open_payload(path, opened.header, identity, work)
             try:
-                opened.staged = Staging(work.path / "records.staging")
+                opened.staged = Staging(work.path / "records.staging", STAGED_SHOWN)
                 read_content(opened, progress)
                 m = opened.header.manifest
                 if cancelled():

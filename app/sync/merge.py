@@ -37,6 +37,8 @@ FILE_BATCH_BYTES = 16 * 1024 * 1024  # file bytes held in memory per executemany
 # References to office rows name an office (owner, origin, addressee); they hang nothing under it,
 # so only their existence is checked, not who owns the office row.
 LABEL_TARGETS = {"office"}
+# what `chain_problem` follows of each event: the staging must show these (Staging's `shown`)
+CHAIN_FIELDS = ("office_id", "seq", "hash", "prev_hash")
 MAX_REFUSALS_SHOWN = 5
 MAX_REFUSALS_KEPT = 1000  # a bundle of a million bad rows must not build a million messages
 
@@ -79,13 +81,13 @@ def foreign_keys(table: str) -> list[tuple[str, str]]:
 
 
 def stored_versions(s: Session, table: str, ids: list[str]) -> dict[str, tuple[str, int]]:
-    model = MODELS[table]
     found: dict[str, tuple[str, int]] = {}
-    connection = s.connection()  # Core: the ORM's per-statement work is most of a lookup's cost
+    connection = s.connection()  # the driver's own query: building a Core statement per lookup cost more than it
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
-        rows = connection.execute(select(model.id, model.owner_office_id, model.version).where(model.id.in_(chunk))).all()
-        found.update({r[0]: (r[1], r[2]) for r in rows})
+        rows = connection.exec_driver_sql(f'SELECT id, owner_office_id, version FROM "{table}" '
+                                          f'WHERE id IN ({", ".join("?" * len(chunk))})', tuple(chunk)).all()
+        found.update({i: (owner, version) for i, owner, version in rows})
     return found
 
 

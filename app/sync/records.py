@@ -267,8 +267,9 @@ class RecordInvalid(ValueError):
     pass
 
 
-def converter(col) -> Callable[[Any, set[str]], Any]:
-    """A function that checks one raw, non-null JSON value for this column and returns the column value."""
+def converter(col, *, hygiene_checked: bool = True) -> Callable[[Any, set[str]], Any]:
+    """A function that checks one raw, non-null JSON value for this column and returns the column value.
+    Without `hygiene_checked`, a text's hygiene is left to `texts_acceptable` over a batch of rows."""
     kind = base_type(col)
     key = col.key
 
@@ -317,7 +318,7 @@ def converter(col) -> Callable[[Any, set[str]], Any]:
     elif isinstance(kind, String):
         limit = kind.length or MAX_TEXT
         # the audit log is hash-chained: its texts are checked by the chain, not changed or judged here
-        hygiene_kind = text_kind(col.table.name, key) if col.table.name in SYNCED else None
+        hygiene_kind = text_kind(col.table.name, key) if col.table.name in SYNCED and hygiene_checked else None
 
         def convert(raw, _files):
             if not isinstance(raw, str):
@@ -334,15 +335,30 @@ def converter(col) -> Callable[[Any, set[str]], Any]:
     return convert
 
 
-# per table: column → (converter, whether null is allowed), built once
+# per table: column → (converter, whether null is allowed), built once; QUICK_CHECKERS leave the texts'
+# hygiene to `texts_acceptable`, which checks a whole batch of rows at once
 CHECKERS: dict[str, dict[str, tuple[Callable[[Any, set[str]], Any], bool]]] = {
     t: {c.key: (converter(c), c.nullable and not c.primary_key) for c in columns(t)} for t in MODELS
 }
+QUICK_CHECKERS: dict[str, dict[str, tuple[Callable[[Any, set[str]], Any], bool]]] = {
+    t: {c.key: (converter(c, hygiene_checked=False), c.nullable and not c.primary_key) for c in columns(t)} for t in MODELS
+}
+HYGIENE_KINDS: dict[str, tuple[tuple[str, hygiene.TextKind], ...]] = {
+    t: tuple((key, text_kind(t, key)) for key in TEXT_COLUMNS[t]) if t in SYNCED else () for t in MODELS
+}
 
 
-def decode(table: str, raw: dict, files: set[str]) -> dict:
-    """Column values ready for the database; binary columns stay {"$file": sha} until applied."""
-    checks = CHECKERS[table]
+def texts_acceptable(table: str, rows: list[dict]) -> bool:
+    """Whether every text of these rows (decoded by `decode(…, quick=True)`) passes the hygiene check
+    `decode` makes of each; when not, decoding them again with it names the first that fails."""
+    return all(hygiene.all_acceptable([v for r in rows if (v := r[key]) is not None], kind)
+               for key, kind in HYGIENE_KINDS[table])
+
+
+def decode(table: str, raw: dict, files: set[str], *, quick: bool = False) -> dict:
+    """Column values ready for the database; binary columns stay {"$file": sha} until applied.
+    `quick`: texts are not judged for their hygiene here (`texts_acceptable` does it for a batch)."""
+    checks = (QUICK_CHECKERS if quick else CHECKERS)[table]
     if raw.keys() != checks.keys():
         unknown = sorted(set(raw) - set(checks))
         missing = sorted(set(checks) - set(raw))

@@ -6,82 +6,89 @@ random key that exists only in this process's memory, so nothing readable reache
 what a killed import leaves is noise (the folder is removed at the next unlock). The importer
 reads them back once, in batches: the plan, its checks and the writing hold one batch at a time.
 
-The values are kept as pickled tuples: only this process writes the scratch file (its key is never
-stored), so unpickling reads back exactly what it wrote, at a fraction of decoding the JSON again.
+The values of each batch as it was added are kept as one pickled list of tuples (`chunk`): only this
+process writes the scratch file (its key is never stored), so unpickling reads back exactly what it
+wrote, at a fraction of decoding the JSON again, and one pickle per batch shares what its rows
+repeat (the UTC zone of every time).
 
-Per row, besides the values: its table and number in the bundle, its id (an audit event's is
-"office:seq", the key the merge gives it), the plan's verdict and the owner it is taken under,
-and `k`, one column a check looks rows up by (a case_subject's case, a document's version key, an
-audit event's office) with an audit event's `seq`.
+Per row (`row`): its table and number in the bundle, its id (an audit event's is "office:seq", the key
+the merge gives it), the plan's verdict and the owner it is taken under, `k`, one column a check
+looks rows up by (a case_subject's case, a document's version key, an audit event's office) with an
+audit event's `seq`, and `x`, the few values of the row those lookups return (`shown`).
 """
 
 from __future__ import annotations
 
 import os
 import pickle
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from operator import itemgetter
 from pathlib import Path
 
 import sqlcipher3
 
 BATCH = 2000  # rows per read and write: memory holds one batch
-JOINED = "FROM row r JOIN data d ON d.tbl = r.tbl AND d.n = r.n"
 LOOKUP = 500  # ids per IN (…) lookup
 
 
 class Staging:
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, shown: Mapping[str, tuple[str, ...]] | None = None):
+        """`shown`: per table the values `earlier_with_k` and `by_k_and_seq` return of a row."""
         self.db = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False)
         for pragma in (f"PRAGMA key = \"x'{os.urandom(32).hex()}'\"", "PRAGMA journal_mode = OFF",
                        "PRAGMA synchronous = OFF", "PRAGMA temp_store = MEMORY"):
             self.db.execute(pragma)
         # the values apart from what the plan reads and writes: a verdict set never rewrites them
-        self.db.execute("CREATE TABLE data (tbl TEXT NOT NULL, n INTEGER NOT NULL, v BLOB NOT NULL, PRIMARY KEY (tbl, n)) "
-                        "WITHOUT ROWID")
+        self.db.execute("CREATE TABLE chunk (tbl TEXT NOT NULL, first INTEGER NOT NULL, last INTEGER NOT NULL, "
+                        "v BLOB NOT NULL)")
         self.db.execute("CREATE TABLE row (tbl TEXT NOT NULL, n INTEGER NOT NULL, id TEXT NOT NULL, k TEXT, seq INTEGER, "
-                        "repeated INTEGER NOT NULL DEFAULT 0, verdict TEXT, owner TEXT, PRIMARY KEY (tbl, n)) WITHOUT ROWID")
+                        "repeated INTEGER NOT NULL DEFAULT 0, verdict TEXT, owner TEXT, x BLOB, PRIMARY KEY (tbl, n)) "
+                        "WITHOUT ROWID")
         self.db.execute("BEGIN")  # one transaction for the staging's whole life, never committed: a scratch file
+        self.shown = dict(shown or {})
         self.counts: dict[str, int] = {}
         self.keys: dict[str, tuple[str, ...]] = {}  # per table the column names, in the order decode gives them
 
     def add(self, table: str, rows: list[tuple[int, str, str | None, int | None, dict]]) -> None:
-        """(n, id, k, seq, values) per row, in the order of the bundle; every row of a table has the same keys."""
+        """(n, id, k, seq, values) per row, in the order of the bundle, numbered on from the rows added
+        before; every row of a table has the same keys."""
         keys = self.keys.setdefault(table, tuple(rows[0][4]))
         ordered = itemgetter(*keys) if len(keys) > 1 else (lambda values, k=keys[0]: (values[k],))
-        self.db.executemany("INSERT INTO row (tbl, n, id, k, seq) VALUES (?, ?, ?, ?, ?)",
-                            [(table, n, i, k, seq) for n, i, k, seq, _ in rows])
-        self.db.executemany("INSERT INTO data (tbl, n, v) VALUES (?, ?, ?)",
-                            [(table, n, pickle.dumps(ordered(values), pickle.HIGHEST_PROTOCOL)) for n, _, _, _, values in rows])
+        shown = self.shown.get(table)
+        pick = itemgetter(*shown) if shown else (lambda _values: None)
+        self.db.executemany("INSERT INTO row (tbl, n, id, k, seq, x) VALUES (?, ?, ?, ?, ?, ?)",
+                            [(table, n, i, k, seq, shown and pickle.dumps(pick(values), pickle.HIGHEST_PROTOCOL))
+                             for n, i, k, seq, values in rows])
+        self.db.execute("INSERT INTO chunk (tbl, first, last, v) VALUES (?, ?, ?, ?)",
+                        (table, rows[0][0], rows[-1][0],
+                         pickle.dumps([ordered(values) for *_, values in rows], pickle.HIGHEST_PROTOCOL)))
         self.counts[table] = self.counts.get(table, 0) + len(rows)
 
     def loaded(self) -> None:
         """Index the staged rows and mark each row whose id an earlier row of its table has."""
+        self.db.execute("CREATE INDEX chunk_first ON chunk (tbl, first)")
         self.db.execute("CREATE INDEX row_id ON row (tbl, id, n)")
         self.db.execute("CREATE INDEX row_k ON row (tbl, k, seq) WHERE k IS NOT NULL")
         # one pass over the index finds the ids that repeat (normally none); only their rows are touched
         repeats = self.db.execute("SELECT tbl, id, min(n) FROM row GROUP BY tbl, id HAVING count(*) > 1").fetchall()
         self.db.executemany("UPDATE row SET repeated = 1 WHERE tbl = ? AND id = ? AND n > ?", repeats)
 
-    def values(self, table: str, blob: bytes) -> dict:
-        return dict(zip(self.keys[table], pickle.loads(blob), strict=True))
-
     def has(self, table: str) -> bool:
         return self.counts.get(table, 0) > 0
 
     def batches(self, table: str) -> Iterator[list[tuple[int, dict, str | None, bool]]]:
-        """(n, values, verdict, repeated) per row, BATCH at a time, in the bundle's order; `repeated`:
-        an earlier row of the table has the same id."""
+        """(n, values, verdict, repeated) per row, a batch as it was added at a time, in the bundle's
+        order; `repeated`: an earlier row of the table has the same id."""
         if not self.has(table):
             return
-        last = -1
-        while True:
-            rows = self.db.execute(f"SELECT r.n, d.v, r.verdict, r.repeated {JOINED} WHERE r.tbl = ? AND r.n > ? "
-                                   f"ORDER BY r.n LIMIT {BATCH}", (table, last)).fetchall()
-            if not rows:
-                return
-            last = rows[-1][0]
-            yield [(n, self.values(table, v), verdict, bool(repeated)) for n, v, verdict, repeated in rows]
+        keys = self.keys[table]
+        spans = self.db.execute("SELECT first, last FROM chunk WHERE tbl = ? ORDER BY first", (table,)).fetchall()
+        for first, last in spans:
+            (blob,) = self.db.execute("SELECT v FROM chunk WHERE tbl = ? AND first = ?", (table, first)).fetchone()
+            marks = self.db.execute("SELECT n, verdict, repeated FROM row WHERE tbl = ? AND n BETWEEN ? AND ? ORDER BY n",
+                                    (table, first, last)).fetchall()
+            yield [(n, dict(zip(keys, values, strict=True)), verdict, bool(repeated))
+                   for (n, verdict, repeated), values in zip(marks, pickle.loads(blob), strict=True)]
 
     def all(self, table: str) -> list[dict]:
         """Every row of a table whose size the bounds keep small (offices)."""
@@ -101,27 +108,31 @@ class Staging:
         return dict(self.lookup("SELECT id, k FROM row WHERE tbl = ? AND verdict IN ('new', 'updated') AND id IN ({})",
                                 table, ids))
 
+    def shown_values(self, table: str, blob: bytes) -> dict:
+        return dict(zip(self.shown[table], pickle.loads(blob), strict=True))
+
     def earlier_with_k(self, table: str, verdict: str, keys: Iterable[str], before: int) -> dict[str, dict]:
-        """k → values of the first row with that k, the given verdict and a number below `before`."""
+        """k → the `shown` values of the first row with that k, the given verdict and a number below `before`."""
         out: dict[str, dict] = {}
-        sql = (f"SELECT r.k, d.v {JOINED} WHERE r.tbl = ? AND r.verdict = ? AND r.n < {int(before)} AND r.k IS NOT NULL "
-               "AND r.k IN ({}) ORDER BY r.n DESC")
-        for k, v in self.lookup(sql, table, keys, verdict):
-            out[k] = self.values(table, v)
+        sql = (f"SELECT k, x FROM row WHERE tbl = ? AND verdict = ? AND n < {int(before)} AND k IS NOT NULL "
+               "AND k IN ({}) ORDER BY n DESC")
+        for k, x in self.lookup(sql, table, keys, verdict):
+            out[k] = self.shown_values(table, x)
         return out
 
     def by_k_and_seq(self, table: str, verdict: str) -> Iterator[dict]:
-        """The rows with that verdict ordered by k then seq (an office's audit events in chain order)."""
+        """The `shown` values of the rows with that verdict ordered by k then seq (an office's audit
+        events in chain order)."""
         last: tuple[str, int] = ("", -(2 ** 63))
         while True:
-            rows = self.db.execute(f"SELECT r.k, r.seq, d.v {JOINED} WHERE r.tbl = ? AND r.verdict = ? AND r.k IS NOT NULL "
-                                   f"AND (r.k, r.seq) > (?, ?) ORDER BY r.k, r.seq LIMIT {BATCH}",
+            rows = self.db.execute(f"SELECT k, seq, x FROM row WHERE tbl = ? AND verdict = ? AND k IS NOT NULL "
+                                   f"AND (k, seq) > (?, ?) ORDER BY k, seq LIMIT {BATCH}",
                                    (table, verdict, *last)).fetchall()
             if not rows:
                 return
             last = (rows[-1][0], rows[-1][1])
-            for _, _, v in rows:
-                yield self.values(table, v)
+            for _, _, x in rows:
+                yield self.shown_values(table, x)
 
     def lookup(self, sql: str, table: str, ids: Iterable[str], *extra) -> list[tuple]:
         ordered = sorted(set(ids))

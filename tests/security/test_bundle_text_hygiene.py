@@ -73,3 +73,22 @@ def test_text_an_older_version_stored_leaves_scrubbed_and_is_taken(chain, tmp_pa
             units = {p.unit for p in s.exec(select(Person)).all()}
     assert [c.summary for c in township] == ["旧数据\n软回车"]
     assert "青石村 委" in units
+
+
+def test_the_first_failing_record_of_a_batch_is_named_whichever_check_fails(chain, tmp_path):
+    """Texts are judged for a whole batch at once (records.texts_acceptable): a record with bad text is
+    still named before a later record of the same batch whose value has the wrong type."""
+    bundle = fresh_bundle(chain.township, "C01", tmp_path / "made")
+    records, others = read_payload(chain.township, bundle)
+    template = records["person"][0]
+    extra = [{**template, "id": f"{n:032x}", "person_key": f"王建国{n}|青石村"} for n in range(1, 6)]
+    extra[2]["unit"] = "青石村\x0b委"
+    extra[4]["version"] = "二"
+    records["person"] += extra
+    result = refused_unchanged(chain.county, reseal(chain.township, bundle, records, others, tmp_path / "both"),
+                               "record_invalid")
+    assert extra[2]["id"] in result.reason and "字段 unit" in result.reason and "U+000B" in result.reason, result.reason
+    extra[2]["unit"] = "青石村"
+    result = refused_unchanged(chain.county, reseal(chain.township, bundle, records, others, tmp_path / "type"),
+                               "record_invalid")
+    assert extra[4]["id"] in result.reason and "字段 version 应为整数" in result.reason, result.reason

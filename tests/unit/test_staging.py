@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import sqlcipher3
 
-from app.sync import staging
 from app.sync.staging import Staging
 
 
-def staged_people(tmp_path, names: list[tuple[str, str]], cache_pages: int | None = None) -> Staging:
+def staged_people(tmp_path, names: list[tuple[str, str]], cache_pages: int | None = None, per_add: int = 3000) -> Staging:
     s = Staging(tmp_path / "records.staging")
     if cache_pages:
         s.db.execute(f"PRAGMA cache_size = {cache_pages}")
-    s.add("person", [(n, i, None, None, {"id": i, "owner_office_id": "T1", "name": name, "version": 1})
-                     for n, (i, name) in enumerate(names, 1)])
+    rows = [(n, i, None, None, {"id": i, "owner_office_id": "T1", "name": name, "version": 1})
+            for n, (i, name) in enumerate(names, 1)]
+    for start in range(0, len(rows), per_add):
+        s.add("person", rows[start:start + per_add])
     s.loaded()
     return s
 
@@ -36,11 +37,21 @@ def test_the_staged_file_holds_no_readable_record_and_opens_with_no_key(tmp_path
     s.close()
 
 
-def test_batches_come_back_in_the_bundles_order_with_repeats_marked(tmp_path, monkeypatch):
-    monkeypatch.setattr(staging, "BATCH", 2)  # several batches from five rows
-    s = staged_people(tmp_path, [("a", "甲"), ("b", "乙"), ("a", "甲二"), ("c", "丙"), ("b", "乙二")])
-    rows = [(n, r["name"], repeated) for batch in s.batches("person") for n, r, _, repeated in batch]
-    assert rows == [(1, "甲", False), (2, "乙", False), (3, "甲二", True), (4, "丙", False), (5, "乙二", True)]
+def test_batches_come_back_as_added_in_the_bundles_order_with_repeats_marked(tmp_path):
+    s = staged_people(tmp_path, [("a", "甲"), ("b", "乙"), ("a", "甲二"), ("c", "丙"), ("b", "乙二")], per_add=2)
+    batches = [[(n, r["name"], repeated) for n, r, _, repeated in batch] for batch in s.batches("person")]
+    assert batches == [[(1, "甲", False), (2, "乙", False)], [(3, "甲二", True), (4, "丙", False)], [(5, "乙二", True)]]
+    s.close()
+
+
+def test_lookups_return_the_values_the_staging_was_told_to_show(tmp_path):
+    s = Staging(tmp_path / "records.staging", {"document": ("id", "title")})
+    s.add("document", [(n, i, "v1", None, {"id": i, "title": title, "case_id": "c"})
+                       for n, (i, title) in enumerate([("d1", "立案决定书"), ("d2", "立案决定书（重）")], 1)])
+    s.loaded()
+    s.set_verdicts("document", [(1, "new", "T1"), (2, "new", "T1")])
+    assert s.earlier_with_k("document", "new", ["v1"], before=2) == {"v1": {"id": "d1", "title": "立案决定书"}}
+    assert s.earlier_with_k("document", "new", ["v1"], before=1) == {}
     s.close()
 
 
@@ -54,7 +65,7 @@ def test_verdicts_are_read_back_and_taken_owners_name_only_taken_rows(tmp_path):
 
 
 def test_audit_events_stream_in_office_and_seq_order(tmp_path):
-    s = Staging(tmp_path / "records.staging")
+    s = Staging(tmp_path / "records.staging", {"audit_event": ("office_id", "seq")})
     events = [("T2", 2), ("T1", 3), ("T2", 1), ("T1", 1), ("T1", 2)]
     s.add("audit_event", [(n, f"{o}:{q}", o, q, {"office_id": o, "seq": q}) for n, (o, q) in enumerate(events, 1)])
     s.loaded()
