@@ -474,7 +474,7 @@ def export(store: Store, to_code: str, out_dir: Path, *, full: bool = False, pro
     sealed: list[pack.Sealed] = []
 
     def body(out) -> dict:
-        sealed.append(pack.seal_into(out, [peer_key.age_recipient, own.public.age_recipient], fill))
+        sealed.append(pack.seal_into(out, [peer_key.age_recipient, own.public.age_recipient], fill, cancelled))
         if cancelled():
             raise Cancelled()
         return manifest_of(sealed[0], len(files))

@@ -27,7 +27,7 @@ import pyrage
 
 from app.sync import keys
 from app.sync.archive import Builder, Payload
-from app.sync.container import CHUNK, BackgroundHash, BundleError, Header, Progress, file_sha256
+from app.sync.container import CHUNK, BackgroundHash, BundleError, Cancelled, Header, Progress, file_sha256
 from app.sync.spool import SequentialWriter, Spool
 
 
@@ -96,13 +96,15 @@ class Sealed:
 PLACEHOLDER = Sealed(10 ** 18, "0" * 64)  # a manifest made with it is as long as any real one
 
 
-def seal_into(out: BinaryIO, age_recipients: list[str], fill: Callable[[Builder], None]) -> Sealed:
+def seal_into(out: BinaryIO, age_recipients: list[str], fill: Callable[[Builder], None],
+              cancelled: Callable[[], bool] = lambda: False) -> Sealed:
     """Build the payload archive with `fill` and encrypt it into `out` as it is built, hashing the
     ciphertext: the plaintext is never stored, only handed over a few MiB at a time. age runs on a
     thread of its own, reading what the archive's writer hands over; a failure on either side
-    stops the other, and the first one is raised here."""
+    stops the other, and the first one is raised here. `cancelled` is asked at every MiB handed
+    over (and while the stick is too slow to take more), so a large file does not delay a cancel."""
     recipients = [keys.recipient(r) for r in age_recipients]
-    pipe = Pipe()
+    pipe = Pipe(cancelled=cancelled)
     sealed: list[Sealed] = []
 
     def encrypt() -> None:
@@ -140,10 +142,11 @@ def seal_into(out: BinaryIO, age_recipients: list[str], fill: Callable[[Builder]
 class Pipe:
     """Bytes handed from one thread to another in chunks of about CHUNK, at most `depth` waiting."""
 
-    def __init__(self, depth: int = 8):
+    def __init__(self, depth: int = 8, cancelled: Callable[[], bool] = lambda: False):
         self.chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=depth)
         self.stop = threading.Event()  # the writing side gave up
         self.failure: BaseException | None = None  # why the reading side gave up
+        self.cancelled = cancelled
 
     def fail(self, exc: BaseException) -> None:
         self.failure = exc
@@ -152,6 +155,8 @@ class Pipe:
         while True:
             if self.failure is not None:
                 raise self.failure
+            if self.cancelled():
+                raise Cancelled()
             try:
                 self.chunks.put(chunk, timeout=0.05)
                 return
