@@ -54,10 +54,9 @@ class Staging:
         before; every row of a table has the same keys."""
         keys = self.keys.setdefault(table, tuple(rows[0][4]))
         ordered = itemgetter(*keys) if len(keys) > 1 else (lambda values, k=keys[0]: (values[k],))
-        shown = self.shown.get(table)
-        pick = itemgetter(*shown) if shown else (lambda _values: None)
+        shown = self.shown.get(table, ())
         self.db.executemany("INSERT INTO row (tbl, n, id, k, seq, x) VALUES (?, ?, ?, ?, ?, ?)",
-                            [(table, n, i, k, seq, shown and pickle.dumps(pick(values), pickle.HIGHEST_PROTOCOL))
+                            [(table, n, i, k, seq, pickle.dumps(tuple(values[f] for f in shown)) if shown else None)
                              for n, i, k, seq, values in rows])
         self.db.execute("INSERT INTO chunk (tbl, first, last, v) VALUES (?, ?, ?, ?)",
                         (table, rows[0][0], rows[-1][0],
