@@ -63,6 +63,7 @@ from app.sync.records import (
     MODELS,
     RecordInvalid,
     decode,
+    decode_line,
     encode_line,
     export_columns,
     file_column,
@@ -691,32 +692,37 @@ def read_content(opened: Opened, progress: Progress) -> None:
         if table not in MODELS:
             raise refuse("unknown_table", f"数据包中有未知的数据表“{table}”，可能由更新版本的软件生成。")
         taken = table in allowed
-        kept, batch, raws = 0, [], []  # `raws`: the batch's records as they came, to name the one that fails
+        kept, batch, lines = 0, [], []  # `lines`: the batch's records as they came, to name the one that fails
+
+        def strictly(number: int, line_number: int, line: bytes) -> dict:
+            return decoded(opened, table, number, payload.json_line(entry, line_number, line), files)
 
         def stage() -> None:
             if not texts_acceptable(table, [row for *_, row in batch]):
-                for n, r in raws:  # one of them fails the full check: the first is named
-                    decoded(opened, table, n, r, files)
+                for line in lines:  # one of them fails the full check: the first is named
+                    strictly(*line)
             staged.add(table, batch)
             batch.clear()
-            raws.clear()
+            lines.clear()
 
-        for number, raw in enumerate(payload.lines(entry), 1):
+        for number, (line_number, line) in enumerate(payload.lines(entry), 1):
             total += 1
             if total > limits.MAX_RECORDS or (table == "office" and number > limits.MAX_OFFICES):
                 what = f"单位记录超过{limits.MAX_OFFICES:,}条" if table == "office" else f"记录超过{limits.MAX_RECORDS:,}条"
                 raise refuse("payload_too_many", f"“{opened.header_name}”未导入，数据库未改动：{what}的上限。")
             if not taken:  # checked as fully as the rest, then ignored
-                decoded(opened, table, number, raw, files)
+                strictly(number, line_number, line)
                 kept += 1
                 continue
-            raws.append((number, raw))
-            try:
-                row = decode(table, raw, files, quick=True)
-            except RecordInvalid:
-                for n, r in raws:  # an earlier record of the batch may fail the texts' check first
-                    decoded(opened, table, n, r, files)
-                raise
+            lines.append((number, line_number, line))
+            row = decode_line(table, line, files)
+            if row is None:  # not taken the quick way: the json module and `decode` say why, or take it
+                try:
+                    row = decode(table, payload.json_line(entry, line_number, line), files, quick=True)
+                except RecordInvalid:
+                    for earlier in lines:  # an earlier record of the batch may fail the texts' check first
+                        strictly(*earlier)
+                    raise
             kept += 1
             batch.append((number, *staging_keys(table, row), row))
             if len(batch) >= staging.BATCH:

@@ -199,10 +199,11 @@ class Payload:
         except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
             raise refuse("payload_bad_json", f"条目“{name}”不是有效的 JSON") from exc
 
-    def lines(self, name: str) -> Iterator[dict]:
-        """The entry's JSON Lines (split at \\n only), streamed: memory holds one chunk and one line,
-        whatever the entry's size. Its hash is checked when the last line has been read, so a caller
-        must consume every line before it acts on any (the importer writes only after the whole plan)."""
+    def lines(self, name: str) -> Iterator[tuple[int, bytes]]:
+        """The entry's non-empty JSON Lines (split at \\n only) with their line numbers, as bytes
+        (`json_line` reads one), streamed: memory holds one chunk and one line, whatever the entry's
+        size. Its hash is checked when the last line has been read, so a caller must consume every
+        line before it keeps anything it wrote (the importer writes inside one transaction)."""
         info = self.zip.getinfo(name)
         digest, size, number, pending = hashlib.sha256(), 0, 0, b""
         try:
@@ -217,7 +218,7 @@ class Payload:
                     for line in complete:
                         number += 1
                         if line:
-                            yield self.json_line(name, number, line)
+                            yield number, line
         except ZIP_DAMAGE as exc:
             raise refuse("payload_corrupt", f"条目“{name}”已损坏") from exc
         if size != info.file_size:
@@ -225,7 +226,7 @@ class Payload:
         if digest.hexdigest() != self.index[name].get("sha256"):
             raise refuse("payload_hash", f"条目“{name}”的校验值与目录不符")
         if pending:
-            yield self.json_line(name, number + 1, pending)
+            yield number + 1, pending
 
     @staticmethod
     def json_line(name: str, number: int, line: bytes) -> dict:

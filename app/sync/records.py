@@ -14,8 +14,9 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from functools import cache
-from typing import Any
+from typing import Annotated, Any
 
+import msgspec
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -367,16 +368,79 @@ def decode(table: str, raw: dict, files: set[str], *, quick: bool = False) -> di
         raise RecordInvalid(f"缺少字段 {'、'.join(missing)}")
     values = {}
     for key, (convert, nullable) in checks.items():
-        value = raw[key]
-        if value is not None:
-            values[key] = convert(value, files)
-        elif nullable:
-            values[key] = None
-        else:
-            raise RecordInvalid(f"字段 {key} 不能为空")
+        values[key] = checked(key, raw[key], convert, nullable, files)
+    return whole_record_checked(table, values)
+
+
+def checked(key: str, value, convert: Callable[[Any, set[str]], Any], nullable: bool, files: set[str]):
+    if value is not None:
+        return convert(value, files)
+    if nullable:
+        return None
+    raise RecordInvalid(f"字段 {key} 不能为空")
+
+
+def whole_record_checked(table: str, values: dict) -> dict:
     if table in SYNCED and values["version"] < 1:
         raise RecordInvalid("版本号应为正整数")
     binary = FILE_COLUMNS[table]
     if binary and values[binary]["$file"] != values["sha256"]:
         raise RecordInvalid("文件内容与记录中的校验值不符")
     return values
+
+
+# The quick way to read a record's line: msgspec parses the JSON and checks each value's type,
+# nullability and length against a struct made from the table's columns, in one pass in C. What it
+# leaves to Python, `decode` does the same way: times, dates, JSON columns and files go through the
+# same converters. A line it does not take goes the slow way — the json module, then `decode` —
+# which either takes it too or names the problem: msgspec is stricter in places (a lone surrogate
+# escape, NaN, a date in another ISO form), never more lenient, and gives the same values
+# (tests/unit/test_record_lines.py holds it to that).
+def _quick_type(col) -> tuple[Any, bool]:
+    """(the struct field's type, whether `decode`'s converter still runs on the value)."""
+    kind = base_type(col)
+    nullable = col.nullable and not col.primary_key
+    if isinstance(kind, LargeBinary | JSON):
+        return msgspec.Raw, True  # read again by the json module, as `decode` has it
+    if isinstance(kind, DateTime | Date):
+        kind_of = str
+    elif isinstance(kind, Boolean):
+        kind_of = bool
+    elif isinstance(kind, Integer):
+        kind_of = Annotated[int, msgspec.Meta(ge=-MAX_INTEGER, le=MAX_INTEGER)]
+    elif isinstance(kind, String):
+        kind_of = Annotated[str, msgspec.Meta(max_length=kind.length or MAX_TEXT)]
+    else:
+        return msgspec.Raw, True  # its converter refuses it
+    return (kind_of | None if nullable else kind_of), isinstance(kind, DateTime | Date)
+
+
+def _line_reader(table: str) -> tuple[msgspec.json.Decoder, tuple]:
+    fields, converted = [], []
+    for col in columns(table):
+        kind, convert = _quick_type(col)
+        fields.append((col.key, kind))
+        if convert:
+            quick_convert, nullable = QUICK_CHECKERS[table][col.key]
+            converted.append((col.key, quick_convert, nullable, kind is msgspec.Raw))
+    struct = msgspec.defstruct(f"{table}_line", fields, forbid_unknown_fields=True)
+    return msgspec.json.Decoder(struct), tuple(converted)
+
+
+LINE_READERS = {t: _line_reader(t) for t in MODELS}
+_as_dict = msgspec.structs.asdict
+
+
+def decode_line(table: str, line: bytes, files: set[str]) -> dict | None:
+    """`decode(table, json.loads(line), files, quick=True)` when msgspec takes the line, else None:
+    then that slow way says what is wrong with it, or takes it."""
+    reader, converted = LINE_READERS[table]
+    try:
+        values = _as_dict(reader.decode(line))
+        for key, convert, nullable, raw_json in converted:
+            value = values[key]
+            values[key] = checked(key, json.loads(bytes(value).decode()) if raw_json else value, convert, nullable,
+                                  files)
+        return whole_record_checked(table, values)
+    except (msgspec.DecodeError, msgspec.ValidationError, RecordInvalid, ValueError, RecursionError):
+        return None

@@ -156,7 +156,8 @@ def consume(payload: archive.Payload) -> None:
         if name == archive.INDEX:
             continue
         if name.endswith(".jsonl"):
-            list(payload.lines(name))
+            for number, line in payload.lines(name):
+                payload.json_line(name, number, line)
         elif name.endswith(".json"):
             payload.read_json(name)
         else:
