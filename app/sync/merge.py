@@ -128,16 +128,16 @@ def plan(s: Session, staged: Staging, allowed_owners: set[str], own_office_id: s
         fks = foreign_keys(table)
         allowed = allowed_owners | new_offices if table == "office" else allowed_owners
         for batch in staged.batches(table):
-            stored = stored_versions(s, table, [r["id"] for _, r, _, _ in batch])
+            stored = stored_versions(s, table, [r["id"] for _, r, _ in batch])
             parents_needed: dict[str, set[str]] = {}
-            for _, r, _, _ in batch:
+            for _, r, _ in batch:
                 for col, target in fks:
                     if r[col] is not None:
                         parents_needed.setdefault(target, set()).add(r[col])
             owners = {t: parent_owners(s, staged, t, ids) for t, ids in parents_needed.items()}
             verdicts: list[tuple[int, str, str | None]] = []
             checked: list[tuple[int, dict, str]] = []
-            for n, r, _, repeated in batch:
+            for n, r, repeated in batch:
                 verdict, why = classify(s, table, r, stored.get(r["id"]), allowed, own_office_id, repeated)
                 if verdict in (NEW, UPDATED):
                     missing = [t for col, t in fks if r[col] is not None and r[col] not in owners[t]
@@ -230,15 +230,15 @@ def plan_audit(s: Session, staged: Staging, allowed: set[str], result: Plan, rej
     names: dict[str, str] | None = None
     for batch in staged.batches(AUDIT_TABLE):
         stored: dict[tuple[str, int], str] = {}
-        for office in {r["office_id"] for _, r, _, _ in batch}:
-            seqs = sorted({r["seq"] for _, r, _, _ in batch if r["office_id"] == office})
+        for office in {r["office_id"] for _, r, _ in batch}:
+            seqs = sorted({r["seq"] for _, r, _ in batch if r["office_id"] == office})
             for start in range(0, len(seqs), 500):
                 chunk = seqs[start:start + 500]
                 q = select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.office_id == office, AuditEvent.seq.in_(chunk))
                 stored.update({(office, seq): h for seq, h in s.connection().execute(q).all()})
         verdicts: list[tuple[int, str, str | None]] = []
         checked: list[tuple[int, dict, str]] = []
-        for n, r, _, repeated in batch:
+        for n, r, repeated in batch:
             key = (r["office_id"], r["seq"])
             why = ""
             if r["office_id"] not in allowed:

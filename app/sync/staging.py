@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import pickle
 from collections.abc import Iterable, Iterator, Mapping
+from itertools import repeat
 from operator import itemgetter
 from pathlib import Path
 
@@ -48,6 +49,7 @@ class Staging:
         self.shown = dict(shown or {})
         self.counts: dict[str, int] = {}
         self.keys: dict[str, tuple[str, ...]] = {}  # per table the column names, in the order decode gives them
+        self.with_repeats: set[str] = set()  # tables in which an id repeats (`loaded`)
 
     def add(self, table: str, rows: list[tuple[int, str, str | None, int | None, dict]]) -> None:
         """(n, id, k, seq, values) per row, in the order of the bundle, numbered on from the rows added
@@ -71,27 +73,31 @@ class Staging:
         # one pass over the index finds the ids that repeat (normally none); only their rows are touched
         repeats = self.db.execute("SELECT tbl, id, min(n) FROM row GROUP BY tbl, id HAVING count(*) > 1").fetchall()
         self.db.executemany("UPDATE row SET repeated = 1 WHERE tbl = ? AND id = ? AND n > ?", repeats)
+        self.with_repeats = {tbl for tbl, _, _ in repeats}
 
     def has(self, table: str) -> bool:
         return self.counts.get(table, 0) > 0
 
-    def batches(self, table: str) -> Iterator[list[tuple[int, dict, str | None, bool]]]:
-        """(n, values, verdict, repeated) per row, a batch as it was added at a time, in the bundle's
-        order; `repeated`: an earlier row of the table has the same id."""
+    def batches(self, table: str) -> Iterator[list[tuple[int, dict, bool]]]:
+        """(n, values, repeated) per row, a batch as it was added at a time, in the bundle's order;
+        `repeated`: an earlier row of the table has the same id (looked up only in a table that has one)."""
         if not self.has(table):
             return
         keys = self.keys[table]
         spans = self.db.execute("SELECT first, last FROM chunk WHERE tbl = ? ORDER BY first", (table,)).fetchall()
         for first, last in spans:
             (blob,) = self.db.execute("SELECT v FROM chunk WHERE tbl = ? AND first = ?", (table, first)).fetchone()
-            marks = self.db.execute("SELECT n, verdict, repeated FROM row WHERE tbl = ? AND n BETWEEN ? AND ? ORDER BY n",
-                                    (table, first, last)).fetchall()
-            yield [(n, dict(zip(keys, values, strict=True)), verdict, bool(repeated))
-                   for (n, verdict, repeated), values in zip(marks, pickle.loads(blob), strict=True)]
+            if table in self.with_repeats:
+                marks = [bool(r) for (r,) in self.db.execute("SELECT repeated FROM row WHERE tbl = ? AND n BETWEEN ? AND ? "
+                                                              "ORDER BY n", (table, first, last))]
+            else:
+                marks = repeat(False)
+            yield [(n, dict(zip(keys, values)), repeated)
+                   for n, values, repeated in zip(range(first, last + 1), pickle.loads(blob), marks)]
 
     def all(self, table: str) -> list[dict]:
         """Every row of a table whose size the bounds keep small (offices)."""
-        return [values for batch in self.batches(table) for _, values, _, _ in batch]
+        return [values for batch in self.batches(table) for _, values, _ in batch]
 
     def set_verdicts(self, table: str, verdicts: list[tuple[int, str, str | None]]) -> None:
         """(n, verdict, owner it is taken under or None) per row."""

@@ -39,7 +39,7 @@ def test_the_staged_file_holds_no_readable_record_and_opens_with_no_key(tmp_path
 
 def test_batches_come_back_as_added_in_the_bundles_order_with_repeats_marked(tmp_path):
     s = staged_people(tmp_path, [("a", "甲"), ("b", "乙"), ("a", "甲二"), ("c", "丙"), ("b", "乙二")], per_add=2)
-    batches = [[(n, r["name"], repeated) for n, r, _, repeated in batch] for batch in s.batches("person")]
+    batches = [[(n, r["name"], repeated) for n, r, repeated in batch] for batch in s.batches("person")]
     assert batches == [[(1, "甲", False), (2, "乙", False)], [(3, "甲二", True), (4, "丙", False)], [(5, "乙二", True)]]
     s.close()
 
@@ -55,12 +55,13 @@ def test_lookups_return_the_values_the_staging_was_told_to_show(tmp_path):
     s.close()
 
 
-def test_verdicts_are_read_back_and_taken_owners_name_only_taken_rows(tmp_path):
-    s = staged_people(tmp_path, [("a", "甲"), ("b", "乙"), ("c", "丙")])
-    s.set_verdicts("person", [(1, "new", "T1"), (2, "rejected", None), (3, "updated", "T9")])
-    assert [(r["id"], v) for batch in s.batches("person") for _, r, v, _ in batch] == [
-        ("a", "new"), ("b", "rejected"), ("c", "updated")]
-    assert s.taken_owners("person", ["a", "b", "c", "z"]) == {"a": "T1", "c": "T9"}
+def test_taken_owners_name_only_taken_rows_and_taken_by_k_only_new_or_updated_ones(tmp_path):
+    s = Staging(tmp_path / "records.staging")
+    s.add("case_subject", [(n, i, "c1", None, {"id": i}) for n, i in enumerate(["a", "b", "c", "d"], 1)])
+    s.loaded()
+    s.set_verdicts("case_subject", [(1, "new", "T1"), (2, "rejected", None), (3, "updated", "T9"), (4, "unchanged", "T9")])
+    assert s.taken_owners("case_subject", ["a", "b", "c", "d", "z"]) == {"a": "T1", "c": "T9", "d": "T9"}
+    assert s.taken_by_k("case_subject", ["a", "b", "c", "d"]) == {"a": "c1", "c": "c1"}
     s.close()
 
 
