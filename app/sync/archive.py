@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from app.sync import limits
+from app.sync import limits, strict_json
 from app.sync.container import BundleError
 
 INDEX = "index.json"
@@ -97,8 +97,19 @@ class Builder:
             self.zip.close()  # also after a failed write (full disk): else the ZipFile retries, and fails, at exit
 
 
+def json_text(data: bytes, what: str):
+    """The JSON value of UTF-8 bytes (`strict_json`), refused naming `what` if they hold none."""
+    try:
+        return strict_json.loads(data.decode("utf-8"))
+    except UnicodeEncodeError as exc:
+        raise refuse("payload_bad_json", f"{what}含有不成对的 UTF-16 代理项转义（如 \\ud800），不是有效的文字") from exc
+    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        raise refuse("payload_bad_json", f"{what}不是有效的 JSON") from exc
+
+
 def refuse(code: str, message: str) -> BundleError:
-    return BundleError(code, f"数据包内容不安全或已损坏，未导入：{message}")
+    # raised before anything is written, or inside the import's transaction, which it rolls back
+    return BundleError(code, f"数据包内容不安全或已损坏，未导入，数据库未改动：{message}")
 
 
 def name_problem(name: str) -> str | None:
@@ -194,10 +205,7 @@ class Payload:
         return name in self.names
 
     def read_json(self, name: str):
-        try:
-            return json.loads(self.read(name).decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-            raise refuse("payload_bad_json", f"条目“{name}”不是有效的 JSON") from exc
+        return json_text(self.read(name), f"条目“{name}”")
 
     def lines(self, name: str) -> Iterator[tuple[int, bytes]]:
         """The entry's non-empty JSON Lines (split at \\n only) with their line numbers, as bytes
@@ -230,10 +238,7 @@ class Payload:
 
     @staticmethod
     def json_line(name: str, number: int, line: bytes) -> dict:
-        try:
-            row = json.loads(line.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-            raise refuse("payload_bad_json", f"“{name}”第{number}行不是有效的 JSON") from exc
+        row = json_text(line, f"“{name}”第{number}行")
         if not isinstance(row, dict):
             raise refuse("payload_bad_json", f"“{name}”第{number}行不是 JSON 对象")
         return row

@@ -41,6 +41,7 @@ import app.models  # noqa: F401  (registers every table)
 from app.domain import text_hygiene as hygiene
 from app.models import SYNCED_TABLES, AuditEvent
 from app.models.base import SyncedRecord
+from app.sync import strict_json
 from app.sync.limits import MAX_INTEGER, MAX_TEXT, MAX_YEAR, MIN_YEAR
 
 AUDIT_TABLE = AuditEvent.__tablename__
@@ -391,11 +392,11 @@ def whole_record_checked(table: str, values: dict) -> dict:
 
 # The quick way to read a record's line: msgspec parses the JSON and checks each value's type,
 # nullability and length against a struct made from the table's columns, in one pass in C. What it
-# leaves to Python, `decode` does the same way: times, dates, JSON columns and files go through the
-# same converters. A line it does not take goes the slow way — the json module, then `decode` —
-# which either takes it too or names the problem: msgspec is stricter in places (a lone surrogate
-# escape, NaN, a date in another ISO form), never more lenient, and gives the same values
-# (tests/unit/test_record_lines.py holds it to that).
+# leaves to Python, `decode` does the same way: times, dates, files and JSON columns (these read by
+# `strict_json`, as the slow way reads a whole line) go through the same converters. A line msgspec
+# does not take goes the slow way — `strict_json`, then `decode` — which names the problem or, where
+# msgspec is the stricter reader, takes it; for a line msgspec takes, both give the same values
+# (tests/unit/test_record_lines.py holds them to it).
 def _quick_type(col) -> tuple[Any, bool]:
     """(the struct field's type, whether `decode`'s converter still runs on the value)."""
     kind = base_type(col)
@@ -432,15 +433,15 @@ _as_dict = msgspec.structs.asdict
 
 
 def decode_line(table: str, line: bytes, files: set[str]) -> dict | None:
-    """`decode(table, json.loads(line), files, quick=True)` when msgspec takes the line, else None:
-    then that slow way says what is wrong with it, or takes it."""
+    """`decode(table, Payload.json_line(…, line), files, quick=True)` when msgspec takes the line, else
+    None: then that slow way says what is wrong with it, or takes it."""
     reader, converted = LINE_READERS[table]
     try:
         values = _as_dict(reader.decode(line))
         for key, convert, nullable, raw_json in converted:
             value = values[key]
-            values[key] = checked(key, json.loads(bytes(value).decode()) if raw_json else value, convert, nullable,
-                                  files)
+            values[key] = checked(key, strict_json.loads(bytes(value).decode()) if raw_json else value, convert,
+                                  nullable, files)
         return whole_record_checked(table, values)
     except (msgspec.DecodeError, msgspec.ValidationError, RecordInvalid, ValueError, RecursionError):
         return None

@@ -133,8 +133,8 @@ def reseal(data: Path, bundle: Path, records: dict[str, list[dict]], others: dic
     def manifest_of(sealed: pack.Sealed) -> dict:
         m = copy.deepcopy(header.manifest)
         counts = {t: len(rows) for t, rows in records.items() if rows}
-        m.update(bundle_id=bundle_id, counts={**counts, "files": m["counts"].get("files", 0)}, **sealed.body_fields(),
-                 **manifest_changes)
+        m.update(bundle_id=bundle_id, counts={**counts, "files": m["counts"].get("files", 0)}, **sealed.body_fields())
+        m.update(manifest_changes)  # `counts` too, for entries given as bytes in `others`
         return m
 
     bundle_id = uuid.uuid4().hex

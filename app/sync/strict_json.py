@@ -1,0 +1,27 @@
+"""JSON as RFC 8259 has it, read with Python's json module, which is laxer: it also reads NaN and
+Infinity, a number too large for a double (1e999) as infinity, and a lone surrogate escape
+("\\ud800") as a string that is no text. Stored, the first two would be JSON no other reader takes
+(SQLite's json() among them), the last a value SQLite cannot bind at all."""
+
+from __future__ import annotations
+
+import json
+import math
+
+
+def loads(text: str):
+    """The value of a JSON text; ValueError (UnicodeEncodeError for a lone surrogate) or RecursionError if it is not one."""
+    value = json.loads(text, parse_constant=_not_json, parse_float=_finite)
+    json.dumps(value, ensure_ascii=False).encode("utf-8")  # every string must be text
+    return value
+
+
+def _not_json(constant: str):
+    raise ValueError(f"{constant} is not JSON")
+
+
+def _finite(literal: str) -> float:
+    value = float(literal)
+    if not math.isfinite(value):
+        raise ValueError(f"{literal} is not a finite number")
+    return value
