@@ -898,15 +898,14 @@ class HistoryCheck:
     (`county_acts`). A case taken must also be readable under the rules in force (`case_problem`).
     Collects conflicts (bounded), invalid cases (a few named, all counted) and warnings."""
 
-    def __init__(self, s: Session, store: Store, staged: Staging):
-        self.s, self.store, self.staged = s, store, staged
+    def __init__(self, s: Session, store: Store, staged: Staging, names: dict[str, str]):
+        self.s, self.store, self.staged, self.names = s, store, staged, names
         self.conflicts: list[str] = []
         self.warnings: list[str] = []
         self.invalid_cases: list[str] = []
         self.invalid_count = 0
         self.rules: ruleset.RuleSet | None = None
         self.today = date.today()
-        self.names: dict[str, str] | None = None
         self.subject_tables = {t for t in SYNCED_TABLES if "case_id" in MODELS[t].__table__.c and any(
             col == "subject_id" and target == "case_subject" for col, target in merge.foreign_keys(t))}
 
@@ -915,7 +914,6 @@ class HistoryCheck:
             self.conflicts.append(text)
 
     def office(self, row: Mapping) -> str:
-        self.names = self.names if self.names is not None else merge.office_names(self.s)
         return self.names.get(row["owner_office_id"], row["owner_office_id"])
 
     def __call__(self, table: str, checked: list[tuple[int, dict, str]]) -> None:
@@ -1250,13 +1248,14 @@ def classify(s: Session, store: Store, opened: Opened,
     found; the caller's transaction is then rolled back by the refusal raised here."""
     m = opened.header.manifest
     gap = gap_warning(s, opened.sender, m["seq"])
-    history = HistoryCheck(s, store, opened.staged)
+    names = merge.office_names(s, opened.staged)  # before anything is written
+    history = HistoryCheck(s, store, opened.staged, names)
 
     def write(table: str, batch: list[tuple[int, dict, str]]) -> None:
         if not (history.conflicts or history.invalid_count):
             merge.write_batch(s, table, batch, file_bytes)
 
-    plan = merge.plan(s, opened.staged, allowed_owners(s, opened.sender, opened), store.office.id,
+    plan = merge.plan(s, opened.staged, allowed_owners(s, opened.sender, opened), store.office.id, names,
                       receiver_parents=m["kind"] == "downward", new_offices=introduced_offices(s, opened.sender, opened),
                       check=history, write=write if file_bytes is not None else None)
     invalid = history.case_invalid(opened)

@@ -98,17 +98,23 @@ def parent_owners(s: Session, staged: Staging, table: str, ids: set[str]) -> dic
     return found
 
 
-def office_names(s: Session) -> dict[str, str]:
+def office_names(s: Session, staged: Staging) -> dict[str, str]:
+    """id → "name（code）" of every office, as stored before this import writes (a refusal leaves the
+    store so, and an office the bundle renames is still named as the receiver knows it), and of the
+    offices the bundle introduces, as it names them."""
     office = MODELS["office"]
-    return {i: f"{name}（{code}）" for i, code, name in s.execute(select(office.id, office.code, office.name)).all()}
+    names = {r["id"]: f"{r['name']}（{r['code']}）" for r in staged.all("office")}
+    names.update({i: f"{name}（{code}）" for i, code, name in s.execute(select(office.id, office.code, office.name)).all()})
+    return names
 
 
-def plan(s: Session, staged: Staging, allowed_owners: set[str], own_office_id: str, *,
+def plan(s: Session, staged: Staging, allowed_owners: set[str], own_office_id: str, names: dict[str, str], *,
          receiver_parents: bool = False, new_offices: set[str] = frozenset(), check: BatchCheck | None = None,
          write: BatchWrite | None = None) -> Plan:
     """Classify every staged record, a batch at a time, and write the verdicts into the staging
     database, so a dry run and the real import agree.
 
+    `names`: the offices as refusals name them (`office_names`, taken before anything is written).
     `receiver_parents`: the sender is the receiver's superior, whose records (review opinions) may
     refer to the receiver's own cases. `new_offices`: office records the bundle may introduce (their
     own rows only, not what they would own). `check` sees each planned batch; then `write` (the
@@ -119,7 +125,6 @@ def plan(s: Session, staged: Staging, allowed_owners: set[str], own_office_id: s
     result = Plan()
     office_clashes(s, staged.all("office"), result)
     rejected_why: Counter = Counter()
-    names: dict[str, str] | None = None
 
     def may_hang_under(owner: str) -> bool:
         return owner in allowed_owners or (receiver_parents and owner == own_office_id)
@@ -149,7 +154,6 @@ def plan(s: Session, staged: Staging, allowed_owners: set[str], own_office_id: s
                                    if r[col] is not None and t not in LABEL_TARGETS and r[col] in owners[t]
                                    and not may_hang_under(owners[t][r[col]])]
                         for col, target, owner in foreign[:1]:
-                            names = names if names is not None else office_names(s)
                             result.refuse("foreign_parent",
                                 f"“{table}”记录 {r['id']} 的 {col} 指向{names.get(owner, owner)}的“{target}”记录 {r[col]}，"
                                 "发送单位无权在其他单位的记录下添加内容")
@@ -171,7 +175,7 @@ def plan(s: Session, staged: Staging, allowed_owners: set[str], own_office_id: s
             if write is not None and not result.refusals:
                 write(table, checked)
     if staged.has(AUDIT_TABLE):
-        plan_audit(s, staged, allowed_owners, result, rejected_why, write)
+        plan_audit(s, staged, allowed_owners, names, result, rejected_why, write)
     result.warnings.extend(f"{n} 条记录未导入：{why}" for why, n in sorted(rejected_why.items()))
     return result
 
@@ -222,12 +226,11 @@ def office_clashes(s: Session, rows: list[dict], result: Plan) -> None:
         remember(r["id"], r["code"], r["name"], r["level"], r["parent_code"])
 
 
-def plan_audit(s: Session, staged: Staging, allowed: set[str], result: Plan, rejected_why: Counter,
-               write: BatchWrite | None) -> None:
+def plan_audit(s: Session, staged: Staging, allowed: set[str], names: dict[str, str], result: Plan,
+               rejected_why: Counter, write: BatchWrite | None) -> None:
     """The sender's audit events: each must hash, and those new to this store must extend its chain
     (`chain_problem`). An event written from an earlier batch changes none of the lookups: a new
     event's predecessor is either new too (then it is the one before it in the run) or stored before."""
-    names: dict[str, str] | None = None
     for batch in staged.batches(AUDIT_TABLE):
         stored: dict[tuple[str, int], str] = {}
         for office in {r["office_id"] for _, r, _ in batch}:
@@ -249,7 +252,6 @@ def plan_audit(s: Session, staged: Staging, allowed: set[str], result: Plan, rej
                 why = "审计事件的哈希不符"
             elif key in stored and stored[key] != r["hash"]:
                 # an event this store holds, rewritten: history is append-only, so the bundle is refused
-                names = names if names is not None else office_names(s)
                 result.refuse("history_conflict", f"{names.get(r['office_id'], r['office_id'])}的第{r['seq']}号审计事件"
                                                   "与本单位已收到的同号事件不一致")
                 why = "审计事件与本库中已有的同号事件不一致"
@@ -268,7 +270,6 @@ def plan_audit(s: Session, staged: Staging, allowed: set[str], result: Plan, rej
     for office, run in groupby(events, key=lambda r: r["office_id"]):
         problem = chain_problem(s, office, run)
         if problem:
-            names = names if names is not None else office_names(s)
             result.refuse("audit_chain", f"{names.get(office, office)}的审计事件{problem}")
 
 

@@ -252,6 +252,21 @@ def test_event_chained_to_nothing_is_refused_with_its_gap(world, tmp_path):
     assert "青石镇纪委（T001）" in result.reason and f"缺少第{last + 1}至{last + 999}号" in result.reason
 
 
+def test_a_refusal_names_the_sender_as_the_receiver_knows_it_not_as_the_bundle_renames_it(world, tmp_path):
+    """Office records are written first; a refusal found after them rolls them back, so the message
+    names the office as the store still has it."""
+    chain = world[0]
+    bundle = fresh_bundle(chain.township, "C01", tmp_path / "made")
+    records, others = read_payload(chain.township, bundle)
+    own = next(o for o in records["office"] if o["code"] == "T001")
+    own.update(name="青石镇纪律检查委员会", version=own["version"] + 1)
+    events = records["audit_event"]
+    events.append(forged_event(events[-1], max(e["seq"] for e in events) + 1000, GENESIS))
+    forged = reseal(chain.township, bundle, records, others, tmp_path / "forged")
+    result = refused_unchanged(chain.county, forged, "audit_chain")
+    assert "青石镇纪委（T001）的审计事件" in result.reason and "青石镇纪律检查委员会" not in result.reason, result.reason
+
+
 def test_event_with_the_next_number_but_a_wrong_link_is_refused(world, tmp_path):
     chain = world[0]
     bundle = fresh_bundle(chain.township, "C01", tmp_path / "made")
