@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -12,7 +13,8 @@ from pathlib import Path
 from app.paths import StorePaths, store_paths
 from app.services import setup
 from tests.integration.conftest import PASSWORD
-from tests.integration.conftest import run_cli_captured as run_cli  # noqa: F401 - the security tests' in-process CLI
+from tests.integration.conftest import run_cli_captured as run_cli  # the security tests' in-process CLI
+from tests.integration.test_sync_roundtrip import make_chain, ok, pair
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -80,3 +82,13 @@ def cli(data: Path, *args: str, password: str = PASSWORD, new_password: str | No
                           text=True, env=env, timeout=120, check=False)
 
 
+def paired_township_with_clue(tmp: Path, person: dict):
+    """County C01 and township T001, paired (their bundles go both ways); the township holds one clue
+    about `person` (name, unit, …) — a chain whose bundles the bundle tests forge."""
+    chain = make_chain(tmp, run_cli)
+    clue = tmp / "clue.json"
+    clue.write_text(json.dumps({"received_on": "2026-03-02", "source": "信访举报（来信）", "persons": [person],
+                                "summary": f"反映{person['name']}虚报冒领惠农补贴"}, ensure_ascii=False), encoding="utf-8")
+    ok(run_cli("--data-dir", chain.township, "clue", "add", "--file", clue, "--json"))
+    pair(run_cli, chain, chain.township, chain.county, "T001", "C01")
+    return chain

@@ -6,7 +6,6 @@ its own identity, edited, and sealed and signed again with its own keys."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -17,22 +16,14 @@ from app.domain import text_hygiene as hygiene
 from app.models import Clue, Person
 from app.services import sync
 from tests.integration.test_sync_poison import fresh_bundle, read_payload, refused_unchanged, reseal
-from tests.integration.test_sync_roundtrip import make_chain, ok, opened, pair
-from tests.security.security_support import run_cli
+from tests.integration.test_sync_roundtrip import opened
+from tests.security.security_support import paired_township_with_clue
 
 
 @pytest.fixture(scope="module")
 def chain(tmp_path_factory):
     """County C01 and township T001, paired; the township holds one clue about 王建国."""
-    tmp = tmp_path_factory.mktemp("hygiene")
-    chain = make_chain(tmp, run_cli)
-    clue = tmp / "clue.json"
-    clue.write_text(json.dumps({"received_on": "2026-03-02", "source": "信访举报（来信）",
-                                "persons": [{"name": "王建国", "unit": "青石村", "id_number": "32010219800101123X"}],
-                                "summary": "反映王建国虚报冒领惠农补贴"}, ensure_ascii=False), encoding="utf-8")
-    ok(run_cli("--data-dir", chain.township, "clue", "add", "--file", clue, "--json"))
-    pair(run_cli, chain, chain.township, chain.county, "T001", "C01")
-    return chain
+    return paired_township_with_clue(tmp_path_factory.mktemp("hygiene"), {"name": "王建国", "unit": "青石村", "id_number": "32010219800101123X"})
 
 
 def forged(chain, tmp_path: Path, table: str, column: str, value: str) -> tuple[Path, str]:
