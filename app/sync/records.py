@@ -402,7 +402,7 @@ def _quick_type(col) -> tuple[Any, bool]:
     kind = base_type(col)
     nullable = col.nullable and not col.primary_key
     if isinstance(kind, LargeBinary | JSON):
-        return msgspec.Raw, True  # read again by the json module, as `decode` has it
+        return msgspec.Raw, True  # read by `strict_json`, as the slow way reads it
     if isinstance(kind, DateTime | Date):
         kind_of = str
     elif isinstance(kind, Boolean):

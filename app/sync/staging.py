@@ -22,7 +22,6 @@ from __future__ import annotations
 import os
 import pickle
 from collections.abc import Iterable, Iterator, Mapping
-from itertools import repeat
 from operator import itemgetter
 from pathlib import Path
 
@@ -54,6 +53,8 @@ class Staging:
     def add(self, table: str, rows: list[tuple[int, str, str | None, int | None, dict]]) -> None:
         """(n, id, k, seq, values) per row, in the order of the bundle, numbered on from the rows added
         before; every row of a table has the same keys."""
+        if rows[-1][0] - rows[0][0] != len(rows) - 1:
+            raise ValueError("staged rows must be numbered one after another")  # `batches` numbers them so
         keys = self.keys.setdefault(table, tuple(rows[0][4]))
         ordered = itemgetter(*keys) if len(keys) > 1 else (lambda values, k=keys[0]: (values[k],))
         shown = self.shown.get(table, ())
@@ -87,13 +88,14 @@ class Staging:
         spans = self.db.execute("SELECT first, last FROM chunk WHERE tbl = ? ORDER BY first", (table,)).fetchall()
         for first, last in spans:
             (blob,) = self.db.execute("SELECT v FROM chunk WHERE tbl = ? AND first = ?", (table, first)).fetchone()
+            rows = pickle.loads(blob)
             if table in self.with_repeats:
                 marks = [bool(r) for (r,) in self.db.execute("SELECT repeated FROM row WHERE tbl = ? AND n BETWEEN ? AND ? "
                                                               "ORDER BY n", (table, first, last))]
             else:
-                marks = repeat(False)
+                marks = [False] * len(rows)
             yield [(n, dict(zip(keys, values)), repeated)
-                   for n, values, repeated in zip(range(first, last + 1), pickle.loads(blob), marks)]
+                   for n, values, repeated in zip(range(first, last + 1), rows, marks, strict=True)]
 
     def all(self, table: str) -> list[dict]:
         """Every row of a table whose size the bounds keep small (offices)."""
