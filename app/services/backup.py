@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import sqlcipher3.dbapi2 as sqlcipher
+from app.storage.driver import sqlcipher
 
 from sqlmodel import Session, select
 

@@ -128,7 +128,7 @@ def export_with_key(store: Store, target: Path, new_master: bytes) -> None:
 def reseal_columns(db: Path, master: bytes, old_role: bytes | None, new_role: bytes) -> None:
     """Every role-sealed value opened with the old role key (plain values of a store made before role
     keys pass through as they are) and sealed to the new one, in one transaction."""
-    import sqlcipher3.dbapi2 as sqlcipher
+    from app.storage.driver import sqlcipher
 
     old = rolekeys.RoleKeys(rolekeys.public_of(old_role), old_role) if old_role else rolekeys.RoleKeys()
     new = rolekeys.RoleKeys(rolekeys.public_of(new_role), new_role)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import sqlcipher3.dbapi2 as sqlcipher
+from app.storage.driver import sqlcipher
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import QueuePool

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from operator import itemgetter
 from pathlib import Path
 
-import sqlcipher3
+from app.storage.driver import sqlcipher
 
 BATCH = 2000  # rows per read and write: memory holds one batch
 LOOKUP = 500  # ids per IN (…) lookup
@@ -34,7 +34,7 @@ LOOKUP = 500  # ids per IN (…) lookup
 class Staging:
     def __init__(self, path: Path, shown: Mapping[str, tuple[str, ...]] | None = None):
         """`shown`: per table the values `earlier_with_k` and `by_k_and_seq` return of a row."""
-        self.db = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False)
+        self.db = sqlcipher.connect(str(path), isolation_level=None, check_same_thread=False)
         for pragma in (f"PRAGMA key = \"x'{os.urandom(32).hex()}'\"", "PRAGMA journal_mode = OFF",
                        "PRAGMA synchronous = OFF", "PRAGMA temp_store = MEMORY"):
             self.db.execute(pragma)
