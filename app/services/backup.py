@@ -21,8 +21,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from app.storage.driver import sqlcipher
-
 from sqlmodel import Session, select
 
 from app.errors import AuthError, InputError, StoreError
@@ -30,6 +28,7 @@ from app.models import Account
 from app.paths import StorePaths
 from app.storage import audit, keyslots, schema
 from app.storage.atomic import atomic_write, atomic_write_bytes, fsync_dir
+from app.storage.driver import sqlcipher
 from app.storage.engine import key_pragma, open_engine
 from app.storage.private import private_dir, tighten
 from app.storage.store import Store

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.storage.driver import sqlcipher
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import QueuePool
 
 from app.errors import AuthError, StoreError
+from app.storage.driver import sqlcipher
 from app.storage.rolekeys import RoleKeys, register
 
 BUSY_TIMEOUT_MS = 10_000
