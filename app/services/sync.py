@@ -61,6 +61,7 @@ from app.sync.limits import MAX_YEAR, MIN_YEAR
 from app.sync.records import (
     AUDIT_TABLE,
     MODELS,
+    STAGED_TYPES,
     RecordInvalid,
     decode,
     decode_line,
@@ -1164,7 +1165,7 @@ def import_one(store: Store, path: Path, *, dry_run: bool = False, progress: Pro
                 raise Cancelled()
             opened.payload = pack.open_payload(path, opened.header, identity, work)
             try:
-                opened.staged = Staging(work.path / "records.staging", STAGED_SHOWN)
+                opened.staged = Staging(work.path / "records.staging", STAGED_SHOWN, STAGED_TYPES)
                 read_content(opened, progress)
                 m = opened.header.manifest
                 if cancelled():

@@ -74,3 +74,19 @@ def test_audit_events_stream_in_office_and_seq_order(tmp_path):
     assert [(e["office_id"], e["seq"]) for e in s.by_k_and_seq("audit_event", "new")] == [
         ("T1", 1), ("T1", 2), ("T1", 3), ("T2", 1), ("T2", 2)]
     s.close()
+
+
+def test_verdicts_set_in_runs_land_on_exactly_their_rows(tmp_path):
+    # runs of one verdict and owner take one statement each: every row must still get its own verdict,
+    # across a run's ends, a run interrupted by a gap in the numbers, and the rows no verdict names
+    s = Staging(tmp_path / "records.staging")
+    ids = [f"r{n}" for n in range(1, 11)]
+    s.add("case_subject", [(n, i, f"c{n}", None, {"id": i}) for n, i in enumerate(ids, 1)])
+    s.loaded()
+    s.set_verdicts("case_subject", [(1, "new", "T1"), (2, "new", "T1"), (3, "new", "T1"), (4, "rejected", None),
+                                    (5, "new", "T1"), (6, "new", "T2"), (8, "new", "T2"), (9, "updated", "T2")])
+    assert s.taken_owners("case_subject", ids) == {"r1": "T1", "r2": "T1", "r3": "T1", "r5": "T1", "r6": "T2",
+                                                   "r8": "T2", "r9": "T2"}
+    assert sorted(s.taken_by_k("case_subject", ids).values()) == ["c1", "c2", "c3", "c5", "c6", "c8", "c9"]
+    assert s.db.execute("SELECT n FROM row WHERE verdict IS NULL ORDER BY n").fetchall() == [(7,), (10,)]
+    s.close()
