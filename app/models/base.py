@@ -20,6 +20,22 @@ def new_id() -> str:
     return b.hex()
 
 
+_VERSION_7 = bytes(b & 0x0F | 0x70 for b in range(256))
+_VARIANT = bytes(b & 0x3F | 0x80 for b in range(256))
+
+
+def new_ids(n: int) -> list[str]:
+    """`n` ids as `new_id` makes them, made together: the bytes of all of them at once, a byte of each
+    set by one translation (an import makes one per audit event it appends)."""
+    raw = bytearray(os.urandom(16 * n))
+    for k, byte in enumerate((time.time_ns() // 1_000_000).to_bytes(6, "big")):
+        raw[k::16] = bytes((byte,)) * n
+    raw[6::16] = raw[6::16].translate(_VERSION_7)
+    raw[8::16] = raw[8::16].translate(_VARIANT)
+    digits = raw.hex()
+    return [digits[i:i + 32] for i in range(0, 32 * n, 32)]
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 

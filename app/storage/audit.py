@@ -16,7 +16,7 @@ from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
 from app.models import AuditEvent, Counter, Office, Setting, SyncedRecord
-from app.models.base import new_id, utcnow
+from app.models.base import new_ids, utcnow
 
 GENESIS = "0" * 64
 UNAUDITED = (AuditEvent, Counter)  # Counter moves only together with an audited row
@@ -78,12 +78,12 @@ def append(session: Session, events: list[tuple[str, str, str]]) -> None:
     encoded: dict[str, str] = {}
     digest_of = hashlib.sha256
     rows = []
-    for action, entity, summary in events:
+    for event_id, (action, entity, summary) in zip(new_ids(len(events)), events, strict=True):
         seq += 1
         a = encoded.get(action) or encoded.setdefault(action, encode_basestring(action))
         b = encoded.get(summary) or encoded.setdefault(summary, encode_basestring(summary))
         digest = digest_of(f"{prev}|[{seq:d}{shared}{a},{encode_basestring(entity)},{b}]".encode()).hexdigest()
-        rows.append((new_id(), office_id, seq, at, account, action, entity, summary, prev, digest))
+        rows.append((event_id, office_id, seq, at, account, action, entity, summary, prev, digest))
         prev = digest
     connection.exec_driver_sql(INSERT_EVENTS, rows)
     session.info["audit_tail"] = (seq, prev)

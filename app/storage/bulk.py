@@ -6,34 +6,27 @@ which costs more than SQLite's insert itself when a bundle brings a million smal
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
 from operator import itemgetter
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Boolean, Connection, Date, Table
 from sqlmodel.sql.sqltypes import UTCDateTime
 
+from app.storage.driver import sqlcipher
 
-def utc_time(value: datetime | None) -> str | None:
-    """What UTCDateTime's bind processor makes of a time on SQLite — the time in UTC as
-    "2026-03-02 08:00:00.000000" — by datetime's own C formatting instead of SQLAlchemy's two Python
-    steps and a %-format per value (every synced row has two times, every audit event one)."""
-    if value is None:
-        return None
-    if value.tzinfo is not UTC:
-        if value.utcoffset() is None:
-            raise ValueError("Datetime values must have timezone information.")  # as UTCDateTime says it
-        value = value.astimezone(UTC)
-    return value.isoformat(" ", "microseconds")[:26]  # without "+00:00"; the year has always 4 digits
+# bound by the driver's adapters (app/storage/driver.py) as SQLAlchemy would write them
+ADAPTED = (Boolean, Date, UTCDateTime)
 
 
 def converters(connection: Connection, table: Table, keys: list[str]) -> list:
-    """Per column the function SQLAlchemy's own statements apply to a value (None: as it is)."""
+    """Per column the function SQLAlchemy's own statements apply to a value (None: as it is). Times,
+    dates and booleans go as they are to this app's driver, whose adapters write them as SQLAlchemy
+    does: one C call per value instead of a Python conversion."""
     dialect = connection.dialect
+    ours = dialect.name == "sqlite" and dialect.dbapi is sqlcipher
     out = []
     for k in keys:
         kind = table.c[k].type
-        sqlite_time = isinstance(kind, UTCDateTime) and dialect.name == "sqlite"
-        out.append(utc_time if sqlite_time else kind.dialect_impl(dialect).bind_processor(dialect))
+        out.append(None if ours and isinstance(kind, ADAPTED) else kind.dialect_impl(dialect).bind_processor(dialect))
     return out
 
 
