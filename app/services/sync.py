@@ -802,20 +802,21 @@ LEAVES = (str, int, float, bool, type(None))  # most of a state: nothing inside,
 
 
 def dates_in(value) -> Iterator[date]:
-    """Every date inside an engine value (dataclasses, tuples, mappings), whatever its shape."""
-    if type(value) in LEAVES:
-        return
-    if isinstance(value, date):
-        yield value
-    elif dataclasses.is_dataclass(value):
-        for name in value.__dataclass_fields__:
-            yield from dates_in(getattr(value, name))
-    elif isinstance(value, Mapping):
-        for v in value.values():
-            yield from dates_in(v)
-    elif isinstance(value, tuple | list | frozenset | set):
-        for v in value:
-            yield from dates_in(v)
+    """Every date inside an engine value (dataclasses, tuples, mappings), whatever its shape, walked
+    with a stack of its own (not a generator per level: a received case's state holds hundreds of values)."""
+    pending = [value]
+    while pending:
+        value = pending.pop()
+        if type(value) in LEAVES:
+            continue
+        if isinstance(value, date):
+            yield value
+        elif dataclasses.is_dataclass(value):
+            pending.extend(getattr(value, name) for name in value.__dataclass_fields__)
+        elif isinstance(value, Mapping):
+            pending.extend(value.values())
+        elif isinstance(value, tuple | list | frozenset | set):
+            pending.extend(value)
 
 
 def case_problem(rules: ruleset.RuleSet, row: dict, today: date) -> str | None:

@@ -37,6 +37,7 @@ BATCH = 2000  # rows per read and write: memory holds one batch
 LOOKUP = 500  # ids per IN (…) lookup
 PACKED, PICKLED = b"m", b"p"  # the first byte of a chunk: how its values are kept
 ENCODER = msgspec.msgpack.Encoder()
+as_dict = msgspec.structs.asdict
 
 
 class Staging:
@@ -95,7 +96,6 @@ class Staging:
         `repeated`: an earlier row of the table has the same id (looked up only in a table that has one)."""
         if not self.has(table):
             return
-        keys = self.keys[table]
         spans = self.db.execute("SELECT first, last FROM chunk WHERE tbl = ? ORDER BY first", (table,)).fetchall()
         for first, last in spans:
             (blob,) = self.db.execute("SELECT v FROM chunk WHERE tbl = ? AND first = ?", (table, first)).fetchone()
@@ -105,16 +105,18 @@ class Staging:
                                                               "ORDER BY n", (table, first, last))]
             else:
                 marks = [False] * len(rows)
-            yield [(n, dict(zip(keys, values)), repeated)
-                   for n, values, repeated in zip(range(first, last + 1), rows, marks, strict=True)]
+            yield list(zip(range(first, last + 1), rows, marks, strict=True))
 
-    def unpacked(self, table: str, blob: bytes) -> list[tuple]:
+    def unpacked(self, table: str, blob: bytes) -> list[dict]:
+        """A chunk's rows as dicts: MessagePack's read as structs of the table's keys (msgspec makes
+        each struct and its dict in C)."""
         if blob[:1] == PICKLED:
-            return pickle.loads(blob[1:])
+            return [dict(zip(self.keys[table], values)) for values in pickle.loads(blob[1:])]
         if table not in self.decoders:
             kinds = self.types.get(table, {})
-            self.decoders[table] = msgspec.msgpack.Decoder(list[tuple[tuple(kinds.get(k, Any) for k in self.keys[table])]])
-        return self.decoders[table].decode(blob[1:])
+            row = msgspec.defstruct(f"staged_{table}", [(k, kinds.get(k, Any)) for k in self.keys[table]], array_like=True)
+            self.decoders[table] = msgspec.msgpack.Decoder(list[row])
+        return [as_dict(values) for values in self.decoders[table].decode(blob[1:])]
 
     def all(self, table: str) -> list[dict]:
         """Every row of a table whose size the bounds keep small (offices)."""

@@ -7,12 +7,17 @@ from __future__ import annotations
 
 import json
 import math
+import re
+
+# what a string of the value must come from to hold a surrogate: one in the text, or an escape of one
+_MAYBE_SURROGATE = re.compile(r"[\ud800-\udfff]|\\u[dD][89a-fA-F]")
 
 
 def loads(text: str):
     """The value of a JSON text; ValueError (UnicodeEncodeError for a lone surrogate) or RecursionError if it is not one."""
     value = json.loads(text, parse_constant=_not_json, parse_float=_finite)
-    json.dumps(value, ensure_ascii=False).encode("utf-8")  # every string must be text
+    if _MAYBE_SURROGATE.search(text):  # a pair is text, a lone one is not: the value's strings tell
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
     return value
 
 
