@@ -31,7 +31,9 @@ def converters(connection: Connection, table: Table, keys: list[str]) -> list:
 
 
 def execute_many(connection: Connection, table: Table, rows: Iterable[Mapping], *, update: bool = False) -> None:
-    """Insert rows (every column given), or with `update` set every other column of the row with its id."""
+    """Insert rows (every column given), or with `update` set every other column of the row with its id.
+    The values must already have their columns' types — a time aware of its zone, a date, a bool, as
+    the import's `records.decode` makes them: SQLAlchemy's checks of those types are not made here."""
     rows = list(rows)
     if not rows:
         return
