@@ -7,7 +7,7 @@ what a killed import leaves is noise (the folder is removed at the next unlock).
 reads them back once, in batches: the plan, its checks and the writing hold one batch at a time.
 
 The values of each batch as it was added are kept as one MessagePack list of tuples (`chunk`), read
-back typed by the columns' kinds (`types`: the keys whose values are dates or times); only this
+back typed where it must be told (`types`: the keys whose values are dates); only this
 process writes the scratch file (its key is never stored). MessagePack, by msgspec, writes a time
 as a timestamp, about a twentieth of what pickle spends on one; a time comes back in UTC, the same
 instant, which is how the store keeps it. A batch MessagePack cannot hold (an integer in a JSON
@@ -44,7 +44,7 @@ class Staging:
     def __init__(self, path: Path, shown: Mapping[str, tuple[str, ...]] | None = None,
                  types: Mapping[str, Mapping[str, Any]] | None = None):
         """`shown`: per table the values `earlier_with_k` and `by_k_and_seq` return of a row. `types`:
-        per table the type of each key whose values MessagePack must be told (dates, times)."""
+        per table the type of each key whose values MessagePack must be told (dates)."""
         self.db = sqlcipher.connect(str(path), isolation_level=None, check_same_thread=False)
         for pragma in (f"PRAGMA key = \"x'{os.urandom(32).hex()}'\"", "PRAGMA journal_mode = OFF",
                        "PRAGMA synchronous = OFF", "PRAGMA temp_store = MEMORY"):
@@ -108,8 +108,8 @@ class Staging:
             yield list(zip(range(first, last + 1), rows, marks, strict=True))
 
     def unpacked(self, table: str, blob: bytes) -> list[dict]:
-        """A chunk's rows as dicts: MessagePack's read as structs of the table's keys (msgspec makes
-        each struct and its dict in C)."""
+        """A chunk's rows as dicts: MessagePack's read as structs whose fields are the table's keys (its
+        column names), msgspec making each struct and its dict in C."""
         if blob[:1] == PICKLED:
             return [dict(zip(self.keys[table], values)) for values in pickle.loads(blob[1:])]
         if table not in self.decoders:
