@@ -41,7 +41,7 @@ import app.models  # noqa: F401  (registers every table)
 from app.domain import text_hygiene as hygiene
 from app.models import SYNCED_TABLES, AuditEvent
 from app.models.base import SyncedRecord
-from app.sync import strict_json
+from app.sync import json_shapes
 from app.sync.limits import MAX_INTEGER, MAX_TEXT, MAX_YEAR, MIN_YEAR
 
 AUDIT_TABLE = AuditEvent.__tablename__
@@ -319,9 +319,13 @@ def converter(col, *, hygiene_checked: bool = True) -> Callable[[Any, set[str]],
                 raise RecordInvalid(f"字段 {key} 应为整数")
             return raw
     elif isinstance(kind, JSON):
+        table = col.table.name
+
         def convert(raw, _files):
             if not isinstance(raw, dict | list):
                 raise RecordInvalid(f"字段 {key} 应为 JSON 对象或数组")
+            if (problem := json_shapes.problem(table, key, raw)) is not None:
+                raise RecordInvalid(problem)
             return raw
     elif isinstance(kind, String):
         limit = kind.length or MAX_TEXT
@@ -398,17 +402,18 @@ def whole_record_checked(table: str, values: dict) -> dict:
 
 # The quick way to read a record's line: msgspec parses the JSON and checks each value's type,
 # nullability and length against a struct made from the table's columns, in one pass in C. What it
-# leaves to Python, `decode` does the same way: times, dates, files and JSON columns (these read by
-# `strict_json`, as the slow way reads a whole line) go through the same converters. A line msgspec
-# does not take goes the slow way — `strict_json`, then `decode` — which names the problem or, where
-# msgspec is the stricter reader, takes it; for a line msgspec takes, both give the same values
-# (tests/unit/test_record_lines.py holds them to it).
+# leaves to Python, `decode` does the same way: times, dates, files and JSON columns go through the
+# same converters, a JSON column's text parsed by msgspec too (it refuses all `strict_json` refuses:
+# NaN, 1e999, a lone surrogate escape). A line msgspec does not take goes the slow way —
+# `strict_json`, then `decode` — which names the problem or, where msgspec is the stricter reader,
+# takes it; for a line msgspec takes, both give the same values (tests/unit/test_record_lines.py
+# holds them to it).
 def _quick_type(col) -> tuple[Any, bool]:
     """(the struct field's type, whether `decode`'s converter still runs on the value)."""
     kind = base_type(col)
     nullable = col.nullable and not col.primary_key
     if isinstance(kind, LargeBinary | JSON):
-        return msgspec.Raw, True  # read by `strict_json`, as the slow way reads it
+        return msgspec.Raw, True  # parsed on its own (`decode_line`), then converted as the slow way converts it
     if isinstance(kind, DateTime | Date):
         kind_of = str
     elif isinstance(kind, Boolean):
@@ -436,6 +441,7 @@ def _line_reader(table: str) -> tuple[msgspec.json.Decoder, tuple]:
 
 LINE_READERS = {t: _line_reader(t) for t in MODELS}
 _as_dict = msgspec.structs.asdict
+read_json = msgspec.json.Decoder().decode
 
 
 def decode_line(table: str, line: bytes, files: set[str]) -> dict | None:
@@ -446,8 +452,7 @@ def decode_line(table: str, line: bytes, files: set[str]) -> dict | None:
         values = _as_dict(reader.decode(line))
         for key, convert, nullable, raw_json in converted:
             value = values[key]
-            values[key] = checked(key, strict_json.loads(bytes(value).decode()) if raw_json else value, convert,
-                                  nullable, files)
+            values[key] = checked(key, read_json(value) if raw_json else value, convert, nullable, files)
         return whole_record_checked(table, values)
     except (msgspec.DecodeError, msgspec.ValidationError, RecordInvalid, ValueError, RecursionError):
         return None

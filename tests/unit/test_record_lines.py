@@ -13,8 +13,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, LargeBinary, String
 
+from app.domain.statistics import INDICATOR_KEYS
+from app.domain.subjects import ADJUSTMENT_KINDS
 from app.sync.archive import Payload
 from app.sync.container import BundleError
+from app.sync.json_shapes import SHAPES
 from app.sync.limits import MAX_INTEGER, MAX_TEXT
 from app.sync.records import MODELS, RecordInvalid, base_type, columns, decode, decode_line
 
@@ -41,6 +44,28 @@ ODD_TIMES = st.sampled_from([
 ])
 
 
+DAYS = st.dates(min_value=date(1900, 1, 1), max_value=date(2199, 12, 31)).map(date.isoformat)
+NAMES = st.lists(st.text(max_size=5), max_size=3)
+SHAPED = {  # values of the JSON columns with a shape (app/sync/json_shapes.py), as this app writes them
+    ("clue", "categories"): NAMES,
+    ("subject_fact", "evidence_ids"): NAMES,
+    ("step_record", "checklist"): NAMES,
+    ("collective_study", "attendees"): NAMES,
+    ("step_record", "fields"): st.dictionaries(st.text(max_size=5), json_values(finite=True), max_size=3),
+    ("case", "backfill"): st.just({}) | st.fixed_dictionaries(
+        {"file": st.text(max_size=5), "row": st.integers(1, 10 ** 6), "by": st.text(max_size=5), "on": DAYS,
+         "steps": NAMES, "note": st.text(max_size=5)}),
+    ("case_subject", "articles"): st.lists(st.fixed_dictionaries({"article": st.text(max_size=5),
+                                                                  "plot": st.text(max_size=5)}), max_size=3),
+    ("case_subject", "adjustments"): st.lists(st.fixed_dictionaries({"kind": st.sampled_from(ADJUSTMENT_KINDS),
+                                                                     "basis": st.text(max_size=5)}), max_size=3),
+    ("sanction", "probation_acts"): st.lists(st.fixed_dictionaries(
+        {"outcome": st.text(max_size=5), "decided_on": DAYS},
+        optional={"body": st.text(max_size=5), "branch_meeting_on": st.none() | DAYS}), max_size=2),
+    ("statistics_snapshot", "indicators"): st.dictionaries(st.sampled_from(INDICATOR_KEYS), st.integers(0, 10 ** 6)),
+}
+
+
 def good(col, exact: bool):
     """Values `decode` takes for the column (and, unless `exact`, some near misses)."""
     kind = base_type(col)
@@ -60,7 +85,11 @@ def good(col, exact: bool):
         return small if exact else small | st.sampled_from([0, -1, MAX_INTEGER, MAX_INTEGER + 1, -MAX_INTEGER - 1])
     if isinstance(kind, JSON):
         values = json_values(finite=exact)  # export writes no NaN: SQLite's json() has none
-        return st.dictionaries(st.text(max_size=5), values, max_size=3) | st.lists(values, max_size=3)
+        shaped = SHAPED.get((col.table.name, col.key))
+        anything = st.dictionaries(st.text(max_size=5), values, max_size=3) | st.lists(values, max_size=3)
+        if shaped is None:
+            return anything
+        return shaped if exact else shaped | anything
     if isinstance(kind, String):
         limit = kind.length or MAX_TEXT
         texts = st.text(max_size=min(limit, 20))
@@ -158,8 +187,14 @@ def plain_record(table: str) -> dict:
         out[col.key] = (sha if col.key == "sha256" else {"$file": sha} if isinstance(kind, LargeBinary)
                         else "2026-03-02T08:00:00+00:00" if isinstance(kind, DateTime) else "2026-03-02" if isinstance(kind, Date)
                         else False if isinstance(kind, Boolean) else 1 if isinstance(kind, Integer)
-                        else {} if isinstance(kind, JSON) else "x")
+                        else empty_json(table, col.key) if isinstance(kind, JSON) else "x")
     return out
+
+
+def empty_json(table: str, key: str) -> list | dict:
+    """An empty value of the column's shape: [] where it is a list, else {}."""
+    shape = SHAPES.get((table, key), dict)
+    return [] if getattr(shape, "__origin__", shape) is list else {}
 
 
 BOUNDARY = [None, True, False, 0, 1, -1, MAX_INTEGER, MAX_INTEGER + 1, -MAX_INTEGER, -MAX_INTEGER - 1, 2 ** 64, 1.0, 1.5,
