@@ -131,6 +131,14 @@ def next_number(s: Session, store: Store, kind: str, year: int) -> int:
     return counter.value
 
 
+def clue_categories(data: dict) -> list[str]:
+    """A clue's 问题类别 as given in a clue's JSON: a list of texts (what every reader of them expects)."""
+    categories = data.get("categories") or []
+    if not isinstance(categories, list) or not all(isinstance(c, str) for c in categories):
+        raise InputError("clue_invalid", "问题类别（categories）应为文字列表，如 [\"其他\"]。")
+    return categories
+
+
 def office_prefix(s: Session, store: Store) -> str:
     office = s.get(Office, store.office.id)
     return office.abbr or office.code
@@ -208,9 +216,7 @@ def register_clue(store: Store, data: dict, *, today: date | None = None, demo: 
     texts = {key: clue_text(data, key) for key in ("source", "summary", "incoming_no", "leader_instruction", "ref")}
     if not texts["source"].strip():
         raise InputError("clue_invalid", "请填写线索来源（source），如“信访举报（来信）”。")
-    categories = data.get("categories") or []
-    if not isinstance(categories, list) or not all(isinstance(c, str) for c in categories):
-        raise InputError("clue_invalid", "问题类别（categories）应为文字列表，如 [\"其他\"]。")
+    categories = clue_categories(data)
     with store.read() as s:
         repeat = repeat_complaints.checked(s, store, data.get("repeat_complaint"), data.get("repeat_of"), received)
     fields = {

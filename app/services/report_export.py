@@ -58,6 +58,8 @@ def body_cell(ws: Worksheet, row: int, col: int, value):
     # text stored before text hygiene (a Word \x0b) would make openpyxl refuse the whole workbook
     value = printable(value)
     cell = ws.cell(row=row, column=col, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"  # text, never a formula: names and labels come from other offices' bundles
     cell.border = BORDER
     if isinstance(value, date):
         cell.number_format = DATE_FORMAT

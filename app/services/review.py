@@ -245,7 +245,7 @@ def add_transfer(store: Store, to_code: str, data: dict, note: str = "", *, mode
         me = store.office.id
         clue = Clue(owner_office_id=me, number=number, received_on=received, source=str(data.get("source") or "上级交办"),
                     incoming_no=str(data.get("incoming_no") or ""), summary=str(data.get("summary") or ""),
-                    categories=list(data.get("categories") or []), leader_instruction=str(data.get("leader_instruction") or ""),
+                    categories=list(cases.clue_categories(data)), leader_instruction=str(data.get("leader_instruction") or ""),
                     real_name=bool(reporter.get("real_name", False)), handling_mode=mode)
         s.add(clue)
         if any(str(reporter.get(k) or "").strip() for k in ("name", "phone", "id_number", "address")):

@@ -9,13 +9,24 @@ force on import instead (`services.sync.case_problem`).
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 
-from app.domain.statistics import INDICATOR_KEYS
+from app.domain.statistics import RATIO_LABELS
 from app.domain.subjects import ADJUSTMENT_KINDS
 from app.sync.limits import MAX_INTEGER, MAX_YEAR, MIN_YEAR
+
+
+Count = Annotated[int, msgspec.Meta(ge=0, le=MAX_INTEGER)]
+Month = Annotated[str, msgspec.Meta(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")]
+# A statistics snapshot's counts (domain.statistics.compute) are summed key by key through the nested
+# maps and divided into shares by the county and the city, and each breakdown is sorted by its
+# counts: every value must be a count, a ratio a count or null, a breakdown a map of counts, the
+# monthly one a map of months to maps of counts.
+MONTHLY = "monthly"
+Breakdown = dict[str, Count]
+Monthly = dict[Month, dict[str, Count]]
 
 
 class Article(msgspec.Struct):  # one 定性 of a case_subject: the article cited and the 情节 under it
@@ -56,7 +67,7 @@ SHAPES: dict[tuple[str, str], Any] = {
     ("step_record", "fields"): dict[str, Any],
     ("collective_study", "attendees"): list[str],
     ("sanction", "probation_acts"): list[ProbationAct],
-    ("statistics_snapshot", "indicators"): dict[str, Any],  # its counts summed and divided (`problem`)
+    ("statistics_snapshot", "indicators"): dict[str, Any],  # `misplaced_indicator`
 }
 
 
@@ -73,12 +84,10 @@ def problem(table: str, key: str, value: dict | list) -> str | None:
         _, at, where = str(exc).rpartition(" - at ")
         where = where if at else "$"
         return f"字段 {key} 的内容格式有误（位置 {where.strip('`')}）"
+    if key == "indicators" and (where := misplaced_indicator(held)) is not None:
+        return f"字段 {key} 的内容格式有误（位置 {where}）"
     if key == "adjustments" and any(a.kind not in ADJUSTMENT_KINDS for a in held):
         return f"字段 {key} 的情节只能是{'、'.join(ADJUSTMENT_KINDS)}"
-    if key == "indicators":
-        wrong = next((k for k in INDICATOR_KEYS if k in held and not is_count(held[k])), None)
-        if wrong is not None:
-            return f"字段 {key} 中的“{wrong}”应为非负整数"
     if key == "probation_acts":
         for act in held:
             days = [act.decided_on, act.branch_meeting_on] if act.branch_meeting_on else [act.decided_on]
@@ -88,8 +97,26 @@ def problem(table: str, key: str, value: dict | list) -> str | None:
     return None
 
 
-def is_count(value) -> bool:
-    return type(value) is int and 0 <= value <= MAX_INTEGER
+def misplaced_indicator(indicators: dict[str, Any]) -> str | None:
+    """The place of the first value of a snapshot's indicators not of the shape above, or None."""
+    def fits(value, shape) -> bool:
+        try:
+            msgspec.convert(value, shape)
+        except msgspec.ValidationError:
+            return False
+        return True
+
+    for key, value in indicators.items():
+        if key != "breakdowns":
+            if not fits(value, Count | None if key in RATIO_LABELS else Count):
+                return f"$.{key}"
+            continue
+        if not fits(value, dict[str, Any]):
+            return "$.breakdowns"
+        for name, counts in value.items():
+            if not fits(counts, Monthly if name == MONTHLY else Breakdown):
+                return f"$.breakdowns.{name}"
+    return None
 
 
 def valid_day(text: str) -> bool:

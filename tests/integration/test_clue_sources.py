@@ -108,6 +108,16 @@ def test_a_mode_the_service_does_not_know_is_refused(chain, run_cli):
         assert review.list_transfers(store) == []  # nothing was registered
 
 
+def test_a_transfer_whose_categories_are_not_texts_is_refused_before_it_travels(chain, run_cli):
+    """The township's import refuses a clue whose 问题类别 are not texts (app/sync/json_shapes.py), so
+    the county must never store one: every later bundle carrying it would be refused."""
+    with opened(chain.county) as store:
+        with pytest.raises(InputError) as caught:
+            review.add_transfer(store, "T001", {"persons": [{"name": "赵德明"}], "summary": "x", "categories": [1]})
+        assert caught.value.code == "clue_invalid" and "categories" in caught.value.message
+        assert review.list_transfers(store) == []
+
+
 def test_an_old_transferred_clue_becomes_a_forwarded_one_and_travels_up(chain, run_cli, tmp_path):
     """Before the split every county transfer was registered as 上级交办 (and ran the 3-month limit).
     After the upgrade such a clue is 上级转办; a clue typed in by hand as 上级交办 keeps its source."""

@@ -60,7 +60,7 @@ def test_what_this_app_writes_has_its_shape():
     assert json_shapes.problem("case_subject", "adjustments", adjustments) is None
     assert json_shapes.problem("case", "backfill", {}) is None
     assert json_shapes.problem("statistics_snapshot", "indicators", {"filings": 3, "breakdowns": {"x": {"y": 1}},
-                                                                    "filing_rate_pct": 33.3}) is None
+                                                                    "filing_rate_pct": 33, "self_discovered_pct": None}) is None
 
 
 @pytest.mark.parametrize(("table", "key", "value", "shown"), [
@@ -70,8 +70,14 @@ def test_what_this_app_writes_has_its_shape():
     ("sanction", "probation_acts", [{"outcome": "转正", "decided_on": "2026-03-02", "branch_meeting_on": "9999-01-01"}],
      "超出"),
     ("case", "backfill", {"file": "台账.xlsx"}, "位置 $"),  # the case view names its file, row, importer and day
-    ("statistics_snapshot", "indicators", {"filings": "三"}, "“filings”应为非负整数"),  # summed and divided in rollups
-    ("statistics_snapshot", "indicators", {"verifications": -5}, "“verifications”应为非负整数"),
+    # summed key by key, divided into shares and sorted by the county and the city (domain/statistics.py)
+    ("statistics_snapshot", "indicators", {"filings": "三"}, "位置 $.filings"),
+    ("statistics_snapshot", "indicators", {"verifications": -5}, "位置 $.verifications"),
+    ("statistics_snapshot", "indicators", {"filing_rate_pct": [1]}, "位置 $.filing_rate_pct"),
+    ("statistics_snapshot", "indicators", {"breakdowns": 5}, "位置 $.breakdowns"),
+    ("statistics_snapshot", "indicators", {"breakdowns": {"by_source": {"来信": {"x": 1}}}}, "位置 $.breakdowns.by_source"),
+    ("statistics_snapshot", "indicators", {"breakdowns": {"monthly": {"2026-03": 5}}}, "位置 $.breakdowns.monthly"),
+    ("statistics_snapshot", "indicators", {"breakdowns": {"monthly": {"三月": {"filings": 1}}}}, "位置 $.breakdowns.monthly"),
     ("step_record", "fields", [1], "位置 $"),
     ("collective_study", "attendees", [{"name": "张三"}], "位置 $[0]"),
 ])
