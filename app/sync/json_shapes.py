@@ -59,7 +59,7 @@ class Backfill(msgspec.Struct):  # a case brought in from an old 台账 (service
 
 SHAPES: dict[tuple[str, str], Any] = {
     ("clue", "categories"): list[str],
-    ("case", "backfill"): dict,  # {} or a Backfill (`problem`)
+    ("case", "backfill"): Backfill,  # or {}, a case not brought in from a 台账 (`problem`)
     ("case_subject", "articles"): list[Article],
     ("case_subject", "adjustments"): list[Adjustment],
     ("subject_fact", "evidence_ids"): list[str],
@@ -74,12 +74,10 @@ SHAPES: dict[tuple[str, str], Any] = {
 def problem(table: str, key: str, value: dict | list) -> str | None:
     """Why `value` cannot be this column's value, in Chinese, or None."""
     shape = SHAPES.get((table, key))
-    if shape is None:
+    if shape is None or (shape is Backfill and value == {}):
         return None
     try:
         held = msgspec.convert(value, shape)
-        if shape is dict and held:
-            held = msgspec.convert(value, Backfill)
     except msgspec.ValidationError as exc:  # "Expected `str`, got `int` - at `$[0]`": the place is what helps
         _, at, where = str(exc).rpartition(" - at ")
         where = where if at else "$"
