@@ -61,7 +61,6 @@ from app.sync.limits import MAX_YEAR, MIN_YEAR
 from app.sync.records import (
     AUDIT_TABLE,
     MODELS,
-    STAGED_TYPES,
     RecordInvalid,
     decode,
     decode_line,
@@ -579,7 +578,8 @@ class Opened:
     sender: Office
     sha256: str
     header_name: str = ""
-    staged: Staging | None = None  # the decoded records (app/sync/staging.py)
+    records: Records | None = None  # the record entries, read as the plan goes
+    staged: Staging | None = None  # what the plan decided of each record (app/sync/staging.py)
     receipts: list[dict] = field(default_factory=list)
     holidays: dict[int, dict] = field(default_factory=dict)
     templates: dict[str, dict] = field(default_factory=dict)
@@ -680,59 +680,107 @@ def gap_warning(s: Session, sender: Office, seq: int) -> str | None:
     return f"尚未收到{sender.code}的第{shown}号数据包：请对方重新导出或补交。"
 
 
-def read_content(opened: Opened, progress: Progress) -> None:
+class Records:
+    """The bundle's record entries read as a stream for the plan (merge.plan's `batches`), a table
+    at a time in the plan's order and a batch at a time: each line decoded and checked the quick way
+    (`decode_line`), else by `decode` with every check, which names the record that fails; a batch's
+    texts at once, and record by record only when that finds something, so the first failing record
+    is the one named. The bound on records is counted across the entries as they are read. Nothing of
+    a batch is kept once the plan has moved on: memory holds one batch, whatever the bundle's size.
+
+    An entry's hash is checked after its last line (`Payload.lines`), after batches of it were planned
+    and written: the import writes inside one transaction, which the refusal rolls back."""
+
+    def __init__(self, opened: Opened, cancelled: Callable[[], bool] = never):
+        self.opened, self.cancelled = opened, cancelled
+        payload = opened.payload
+        self.files = {n.removeprefix("files/") for n in payload.entries("files/")}
+        self.entries = {n.removeprefix("records/").removesuffix(".jsonl"): n for n in payload.entries("records/")}
+        self.allowed = TABLES_BY_KIND[opened.header.manifest["kind"]]
+        self.total = 0
+        self.office_rows: list[dict] | None = None
+
+    def check_tables(self) -> None:
+        """Refuse a table this version does not know; read the ones this kind of bundle may not carry
+        as fully as the rest, then ignore them with a warning."""
+        for table in self.entries:
+            if table not in MODELS:
+                raise refuse("unknown_table", f"数据包中有未知的数据表“{table}”，可能由更新版本的软件生成。")
+        for table, entry in self.entries.items():
+            if table in self.allowed:
+                continue
+            kept = 0
+            for number, (line_number, line) in enumerate(self.opened.payload.lines(entry), 1):
+                self.count(table, number)
+                self.strictly(table, number, line_number, line)
+                kept += 1
+            self.opened.warnings.append(f"{KIND_TITLES[self.opened.header.manifest['kind']]}数据包不应包含“{table}”记录，"
+                                        f"已忽略{kept}条。")
+
+    def offices(self) -> list[dict]:
+        """The bundle's office records (at most `limits.MAX_OFFICES`), read once, before the plan."""
+        if self.office_rows is None:
+            self.office_rows = [r for batch in self.read("office") for _, r in batch]
+        return self.office_rows
+
+    def batches(self, table: str) -> Iterator[list[tuple[int, dict]]]:
+        if table == "office":
+            rows = list(enumerate(self.offices(), 1))
+            for start in range(0, len(rows), staging.BATCH):
+                yield rows[start:start + staging.BATCH]
+        else:
+            yield from self.read(table)
+
+    def read(self, table: str) -> Iterator[list[tuple[int, dict]]]:
+        entry = self.entries.get(table)
+        if entry is None or table not in self.allowed:
+            return
+        payload = self.opened.payload
+        batch: list[tuple[int, dict]] = []
+        lines: list[tuple[int, int, bytes]] = []  # the batch's records as they came, to name the one that fails
+        for number, (line_number, line) in enumerate(payload.lines(entry), 1):
+            self.count(table, number)
+            lines.append((number, line_number, line))
+            row = decode_line(table, line, self.files)
+            if row is None:  # not taken the quick way: the json module and `decode` say why, or take it
+                try:
+                    row = decode(table, payload.json_line(entry, line_number, line), self.files, quick=True)
+                except RecordInvalid:
+                    for earlier in lines:  # an earlier record of the batch may fail the texts' check first
+                        self.strictly(table, *earlier)
+                    raise
+            batch.append((number, row))
+            if len(batch) >= staging.BATCH:
+                yield self.checked(table, batch, lines)
+                batch, lines = [], []
+        if batch:
+            yield self.checked(table, batch, lines)
+
+    def checked(self, table: str, batch: list[tuple[int, dict]], lines: list[tuple[int, int, bytes]]) -> list[tuple[int, dict]]:
+        if not texts_acceptable(table, [row for _, row in batch]):
+            for line in lines:  # one of them fails the full check: the first is named
+                self.strictly(table, *line)
+        if self.cancelled():
+            raise Cancelled()
+        return batch
+
+    def strictly(self, table: str, number: int, line_number: int, line: bytes) -> dict:
+        raw = self.opened.payload.json_line(self.entries[table], line_number, line)
+        return decoded(self.opened, table, number, raw, self.files)
+
+    def count(self, table: str, number: int) -> None:
+        self.total += 1
+        if self.total > limits.MAX_RECORDS or (table == "office" and number > limits.MAX_OFFICES):
+            what = f"单位记录超过{limits.MAX_OFFICES:,}条" if table == "office" else f"记录超过{limits.MAX_RECORDS:,}条"
+            raise refuse("payload_too_many", f"“{self.opened.header_name}”未导入，数据库未改动：{what}的上限。")
+
+
+def read_extras(opened: Opened, progress: Progress) -> None:
+    """Everything of the payload but the records of its tables, which the plan reads as a stream (`Records`)."""
     path_kind = opened.header.manifest["kind"]
     progress(0, 0, "正在解密……")
     payload = opened.payload
-    files = {n.removeprefix("files/") for n in payload.entries("files/")}
-    allowed = TABLES_BY_KIND[path_kind]
-    staged = opened.staged
-    total = 0
-    for entry in payload.entries("records/"):
-        table = entry.removeprefix("records/").removesuffix(".jsonl")
-        if table not in MODELS:
-            raise refuse("unknown_table", f"数据包中有未知的数据表“{table}”，可能由更新版本的软件生成。")
-        taken = table in allowed
-        kept, batch, lines = 0, [], []  # `lines`: the batch's records as they came, to name the one that fails
-
-        def strictly(number: int, line_number: int, line: bytes) -> dict:
-            return decoded(opened, table, number, payload.json_line(entry, line_number, line), files)
-
-        def stage() -> None:
-            if not texts_acceptable(table, [row for *_, row in batch]):
-                for line in lines:  # one of them fails the full check: the first is named
-                    strictly(*line)
-            staged.add(table, batch)
-            batch.clear()
-            lines.clear()
-
-        for number, (line_number, line) in enumerate(payload.lines(entry), 1):
-            total += 1
-            if total > limits.MAX_RECORDS or (table == "office" and number > limits.MAX_OFFICES):
-                what = f"单位记录超过{limits.MAX_OFFICES:,}条" if table == "office" else f"记录超过{limits.MAX_RECORDS:,}条"
-                raise refuse("payload_too_many", f"“{opened.header_name}”未导入，数据库未改动：{what}的上限。")
-            if not taken:  # checked as fully as the rest, then ignored
-                strictly(number, line_number, line)
-                kept += 1
-                continue
-            lines.append((number, line_number, line))
-            row = decode_line(table, line, files)
-            if row is None:  # not taken the quick way: the json module and `decode` say why, or take it
-                try:
-                    row = decode(table, payload.json_line(entry, line_number, line), files, quick=True)
-                except RecordInvalid:
-                    for earlier in lines:  # an earlier record of the batch may fail the texts' check first
-                        strictly(*earlier)
-                    raise
-            kept += 1
-            batch.append((number, *staging_keys(table, row), row))
-            if len(batch) >= staging.BATCH:
-                stage()
-        if not taken:
-            opened.warnings.append(f"{KIND_TITLES[path_kind]}数据包不应包含“{table}”记录，已忽略{kept}条。")
-        elif batch:
-            stage()
-    staged.loaded()
+    opened.records.check_tables()
     if payload.has("receipts.json"):
         opened.receipts = payload.read_json("receipts.json")
         if not isinstance(opened.receipts, list) or not all(valid_receipt(r) for r in opened.receipts):
@@ -781,16 +829,14 @@ def decoded(opened: Opened, table: str, number: int, raw, files: set[str]) -> di
                                        f"{exc}。") from exc
 
 
-def staging_keys(table: str, row: dict) -> tuple[str, str | None, int | None]:
-    """(id, k, seq) a staged row is looked up by (app/sync/staging.py): an audit event by office and
-    seq, a case_subject by its case, a document by its version key."""
-    if table == AUDIT_TABLE:
-        return f"{row['office_id']}:{row['seq']}", row["office_id"], row["seq"]
+def staging_keys(table: str, row: Mapping) -> tuple[str, str | None]:
+    """(id, k) a planned row is looked up by (app/sync/staging.py): a case_subject by its case, a
+    document by its version key."""
     if table == "case_subject":
-        return row["id"], row["case_id"], None
+        return row["id"], row["case_id"]
     if table == "document":
-        return row["id"], document_key(row), None
-    return row["id"], None, None
+        return row["id"], document_key(row)
+    return row["id"], None
 
 
 def document_key(row: Mapping) -> str:
@@ -872,9 +918,8 @@ DOCUMENT_LABEL = ("title", "number", "doc_version", "owner_office_id")
 STEP_IDENTITY = ("case_id", "seq", "step_id", "entered_on")
 STEP_DONE = (*STEP_IDENTITY, "completed_on", "decision_id")
 DECISION_FIXED = ("case_id", "step_id", "decision_id", "decided_on")
-# what the lookups of staged rows return: an audit event's link in its chain; what names a document
-# version another of the same bundle repeats
-STAGED_SHOWN = {AUDIT_TABLE: merge.CHAIN_FIELDS, "document": ("id", "case_id", "template_id", "subject_id", *DOCUMENT_LABEL)}
+# what the lookups of planned rows return: what names a document version another of the same bundle repeats
+STAGED_SHOWN = {"document": ("id", "case_id", "template_id", "subject_id", *DOCUMENT_LABEL)}
 
 
 def document_label(row: Mapping) -> str:
@@ -1109,7 +1154,7 @@ def introduced_offices(s: Session, sender: Office, opened: Opened) -> set[str]:
     the sender. Only their own office rows may be taken on the sender's word, nothing they would own."""
     if opened.header.manifest["kind"] != "statistics":
         return set()
-    rows = [o for o in opened.staged.all("office") if o["parent_code"] == sender.code and o["level"] == "township"
+    rows = [o for o in opened.records.offices() if o["parent_code"] == sender.code and o["level"] == "township"
             and o["owner_office_id"] == o["id"]]
     known = set(merge.stored_versions(s, "office", [o["id"] for o in rows]))
     return {o["id"] for o in rows} - known
@@ -1166,8 +1211,9 @@ def import_one(store: Store, path: Path, *, dry_run: bool = False, progress: Pro
                 raise Cancelled()
             opened.payload = pack.open_payload(path, opened.header, identity, work)
             try:
-                opened.staged = Staging(work.path / "records.staging", STAGED_SHOWN, STAGED_TYPES)
-                read_content(opened, progress)
+                opened.records = Records(opened, cancelled)
+                opened.staged = Staging(work.path / "records.staging", STAGED_SHOWN, staging_keys)
+                read_extras(opened, progress)
                 m = opened.header.manifest
                 if cancelled():
                     raise Cancelled()
@@ -1250,14 +1296,15 @@ def classify(s: Session, store: Store, opened: Opened,
     found; the caller's transaction is then rolled back by the refusal raised here."""
     m = opened.header.manifest
     gap = gap_warning(s, opened.sender, m["seq"])
-    names = merge.office_names(s, opened.staged)  # before anything is written
+    names = merge.office_names(s, opened.records.offices())  # before anything is written
     history = HistoryCheck(s, store, opened.staged, names)
 
     def write(table: str, batch: list[tuple[int, dict, str]]) -> None:
         if not (history.conflicts or history.invalid_count):
             merge.write_batch(s, table, batch, file_bytes)
 
-    plan = merge.plan(s, opened.staged, allowed_owners(s, opened.sender, opened), store.office.id, names,
+    plan = merge.plan(s, opened.records.batches, opened.staged, opened.records.offices(),
+                      allowed_owners(s, opened.sender, opened), store.office.id, names,
                       receiver_parents=m["kind"] == "downward", new_offices=introduced_offices(s, opened.sender, opened),
                       check=history, write=write if file_bytes is not None else None)
     invalid = history.case_invalid(opened)

@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from itertools import groupby, islice
+from itertools import islice
 
 from sqlalchemy import func, select
 from sqlmodel import Session
@@ -37,8 +37,6 @@ FILE_BATCH_BYTES = 16 * 1024 * 1024  # file bytes held in memory per executemany
 # References to office rows name an office (owner, origin, addressee); they hang nothing under it,
 # so only their existence is checked, not who owns the office row.
 LABEL_TARGETS = {"office"}
-# what `chain_problem` follows of each event: the staging must show these (Staging's `shown`)
-CHAIN_FIELDS = ("office_id", "seq", "hash", "prev_hash")
 MAX_REFUSALS_SHOWN = 5
 MAX_REFUSALS_KEPT = 1000  # a bundle of a million bad rows must not build a million messages
 
@@ -63,6 +61,8 @@ class Plan:
             self.refusals.append((code, reason))
 
 
+# the bundle's records of a table, read a batch at a time in the bundle's order: [(n, values)]
+Batches = Callable[[str], Iterable[list[tuple[int, dict]]]]
 # a check the importer runs on each batch of a table as it is planned: (table, [(n, values, verdict)])
 BatchCheck = Callable[[str, list[tuple[int, dict, str]]], None]
 # what writes a planned batch, once its check has run: (table, [(n, values, verdict)])
@@ -98,21 +98,22 @@ def parent_owners(s: Session, staged: Staging, table: str, ids: set[str]) -> dic
     return found
 
 
-def office_names(s: Session, staged: Staging) -> dict[str, str]:
+def office_names(s: Session, offices: list[dict]) -> dict[str, str]:
     """id → "name（code）" of every office, as stored before this import writes (a refusal leaves the
     store so, and an office the bundle renames is still named as the receiver knows it), and of the
     offices the bundle introduces, as it names them."""
     office = MODELS["office"]
-    names = {r["id"]: f"{r['name']}（{r['code']}）" for r in staged.all("office")}
+    names = {r["id"]: f"{r['name']}（{r['code']}）" for r in offices}
     names.update({i: f"{name}（{code}）" for i, code, name in s.execute(select(office.id, office.code, office.name)).all()})
     return names
 
 
-def plan(s: Session, staged: Staging, allowed_owners: set[str], own_office_id: str, names: dict[str, str], *,
-         receiver_parents: bool = False, new_offices: set[str] = frozenset(), check: BatchCheck | None = None,
-         write: BatchWrite | None = None) -> Plan:
-    """Classify every staged record, a batch at a time, and write the verdicts into the staging
-    database, so a dry run and the real import agree.
+def plan(s: Session, batches: Batches, staged: Staging, offices: list[dict], allowed_owners: set[str],
+         own_office_id: str, names: dict[str, str], *, receiver_parents: bool = False,
+         new_offices: set[str] = frozenset(), check: BatchCheck | None = None, write: BatchWrite | None = None) -> Plan:
+    """Classify every record the bundle's `batches` give, table by table (parents before children)
+    and a batch at a time, recording each verdict in `staged` for the batches after it, so a dry run
+    and the real import agree. `offices`: the bundle's office records (bounded), read before.
 
     `names`: the offices as refusals name them (`office_names`, taken before anything is written).
     `receiver_parents`: the sender is the receiver's superior, whose records (review opinions) may
@@ -123,7 +124,7 @@ def plan(s: Session, staged: Staging, allowed_owners: set[str], own_office_id: s
     plan of a batch looks only at what was stored before this import and at verdicts staged, so
     writing the batches before it as it goes does not change it (`write_batch`)."""
     result = Plan()
-    office_clashes(s, staged.all("office"), result)
+    office_clashes(s, offices, result)
     rejected_why: Counter = Counter()
 
     def may_hang_under(owner: str) -> bool:
@@ -132,17 +133,18 @@ def plan(s: Session, staged: Staging, allowed_owners: set[str], own_office_id: s
     for table in SYNCED_TABLES:
         fks = foreign_keys(table)
         allowed = allowed_owners | new_offices if table == "office" else allowed_owners
-        for batch in staged.batches(table):
-            stored = stored_versions(s, table, [r["id"] for _, r, _ in batch])
+        for rows in batches(table):
+            batch = list(zip(rows, staged.repeated(table, rows), strict=True))
+            stored = stored_versions(s, table, [r["id"] for (_, r), _ in batch])
             parents_needed: dict[str, set[str]] = {}
-            for _, r, _ in batch:
+            for (_, r), _ in batch:
                 for col, target in fks:
                     if r[col] is not None:
                         parents_needed.setdefault(target, set()).add(r[col])
             owners = {t: parent_owners(s, staged, t, ids) for t, ids in parents_needed.items()}
-            verdicts: list[tuple[int, str, str | None]] = []
+            verdicts: list[tuple[int, dict, str, str | None]] = []
             checked: list[tuple[int, dict, str]] = []
-            for n, r, repeated in batch:
+            for (n, r), repeated in batch:
                 verdict, why = classify(s, table, r, stored.get(r["id"]), allowed, own_office_id, repeated)
                 if verdict in (NEW, UPDATED):
                     missing = [t for col, t in fks if r[col] is not None and r[col] not in owners[t]
@@ -167,15 +169,14 @@ def plan(s: Session, staged: Staging, allowed_owners: set[str], own_office_id: s
                 else:
                     rejected_why[why] += 1
                 result.tally[verdict] += 1
-                verdicts.append((n, verdict, owner))
+                verdicts.append((n, r, verdict, owner))
                 checked.append((n, r, verdict))
-            staged.set_verdicts(table, verdicts)
+            staged.record(table, verdicts)
             if check is not None:
                 check(table, checked)
             if write is not None and not result.refusals:
                 write(table, checked)
-    if staged.has(AUDIT_TABLE):
-        plan_audit(s, staged, allowed_owners, names, result, rejected_why, write)
+    plan_audit(s, batches, allowed_owners, names, result, rejected_why, write)
     result.warnings.extend(f"{n} 条记录未导入：{why}" for why, n in sorted(rejected_why.items()))
     return result
 
@@ -226,28 +227,36 @@ def office_clashes(s: Session, rows: list[dict], result: Plan) -> None:
         remember(r["id"], r["code"], r["name"], r["level"], r["parent_code"])
 
 
-def plan_audit(s: Session, staged: Staging, allowed: set[str], names: dict[str, str], result: Plan,
+def plan_audit(s: Session, batches: Batches, allowed: set[str], names: dict[str, str], result: Plan,
                rejected_why: Counter, write: BatchWrite | None) -> None:
-    """The sender's audit events: each must hash, and those new to this store must extend its chain
-    (`chain_problem`). An event written from an earlier batch changes none of the lookups: a new
-    event's predecessor is either new too (then it is the one before it in the run) or stored before."""
-    for batch in staged.batches(AUDIT_TABLE):
+    """The sender's audit events, which come in strictly rising (office, seq) order, as this app
+    writes them (docs/BUNDLE.md §6): so none repeats, and the chain is followed as they stream. Each
+    must hash, and those new to this store must extend its chain (`Chain`). An event written from an
+    earlier batch changes none of the lookups: a new event's predecessor is either new too (then it is
+    the one before it in the stream) or stored before."""
+    chain = Chain(s)
+    last: tuple[str, int] | None = None
+    for batch in batches(AUDIT_TABLE):
+        for n, r in batch:
+            key = (r["office_id"], r["seq"])
+            if last is not None and key <= last:
+                result.refuse("audit_chain", f"审计事件未按单位和序号依次排列（第{n}条：{names.get(key[0], key[0])}"
+                                             f"的第{key[1]}号排在{names.get(last[0], last[0])}的第{last[1]}号之后）")
+                return
+            last = key
         stored: dict[tuple[str, int], str] = {}
-        for office in {r["office_id"] for _, r, _ in batch}:
-            seqs = sorted({r["seq"] for _, r, _ in batch if r["office_id"] == office})
+        for office in {r["office_id"] for _, r in batch}:
+            seqs = sorted({r["seq"] for _, r in batch if r["office_id"] == office})
             for start in range(0, len(seqs), 500):
                 chunk = seqs[start:start + 500]
                 q = select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.office_id == office, AuditEvent.seq.in_(chunk))
                 stored.update({(office, seq): h for seq, h in s.connection().execute(q).all()})
-        verdicts: list[tuple[int, str, str | None]] = []
         checked: list[tuple[int, dict, str]] = []
-        for n, r, repeated in batch:
+        for n, r in batch:
             key = (r["office_id"], r["seq"])
             why = ""
             if r["office_id"] not in allowed:
                 why = "审计事件不属于发送单位"
-            elif repeated:
-                why = "审计事件重复出现"
             elif event_hash(r["prev_hash"], r["seq"], r["at"], r["account"], r["action"], r["entity"], r["summary"]) != r["hash"]:
                 why = "审计事件的哈希不符"
             elif key in stored and stored[key] != r["hash"]:
@@ -260,17 +269,15 @@ def plan_audit(s: Session, staged: Staging, allowed: set[str], names: dict[str, 
                 verdict = REJECTED
             else:
                 verdict = UNCHANGED if key in stored else NEW
+                if verdict == NEW:
+                    chain.add(r)
             result.tally[verdict] += 1
-            verdicts.append((n, verdict, r["office_id"] if verdict != REJECTED else None))
             checked.append((n, r, verdict))
-        staged.set_verdicts(AUDIT_TABLE, verdicts)
-        if write is not None and not result.refusals:
+        if write is not None and not result.refusals and not chain.problems:
             write(AUDIT_TABLE, checked)
-    events = staged.by_k_and_seq(AUDIT_TABLE, NEW)
-    for office, run in groupby(events, key=lambda r: r["office_id"]):
-        problem = chain_problem(s, office, run)
-        if problem:
-            result.refuse("audit_chain", f"{names.get(office, office)}的审计事件{problem}")
+    chain.finish()
+    for office, problem in chain.problems.items():
+        result.refuse("audit_chain", f"{names.get(office, office)}的审计事件{problem}")
 
 
 def stored_event_hash(s: Session, office: str, seq: int) -> str | None:
@@ -279,39 +286,62 @@ def stored_event_hash(s: Session, office: str, seq: int) -> str | None:
     return s.execute(select(AuditEvent.hash).where(AuditEvent.office_id == office, AuditEvent.seq == seq)).scalar()
 
 
-def chain_problem(s: Session, office: str, new: Iterable[dict]) -> str | None:
-    """Why the events new to this store (in seq order) do not extend the office's chain as stored,
-    or None: each must link to the event before it, whether that one is stored or arrives with it,
-    and the stored event after a run of new ones must link to the run's last. Events are read as a
-    stream, only the ends of runs are looked up and a gap is reported as a range, so memory stays
-    bounded whatever the numbers."""
-    previous: dict | None = None
-    events = iter(new)
-    r = next(events, None)
-    while r is not None:
-        following = next(events, None)
-        seq = r["seq"]
+class Chain:
+    """The events new to this store, in (office, seq) order, against each office's chain as stored:
+    each must link to the event before it, whether that one is stored or arrives with it, and the
+    stored event after a run of new ones must link to the run's last. Only the last event is held and
+    only the ends of runs are looked up; a gap is reported as a range, so memory stays bounded
+    whatever the numbers. `problems`: the first found per office."""
+
+    def __init__(self, s: Session):
+        self.s = s
+        self.previous: dict | None = None  # the last new event added, of an office without a problem
+        self.problems: dict[str, str] = {}
+
+    def add(self, r: dict) -> None:
+        office, seq = r["office_id"], r["seq"]
+        if office in self.problems:
+            return
+        previous = self.previous if self.previous is not None and self.previous["office_id"] == office else None
+        if previous is None or previous["seq"] != seq - 1:
+            self.finish()  # a run ended: the stored event after it must link to it
+            if office in self.problems:
+                return
+            problem = self.link(office, seq, r["prev_hash"], previous)
+            if problem:
+                self.problems[office] = problem
+                self.previous = None
+                return
+        elif r["prev_hash"] != previous["hash"]:
+            self.problems[office] = f"第{seq}号与前一事件（第{seq - 1}号）衔接不上（前一事件哈希不符）"
+            self.previous = None
+            return
+        self.previous = r
+
+    def link(self, office: str, seq: int, prev_hash: str, previous: dict | None) -> str | None:
+        """An event that starts a run: its predecessor is stored (or the chain's start)."""
         if seq < 1:
             return f"第{seq}号序号无效"
-        if previous is not None and previous["seq"] == seq - 1:
-            before = previous["hash"]
-        else:
-            before = stored_event_hash(s, office, seq - 1)
-            if before is None:
-                last = s.execute(select(func.max(AuditEvent.seq)).where(AuditEvent.office_id == office,
-                                                                      AuditEvent.seq < seq)).scalar() or 0
-                last = max(last, previous["seq"] if previous else 0)
-                return (f"不连续：本单位已有及数据包中该单位的审计事件到第{last}号为止，接着的是第{seq}号"
-                        f"（缺少第{last + 1}至{seq - 1}号）")
-        if r["prev_hash"] != before:
+        before = stored_event_hash(self.s, office, seq - 1)
+        if before is None:
+            last = self.s.execute(select(func.max(AuditEvent.seq)).where(AuditEvent.office_id == office,
+                                                                       AuditEvent.seq < seq)).scalar() or 0
+            last = max(last, previous["seq"] if previous else 0)
+            return (f"不连续：本单位已有及数据包中该单位的审计事件到第{last}号为止，接着的是第{seq}号"
+                    f"（缺少第{last + 1}至{seq - 1}号）")
+        if prev_hash != before:
             return f"第{seq}号与前一事件（第{seq - 1}号）衔接不上（前一事件哈希不符）"
-        if following is None or following["seq"] != seq + 1:
-            after = s.execute(select(AuditEvent.prev_hash).where(AuditEvent.office_id == office,
-                                                                 AuditEvent.seq == seq + 1)).scalar()
-            if after is not None and after != r["hash"]:
-                return f"第{seq}号与本单位已保存的第{seq + 1}号事件衔接不上"
-        previous, r = r, following
-    return None
+        return None
+
+    def finish(self) -> None:
+        """The end of the run the last event closes."""
+        r, self.previous = self.previous, None
+        if r is None:
+            return
+        after = self.s.execute(select(AuditEvent.prev_hash).where(AuditEvent.office_id == r["office_id"],
+                                                                  AuditEvent.seq == r["seq"] + 1)).scalar()
+        if after is not None and after != r["hash"]:
+            self.problems[r["office_id"]] = f"第{r['seq']}号与本单位已保存的第{r['seq'] + 1}号事件衔接不上"
 
 
 def write_batch(s: Session, table: str, batch: list[tuple[int, dict, str]], file_bytes: Callable[[str], bytes]) -> None:

@@ -104,14 +104,6 @@ TEXT_COLUMNS: dict[str, tuple[str, ...]] = {
 TIME_COLUMNS: dict[str, tuple[str, ...]] = {
     t: tuple(c.key for c in columns(t) if isinstance(base_type(c), DateTime | Date)) for t in MODELS
 }
-# what the staging (app/sync/staging.py) must be told of a decoded record's values: MessagePack keeps
-# a date as its text, so the date columns are read back as dates (times are timestamps of their own)
-STAGED_TYPES: dict[str, dict[str, Any]] = {
-    t: {c.key: date | None for c in columns(t) if isinstance(base_type(c), Date)}
-    for t in MODELS
-}
-
-
 def file_column(table: str) -> str | None:
     """The binary column of a table that carries files (document, attachment), named by its `sha256` column."""
     return FILE_COLUMNS[table]

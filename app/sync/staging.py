@@ -1,136 +1,75 @@
-"""A bundle's decoded records held on disk while they are checked and applied, not in memory.
+"""What the plan has decided of each record of a bundle, held on disk while the import goes on.
 
-A bundle may carry millions of records; holding them as Python objects took about 2 KB each. They
-are staged instead in a scratch SQLCipher database in the import's private working folder, under a
-random key that exists only in this process's memory, so nothing readable reaches the disk and
-what a killed import leaves is noise (the folder is removed at the next unlock). The importer
-reads them back once, in batches: the plan, its checks and the writing hold one batch at a time.
+A bundle may carry millions of records. The import reads them as a stream, a batch at a time, and
+plans, checks and writes each batch before it reads the next (merge.plan); the values of a record are
+never kept beyond its batch. What a later batch must know of the earlier ones — whether an id came
+before, the owner a parent was taken under, a case_subject's case, a document's version key — is
+kept here instead, in a scratch SQLCipher database in the
+import's private working folder under a random key that exists only in this process's memory, so
+nothing readable reaches the disk and what a killed import leaves is noise (the folder is removed at
+the next unlock).
 
-The values of each batch as it was added are kept as one MessagePack list of tuples (`chunk`), read
-back typed where it must be told (`types`: the keys whose values are dates); only this
-process writes the scratch file (its key is never stored). MessagePack, by msgspec, writes a time
-as a timestamp, about a twentieth of what pickle spends on one; a time comes back in UTC, the same
-instant, which is how the store keeps it. A batch MessagePack cannot hold (an integer in a JSON
-value beyond 64 bits) is pickled instead.
-
-Per row (`row`): its table and number in the bundle, its id (an audit event's is "office:seq", the key
-the merge gives it), the plan's verdict and the owner it is taken under, `k`, one column a check
-looks rows up by (a case_subject's case, a document's version key, an audit event's office) with an
-audit event's `seq`, and `x`, the few values of the row those lookups return (`shown`).
+Per row (`row`): its table and number in the bundle, its id, the plan's verdict and the owner it is
+taken under, `k`, one column a check looks rows up by (a case_subject's case, a document's version
+key), and `x`, the few values of the row those lookups return (`shown`). The sender's audit events
+are not kept: they come in (office, seq) order and are checked as they stream (merge.plan_audit).
 """
 
 from __future__ import annotations
 
 import os
 import pickle
-from collections.abc import Iterable, Iterator, Mapping
-from itertools import groupby
-from operator import itemgetter
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any
-
-import msgspec
 
 from app.storage.driver import sqlcipher
 
-BATCH = 2000  # rows per read and write: memory holds one batch
+BATCH = 2000  # records read, planned and written at a time: memory holds one batch
 LOOKUP = 500  # ids per IN (…) lookup
-PACKED, PICKLED = b"m", b"p"  # the first byte of a chunk: how its values are kept
-ENCODER = msgspec.msgpack.Encoder()
-as_dict = msgspec.structs.asdict
+
+# (id, k) a row is recorded and looked up by, from its table and values
+Keys = Callable[[str, Mapping], tuple[str, str | None]]
+
+
+def plain_keys(table: str, row: Mapping) -> tuple[str, str | None]:
+    return row["id"], None
 
 
 class Staging:
-    def __init__(self, path: Path, shown: Mapping[str, tuple[str, ...]] | None = None,
-                 types: Mapping[str, Mapping[str, Any]] | None = None):
-        """`shown`: per table the values `earlier_with_k` and `by_k_and_seq` return of a row. `types`:
-        per table the type of each key whose values MessagePack must be told (dates)."""
+    def __init__(self, path: Path | str, shown: Mapping[str, tuple[str, ...]] | None = None, keys: Keys = plain_keys):
+        """`shown`: per table the values `earlier_with_k` returns of a row; `keys`:
+        what each row is recorded and looked up by."""
         self.db = sqlcipher.connect(str(path), isolation_level=None, check_same_thread=False)
         for pragma in (f"PRAGMA key = \"x'{os.urandom(32).hex()}'\"", "PRAGMA journal_mode = OFF",
                        "PRAGMA synchronous = OFF", "PRAGMA temp_store = MEMORY"):
             self.db.execute(pragma)
-        # the values apart from what the plan reads and writes: a verdict set never rewrites them
-        self.db.execute("CREATE TABLE chunk (tbl TEXT NOT NULL, first INTEGER NOT NULL, last INTEGER NOT NULL, "
-                        "v BLOB NOT NULL)")
-        self.db.execute("CREATE TABLE row (tbl TEXT NOT NULL, n INTEGER NOT NULL, id TEXT NOT NULL, k TEXT, seq INTEGER, "
-                        "repeated INTEGER NOT NULL DEFAULT 0, verdict TEXT, owner TEXT, x BLOB, PRIMARY KEY (tbl, n)) "
-                        "WITHOUT ROWID")
+        self.db.execute("CREATE TABLE row (tbl TEXT NOT NULL, n INTEGER NOT NULL, id TEXT NOT NULL, k TEXT, "
+                        "verdict TEXT NOT NULL, owner TEXT, x BLOB)")  # rows are found by id or k only: no key of their own to keep
+        self.db.execute("CREATE INDEX row_id ON row (tbl, id)")
+        self.db.execute("CREATE INDEX row_k ON row (tbl, k) WHERE k IS NOT NULL")
         self.db.execute("BEGIN")  # one transaction for the staging's whole life, never committed: a scratch file
         self.shown = dict(shown or {})
-        self.types = dict(types or {})
-        self.decoders: dict[str, msgspec.msgpack.Decoder] = {}
-        self.counts: dict[str, int] = {}
-        self.keys: dict[str, tuple[str, ...]] = {}  # per table the column names, in the order decode gives them
-        self.with_repeats: set[str] = set()  # tables in which an id repeats (`loaded`)
+        self.keys = keys
 
-    def add(self, table: str, rows: list[tuple[int, str, str | None, int | None, dict]]) -> None:
-        """(n, id, k, seq, values) per row, in the order of the bundle, numbered on from the rows added
-        before; every row of a table has the same keys."""
-        if rows[-1][0] - rows[0][0] != len(rows) - 1:
-            raise ValueError("staged rows must be numbered one after another")  # `batches` numbers them so
-        keys = self.keys.setdefault(table, tuple(rows[0][4]))
-        ordered = itemgetter(*keys) if len(keys) > 1 else (lambda values, k=keys[0]: (values[k],))
+    def repeated(self, table: str, rows: list[tuple[int, Mapping]]) -> list[bool]:
+        """Per row of a batch (in the bundle's order, after every batch recorded before it): whether an
+        earlier row of its table has the same id."""
+        ids = [self.keys(table, r)[0] for _, r in rows]
+        seen = {i for (i,) in self.lookup("SELECT DISTINCT id FROM row WHERE tbl = ? AND id IN ({})", table, ids)}
+        marks = []
+        for i in ids:
+            marks.append(i in seen)
+            seen.add(i)
+        return marks
+
+    def record(self, table: str, rows: Iterable[tuple[int, Mapping, str, str | None]]) -> None:
+        """(n, values, verdict, owner it is taken under or None) per row of a planned batch."""
         shown = self.shown.get(table, ())
-        self.db.executemany("INSERT INTO row (tbl, n, id, k, seq, x) VALUES (?, ?, ?, ?, ?, ?)",
-                            [(table, n, i, k, seq, pickle.dumps(tuple(values[f] for f in shown)) if shown else None)
-                             for n, i, k, seq, values in rows])
-        self.db.execute("INSERT INTO chunk (tbl, first, last, v) VALUES (?, ?, ?, ?)",
-                        (table, rows[0][0], rows[-1][0], packed([ordered(values) for *_, values in rows])))
-        self.counts[table] = self.counts.get(table, 0) + len(rows)
-
-    def loaded(self) -> None:
-        """Index the staged rows and mark each row whose id an earlier row of its table has."""
-        self.db.execute("CREATE INDEX chunk_first ON chunk (tbl, first)")
-        self.db.execute("CREATE INDEX row_id ON row (tbl, id, n)")
-        self.db.execute("CREATE INDEX row_k ON row (tbl, k, seq) WHERE k IS NOT NULL")
-        # one pass over the index finds the ids that repeat (normally none); only their rows are touched
-        repeats = self.db.execute("SELECT tbl, id, min(n) FROM row GROUP BY tbl, id HAVING count(*) > 1").fetchall()
-        self.db.executemany("UPDATE row SET repeated = 1 WHERE tbl = ? AND id = ? AND n > ?", repeats)
-        self.with_repeats = {tbl for tbl, _, _ in repeats}
-
-    def has(self, table: str) -> bool:
-        return self.counts.get(table, 0) > 0
-
-    def batches(self, table: str) -> Iterator[list[tuple[int, dict, bool]]]:
-        """(n, values, repeated) per row, a batch as it was added at a time, in the bundle's order;
-        `repeated`: an earlier row of the table has the same id (looked up only in a table that has one)."""
-        if not self.has(table):
-            return
-        spans = self.db.execute("SELECT first, last FROM chunk WHERE tbl = ? ORDER BY first", (table,)).fetchall()
-        for first, last in spans:
-            (blob,) = self.db.execute("SELECT v FROM chunk WHERE tbl = ? AND first = ?", (table, first)).fetchone()
-            rows = self.unpacked(table, blob)
-            if table in self.with_repeats:
-                marks = [bool(r) for (r,) in self.db.execute("SELECT repeated FROM row WHERE tbl = ? AND n BETWEEN ? AND ? "
-                                                              "ORDER BY n", (table, first, last))]
-            else:
-                marks = [False] * len(rows)
-            yield list(zip(range(first, last + 1), rows, marks, strict=True))
-
-    def unpacked(self, table: str, blob: bytes) -> list[dict]:
-        """A chunk's rows as dicts: MessagePack's read as structs whose fields are the table's keys (its
-        column names), msgspec making each struct and its dict in C."""
-        if blob[:1] == PICKLED:
-            return [dict(zip(self.keys[table], values)) for values in pickle.loads(blob[1:])]
-        if table not in self.decoders:
-            kinds = self.types.get(table, {})
-            row = msgspec.defstruct(f"staged_{table}", [(k, kinds.get(k, Any)) for k in self.keys[table]], array_like=True)
-            self.decoders[table] = msgspec.msgpack.Decoder(list[row])
-        return [as_dict(values) for values in self.decoders[table].decode(blob[1:])]
-
-    def all(self, table: str) -> list[dict]:
-        """Every row of a table whose size the bounds keep small (offices)."""
-        return [values for batch in self.batches(table) for _, values, _ in batch]
-
-    def set_verdicts(self, table: str, verdicts: list[tuple[int, str, str | None]]) -> None:
-        """(n, verdict, owner it is taken under or None) per row. A run of rows numbered one after
-        another with the same verdict and owner (in a township's bundle, mostly a whole batch) takes
-        one statement."""
-        runs = []
-        for (_, v, owner), run in groupby(enumerate(verdicts), key=lambda x: (x[1][0] - x[0], x[1][1], x[1][2])):
-            numbers = [n for _, (n, _, _) in run]
-            runs.append((v, owner, table, numbers[0], numbers[-1]))
-        self.db.executemany("UPDATE row SET verdict = ?, owner = ? WHERE tbl = ? AND n BETWEEN ? AND ?", runs)
+        out = []
+        for n, r, verdict, owner in rows:
+            i, k = self.keys(table, r)
+            out.append((table, n, i, k, verdict, owner, pickle.dumps(tuple(r[f] for f in shown)) if shown else None))
+        self.db.executemany("INSERT INTO row (tbl, n, id, k, verdict, owner, x) VALUES (?, ?, ?, ?, ?, ?, ?)", out)
 
     def taken_owners(self, table: str, ids: Iterable[str]) -> dict[str, str]:
         """id → owner of the rows of `table` the plan has taken so far (not rejected)."""
@@ -153,20 +92,6 @@ class Staging:
             out[k] = self.shown_values(table, x)
         return out
 
-    def by_k_and_seq(self, table: str, verdict: str) -> Iterator[dict]:
-        """The `shown` values of the rows with that verdict ordered by k then seq (an office's audit
-        events in chain order)."""
-        last: tuple[str, int] = ("", -(2 ** 63))
-        while True:
-            rows = self.db.execute(f"SELECT k, seq, x FROM row WHERE tbl = ? AND verdict = ? AND k IS NOT NULL "
-                                   f"AND (k, seq) > (?, ?) ORDER BY k, seq LIMIT {BATCH}",
-                                   (table, verdict, *last)).fetchall()
-            if not rows:
-                return
-            last = (rows[-1][0], rows[-1][1])
-            for _, _, x in rows:
-                yield self.shown_values(table, x)
-
     def lookup(self, sql: str, table: str, ids: Iterable[str], *extra) -> list[tuple]:
         ordered = sorted(set(ids))
         out: list[tuple] = []
@@ -177,10 +102,3 @@ class Staging:
 
     def close(self) -> None:
         self.db.close()
-
-
-def packed(rows: list[tuple]) -> bytes:
-    try:
-        return PACKED + ENCODER.encode(rows)
-    except (OverflowError, TypeError):  # an integer beyond 64 bits in a JSON value, a type MessagePack lacks
-        return PICKLED + pickle.dumps(rows, pickle.HIGHEST_PROTOCOL)

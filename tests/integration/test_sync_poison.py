@@ -22,6 +22,7 @@ from pathlib import Path
 
 import docx
 import pytest
+from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import SQLModel, select
 
@@ -115,8 +116,9 @@ def read_payload(data: Path, bundle: Path) -> tuple[dict[str, list[dict]], dict[
 
 
 def reseal(data: Path, bundle: Path, records: dict[str, list[dict]], others: dict[str, bytes], out: Path,
-           **manifest_changes) -> Path:
-    """The same bundle with other content, sealed and signed again with the sender's own keys."""
+           tamper=None, **manifest_changes) -> Path:
+    """The same bundle with other content, sealed and signed again with the sender's own keys;
+    `tamper` may change the payload's builder (its index) before it is closed."""
     with opened(data) as store, store.read() as s:
         own = offices.own_keys(s, store.office.id)
         header = container.read_header(bundle)
@@ -129,6 +131,8 @@ def reseal(data: Path, bundle: Path, records: dict[str, list[dict]], others: dic
                 builder.add_lines(f"records/{table}.jsonl", rows)
         for name, content in others.items():
             builder.add(name, content, compress=not name.startswith("files/"))
+        if tamper is not None:
+            tamper(builder)
 
     def manifest_of(sealed: pack.Sealed) -> dict:
         m = copy.deepcopy(header.manifest)
@@ -288,6 +292,45 @@ def test_huge_event_number_is_bounded(world, tmp_path):
     forged = reseal(chain.township, bundle, records, others, tmp_path / "forged")
     result = refused_unchanged(chain.county, forged, "audit_chain")
     assert f"至{10 ** 12 - 1}号" in result.reason
+
+
+@pytest.mark.parametrize("disorder", ["repeated", "swapped"])
+def test_events_out_of_their_order_are_refused(world, tmp_path, disorder):
+    """[BUNDLE.md §6] a sender's audit events come in rising (office, seq) order, as it writes them:
+    a repeated or misplaced event is refused before its chain is followed."""
+    chain = world[0]
+    bundle = fresh_bundle(chain.township, "C01", tmp_path / "made")
+    records, others = read_payload(chain.township, bundle)
+    events = records["audit_event"]
+    if disorder == "repeated":
+        events.append(copy.deepcopy(events[-1]))
+    else:
+        events[-1], events[-2] = events[-2], events[-1]
+    forged = reseal(chain.township, bundle, records, others, tmp_path / "forged")
+    result = refused_unchanged(chain.county, forged, "audit_chain")
+    assert "审计事件未按单位和序号依次排列" in result.reason and "青石镇纪委（T001）" in result.reason
+
+
+def test_new_events_that_do_not_link_to_the_stored_event_after_them_are_refused(world, tmp_path):
+    """[issue 17 §3] events fill a hole in the chain the county holds (a later bundle came first):
+    the stored event after the run must link to the run's last, which the bundle rewrote."""
+    chain = world[0]
+    county = tmp_path / "county"
+    shutil.copytree(chain.county, county)
+    with opened(chain.township) as store:
+        township_id = store.office.id
+    with opened(county) as store, store.write() as s:
+        tip = s.execute(sa_select(func.max(AuditEvent.seq)).where(AuditEvent.office_id == township_id)).scalar()
+        s.connection().execute(AuditEvent.__table__.delete().where(AuditEvent.office_id == township_id,
+                                                                   AuditEvent.seq.between(tip - 6, tip - 3)))
+    bundle = fresh_bundle(chain.township, "C01", tmp_path / "made")
+    records, others = read_payload(chain.township, bundle)
+    events = records["audit_event"]
+    i = next(n for n, e in enumerate(events) if e["seq"] == tip - 3)
+    events[i] = {**forged_event(events[i], tip - 3, events[i]["prev_hash"], summary="改写的事件"), "id": events[i]["id"]}
+    forged = reseal(chain.township, bundle, records, others, tmp_path / "forged")
+    result = refused_unchanged(county, forged, "audit_chain")
+    assert f"第{tip - 3}号与本单位已保存的第{tip - 2}号事件衔接不上" in result.reason
 
 
 def test_received_chain_problem_is_named_by_verify_and_never_blocks_restore(world, tmp_path, run_cli):

@@ -65,6 +65,21 @@ def test_a_broken_audit_chain_after_every_record_was_written_changes_nothing(wor
     assert "青石镇纪委（T001）" in result.reason and "不连续" in result.reason
 
 
+def test_an_entry_whose_hash_fails_after_its_batches_were_written_changes_nothing(world, tmp_path):
+    """[BUNDLE.md §7b] an entry's SHA-256 is checked after its last line, when the plan has already
+    written its earlier batches and every table before it: the refusal rolls the transaction back."""
+    bundle = fresh_bundle(world.township, "C01", tmp_path / "made")
+    records, others = read_payload(world.township, bundle)
+    assert len(records["audit_event"]) > 3 * staging.BATCH
+
+    def tamper(builder):
+        builder.index["records/audit_event.jsonl"]["sha256"] = "0" * 64
+
+    forged = reseal(world.township, bundle, records, others, tmp_path / "forged", tamper=tamper)
+    result = refused_unchanged(world.county, forged, "payload_hash")
+    assert "records/audit_event.jsonl" in result.reason
+
+
 def test_a_second_copy_of_a_document_written_in_an_earlier_batch_is_named_as_in_the_bundle(world, tmp_path):
     """The first copy was written by this import before the second was planned: it is still reported
     as another document of the same bundle, not as one the county already had."""
