@@ -9,7 +9,6 @@ records are taken in one transaction. A refused bundle is quarantined and the st
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import os
@@ -844,25 +843,15 @@ def document_key(row: Mapping) -> str:
     return json.dumps([row["case_id"], row["template_id"], row["subject_id"], row["doc_version"]])
 
 
-LEAVES = (str, int, float, bool, type(None))  # most of a state: nothing inside, no date
+class DateOutOfRange(ValueError):
+    """A date of a received case's state beyond the years the screens and the calendar handle."""
 
 
-def dates_in(value) -> Iterator[date]:
-    """Every date inside an engine value (dataclasses, tuples, mappings), whatever its shape, walked
-    with a stack of its own (not a generator per level: a received case's state holds hundreds of values)."""
-    pending = [value]
-    while pending:
-        value = pending.pop()
-        if type(value) in LEAVES:
-            continue
-        if isinstance(value, date):
-            yield value
-        elif dataclasses.is_dataclass(value):
-            pending.extend(getattr(value, name) for name in value.__dataclass_fields__)
-        elif isinstance(value, Mapping):
-            pending.extend(value.values())
-        elif isinstance(value, tuple | list | frozenset | set):
-            pending.extend(value)
+def bounded_day(text: str) -> date:
+    day = date.fromisoformat(text)
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise DateOutOfRange(text)
+    return day
 
 
 def case_problem(rules: ruleset.RuleSet, row: dict, today: date) -> str | None:
@@ -873,7 +862,9 @@ def case_problem(rules: ruleset.RuleSet, row: dict, today: date) -> str | None:
     if not isinstance(row["state"], dict):
         return "案件状态不是 JSON 对象"
     try:
-        state = case_codec.from_json(row["state"])
+        state = case_codec.from_json(row["state"], day=bounded_day)
+    except DateOutOfRange:
+        return f"办理状态中的日期超出{MIN_YEAR}—{MAX_YEAR}年"
     except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
         return f"案件状态的格式有误（{type(exc).__name__}）"
     if state.step_id not in wf.steps:
@@ -898,8 +889,6 @@ def case_problem(rules: ruleset.RuleSet, row: dict, today: date) -> str | None:
     unknown = sorted(set(state.events) - set(wf.events))
     if unknown:
         return f"事件“{unknown[0]}”不在本单位现行流程中"
-    if any(not MIN_YEAR <= d.year <= MAX_YEAR for d in dates_in(state)):
-        return f"办理状态中的日期超出{MIN_YEAR}—{MAX_YEAR}年"
     try:
         cases.evaluate(rules, state, today)
     except Exception as exc:  # noqa: BLE001 - anything the engine cannot evaluate would break every screen
