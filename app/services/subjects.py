@@ -281,6 +281,10 @@ def range_problem(rules: RuleSet, row: CaseSubject, type_id: str, articles: list
         return None
     if row.village_manager and not sanction.village_manager_allowed:
         return None  # the workflow names this itself (not_allowed_for_village_manager)
+    unknown = [f"{a['article']}（{a['plot']}）" for a in chosen
+               if a["article"] not in rules.articles or a["plot"] not in rules.articles.get(a["article"]).ranges]
+    if unknown:  # a 定性 received from an office whose 违纪条款目录 is newer: shown, but not judged here
+        return f"定性所引条款及情节“{'、'.join(unknown)}”不在本单位违纪条款目录中，无法核对处分幅度"
     adjust = row.adjustments if adjustments is None else adjustments
     kinds = {a["kind"] for a in adjust}
     basis = "；".join(a["basis"] for a in adjust if a["kind"] == "减轻" and a["basis"])
@@ -439,10 +443,10 @@ def show(s: Session, rules: RuleSet, case: Case, state: engine.CaseState, sancti
                 for f in facts if f.subject_id == row.id
             ],
             "evidence": [evidence_json(e) for e in evidence if e.subject_id in (row.id, None)],
-            "articles": [rules.articles.get(a["article"]).citation for a in row.articles],
+            "articles": [article_label(rules, a["article"])[0] for a in row.articles],
             "qualification": [
-                {"article": a["article"], "citation": rules.articles.get(a["article"]).citation,
-                 "category": rules.articles.get(a["article"]).category, "plot": a["plot"]}
+                {"article": a["article"], "citation": article_label(rules, a["article"])[0],
+                 "category": article_label(rules, a["article"])[1], "plot": a["plot"]}
                 for a in row.articles
             ],
             "adjustments": list(row.adjustments),
@@ -452,6 +456,15 @@ def show(s: Session, rules: RuleSet, case: Case, state: engine.CaseState, sancti
                for x in state.sanctions if x.subject == row.id and not any(m.type_id == x.type_id for m in mine)],
         })
     return out
+
+
+def article_label(rules: RuleSet, article_id: str) -> tuple[str, str]:
+    """(citation, category) of an article a 定性 names. One this office's catalogue lacks — a
+    township whose app ships a newer 违纪条款目录 — is shown by its id, marked, so the case still opens."""
+    if article_id in rules.articles:
+        article = rules.articles.get(article_id)
+        return article.citation, article.category
+    return f"{article_id}（本单位违纪条款目录中没有此条）", ""
 
 
 def people_line(s: Session, rules: RuleSet, case: Case) -> str:

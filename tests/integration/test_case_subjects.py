@@ -11,13 +11,15 @@ from datetime import date, timedelta
 
 from sqlmodel import select
 
-from app.models import Sanction
+from app.models import Case, Sanction
 from app.paths import store_paths
-from app.services import cases, statistics, unlock
+from app.services import case_codec, cases, ruleset, statistics, sync, unlock
+from app.services import subjects as case_subjects
 
 from tests.integration.conftest import PASSWORD
 from tests.integration.test_case_paths import CLUE, START, Walk, run_walk
-from tests.integration.test_sync_roundtrip import chain, ok, pair  # noqa: F401  (chain: the fixture)
+from tests.integration.test_sync_poison import fresh_bundle, read_payload, reseal
+from tests.integration.test_sync_roundtrip import chain, ok, opened, pair  # noqa: F401  (chain: the fixture)
 
 SECRETARY = {"name": "赵德明", "unit": "青石村民委员会", "post": "村党支部书记", "political_status": "中共党员"}
 ACCOUNTANT = {"name": "钱桂兰", "unit": "青石村民委员会", "post": "村会计", "political_status": "中共党员"}
@@ -173,6 +175,31 @@ def test_each_person_travels_to_the_county_and_shows_in_its_review_queue(chain, 
     assert row["persons"] == "赵德明（撤销党内职务）；钱桂兰（警告）"
     received = ok(run_cli("--data-dir", chain.county, "case", "show", case_id, "--json"))["subjects"]
     assert received == sent  # particulars, evidence, facts, 定性 and proposals, as the township holds them
+
+
+def test_a_qualification_under_an_article_the_county_does_not_know_still_opens_the_case(chain, run_cli, tmp_path):
+    """A township whose app ships a newer 违纪条款目录 may cite an article the county's lacks: the
+    county's case view shows it by its id, marked, instead of failing to open the case."""
+    walk = two_person_walk().path("submit_county_review")
+    case_id = ok(run_cli("--data-dir", chain.township, "apply", "--file", walk.write(tmp_path), "--json"))["refs"]["c"]
+    pair(run_cli, chain, chain.township, chain.county, "T001", "C01")
+    bundle = fresh_bundle(chain.township, "C01", tmp_path / "made")
+    records, others = read_payload(chain.township, bundle)
+    subject = next(r for r in records["case_subject"] if r["articles"])
+    subject.update(articles=[{"article": "T999", "plot": "较轻"}], version=subject["version"] + 1)
+    forged = reseal(chain.township, bundle, records, others, tmp_path / "forged")
+    with opened(chain.county) as store:
+        result = sync.import_one(store, forged)
+    assert not result.refused and result.updated >= 1, result
+    shown = ok(run_cli("--data-dir", chain.county, "case", "show", case_id, "--json"))["subjects"]
+    person = next(p for p in shown if p["id"] == subject["id"])
+    assert person["qualification"] == [{"article": "T999", "citation": "T999（本单位违纪条款目录中没有此条）",
+                                        "category": "", "plot": "较轻"}]
+    # a proposal under it is not judged against a range this county cannot read, and says so
+    with opened(chain.county) as store, store.read() as s:
+        row = s.get(Case, case_id)
+        problems = case_subjects.range_problems(s, ruleset.load_in(s), row, case_codec.from_json(row.state))
+    assert [p.message for p in problems] == [f"{person['name']}：定性所引条款及情节“T999（较轻）”不在本单位违纪条款目录中，无法核对处分幅度"]
 
 
 def test_one_person_split_into_a_case_of_their_own_keeps_numbers_history_and_materials(township, run_cli, tmp_path):
