@@ -104,6 +104,8 @@ TEXT_COLUMNS: dict[str, tuple[str, ...]] = {
 TIME_COLUMNS: dict[str, tuple[str, ...]] = {
     t: tuple(c.key for c in columns(t) if isinstance(base_type(c), DateTime | Date)) for t in MODELS
 }
+
+
 def file_column(table: str) -> str | None:
     """The binary column of a table that carries files (document, attachment), named by its `sha256` column."""
     return FILE_COLUMNS[table]
