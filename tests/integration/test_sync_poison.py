@@ -294,6 +294,17 @@ def test_huge_event_number_is_bounded(world, tmp_path):
     assert f"至{10 ** 12 - 1}号" in result.reason
 
 
+def county_copy(chain, tmp_path: Path, change):
+    """A copy of the county's store whose township audit events `change(session, township_id)` alters
+    behind the app's back (as a store written before these checks existed could hold); its result too."""
+    county = tmp_path / "county"
+    shutil.copytree(chain.county, county)
+    with opened(chain.township) as store:
+        township_id = store.office.id
+    with opened(county) as store, store.write() as s:
+        return county, change(s, township_id)
+
+
 @pytest.mark.parametrize("disorder", ["repeated", "swapped"])
 def test_events_out_of_their_order_are_refused(world, tmp_path, disorder):
     """[BUNDLE.md §6] a sender's audit events come in rising (office, seq) order, as it writes them:
@@ -315,14 +326,14 @@ def test_new_events_that_do_not_link_to_the_stored_event_after_them_are_refused(
     """[issue 17 §3] events fill a hole in the chain the county holds (a later bundle came first):
     the stored event after the run must link to the run's last, which the bundle rewrote."""
     chain = world[0]
-    county = tmp_path / "county"
-    shutil.copytree(chain.county, county)
-    with opened(chain.township) as store:
-        township_id = store.office.id
-    with opened(county) as store, store.write() as s:
+
+    def punch_hole(s, township_id):
         tip = s.execute(sa_select(func.max(AuditEvent.seq)).where(AuditEvent.office_id == township_id)).scalar()
         s.connection().execute(AuditEvent.__table__.delete().where(AuditEvent.office_id == township_id,
                                                                    AuditEvent.seq.between(tip - 6, tip - 3)))
+        return tip
+
+    county, tip = county_copy(chain, tmp_path, punch_hole)
     bundle = fresh_bundle(chain.township, "C01", tmp_path / "made")
     records, others = read_payload(chain.township, bundle)
     events = records["audit_event"]
@@ -337,15 +348,14 @@ def test_received_chain_problem_is_named_by_verify_and_never_blocks_restore(worl
     """A broken chain of another office (stored before these checks existed) is reported by
     `verify` with that office's name; the county's own backup still restores."""
     chain = world[0]
-    county = tmp_path / "county"
-    shutil.copytree(chain.county, county)
-    with opened(chain.township) as store:
-        township_id = store.office.id
-    with opened(county) as store, store.write() as s:
+
+    def poison(s, township_id):
         tip = s.execute(sa_select(AuditEvent.__table__).where(AuditEvent.office_id == township_id)
                         .order_by(AuditEvent.seq.desc()).limit(1)).mappings().one()
-        poison = forged_event(dict(tip), tip["seq"] + 1000, GENESIS)
-        s.connection().execute(AuditEvent.__table__.insert(), [poison])
+        s.connection().execute(AuditEvent.__table__.insert(), [forged_event(dict(tip), tip["seq"] + 1000, GENESIS)])
+        return tip
+
+    county, tip = county_copy(chain, tmp_path, poison)
     checked = run_cli("--data-dir", county, "verify", "--json")
     assert checked.code == 1
     assert "青石镇纪委（T001）的审计链" in checked.err and f"缺少第{tip['seq'] + 1}至{tip['seq'] + 999}号" in checked.err
