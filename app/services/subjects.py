@@ -283,7 +283,7 @@ def range_problem(rules: RuleSet, row: CaseSubject, type_id: str, articles: list
         return None  # the workflow names this itself (not_allowed_for_village_manager)
     unknown = [f"{a['article']}（{a['plot']}）" for a in chosen
                if a["article"] not in rules.articles or a["plot"] not in rules.articles.get(a["article"]).ranges]
-    if unknown:  # a 定性 received from an office whose 违纪条款目录 is newer: shown, but not judged here
+    if unknown:  # a 定性 received from an office whose 违纪条款目录 is newer: reported as not checkable here
         return f"定性所引条款及情节“{'、'.join(unknown)}”不在本单位违纪条款目录中，无法核对处分幅度"
     adjust = row.adjustments if adjustments is None else adjustments
     kinds = {a["kind"] for a in adjust}

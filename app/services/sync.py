@@ -3,8 +3,9 @@
 Export: the records the recipient should have (changed since the last acknowledged bundle, or
 all), sealed to the recipient and to this office, written atomically and read back. Import:
 framing, manifest, addressing, practice flag, sender keys and signature, body hash and sequence
-are checked before anything is decrypted; then every entry and record is checked, and the
-records are taken in one transaction. A refused bundle is quarantined and the store stays as it was.
+are checked before anything is decrypted; then the entries other than records are checked, and
+the records are read, checked, classified and taken a batch at a time in one transaction, which a
+refusal rolls back. A refused bundle is quarantined and the store stays as it was.
 """
 
 from __future__ import annotations
@@ -760,7 +761,7 @@ class Records:
             for line in lines:  # one of them fails the full check: the first is named
                 self.strictly(table, *line)
         if self.cancelled():
-            raise Cancelled()
+            raise import_cancelled(self.opened.header_name)
         return batch
 
     def strictly(self, table: str, number: int, line_number: int, line: bytes) -> dict:
@@ -1197,7 +1198,7 @@ def import_one(store: Store, path: Path, *, dry_run: bool = False, progress: Pro
                 identity = offices.own_keys(s, store.office.id).identity()
                 sender_key = s.get(OfficeKey, opened.sender.id)
             if cancelled():
-                raise Cancelled()
+                raise import_cancelled(path.name)
             opened.payload = pack.open_payload(path, opened.header, identity, work)
             try:
                 opened.records = Records(opened, cancelled)
@@ -1205,7 +1206,7 @@ def import_one(store: Store, path: Path, *, dry_run: bool = False, progress: Pro
                 read_extras(opened, progress)
                 m = opened.header.manifest
                 if cancelled():
-                    raise Cancelled()
+                    raise import_cancelled(path.name)
                 if dry_run:
                     with store.read() as s:
                         plan, warnings = classify(s, store, opened)
@@ -1354,11 +1355,35 @@ def release_held(store: Store, bundle_id: str, sha256: str) -> None:
             quarantine.release(store.paths.root, item)
 
 
+def import_cancelled(name: str) -> Cancelled:
+    # the bundle's transaction is rolled back (or was never begun): none of it is in the store
+    return Cancelled(f"已取消：“{name}”未导入，数据库中没有它的任何内容。")
+
+
 def import_bundles(store: Store, paths: list[Path], *, dry_run: bool = False, progress: Progress = no_progress,
                    cancelled: Callable[[], bool] = never) -> list[ImportResult]:
-    """Import in sequence order per sender, so a stick holding several bundles applies them in order."""
-    return [import_one(store, Path(p), dry_run=dry_run, progress=progress, cancelled=cancelled)
-            for p in sorted(paths, key=bundle_order)]
+    """Import in sequence order per sender, so a stick holding several bundles applies them in order.
+    Cancelled after some were imported: those are reported as imported, the rest as not."""
+    results: list[ImportResult] = []
+    ordered = [Path(p) for p in sorted(paths, key=bundle_order)]
+    for n, path in enumerate(ordered):
+        try:
+            results.append(import_one(store, path, dry_run=dry_run, progress=progress, cancelled=cancelled))
+        except Cancelled:
+            if not results:
+                raise
+            results.extend(not_imported(p, dry_run) for p in ordered[n:])
+            break
+    return results
+
+
+def not_imported(path: Path, dry_run: bool) -> ImportResult:
+    """A bundle left alone because the user cancelled before or while it was imported."""
+    m = header_or_none(path) or {}
+    sender = m.get("sender") if isinstance(m.get("sender"), dict) else {}
+    return ImportResult(path.name, str(sender.get("code", "")), m.get("seq") if type(m.get("seq")) is int else None,
+                        refused=True, code="cancelled", reason="已取消，未导入，数据库中没有它的任何内容。",
+                        dry_run=dry_run, kind=str(m.get("kind", "")))
 
 
 def bundle_order(path: Path):
@@ -1411,8 +1436,15 @@ def import_held(store: Store, code: str, *, dry_run: bool = False, progress: Pro
             copy = folder / Path(item.original_name).name
             shutil.copyfile(source, copy)
             staged.append((copy, item))
-        for copy, item in sorted(staged, key=lambda x: bundle_order(x[0])):
-            result = import_one(store, copy, dry_run=dry_run, progress=progress, cancelled=cancelled)
+        ordered = sorted(staged, key=lambda x: bundle_order(x[0]))
+        for n, (copy, item) in enumerate(ordered):
+            try:
+                result = import_one(store, copy, dry_run=dry_run, progress=progress, cancelled=cancelled)
+            except Cancelled:
+                if not results:
+                    raise
+                results.extend(not_imported(c, dry_run) for c, _ in ordered[n:])  # still waiting in quarantine
+                break
             results.append(result)
             if not dry_run and not (result.refused and result.code in WAITING_FOR_KEYS):
                 quarantine.release(store.paths.root, item)

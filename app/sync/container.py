@@ -215,5 +215,5 @@ def drop_cache(path: Path) -> None:
 
 
 class Cancelled(InputError):
-    def __init__(self):
-        super().__init__("cancelled", "已取消，没有写出数据包，数据库未改动。")
+    def __init__(self, message: str = "已取消，没有写出数据包，数据库未改动。"):
+        super().__init__("cancelled", message)

@@ -43,8 +43,8 @@ MAX_REFUSALS_KEPT = 1000  # a bundle of a million bad rows must not build a mill
 
 @dataclass
 class Plan:
-    """What applying would do: per record a verdict, kept beside the record in the staging database;
-    here its counts, and the warnings saying why records were rejected.
+    """What applying would do: per record a verdict (what later batches must know of it is kept in
+    the staging database); here their counts, and the warnings saying why records were rejected.
 
     `refusals` are reasons that refuse the whole bundle (a record under another office's parent):
     the importer reports them and writes nothing."""
@@ -240,8 +240,9 @@ def plan_audit(s: Session, batches: Batches, allowed: set[str], names: dict[str,
         for n, r in batch:
             key = (r["office_id"], r["seq"])
             if last is not None and key <= last:
-                result.refuse("audit_chain", f"审计事件未按单位和序号依次排列（第{n}条：{names.get(key[0], key[0])}"
-                                             f"的第{key[1]}号排在{names.get(last[0], last[0])}的第{last[1]}号之后）")
+                where = (f"{names.get(key[0], key[0])}的第{key[1]}号重复出现" if key == last else
+                         f"{names.get(key[0], key[0])}的第{key[1]}号排在{names.get(last[0], last[0])}的第{last[1]}号之后")
+                result.refuse("audit_chain", f"审计事件未按单位和序号依次排列（第{n}条：{where}）")
                 return
             last = key
         stored: dict[tuple[str, int], str] = {}

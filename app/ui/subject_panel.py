@@ -18,6 +18,12 @@ PARTICULAR_ORDER = ("gender", "birth", "ethnicity", "native_place", "education",
 FLAGS = {"supervision_object": "监察对象", "village_manager": "村（居）委会管理人员", "holds_party_post": "担任党内职务"}
 
 
+def qualification_line(q: dict) -> str:
+    """“citation（category，情节plot）”; an article this office's catalogue lacks comes without a category."""
+    category = f"{q['category']}，" if q["category"] else ""
+    return f"{q['citation']}（{category}情节{q['plot']}）"
+
+
 class SubjectPanel(QWidget):
     """What the case holds for one person; `open_dialog(dialog, notice)` shows a dialog and reloads after it."""
 
@@ -97,7 +103,7 @@ class SubjectPanel(QWidget):
         buttons = [("add_fact", "录入违纪事实…", self.add_fact), ("fact_meeting", "事实见面…", self.fact_meeting)]
         self.section("查明的违纪事实", facts, buttons if still_in else [], "尚未录入查明的违纪事实。")
 
-        qualification = [f"{q['citation']}（{q['category']}，情节{q['plot']}）" for q in p["qualification"]]
+        qualification = [qualification_line(q) for q in p["qualification"]]
         qualification += [f"{a['kind']}：{a['basis']}" for a in p["adjustments"]]
         self.section("定性", qualification, [("qualify", "录入定性…", self.qualify)] if still_in else [],
                      "尚未定性：认定违反的条款和情节后，拟给予的处分须在其处分幅度内。")

@@ -320,6 +320,7 @@ def test_events_out_of_their_order_are_refused(world, tmp_path, disorder):
     forged = reseal(chain.township, bundle, records, others, tmp_path / "forged")
     result = refused_unchanged(chain.county, forged, "audit_chain")
     assert "审计事件未按单位和序号依次排列" in result.reason and "青石镇纪委（T001）" in result.reason
+    assert ("重复出现" if disorder == "repeated" else "之后") in result.reason
 
 
 def test_new_events_that_do_not_link_to_the_stored_event_after_them_are_refused(world, tmp_path):

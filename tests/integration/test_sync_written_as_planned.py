@@ -10,15 +10,25 @@ from __future__ import annotations
 import copy
 import json
 import os
+import shutil
 import uuid
 
 import pytest
 from sqlmodel import select
 
-from app.models import Clue, Document
-from app.sync import staging
+from app.models import BundleLog, Clue, Document
+from app.services import sync
+from app.sync import container, staging
 from tests.integration.conftest import run_cli_captured as run_cli
-from tests.integration.test_sync_poison import forged_event, fresh_bundle, read_payload, refused_unchanged, reseal
+from tests.integration.test_sync_poison import (
+    assert_same,
+    contents,
+    forged_event,
+    fresh_bundle,
+    read_payload,
+    refused_unchanged,
+    reseal,
+)
 from tests.integration.test_sync_roundtrip import make_chain, ok, opened, pair
 
 
@@ -89,3 +99,39 @@ def test_a_second_copy_of_a_document_written_in_an_earlier_batch_is_named_as_in_
 
     result = refused_unchanged(world.county, forged(world, tmp_path, change), "history_conflict")
     assert "同一版本只能有一份" in result.reason and "数据包中另有" in result.reason and "本单位已有" not in result.reason
+
+
+def test_cancelled_between_batches_the_import_leaves_nothing_and_says_so(world, tmp_path):
+    """Cancel is asked after every batch; by then earlier batches are written in the transaction."""
+    bundle = fresh_bundle(world.township, "C01", tmp_path / "made")
+    asked = []
+
+    def cancelled() -> bool:
+        asked.append(1)
+        return len(asked) > 20  # well into the records, many batches written
+
+    with opened(world.county) as store:
+        before = contents(store)
+        with pytest.raises(container.Cancelled) as cancel:
+            sync.import_one(store, bundle, cancelled=cancelled)
+        assert_same(before, contents(store))
+    assert cancel.value.message == f"已取消：“{bundle.name}”未导入，数据库中没有它的任何内容。"
+
+
+def test_cancelled_after_one_of_two_bundles_the_first_is_reported_imported(world, tmp_path):
+    county = tmp_path / "county"
+    shutil.copytree(world.county, county)
+    first = fresh_bundle(world.township, "C01", tmp_path / "first")
+    second = fresh_bundle(world.township, "C01", tmp_path / "second")
+    with opened(county) as store:
+        def cancelled() -> bool:  # once the first is taken
+            with store.read() as s:
+                return s.exec(select(BundleLog).where(BundleLog.file_name == first.name)).first() is not None
+
+        results = sync.import_bundles(store, [second, first], cancelled=cancelled)
+        with store.read() as s:
+            logged = set(s.exec(select(BundleLog.file_name)).all())
+    assert [r.file for r in results] == [first.name, second.name]
+    assert not results[0].refused and results[0].new > 0
+    assert results[1].refused and results[1].code == "cancelled" and "未导入" in results[1].reason
+    assert first.name in logged and second.name not in logged
