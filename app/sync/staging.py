@@ -50,18 +50,11 @@ class Staging:
         self.db.execute("BEGIN")  # one transaction for the staging's whole life, never committed: a scratch file
         self.shown = dict(shown or {})
         self.keys = keys
-        self.highest: dict[str, str] = {}  # per table the highest id `repeated` has seen
 
     def repeated(self, table: str, rows: list[tuple[int, Mapping]]) -> list[bool]:
         """Per row of a batch (in the bundle's order, after every batch recorded before it): whether an
         earlier row of its table has the same id."""
         ids = [self.keys(table, r)[0] for _, r in rows]
-        if not ids:
-            return []
-        highest = self.highest.get(table)
-        self.highest[table] = max(ids) if highest is None else max(highest, *ids)
-        if (highest is None or ids[0] > highest) and all(a < b for a, b in zip(ids, ids[1:])):
-            return [False] * len(ids)  # rising past every id before it (an exporter writes them sorted): none repeats
         seen = {i for (i,) in self.lookup("SELECT DISTINCT id FROM row WHERE tbl = ? AND id IN ({})", table, ids)}
         marks = []
         for i in ids:

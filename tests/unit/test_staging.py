@@ -60,14 +60,3 @@ def test_taken_owners_name_only_taken_rows_and_taken_by_k_only_new_or_updated_on
     assert s.taken_by_k("case_subject", ["a", "b", "c", "d"]) == {"a": "c1", "c": "c1"}
     s.close()
 
-
-def test_ids_rising_past_all_before_them_are_not_looked_up_and_any_other_order_is(tmp_path):
-    s = Staging(tmp_path / "records.staging")
-    first = [(1, person("b")), (2, person("d"))]
-    assert s.repeated("person", first) == [False, False]
-    s.record("person", [(n, r, "new", "T1") for n, r in first])
-    s.db.execute("INSERT INTO row (tbl, n, id, verdict) VALUES ('person', 0, 'e', 'new')")  # unknown to the shortcut
-    assert s.repeated("person", [(3, person("e")), (4, person("f"))]) == [False, False]  # rising: not looked up
-    assert s.repeated("person", [(5, person("c")), (6, person("d"))]) == [False, True]  # below the highest: looked up
-    assert s.repeated("person", [(7, person("g")), (8, person("g"))]) == [False, True]  # not strictly rising
-    s.close()
