@@ -1283,7 +1283,8 @@ def classify(s: Session, store: Store, opened: Opened,
     """The plan for the bundle's records; refuses the whole bundle when a record breaks what the
     sender may do (run in the preview and again inside the writing transaction). Given `file_bytes`
     (the payload's files by SHA-256), what the plan takes is written as it goes, until a problem is
-    found; the caller's transaction is then rolled back by the refusal raised here."""
+    found; the caller's transaction is then rolled back by the refusal raised here. Without it (the
+    preview) the files that would be written are read and checked only."""
     m = opened.header.manifest
     gap = gap_warning(s, opened.sender, m["seq"])
     names = merge.office_names(s, opened.records.offices())  # before anything is written
@@ -1293,10 +1294,20 @@ def classify(s: Session, store: Store, opened: Opened,
         if not (history.conflicts or history.invalid_count):
             merge.write_batch(s, table, batch, file_bytes)
 
+    def read_files(table: str, batch: list[tuple[int, dict, str]]) -> None:
+        """The preview reads (and so checks) every file the import would write, in its order: a
+        damaged file refuses both alike."""
+        column = file_column(table)
+        if column and not (history.conflicts or history.invalid_count):
+            for verdict in (merge.UPDATED, merge.NEW):
+                for _, r, v in batch:
+                    if v == verdict:
+                        opened.payload.read(f"files/{r[column]['$file']}")
+
     plan = merge.plan(s, opened.records.batches, opened.staged, opened.records.offices(),
                       allowed_owners(s, opened.sender, opened), store.office.id, names,
                       receiver_parents=m["kind"] == "downward", new_offices=introduced_offices(s, opened.sender, opened),
-                      check=history, write=write if file_bytes is not None else None)
+                      check=history, write=write if file_bytes is not None else read_files)
     invalid = history.case_invalid(opened)
     if invalid is not None:
         raise invalid

@@ -135,3 +135,15 @@ def test_cancelled_after_one_of_two_bundles_the_first_is_reported_imported(world
     assert not results[0].refused and results[0].new > 0
     assert results[1].refused and results[1].code == "cancelled" and "未导入" in results[1].reason
     assert first.name in logged and second.name not in logged
+
+
+def test_a_damaged_file_refuses_the_preview_as_it_refuses_the_import(world, tmp_path):
+    """A file whose bytes are not those its name (its SHA-256) says is found by the preview, which
+    reads every file the import would write, not only by the import."""
+    bundle = fresh_bundle(world.township, "C01", tmp_path / "made")
+    records, others = read_payload(world.township, bundle)
+    name = next(n for n in others if n.startswith("files/"))
+    others[name] = others[name] + b"tampered"
+    forged = reseal(world.township, bundle, records, others, tmp_path / "forged")
+    result = refused_unchanged(world.county, forged, "payload_hash")
+    assert name in result.reason
