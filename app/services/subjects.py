@@ -423,6 +423,7 @@ def show(s: Session, rules: RuleSet, case: Case, state: engine.CaseState, sancti
     for row in rows(s, case.id):
         person = s.get(Person, row.person_id)
         mine = [x for x in sanctions if x.person_id == row.person_id]
+        labels = [article_label(rules, a["article"]) for a in row.articles]
         out.append({
             "id": row.id,
             "person_id": row.person_id,
@@ -443,12 +444,9 @@ def show(s: Session, rules: RuleSet, case: Case, state: engine.CaseState, sancti
                 for f in facts if f.subject_id == row.id
             ],
             "evidence": [evidence_json(e) for e in evidence if e.subject_id in (row.id, None)],
-            "articles": [article_label(rules, a["article"])[0] for a in row.articles],
-            "qualification": [
-                {"article": a["article"], "citation": article_label(rules, a["article"])[0],
-                 "category": article_label(rules, a["article"])[1], "plot": a["plot"]}
-                for a in row.articles
-            ],
+            "articles": [citation for citation, _ in labels],
+            "qualification": [{"article": a["article"], "citation": citation, "category": category, "plot": a["plot"]}
+                              for a, (citation, category) in zip(row.articles, labels, strict=True)],
             "adjustments": list(row.adjustments),
             "sanctions": [sanction_json(rules, x) for x in mine]
             + [{"type_id": x.type_id, "name": rules.catalog.get(x.type_id).name, "kind": rules.catalog.get(x.type_id).kind,

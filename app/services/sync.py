@@ -1346,13 +1346,17 @@ def header_or_none(path: Path) -> dict | None:
 def refused(store: Store, path: Path, exc: AppError, m: dict | None, keys_checked: bool, dry_run: bool) -> ImportResult:
     if exc.code == "cancelled":
         raise exc
-    sender = m.get("sender") if isinstance(m, dict) and isinstance(m.get("sender"), dict) else {}
-    seq = m.get("seq") if isinstance(m, dict) and type(m.get("seq")) is int else None
     # a preview quarantines too: the operator then sees the sender's fingerprint to confirm it
     if exc.code != "replay" and path.exists():
         quarantine.hold(store.paths.root, path, exc.code, exc.message, m, keys_checked)
-    return ImportResult(path.name, str(sender.get("code", "")), seq, refused=True, code=exc.code, reason=exc.message,
+    return ImportResult(path.name, *sender_and_seq(m), refused=True, code=exc.code, reason=exc.message,
                         dry_run=dry_run, kind=str(m.get("kind", "")) if isinstance(m, dict) else "")
+
+
+def sender_and_seq(m: dict | None) -> tuple[str, int | None]:
+    """The sender's code and the sequence number a manifest gives, whatever shape it has."""
+    sender = m.get("sender") if isinstance(m, dict) and isinstance(m.get("sender"), dict) else {}
+    return str(sender.get("code", "")), m.get("seq") if isinstance(m, dict) and type(m.get("seq")) is int else None
 
 
 def release_held(store: Store, bundle_id: str, sha256: str) -> None:
@@ -1375,15 +1379,22 @@ def import_bundles(store: Store, paths: list[Path], *, dry_run: bool = False, pr
                    cancelled: Callable[[], bool] = never) -> list[ImportResult]:
     """Import in sequence order per sender, so a stick holding several bundles applies them in order.
     Cancelled after some were imported: those are reported as imported, the rest as not."""
-    results: list[ImportResult] = []
     ordered = [Path(p) for p in sorted(paths, key=bundle_order)]
-    for n, path in enumerate(ordered):
+    return until_cancelled(ordered, dry_run, lambda path: import_one(store, path, dry_run=dry_run, progress=progress,
+                                                                     cancelled=cancelled))
+
+
+def until_cancelled(paths: list[Path], dry_run: bool, run: Callable[[Path], ImportResult]) -> list[ImportResult]:
+    """`run` on each bundle in turn. Cancelled after some were imported: those are reported as they
+    went, the one cancelled and the rest as not imported; cancelled at the first, the cancel is raised."""
+    results: list[ImportResult] = []
+    for n, path in enumerate(paths):
         try:
-            results.append(import_one(store, path, dry_run=dry_run, progress=progress, cancelled=cancelled))
+            results.append(run(path))
         except Cancelled:
             if not results:
                 raise
-            results.extend(not_imported(p, dry_run) for p in ordered[n:])
+            results.extend(not_imported(p, dry_run) for p in paths[n:])
             break
     return results
 
@@ -1391,16 +1402,13 @@ def import_bundles(store: Store, paths: list[Path], *, dry_run: bool = False, pr
 def not_imported(path: Path, dry_run: bool) -> ImportResult:
     """A bundle left alone because the user cancelled before or while it was imported."""
     m = header_or_none(path) or {}
-    sender = m.get("sender") if isinstance(m.get("sender"), dict) else {}
-    return ImportResult(path.name, str(sender.get("code", "")), m.get("seq") if type(m.get("seq")) is int else None,
-                        refused=True, code="cancelled", reason="已取消，未导入，数据库中没有它的任何内容。",
-                        dry_run=dry_run, kind=str(m.get("kind", "")))
+    return ImportResult(path.name, *sender_and_seq(m), refused=True, code="cancelled",
+                        reason="已取消，未导入，数据库中没有它的任何内容。", dry_run=dry_run, kind=str(m.get("kind", "")))
 
 
 def bundle_order(path: Path):
-    m = header_or_none(Path(path)) or {}
-    sender = m.get("sender") if isinstance(m.get("sender"), dict) else {}
-    return (str(sender.get("code", "")), m.get("seq") if type(m.get("seq")) is int else 0, str(path))
+    code, seq = sender_and_seq(header_or_none(Path(path)))
+    return (code, seq if seq is not None else 0, str(path))
 
 
 # --- history ------------------------------------------------------------------------------
@@ -1435,9 +1443,8 @@ def import_held(store: Store, code: str, *, dry_run: bool = False, progress: Pro
         return []
     waiting = [h for h in quarantine.held(store.paths.root) if h.sender_office_id == office.id
                and h.reason_code in WAITING_FOR_KEYS and h.fingerprint == key.fingerprint]
-    results = []
     with pack.Workspace(store.paths.sync_work) as work:
-        staged = []
+        items: dict[Path, quarantine.Held] = {}  # each copy and its quarantine entry
         for n, item in enumerate(waiting):
             source = quarantine.folder(store.paths.root) / item.file
             if not source.is_file():
@@ -1446,17 +1453,13 @@ def import_held(store: Store, code: str, *, dry_run: bool = False, progress: Pro
             folder.mkdir()
             copy = folder / Path(item.original_name).name
             shutil.copyfile(source, copy)
-            staged.append((copy, item))
-        ordered = sorted(staged, key=lambda x: bundle_order(x[0]))
-        for n, (copy, item) in enumerate(ordered):
-            try:
-                result = import_one(store, copy, dry_run=dry_run, progress=progress, cancelled=cancelled)
-            except Cancelled:
-                if not results:
-                    raise
-                results.extend(not_imported(c, dry_run) for c, _ in ordered[n:])  # still waiting in quarantine
-                break
-            results.append(result)
+            items[copy] = item
+
+        def run(copy: Path) -> ImportResult:
+            result = import_one(store, copy, dry_run=dry_run, progress=progress, cancelled=cancelled)
             if not dry_run and not (result.refused and result.code in WAITING_FOR_KEYS):
-                quarantine.release(store.paths.root, item)
-    return results
+                quarantine.release(store.paths.root, items[copy])
+            return result
+
+        # a bundle not imported because of a cancel stays waiting in quarantine
+        return until_cancelled(sorted(items, key=bundle_order), dry_run, run)

@@ -304,23 +304,22 @@ class Chain:
         if office in self.problems:
             return
         previous = self.previous if self.previous is not None and self.previous["office_id"] == office else None
-        if previous is None or previous["seq"] != seq - 1:
+        if previous is not None and previous["seq"] == seq - 1:
+            problem = self.linked(r, previous["hash"])
+        else:
             self.finish()  # a run ended: the stored event after it must link to it
             if office in self.problems:
                 return
-            problem = self.link(office, seq, r["prev_hash"], previous)
-            if problem:
-                self.problems[office] = problem
-                self.previous = None
-                return
-        elif r["prev_hash"] != previous["hash"]:
-            self.problems[office] = f"第{seq}号与前一事件（第{seq - 1}号）衔接不上（前一事件哈希不符）"
+            problem = self.run_start(r, previous)
+        if problem:
+            self.problems[office] = problem
             self.previous = None
-            return
-        self.previous = r
+        else:
+            self.previous = r
 
-    def link(self, office: str, seq: int, prev_hash: str, previous: dict | None) -> str | None:
+    def run_start(self, r: dict, previous: dict | None) -> str | None:
         """An event that starts a run: its predecessor is stored (or the chain's start)."""
+        office, seq = r["office_id"], r["seq"]
         if seq < 1:
             return f"第{seq}号序号无效"
         before = stored_event_hash(self.s, office, seq - 1)
@@ -330,8 +329,12 @@ class Chain:
             last = max(last, previous["seq"] if previous else 0)
             return (f"不连续：本单位已有及数据包中该单位的审计事件到第{last}号为止，接着的是第{seq}号"
                     f"（缺少第{last + 1}至{seq - 1}号）")
-        if prev_hash != before:
-            return f"第{seq}号与前一事件（第{seq - 1}号）衔接不上（前一事件哈希不符）"
+        return self.linked(r, before)
+
+    @staticmethod
+    def linked(r: dict, before: str) -> str | None:
+        if r["prev_hash"] != before:
+            return f"第{r['seq']}号与前一事件（第{r['seq'] - 1}号）衔接不上（前一事件哈希不符）"
         return None
 
     def finish(self) -> None:
