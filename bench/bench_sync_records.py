@@ -1,7 +1,9 @@
 """A township bundle of many small records: 1,000,000 person rows (issue 17 §12: ≤ 30 s, < 300 MiB).
 
-The township's rows are written with Core inserts (not timed). The county's import runs in a
-child process, so its peak resident memory (VmHWM) is the import's own, not this bench's.
+The township's rows are written with Core inserts (not timed), each made a second before the next,
+as a township's records are made one by one over the years; created and last changed at the same
+time, as a record never changed since. The county's import runs in a child process, so its peak
+resident memory (VmHWM) is the import's own, not this bench's.
 
 Run: python -m bench sync_records   (BENCH_SYNC_RECORDS=200000 for a quick look)
 """
@@ -15,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import insert
@@ -30,14 +33,17 @@ GOAL_S, GOAL_MIB = 30.0, 300.0
 
 
 def fill(store) -> None:
-    me, now = store.office.id, utcnow()
+    me, first = store.office.id, utcnow() - timedelta(seconds=RECORDS)
     with store.write() as s:
         connection = s.connection()
         for start in range(0, RECORDS, 20_000):
-            connection.execute(insert(Person.__table__), [
-                {"id": new_id(), "owner_office_id": me, "version": 1, "created_at": now, "updated_at": now, "deleted": False,
-                 "name": f"人员{i:07d}", "unit": "某村民委员会", "post": "村民小组长", "person_key": f"bench-{i}"}
-                for i in range(start, min(start + 20_000, RECORDS))])
+            rows = []
+            for i in range(start, min(start + 20_000, RECORDS)):
+                made = first + timedelta(seconds=i)
+                rows.append({"id": new_id(), "owner_office_id": me, "version": 1, "created_at": made, "updated_at": made,
+                             "deleted": False, "name": f"人员{i:07d}", "unit": "某村民委员会", "post": "村民小组长",
+                             "person_key": f"bench-{i}"})
+            connection.execute(insert(Person.__table__), rows)
 
 
 def child(county_root: str, bundle: str) -> None:

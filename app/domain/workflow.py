@@ -565,12 +565,11 @@ def _required_keys(step: Step, state: CaseState) -> list[str]:
     ]
 
 
-def _open_items(wf: Workflow, step: Step, state: CaseState, today: date) -> tuple[Requirement, ...]:
-    """What blocks every exit of the step; decision-specific conditions are in the decision's problems."""
+def _open_items(wf: Workflow, step: Step, state: CaseState, today: date, required: list[str]) -> tuple[Requirement, ...]:
+    """What blocks every exit of the step; decision-specific conditions are in the decision's problems.
+    `required`: `_required_keys(step, state)`."""
     items = [Requirement("checklist", i.id, i.label) for i in step.checklist if i.required and i.id not in state.checklist]
-    items += [
-        Requirement("field", key, wf.field(key).label) for key in _required_keys(step, state) if state.fields.get(key) is None
-    ]
+    items += [Requirement("field", key, wf.field(key).label) for key in required if state.fields.get(key) is None]
     items += [Requirement("document", d.template, d.title) for d in step.documents if d.required and d.template not in state.documents]
     if step.decisions and all("study" in d.requires for d in step.decisions) and _valid_study(wf, step, state, today):
         items.append(Requirement("study", step.id, f"集体研究记录（研究日期、至少 {wf.study_min_attendees} 名参加人员、研究意见）"))
@@ -684,8 +683,10 @@ def _approval_problems(state: CaseState, dec: DecisionRule, catalog: SanctionCat
 
 
 def _decision_problems(
-    wf: Workflow, step: Step, dec: DecisionRule, state: CaseState, on: date, catalog: SanctionCatalog
+    wf: Workflow, step: Step, dec: DecisionRule, state: CaseState, on: date, catalog: SanctionCatalog,
+    required: list[str] | None = None,
 ) -> list[Problem]:
+    """`required`: `_required_keys(step, state)` if the caller has it (one per step, whichever decision)."""
     problems = []
     open_items = [
         i for i in step.checklist if (i.required or i.id in dec.requires_items) and i.id not in state.checklist
@@ -698,7 +699,7 @@ def _decision_problems(
                 {"items": [i.id for i in open_items]},
             )
         )
-    required = _required_keys(step, state)
+    required = _required_keys(step, state) if required is None else required
     problems += _field_missing(wf, state, required + [k for k in dec.requires_fields if k not in required])
     missing_docs = [d for d in step.documents if d.required and d.template not in state.documents]
     if missing_docs:
@@ -806,11 +807,13 @@ def evaluate(
     """Where the case stands; `due_soon_wd` overrides the rules file's 即将到期 threshold."""
     step = _current_step(wf, state)
     soon = wf.due_soon_wd if due_soon_wd is None else due_soon_wd
+    required = _required_keys(step, state)
     options = []
     for dec in step.decisions:
-        problems = tuple(_decision_problems(wf, step, dec, state, today, sanctions_catalog))
+        problems = tuple(_decision_problems(wf, step, dec, state, today, sanctions_catalog, required))
         options.append(DecisionOption(dec.id, dec.title, dec.target, not problems, problems, dec.approver_role if "approval" in dec.requires else "", dec.help))
-    deadlines = tuple(v for rule in wf.deadlines if (v := _deadline_view(rule, state, today, cal, soon)))
+    # most rules' start events have not happened: the bundle import evaluates every case it receives
+    deadlines = tuple(v for rule in wf.deadlines if rule.start in state.events and (v := _deadline_view(rule, state, today, cal, soon)))
     if step.entry in ("merge", "take_over"):  # its work goes on elsewhere: nothing runs here any more
         deadlines = tuple(d for d in deadlines if d.met_on is not None)
     path: list[Stage] = []
@@ -823,7 +826,7 @@ def evaluate(
         step=step,
         round=_round(state, step.id),
         stage_path=tuple(path),
-        open_items=_open_items(wf, step, state, today),
+        open_items=_open_items(wf, step, state, today, required),
         decisions=tuple(options),
         deadlines=deadlines,
         documents_expected=tuple(d.template for d in step.documents),

@@ -26,13 +26,26 @@ from datetime import UTC, datetime
 import sqlcipher3.dbapi2 as sqlcipher
 
 
+# Formatting an aware time costs more than a microsecond, and most times come in pairs: a record
+# never changed since it was made was made and last changed in the same second. Equal aware times
+# are the same instant (and hash alike, whatever their zone), so the text is the same.
+_TEXTS: dict[datetime, str] = {}
+_TEXTS_KEPT = 4096
+
+
 def utc_text(value: datetime) -> str:
     """A time as UTCDateTime's bind processor makes it on SQLite, the time in UTC."""
-    if value.tzinfo is not UTC:
-        if value.utcoffset() is None:
-            raise ValueError("Datetime values must have timezone information.")  # as UTCDateTime says it
-        value = value.astimezone(UTC)
-    return value.isoformat(" ", "microseconds")[:26]  # without "+00:00"; the year has always 4 digits
+    text = _TEXTS.get(value)
+    if text is None:
+        if value.tzinfo is not UTC:
+            if value.utcoffset() is None:
+                raise ValueError("Datetime values must have timezone information.")  # as UTCDateTime says it
+            value = value.astimezone(UTC)
+        text = value.isoformat(" ", "microseconds")[:26]  # without "+00:00"; the year has always 4 digits
+        if len(_TEXTS) >= _TEXTS_KEPT:
+            _TEXTS.clear()
+        _TEXTS[value] = text
+    return text
 
 
 sqlcipher.register_adapter(type(None), lambda value: value)
