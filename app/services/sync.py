@@ -56,6 +56,7 @@ from app.storage.engine import large_cache
 from app.storage.store import Store
 from app.sync import container, keys, limits, manifest, merge, pack, quarantine, staging
 from app.sync.archive import Builder, Payload
+from app.sync.collector import long_lived_frozen
 from app.sync.container import BundleError, Cancelled
 from app.sync.limits import MAX_YEAR, MIN_YEAR
 from app.sync.records import (
@@ -390,6 +391,7 @@ def contiguous_ack_cutoff(logs: list[BundleLog]) -> int:
     return cutoff
 
 
+@long_lived_frozen()
 def export(store: Store, to_code: str, out_dir: Path, *, full: bool = False, progress: Progress = no_progress,
            cancelled: Callable[[], bool] = never) -> ExportResult:
     out_dir = Path(out_dir)
@@ -739,7 +741,6 @@ class Records:
         batch: list[tuple[int, dict]] = []
         lines: list[tuple[int, int, bytes]] = []  # the batch's records as they came, to name the one that fails
         for number, (line_number, line) in enumerate(payload.lines(entry), 1):
-            self.count(table, number)
             lines.append((number, line_number, line))
             row = decode_line(table, line, self.files)
             if row is None:  # not taken the quick way: the json module and `decode` say why, or take it
@@ -757,6 +758,9 @@ class Records:
             yield self.checked(table, batch, lines)
 
     def checked(self, table: str, batch: list[tuple[int, dict]], lines: list[tuple[int, int, bytes]]) -> list[tuple[int, dict]]:
+        """The batch, counted against the bounds (a batch at a time: at most one batch beyond them is
+        read) and its texts checked."""
+        self.count(table, batch[-1][0], len(batch))
         if not texts_acceptable(table, [row for _, row in batch]):
             for line in lines:  # one of them fails the full check: the first is named
                 self.strictly(table, *line)
@@ -768,8 +772,9 @@ class Records:
         raw = self.opened.payload.json_line(self.entries[table], line_number, line)
         return decoded(self.opened, table, number, raw, self.files)
 
-    def count(self, table: str, number: int) -> None:
-        self.total += 1
+    def count(self, table: str, number: int, records: int = 1) -> None:
+        """`records` more read, the last of them the `number`-th of its table."""
+        self.total += records
         if self.total > limits.MAX_RECORDS or (table == "office" and number > limits.MAX_OFFICES):
             what = f"单位记录超过{limits.MAX_OFFICES:,}条" if table == "office" else f"记录超过{limits.MAX_RECORDS:,}条"
             raise refuse("payload_too_many", f"“{self.opened.header_name}”未导入，数据库未改动：{what}的上限。")
@@ -1180,6 +1185,7 @@ def apply_holidays(s: Session, holidays: dict[int, dict]) -> int:
     return sum(setting_rows.put(s, f"{HOLIDAY_KEY_PREFIX}{year}", table) for year, table in holidays.items())
 
 
+@long_lived_frozen()  # (app/sync/collector.py)
 def import_one(store: Store, path: Path, *, dry_run: bool = False, progress: Progress = no_progress,
                cancelled: Callable[[], bool] = never) -> ImportResult:
     path = Path(path)

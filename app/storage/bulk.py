@@ -5,10 +5,12 @@ which costs more than SQLite's insert itself when a bundle brings a million smal
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from operator import itemgetter
+from typing import Any
 
-from sqlalchemy import Boolean, Connection, Date, Table
+import msgspec
+from sqlalchemy import JSON, Boolean, Connection, Date, Table
 from sqlmodel.sql.sqltypes import UTCDateTime
 
 from app.storage.driver import sqlcipher
@@ -17,16 +19,35 @@ from app.storage.driver import sqlcipher
 ADAPTED = (Boolean, Date, UTCDateTime)
 
 
+def json_text(none_as_null: bool) -> Callable[[Any], str | None]:
+    """A JSON column's value as text, as SQLAlchemy's own conversion makes it (None as JSON null
+    unless the column says otherwise) but by msgspec: the same value, read back alike, in a fifth of
+    json.dumps's time (a case's state is the largest value of most records); non-ASCII text stays
+    UTF-8 instead of escaped."""
+    encode = msgspec.json.encode
+
+    def process(value: Any) -> str | None:
+        if value is None and none_as_null:
+            return None
+        return encode(value).decode()
+    return process
+
+
 def converters(connection: Connection, table: Table, keys: list[str]) -> list:
     """Per column the function SQLAlchemy's own statements apply to a value (None: as it is). Times,
     dates and booleans go as they are to this app's driver, whose adapters write them as SQLAlchemy
-    does: one C call per value instead of a Python conversion."""
+    does: one C call per value instead of a Python conversion; JSON goes through `json_text`."""
     dialect = connection.dialect
     ours = dialect.name == "sqlite" and dialect.dbapi is sqlcipher
     out = []
     for k in keys:
         kind = table.c[k].type
-        out.append(None if ours and isinstance(kind, ADAPTED) else kind.dialect_impl(dialect).bind_processor(dialect))
+        if ours and isinstance(kind, ADAPTED):
+            out.append(None)
+        elif ours and isinstance(kind, JSON):
+            out.append(json_text(kind.none_as_null))
+        else:
+            out.append(kind.dialect_impl(dialect).bind_processor(dialect))
     return out
 
 

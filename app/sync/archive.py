@@ -220,9 +220,8 @@ class Payload:
                     digest.update(chunk)
                     size += len(chunk)
                     *complete, pending = (pending + chunk).split(b"\n")
-                    for line in [*complete, pending]:
-                        if len(line) > limits.MAX_LINE_BYTES:
-                            raise refuse("payload_too_large", f"“{name}”中有一行超过{limits.MAX_LINE_BYTES // limits.MIB} MiB")
+                    if max(len(pending), max(map(len, complete), default=0)) > limits.MAX_LINE_BYTES:
+                        raise refuse("payload_too_large", f"“{name}”中有一行超过{limits.MAX_LINE_BYTES // limits.MIB} MiB")
                     for line in complete:
                         number += 1
                         if line:

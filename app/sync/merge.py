@@ -132,38 +132,33 @@ def plan(s: Session, batches: Batches, staged: Staging, offices: list[dict], all
 
     for table in SYNCED_TABLES:
         fks = foreign_keys(table)
+        hung = [(col, target) for col, target in fks if target not in LABEL_TARGETS]
         allowed = allowed_owners | new_offices if table == "office" else allowed_owners
         for rows in batches(table):
             batch = list(zip(rows, staged.repeated(table, rows), strict=True))
             stored = stored_versions(s, table, [r["id"] for (_, r), _ in batch])
             parents_needed: dict[str, set[str]] = {}
-            for (_, r), _ in batch:
-                for col, target in fks:
-                    if r[col] is not None:
-                        parents_needed.setdefault(target, set()).add(r[col])
+            for col, target in fks:
+                if ids := {r[col] for (_, r), _ in batch} - {None}:
+                    parents_needed.setdefault(target, set()).update(ids)
             owners = {t: parent_owners(s, staged, t, ids) for t, ids in parents_needed.items()}
             verdicts: list[tuple[int, dict, str, str | None]] = []
             checked: list[tuple[int, dict, str]] = []
             for (n, r), repeated in batch:
-                verdict, why = classify(s, table, r, stored.get(r["id"]), allowed, own_office_id, repeated)
-                if verdict in (NEW, UPDATED):
-                    missing = [t for col, t in fks if r[col] is not None and r[col] not in owners[t]
-                               and not (t == table and r[col] == r["id"])]  # an office owns its own record
-                    if missing:
-                        verdict, why = REJECTED, "关联的上级记录缺失"
-                    else:
-                        foreign = [(col, t, owners[t][r[col]]) for col, t in fks
-                                   if r[col] is not None and t not in LABEL_TARGETS and r[col] in owners[t]
-                                   and not may_hang_under(owners[t][r[col]])]
-                        for col, target, owner in foreign[:1]:
-                            result.refuse("foreign_parent",
-                                f"“{table}”记录 {r['id']} 的 {col} 指向{names.get(owner, owner)}的“{target}”记录 {r[col]}，"
-                                "发送单位无权在其他单位的记录下添加内容")
-                        if foreign:
-                            verdict, why = REJECTED, "挂在其他单位的记录之下"
+                known = stored.get(r["id"])
+                verdict, why = classify(s, table, r, known, allowed, own_office_id, repeated)
+                if verdict == NEW or verdict == UPDATED:
+                    why, foreign = parents_problem(table, r, fks, hung, owners, may_hang_under)
+                    if foreign is not None:
+                        col, target, owner = foreign
+                        result.refuse("foreign_parent",
+                            f"“{table}”记录 {r['id']} 的 {col} 指向{names.get(owner, owner)}的“{target}”记录 {r[col]}，"
+                            "发送单位无权在其他单位的记录下添加内容")
+                    if why:
+                        verdict = REJECTED
                 owner = None
                 if verdict != REJECTED:
-                    owner = stored[r["id"]][0] if r["id"] in stored else r["owner_office_id"]
+                    owner = known[0] if known is not None else r["owner_office_id"]
                     if table in owners:  # a later row of this batch may hang under this one
                         owners[table][r["id"]] = owner
                 else:
@@ -179,6 +174,25 @@ def plan(s: Session, batches: Batches, staged: Staging, offices: list[dict], all
     plan_audit(s, batches, allowed_owners, names, result, rejected_why, write)
     result.warnings.extend(f"{n} 条记录未导入：{why}" for why, n in sorted(rejected_why.items()))
     return result
+
+
+def parents_problem(table: str, r: dict, fks: list[tuple[str, str]], hung: list[tuple[str, str]],
+                    owners: dict[str, dict[str, str]], may_hang_under: Callable[[str], bool]
+                    ) -> tuple[str, tuple[str, str, str] | None]:
+    """Why a record to be taken may not be, for the parents it names, or "": one is neither stored nor
+    taken, or (`hung`: references that hang it under its parent) one's owner is not one the sender may
+    speak for — then also (column, table, owner) of the first such parent. `owners`: each needed
+    parent table's id → owner (`parent_owners`)."""
+    for col, target in fks:
+        parent = r[col]
+        if parent is not None and parent not in owners[target] and not (target == table and parent == r["id"]):
+            return "关联的上级记录缺失", None  # (an office owns its own record)
+    for col, target in hung:
+        parent = r[col]
+        owner = owners[target].get(parent) if parent is not None else None
+        if owner is not None and not may_hang_under(owner):
+            return "挂在其他单位的记录之下", (col, target, owner)
+    return "", None
 
 
 def classify(s: Session, table: str, r: dict, stored: tuple[str, int] | None, allowed: set[str], own: str,
@@ -236,6 +250,7 @@ def plan_audit(s: Session, batches: Batches, allowed: set[str], names: dict[str,
     the one before it in the stream) or stored before."""
     chain = Chain(s)
     last: tuple[str, int] | None = None
+    top: dict[str, int] = {}  # office → its highest event stored before this import: only those below it may be stored
     for batch in batches(AUDIT_TABLE):
         for n, r in batch:
             key = (r["office_id"], r["seq"])
@@ -247,7 +262,9 @@ def plan_audit(s: Session, batches: Batches, allowed: set[str], names: dict[str,
             last = key
         stored: dict[tuple[str, int], str] = {}
         for office in {r["office_id"] for _, r in batch}:
-            seqs = sorted({r["seq"] for _, r in batch if r["office_id"] == office})
+            if office not in top:  # asked before this office's first event is written
+                top[office] = s.execute(select(func.max(AuditEvent.seq)).where(AuditEvent.office_id == office)).scalar() or 0
+            seqs = sorted({r["seq"] for _, r in batch if r["office_id"] == office and r["seq"] <= top[office]})
             for start in range(0, len(seqs), 500):
                 chunk = seqs[start:start + 500]
                 q = select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.office_id == office, AuditEvent.seq.in_(chunk))
